@@ -1,0 +1,1 @@
+package org.hsmkms; public class Main { public static void main(String[] a){} }

@@ -1,0 +1,58 @@
+package org.hsmkms.store;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One CMK's metadata row. Holds no key material: the material lives in the HSM under {@code
+ * materialId} (its {@code CKA_ID}).
+ *
+ * @param keyId the key's UUID string, unique across all accounts and regions
+ * @param account the owning account id
+ * @param region the region the key lives in
+ * @param keyState persisted state name: the AWS KeyState names, plus the internal {@code Creating}
+ *     and {@code Deleting} used to make CreateKey and deletion crash-safe
+ * @param keySpec AWS KeySpec, e.g. {@code SYMMETRIC_DEFAULT}
+ * @param keyUsage AWS KeyUsage, e.g. {@code ENCRYPT_DECRYPT}
+ * @param origin AWS Origin, e.g. {@code AWS_KMS}
+ * @param description free text, never null (empty when unset)
+ * @param policy the key policy document as given (stored, not evaluated)
+ * @param creationDate when the key was created
+ * @param deletionDate when a pending deletion is due; null unless pending deletion
+ * @param pendingWindowDays the waiting period of a pending deletion; null otherwise
+ * @param currentMaterialId the HSM object id (hex) of the material used for new encryptions
+ */
+public record KeyRecord(
+    String keyId,
+    String account,
+    String region,
+    String keyState,
+    String keySpec,
+    String keyUsage,
+    String origin,
+    String description,
+    String policy,
+    Instant creationDate,
+    Instant deletionDate,
+    Integer pendingWindowDays,
+    String currentMaterialId) {
+
+  public KeyRecord {
+    Objects.requireNonNull(keyId, "keyId");
+    Objects.requireNonNull(account, "account");
+    Objects.requireNonNull(region, "region");
+    Objects.requireNonNull(keyState, "keyState");
+    Objects.requireNonNull(creationDate, "creationDate");
+    description = description == null ? "" : description;
+  }
+
+  public KeyRecord withState(String state, Instant deletionDate, Integer pendingWindowDays) {
+    return new KeyRecord(keyId, account, region, state, keySpec, keyUsage, origin, description,
+        policy, creationDate, deletionDate, pendingWindowDays, currentMaterialId);
+  }
+
+  public KeyRecord withDescription(String newDescription) {
+    return new KeyRecord(keyId, account, region, keyState, keySpec, keyUsage, origin,
+        newDescription, policy, creationDate, deletionDate, pendingWindowDays, currentMaterialId);
+  }
+}

@@ -1,0 +1,73 @@
+package org.hsmkms.store;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Key metadata persistence: keys, their material versions, aliases and tags. Implementations are
+ * thread-safe; every method is a blocking call meant for the worker pool.
+ *
+ * <p>Security: the store never holds key material, only ids that name HSM objects.
+ */
+public interface MetadataStore extends AutoCloseable {
+
+  /** Inserts a key and its first material version in one transaction. */
+  void insertKey(KeyRecord key, MaterialRecord firstMaterial);
+
+  Optional<KeyRecord> findKey(String keyId);
+
+  /** Replaces the mutable columns (state, description, policy, deletion date, window, material). */
+  void updateKey(KeyRecord key);
+
+  /**
+   * Removes a key row with its materials, aliases and tags, in one transaction. Called only after
+   * the key's HSM objects are destroyed (completed deletion) or for a CreateKey that never made one.
+   */
+  void deleteKey(String keyId);
+
+  /**
+   * Keys of one account and region ordered by key id, starting after {@code afterKeyId} (null for
+   * the start), at most {@code limit} rows. Rows in the internal states Creating/Deleting are
+   * excluded.
+   */
+  List<KeyRecord> listKeys(String account, String region, String afterKeyId, int limit);
+
+  /** All keys (any account/region) whose state is one of {@code states}. */
+  List<KeyRecord> keysInStates(Set<String> states);
+
+  /** All keys of every state, for start-up reconciliation. */
+  List<KeyRecord> allKeys();
+
+  List<MaterialRecord> materials(String keyId);
+
+  /** Inserts an alias; returns false if the name is taken in that account and region. */
+  boolean insertAlias(AliasRecord alias);
+
+  Optional<AliasRecord> findAlias(String account, String region, String aliasName);
+
+  /** Points an existing alias at another key; returns false if the alias does not exist. */
+  boolean updateAlias(AliasRecord alias);
+
+  /** Returns false if the alias does not exist. */
+  boolean deleteAlias(String account, String region, String aliasName);
+
+  /**
+   * Aliases of one account and region ordered by name, after {@code afterAliasName} (null for the
+   * start), at most {@code limit}; only those targeting {@code keyId} when it is non-null.
+   */
+  List<AliasRecord> listAliases(
+      String account, String region, String keyId, String afterAliasName, int limit);
+
+  /** Adds or overwrites tags. */
+  void putTags(String keyId, Map<String, String> tags);
+
+  void removeTags(String keyId, Set<String> tagKeys);
+
+  /** Tags ordered by tag key. */
+  Map<String, String> tags(String keyId);
+
+  @Override
+  void close();
+}
