@@ -1,0 +1,95 @@
+package org.hsmkms.hsm.pkcs11;
+
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.hsmkms.hsm.HsmException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xipki.pkcs11.wrapper.PKCS11Exception;
+import org.xipki.pkcs11.wrapper.Session;
+import org.xipki.pkcs11.wrapper.Token;
+
+/**
+ * A bounded pool of read-write sessions on one token. Borrow, use in {@code try}, return in {@code
+ * finally}; a session found dead is discarded and a fresh one opened on the next borrow. Waiting for
+ * a session is bounded, so an overloaded HSM answers with an error instead of a hang.
+ */
+final class SessionPool implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SessionPool.class);
+
+  private final Token token;
+  private final BlockingQueue<Session> idle;
+  private final AtomicInteger open = new AtomicInteger();
+  private final int max;
+  private final long waitMillis;
+  private volatile boolean closed;
+
+  SessionPool(Token token, int max, long waitMillis) {
+    this.token = token;
+    this.max = max;
+    this.waitMillis = waitMillis;
+    this.idle = new ArrayBlockingQueue<>(max);
+  }
+
+  Session borrow() {
+    if (closed) {
+      throw new HsmException(HsmException.Kind.UNAVAILABLE, "session pool closed");
+    }
+    Session s = idle.poll();
+    if (s != null) {
+      return s;
+    }
+    if (open.incrementAndGet() <= max) {
+      try {
+        return token.openSession(true);
+      } catch (PKCS11Exception e) {
+        open.decrementAndGet();
+        throw new HsmException(HsmException.Kind.UNAVAILABLE, "C_OpenSession failed: "
+            + e.getErrorName(), e.getErrorCode(), e);
+      }
+    }
+    open.decrementAndGet();
+    try {
+      s = idle.poll(waitMillis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new HsmException(HsmException.Kind.UNAVAILABLE, "interrupted waiting for a session");
+    }
+    if (s == null) {
+      throw new HsmException(HsmException.Kind.UNAVAILABLE,
+          "no HSM session free within " + waitMillis + " ms");
+    }
+    return s;
+  }
+
+  void giveBack(Session s) {
+    if (closed || !idle.offer(s)) {
+      discard(s);
+    }
+  }
+
+  /** Closes a session that failed in a way that makes it unusable; the slot is freed. */
+  void discard(Session s) {
+    open.decrementAndGet();
+    try {
+      s.closeSession();
+    } catch (PKCS11Exception e) {
+      LOG.debug("closing a dead session failed: {}", e.getErrorName());
+    }
+  }
+
+  int openSessions() {
+    return open.get();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    Session s;
+    while ((s = idle.poll()) != null) {
+      discard(s);
+    }
+  }
+}

@@ -1,0 +1,90 @@
+package org.hsmkms.kms;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import org.hsmkms.kms.Keys.Use;
+import org.hsmkms.store.AliasRecord;
+import org.hsmkms.store.KeyRecord;
+import org.hsmkms.store.MetadataStore;
+
+/** Aliases: friendly names for keys, per account and region, with AWS's naming rules. */
+public final class Aliases {
+  private static final String RESERVED_PREFIX = "alias/aws/";
+
+  private final MetadataStore store;
+  private final Keys keys;
+  private final Clock clock;
+
+  public Aliases(MetadataStore store, Keys keys, Clock clock) {
+    this.store = store;
+    this.keys = keys;
+    this.clock = clock;
+  }
+
+  public void createAlias(RequestContext ctx, String aliasName, String targetKeyId) {
+    checkName(aliasName);
+    KeyRecord key = keys.resolveKeyOnly(ctx, targetKeyId);
+    keys.checkState(ctx, key, Use.MANAGE);
+    Instant now = clock.instant();
+    if (!store.insertAlias(new AliasRecord(ctx.account(), ctx.region(), aliasName, key.keyId(),
+        now, now))) {
+      throw new KmsException(ErrorCode.ALREADY_EXISTS,
+          "An alias with the name " + ctx.aliasArn(aliasName) + " already exists");
+    }
+  }
+
+  public void updateAlias(RequestContext ctx, String aliasName, String targetKeyId) {
+    checkName(aliasName);
+    AliasRecord alias = existing(ctx, aliasName);
+    KeyRecord key = keys.resolveKeyOnly(ctx, targetKeyId);
+    keys.checkState(ctx, key, Use.MANAGE);
+    store.updateAlias(new AliasRecord(ctx.account(), ctx.region(), aliasName, key.keyId(),
+        alias.creationDate(), clock.instant()));
+  }
+
+  public void deleteAlias(RequestContext ctx, String aliasName) {
+    checkName(aliasName);
+    if (!store.deleteAlias(ctx.account(), ctx.region(), aliasName)) {
+      throw notFound(ctx, aliasName);
+    }
+  }
+
+  /** ListAliases, optionally only those of one key (key id or key ARN). */
+  public Page<AliasRecord> listAliases(RequestContext ctx, String keyId, int limit,
+      String marker) {
+    String filter = keyId == null ? null : keys.resolveKeyOnly(ctx, keyId).keyId();
+    String after = Markers.decode("alias", marker);
+    List<AliasRecord> rows = store.listAliases(ctx.account(), ctx.region(), filter, after,
+        limit + 1);
+    if (rows.size() > limit) {
+      List<AliasRecord> page = rows.subList(0, limit);
+      return new Page<>(page, Markers.encode("alias", page.get(limit - 1).aliasName()));
+    }
+    return new Page<>(rows, null);
+  }
+
+  private AliasRecord existing(RequestContext ctx, String aliasName) {
+    return store.findAlias(ctx.account(), ctx.region(), aliasName)
+        .orElseThrow(() -> notFound(ctx, aliasName));
+  }
+
+  private static KmsException notFound(RequestContext ctx, String aliasName) {
+    return new KmsException(ErrorCode.NOT_FOUND,
+        "Alias " + ctx.aliasArn(aliasName) + " is not found.");
+  }
+
+  private static void checkName(String aliasName) {
+    // CreateAlias: the name must begin with alias/ and must not begin with alias/aws/.
+    if (!aliasName.startsWith(Keys.ALIAS_PREFIX) || aliasName.length() == Keys.ALIAS_PREFIX.length()) {
+      throw new KmsException(ErrorCode.INVALID_ALIAS_NAME,
+          "Alias must start with the prefix \"alias/\". Please see "
+              + "https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html");
+    }
+    if (aliasName.startsWith(RESERVED_PREFIX)) {
+      throw new KmsException(ErrorCode.INVALID_ALIAS_NAME,
+          "Alias must not begin with 'alias/aws/'. The alias/aws/ prefix is reserved for AWS"
+              + " managed keys.");
+    }
+  }
+}

@@ -1,0 +1,18 @@
+package org.hsmkms.kms;
+
+import java.util.List;
+
+/**
+ * CreateKey's parameters, already checked against the API model's types, lengths and enums.
+ * Null means "not given".
+ */
+public record CreateKeyRequest(
+    String keySpec,
+    String customerMasterKeySpec,
+    String keyUsage,
+    String origin,
+    String description,
+    String policy,
+    List<Tag> tags,
+    Boolean multiRegion,
+    String customKeyStoreId) {}

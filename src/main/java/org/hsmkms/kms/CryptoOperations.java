@@ -1,0 +1,160 @@
+package org.hsmkms.kms;
+
+import java.util.Arrays;
+import java.util.UUID;
+import org.hsmkms.crypto.CiphertextBlob;
+import org.hsmkms.crypto.EncryptionContext;
+import org.hsmkms.crypto.SecretBytes;
+import org.hsmkms.hsm.Hsm;
+import org.hsmkms.hsm.HsmException;
+import org.hsmkms.kms.Keys.Use;
+import org.hsmkms.store.KeyRecord;
+import org.hsmkms.store.MaterialRecord;
+import org.hsmkms.store.MetadataStore;
+
+/**
+ * The data plane for symmetric keys: Encrypt, Decrypt, ReEncrypt, GenerateDataKey(WithoutPlaintext)
+ * and GenerateRandom.
+ *
+ * <p>Security: every encryption under a CMK runs inside the HSM (AES-GCM, IV from the token's RNG,
+ * AAD binding the blob header and the canonical encryption context). Data keys come from the HSM's
+ * RNG. Every decryption failure, whatever its cause, is the same bare InvalidCiphertextException.
+ * Plaintext is returned in {@link SecretBytes} for the caller to close; intermediate arrays are
+ * zeroed here.
+ */
+public final class CryptoOperations {
+  static final String SYMMETRIC_DEFAULT = KeyManagement.SYMMETRIC_DEFAULT;
+
+  private final Hsm hsm;
+  private final MetadataStore store;
+  private final Keys keys;
+
+  public CryptoOperations(Hsm hsm, MetadataStore store, Keys keys) {
+    this.hsm = hsm;
+    this.store = store;
+    this.keys = keys;
+  }
+
+  /** A ciphertext and the ARN of the key that made it. */
+  public record Encrypted(String keyArn, byte[] ciphertextBlob) {}
+
+  /** A plaintext and the ARN of the key that opened it. The caller closes the plaintext. */
+  public record Decrypted(String keyArn, SecretBytes plaintext) {}
+
+  /** GenerateDataKey's answer; {@code plaintext} is null for the WithoutPlaintext variant. */
+  public record DataKey(String keyArn, byte[] ciphertextBlob, SecretBytes plaintext) {}
+
+  /** ReEncrypt's answer. */
+  public record ReEncrypted(String sourceKeyArn, String keyArn, byte[] ciphertextBlob) {}
+
+  public Encrypted encrypt(RequestContext ctx, String keyId, byte[] plaintext,
+      EncryptionContext context, String algorithm, boolean dryRun) {
+    KeyRecord key = keys.resolve(ctx, keyId, Use.CRYPTO);
+    checkAlgorithm(ctx, key, algorithm);
+    dryRunStop(dryRun);
+    return new Encrypted(ctx.keyArn(key.keyId()), seal(key, plaintext, context));
+  }
+
+  public Decrypted decrypt(RequestContext ctx, byte[] blob, EncryptionContext context,
+      String keyId, String algorithm, boolean dryRun) {
+    KeyRecord requested = keyId == null ? null : keys.resolve(ctx, keyId);
+    CiphertextBlob parsed = CiphertextBlob.parse(blob).orElseThrow(KmsException::invalidCiphertext);
+    KeyRecord key = keys.byUuid(ctx, parsed.keyId()).orElseThrow(KmsException::invalidCiphertext);
+    if (requested != null && !requested.keyId().equals(key.keyId())) {
+      throw new KmsException(ErrorCode.INCORRECT_KEY, "The key ID in the request does not"
+          + " identify a KMS key that can perform this operation.");
+    }
+    keys.checkState(ctx, key, Use.CRYPTO);
+    checkAlgorithm(ctx, key, algorithm);
+    dryRunStop(dryRun);
+    return new Decrypted(ctx.keyArn(key.keyId()), open(key, parsed, context));
+  }
+
+  public ReEncrypted reEncrypt(RequestContext ctx, byte[] blob, EncryptionContext sourceContext,
+      String sourceKeyId, String sourceAlgorithm, String destinationKeyId,
+      EncryptionContext destinationContext, String destinationAlgorithm, boolean dryRun) {
+    KeyRecord destination = keys.resolve(ctx, destinationKeyId, Use.CRYPTO);
+    checkAlgorithm(ctx, destination, destinationAlgorithm);
+    Decrypted source = decrypt(ctx, blob, sourceContext, sourceKeyId, sourceAlgorithm, dryRun);
+    try (SecretBytes plaintext = source.plaintext()) {
+      byte[] sealed = seal(destination, plaintext.unsafeView(), destinationContext);
+      return new ReEncrypted(source.keyArn(), ctx.keyArn(destination.keyId()), sealed);
+    }
+  }
+
+  /**
+   * GenerateDataKey and GenerateDataKeyWithoutPlaintext: exactly one of {@code keySpec} (AES_128,
+   * AES_256) and {@code numberOfBytes} (1..1024, checked by the API model).
+   */
+  public DataKey generateDataKey(RequestContext ctx, String keyId, String keySpec,
+      Integer numberOfBytes, EncryptionContext context, boolean withPlaintext, boolean dryRun) {
+    if ((keySpec == null) == (numberOfBytes == null)) {
+      throw new KmsException(ErrorCode.VALIDATION,
+          "Please specify either number of bytes or key spec.");
+    }
+    int length = numberOfBytes != null ? numberOfBytes : "AES_128".equals(keySpec) ? 16 : 32;
+    KeyRecord key = keys.resolve(ctx, keyId, Use.CRYPTO);
+    dryRunStop(dryRun);
+    SecretBytes dataKey = SecretBytes.wrap(hsm.generateRandom(length));
+    try {
+      byte[] blob = seal(key, dataKey.unsafeView(), context);
+      if (!withPlaintext) {
+        dataKey.close();
+        return new DataKey(ctx.keyArn(key.keyId()), blob, null);
+      }
+      return new DataKey(ctx.keyArn(key.keyId()), blob, dataKey);
+    } catch (RuntimeException e) {
+      dataKey.close();
+      throw e;
+    }
+  }
+
+  /** GenerateRandom: 1..1024 bytes from the HSM's RNG (range checked by the API model). */
+  public SecretBytes generateRandom(int numberOfBytes) {
+    return SecretBytes.wrap(hsm.generateRandom(numberOfBytes));
+  }
+
+  private byte[] seal(KeyRecord key, byte[] plaintext, EncryptionContext context) {
+    UUID keyId = UUID.fromString(key.keyId());
+    byte[] material = Keys.materialBytes(key.currentMaterialId());
+    byte[] aad = CiphertextBlob.aad(keyId, material, context);
+    byte[] ivAndCiphertext = hsm.encryptAesGcm(material, plaintext, aad);
+    return CiphertextBlob.encode(keyId, material, ivAndCiphertext);
+  }
+
+  private SecretBytes open(KeyRecord key, CiphertextBlob blob, EncryptionContext context) {
+    String materialHex = Keys.materialHex(blob.materialId());
+    boolean known = materialHex.equals(key.currentMaterialId())
+        || store.materials(key.keyId()).stream()
+            .map(MaterialRecord::materialId).anyMatch(materialHex::equals);
+    if (!known) {
+      throw KmsException.invalidCiphertext();
+    }
+    byte[] aad = CiphertextBlob.aad(blob.keyId(), blob.materialId(), context);
+    try {
+      return SecretBytes.wrap(
+          hsm.decryptAesGcm(blob.materialId(), blob.iv(), blob.ciphertextAndTag(), aad));
+    } catch (HsmException e) {
+      if (e.isAuthenticationFailure()) {
+        throw KmsException.invalidCiphertext();
+      }
+      throw e;
+    } finally {
+      Arrays.fill(aad, (byte) 0);
+    }
+  }
+
+  private static void checkAlgorithm(RequestContext ctx, KeyRecord key, String algorithm) {
+    if (algorithm != null && !SYMMETRIC_DEFAULT.equals(algorithm)) {
+      throw new KmsException(ErrorCode.INVALID_KEY_USAGE, "The encryption algorithm "
+          + algorithm + " is not valid for " + ctx.keyArn(key.keyId()) + ".");
+    }
+  }
+
+  private static void dryRunStop(boolean dryRun) {
+    if (dryRun) {
+      throw new KmsException(ErrorCode.DRY_RUN_OPERATION,
+          "The request would have succeeded, but the DryRun option is set.");
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package org.hsmkms.kms;
+
+/**
+ * The AWS KMS error types this service answers with, and their HTTP status. This enum is the one
+ * place where an error maps to its wire name and status.
+ */
+public enum ErrorCode {
+  ALREADY_EXISTS("AlreadyExistsException", 400),
+  CUSTOM_KEY_STORE_NOT_FOUND("CustomKeyStoreNotFoundException", 400),
+  DEPENDENCY_TIMEOUT("DependencyTimeoutException", 500),
+  DISABLED("DisabledException", 400),
+  /** AWS answers a successful dry run with this error and HTTP 412. */
+  DRY_RUN_OPERATION("DryRunOperationException", 412),
+  INCORRECT_KEY("IncorrectKeyException", 400),
+  INVALID_ALIAS_NAME("InvalidAliasNameException", 400),
+  INVALID_ARN("InvalidArnException", 400),
+  INVALID_CIPHERTEXT("InvalidCiphertextException", 400),
+  INVALID_GRANT_TOKEN("InvalidGrantTokenException", 400),
+  INVALID_KEY_USAGE("InvalidKeyUsageException", 400),
+  INVALID_MARKER("InvalidMarkerException", 400),
+  INVALID_STATE("KMSInvalidStateException", 400),
+  INTERNAL("KMSInternalException", 500),
+  KEY_UNAVAILABLE("KeyUnavailableException", 500),
+  LIMIT_EXCEEDED("LimitExceededException", 400),
+  MALFORMED_POLICY_DOCUMENT("MalformedPolicyDocumentException", 400),
+  NOT_FOUND("NotFoundException", 400),
+  TAG("TagException", 400),
+  UNSUPPORTED_OPERATION("UnsupportedOperationException", 400),
+  // Protocol-level errors (not in the KMS model, but what the AWS JSON protocol answers).
+  UNKNOWN_OPERATION("UnknownOperationException", 400),
+  SERIALIZATION("SerializationException", 400),
+  VALIDATION("ValidationException", 400),
+  // Authentication (filled in by the request authenticator).
+  MISSING_AUTHENTICATION_TOKEN("MissingAuthenticationTokenException", 400),
+  INCOMPLETE_SIGNATURE("IncompleteSignatureException", 400),
+  UNRECOGNIZED_CLIENT("UnrecognizedClientException", 400),
+  INVALID_SIGNATURE("InvalidSignatureException", 400),
+  ACCESS_DENIED("AccessDeniedException", 400),
+  /** The request body exceeds the configured limit. */
+  REQUEST_ENTITY_TOO_LARGE("RequestEntityTooLargeException", 413);
+
+  private final String awsType;
+  private final int httpStatus;
+
+  ErrorCode(String awsType, int httpStatus) {
+    this.awsType = awsType;
+    this.httpStatus = httpStatus;
+  }
+
+  /** The {@code __type} on the wire. */
+  public String awsType() {
+    return awsType;
+  }
+
+  public int httpStatus() {
+    return httpStatus;
+  }
+}

@@ -1,0 +1,247 @@
+package org.hsmkms.kms;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.hsmkms.hsm.Hsm;
+import org.hsmkms.kms.Keys.Use;
+import org.hsmkms.store.KeyRecord;
+import org.hsmkms.store.MaterialRecord;
+import org.hsmkms.store.MetadataStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The control plane for keys: creation, description, listing, enabling, deletion scheduling and
+ * tags, with AWS's rules and state checks.
+ *
+ * <p>Security: CreateKey generates the key material inside the HSM; only its id reaches the store.
+ * The row is written first in the internal Creating state, so a crash between the two steps is
+ * repaired at start-up by {@link Reconciler}.
+ */
+public final class KeyManagement {
+  private static final Logger LOG = LoggerFactory.getLogger(KeyManagement.class);
+  static final String SYMMETRIC_DEFAULT = "SYMMETRIC_DEFAULT";
+  static final String ENCRYPT_DECRYPT = "ENCRYPT_DECRYPT";
+  // AWS quota: 50 tags per key.
+  static final int MAX_TAGS = 50;
+  static final int DEFAULT_PENDING_WINDOW_DAYS = 30;
+
+  private final Hsm hsm;
+  private final MetadataStore store;
+  private final Keys keys;
+  private final Clock clock;
+
+  public KeyManagement(Hsm hsm, MetadataStore store, Keys keys, Clock clock) {
+    this.hsm = hsm;
+    this.store = store;
+    this.keys = keys;
+    this.clock = clock;
+  }
+
+  public KeyMetadata createKey(RequestContext ctx, CreateKeyRequest req) {
+    // CreateKey: KeySpec and the deprecated CustomerMasterKeySpec are alternatives.
+    if (req.keySpec() != null && req.customerMasterKeySpec() != null) {
+      throw new KmsException(ErrorCode.VALIDATION,
+          "You cannot specify KeySpec and CustomerMasterKeySpec in the same request.");
+    }
+    String spec = req.keySpec() != null ? req.keySpec() : req.customerMasterKeySpec();
+    spec = spec == null ? SYMMETRIC_DEFAULT : spec;
+    String usage = req.keyUsage() == null ? ENCRYPT_DECRYPT : req.keyUsage();
+    if (!SYMMETRIC_DEFAULT.equals(spec)) {
+      throw new KmsException(ErrorCode.UNSUPPORTED_OPERATION,
+          "KeySpec " + spec + " is not supported by this service yet.");
+    }
+    if (!ENCRYPT_DECRYPT.equals(usage)) {
+      throw new KmsException(ErrorCode.VALIDATION,
+          "KeyUsage " + usage + " is not compatible with KeySpec " + spec + ".");
+    }
+    if (req.origin() != null && !"AWS_KMS".equals(req.origin())) {
+      throw new KmsException(ErrorCode.UNSUPPORTED_OPERATION,
+          "Origin " + req.origin() + " is not supported by this service.");
+    }
+    if (Boolean.TRUE.equals(req.multiRegion())) {
+      throw new KmsException(ErrorCode.UNSUPPORTED_OPERATION,
+          "Multi-Region keys are not supported by this service.");
+    }
+    if (req.customKeyStoreId() != null) {
+      throw new KmsException(ErrorCode.CUSTOM_KEY_STORE_NOT_FOUND,
+          "Custom key store " + req.customKeyStoreId() + " does not exist.");
+    }
+    Map<String, String> tags = checkTags(req.tags(), Map.of());
+
+    UUID id = UUID.randomUUID();
+    byte[] material = hsm.generateRandom(16);
+    String materialHex = Keys.materialHex(material);
+    Instant now = clock.instant();
+    String policy = req.policy() != null ? req.policy() : defaultPolicy(ctx.account());
+    KeyRecord row = new KeyRecord(id.toString(), ctx.account(), ctx.region(),
+        KeyState.CREATING.awsName(), spec, usage, "AWS_KMS", req.description(), policy, now,
+        null, null, materialHex);
+    store.insertKey(row, new MaterialRecord(materialHex, id.toString(), now));
+    try {
+      hsm.generateAesKey(material, id.toString());
+    } catch (RuntimeException e) {
+      store.deleteKey(id.toString());
+      throw e;
+    }
+    if (!tags.isEmpty()) {
+      store.putTags(id.toString(), tags);
+    }
+    KeyRecord enabled = row.withState(KeyState.ENABLED.awsName(), null, null);
+    store.updateKey(enabled);
+    LOG.info("created key {} in {}/{}", id, ctx.account(), ctx.region());
+    return metadata(ctx, enabled);
+  }
+
+  public KeyMetadata describeKey(RequestContext ctx, String keyId) {
+    return metadata(ctx, keys.resolve(ctx, keyId, Use.READ));
+  }
+
+  public Page<KeyRecord> listKeys(RequestContext ctx, int limit, String marker) {
+    String after = Markers.decode("key", marker);
+    List<KeyRecord> rows = store.listKeys(ctx.account(), ctx.region(), after, limit + 1);
+    if (rows.size() > limit) {
+      List<KeyRecord> page = rows.subList(0, limit);
+      return new Page<>(page, Markers.encode("key", page.get(limit - 1).keyId()));
+    }
+    return new Page<>(rows, null);
+  }
+
+  public void enableKey(RequestContext ctx, String keyId) {
+    setEnabled(ctx, keyId, true);
+  }
+
+  public void disableKey(RequestContext ctx, String keyId) {
+    setEnabled(ctx, keyId, false);
+  }
+
+  private void setEnabled(RequestContext ctx, String keyId, boolean enable) {
+    KeyRecord key = keys.resolve(ctx, keyId, Use.MANAGE);
+    KeyState state = KeyState.fromAwsName(key.keyState());
+    if (state == KeyState.UNAVAILABLE) {
+      throw new KmsException(ErrorCode.INVALID_STATE,
+          ctx.keyArn(key.keyId()) + " is unavailable.");
+    }
+    KeyState target = enable ? KeyState.ENABLED : KeyState.DISABLED;
+    if (state != target) {
+      store.updateKey(key.withState(target.awsName(), null, null));
+    }
+  }
+
+  /** ScheduleKeyDeletion's answer. */
+  public record DeletionScheduled(String keyArn, Instant deletionDate, int pendingWindowInDays) {}
+
+  public DeletionScheduled scheduleKeyDeletion(RequestContext ctx, String keyId, Integer days) {
+    // ScheduleKeyDeletion: PendingWindowInDays 7..30, default 30.
+    int window = days == null ? DEFAULT_PENDING_WINDOW_DAYS : days;
+    if (window < 7) {
+      throw KmsException.validation("'" + window + "'", "pendingWindowInDays",
+          "Member must have value greater than or equal to 7");
+    }
+    if (window > 30) {
+      throw KmsException.validation("'" + window + "'", "pendingWindowInDays",
+          "Member must have value less than or equal to 30");
+    }
+    KeyRecord key = keys.resolve(ctx, keyId, Use.MANAGE);
+    Instant due = clock.instant().plus(Duration.ofDays(window));
+    store.updateKey(key.withState(KeyState.PENDING_DELETION.awsName(), due, window));
+    LOG.info("key {} scheduled for deletion at {}", key.keyId(), due);
+    return new DeletionScheduled(ctx.keyArn(key.keyId()), due, window);
+  }
+
+  /** CancelKeyDeletion: the key returns to Disabled; answers its ARN. */
+  public String cancelKeyDeletion(RequestContext ctx, String keyId) {
+    KeyRecord key = keys.resolve(ctx, keyId, Use.READ);
+    if (KeyState.fromAwsName(key.keyState()) != KeyState.PENDING_DELETION) {
+      throw new KmsException(ErrorCode.INVALID_STATE,
+          ctx.keyArn(key.keyId()) + " is not pending deletion.");
+    }
+    store.updateKey(key.withState(KeyState.DISABLED.awsName(), null, null));
+    return ctx.keyArn(key.keyId());
+  }
+
+  public void updateKeyDescription(RequestContext ctx, String keyId, String description) {
+    KeyRecord key = keys.resolve(ctx, keyId, Use.MANAGE);
+    store.updateKey(key.withDescription(description));
+  }
+
+  public void tagResource(RequestContext ctx, String keyId, List<Tag> tags) {
+    KeyRecord key = keys.resolve(ctx, keyId, Use.MANAGE);
+    Map<String, String> existing = store.tags(key.keyId());
+    store.putTags(key.keyId(), checkTags(tags, existing));
+  }
+
+  public void untagResource(RequestContext ctx, String keyId, List<String> tagKeys) {
+    KeyRecord key = keys.resolve(ctx, keyId, Use.MANAGE);
+    for (String k : tagKeys) {
+      checkTagKey(k);
+    }
+    store.removeTags(key.keyId(), new HashSet<>(tagKeys));
+  }
+
+  public Page<Tag> listResourceTags(RequestContext ctx, String keyId, int limit, String marker) {
+    KeyRecord key = keys.resolve(ctx, keyId, Use.READ);
+    String after = Markers.decode("tag", marker);
+    List<Tag> all = new ArrayList<>();
+    for (Map.Entry<String, String> e : store.tags(key.keyId()).entrySet()) {
+      if (after == null || e.getKey().compareTo(after) > 0) {
+        all.add(new Tag(e.getKey(), e.getValue()));
+      }
+    }
+    if (all.size() > limit) {
+      List<Tag> page = all.subList(0, limit);
+      return new Page<>(page, Markers.encode("tag", page.get(limit - 1).key()));
+    }
+    return new Page<>(all, null);
+  }
+
+  /** Checks new tags against AWS's rules; returns them as a map (later duplicates win). */
+  private static Map<String, String> checkTags(List<Tag> tags, Map<String, String> existing) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (tags == null) {
+      return out;
+    }
+    for (Tag t : tags) {
+      checkTagKey(t.key());
+      out.put(t.key(), t.value());
+    }
+    Set<String> union = new HashSet<>(existing.keySet());
+    union.addAll(out.keySet());
+    if (union.size() > MAX_TAGS) {
+      throw new KmsException(ErrorCode.LIMIT_EXCEEDED,
+          "A KMS key can have at most " + MAX_TAGS + " tags.");
+    }
+    return out;
+  }
+
+  private static void checkTagKey(String key) {
+    // Tag keys beginning with "aws:" are reserved for AWS.
+    if (key.regionMatches(true, 0, "aws:", 0, 4)) {
+      throw new KmsException(ErrorCode.TAG, "Tag keys beginning with aws: are reserved.");
+    }
+  }
+
+  public KeyMetadata metadata(RequestContext ctx, KeyRecord key) {
+    KeyState state = KeyState.fromAwsName(key.keyState());
+    return new KeyMetadata(key.account(), key.keyId(), ctx.keyArn(key.keyId()),
+        key.creationDate(), state == KeyState.ENABLED, key.description(), key.keyUsage(),
+        key.keyState(), key.deletionDate(), key.origin(), key.keySpec(),
+        List.of(SYMMETRIC_DEFAULT));
+  }
+
+  static String defaultPolicy(String account) {
+    return "{\n  \"Version\" : \"2012-10-17\",\n  \"Id\" : \"key-default-1\",\n"
+        + "  \"Statement\" : [ {\n    \"Sid\" : \"Enable IAM User Permissions\",\n"
+        + "    \"Effect\" : \"Allow\",\n    \"Principal\" : {\n      \"AWS\" : \"arn:aws:iam::"
+        + account + ":root\"\n    },\n    \"Action\" : \"kms:*\",\n    \"Resource\" : \"*\"\n"
+        + "  } ]\n}";
+  }
+}

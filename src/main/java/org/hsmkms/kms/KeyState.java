@@ -1,0 +1,38 @@
+package org.hsmkms.kms;
+
+/**
+ * A key's lifecycle state. {@link #CREATING} and {@link #DELETING} are internal: they make CreateKey
+ * and deletion crash-safe and are never shown to clients (such keys answer NotFoundException).
+ */
+public enum KeyState {
+  CREATING("Creating"),
+  ENABLED("Enabled"),
+  DISABLED("Disabled"),
+  PENDING_DELETION("PendingDeletion"),
+  /** The key's HSM object is missing: the row is kept, the key cannot be used. */
+  UNAVAILABLE("Unavailable"),
+  DELETING("Deleting");
+
+  private final String awsName;
+
+  KeyState(String awsName) {
+    this.awsName = awsName;
+  }
+
+  public String awsName() {
+    return awsName;
+  }
+
+  public static KeyState fromAwsName(String name) {
+    for (KeyState s : values()) {
+      if (s.awsName.equals(name)) {
+        return s;
+      }
+    }
+    throw new IllegalArgumentException("unknown key state " + name);
+  }
+
+  public boolean isVisible() {
+    return this != CREATING && this != DELETING;
+  }
+}

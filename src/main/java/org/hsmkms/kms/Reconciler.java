@@ -1,0 +1,116 @@
+package org.hsmkms.kms;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.hsmkms.hsm.Hsm;
+import org.hsmkms.store.KeyRecord;
+import org.hsmkms.store.MaterialRecord;
+import org.hsmkms.store.MetadataStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the store and the token in agreement: at start-up it repairs what a crash left half done,
+ * and from then on it carries out deletions when they fall due.
+ *
+ * <p>Security: key material is destroyed only for a key whose ScheduleKeyDeletion has completed
+ * (state Deleting, or PendingDeletion past its date). A row without its token object is reported
+ * and kept; a token object without a row is reported and kept.
+ */
+public final class Reconciler {
+  private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
+
+  private final Hsm hsm;
+  private final MetadataStore store;
+  private final Clock clock;
+
+  public Reconciler(Hsm hsm, MetadataStore store, Clock clock) {
+    this.hsm = hsm;
+    this.store = store;
+    this.clock = clock;
+  }
+
+  /** What start-up reconciliation found, for the log and for tests. */
+  public record Report(int creationsCompleted, int creationsRolledBack, int deletionsCompleted,
+      int rowsWithoutMaterial, int objectsWithoutRow) {}
+
+  public Report reconcile() {
+    int completed = 0;
+    int rolledBack = 0;
+    int deleted = 0;
+    int missing = 0;
+    Set<String> known = new HashSet<>();
+    for (KeyRecord key : store.allKeys()) {
+      List<MaterialRecord> materials = store.materials(key.keyId());
+      materials.forEach(m -> known.add(m.materialId()));
+      KeyState state = KeyState.fromAwsName(key.keyState());
+      boolean present = hsm.keyExists(Keys.materialBytes(key.currentMaterialId()));
+      if (state == KeyState.CREATING) {
+        if (present) {
+          // The material exists, so the key is rolled forward; it is never destroyed unasked.
+          store.updateKey(key.withState(KeyState.ENABLED.awsName(), null, null));
+          LOG.warn("key {}: CreateKey was interrupted after the HSM made the key; completed",
+              key.keyId());
+          completed++;
+        } else {
+          store.deleteKey(key.keyId());
+          LOG.warn("key {}: CreateKey was interrupted before the HSM made the key; row removed",
+              key.keyId());
+          rolledBack++;
+        }
+      } else if (state == KeyState.DELETING) {
+        completeDeletion(key, materials);
+        deleted++;
+      } else if (!present) {
+        missing++;
+        LOG.error("key {} ({}): its key object {} is missing from the token; the key answers"
+            + " KeyUnavailableException until it is restored", key.keyId(), key.keyState(),
+            key.currentMaterialId());
+      }
+    }
+    int orphans = 0;
+    for (byte[] id : hsm.listKeyIds()) {
+      String hex = Keys.materialHex(id);
+      if (!known.contains(hex)) {
+        orphans++;
+        LOG.warn("token object {} belongs to no key in the store; left in place", hex);
+      }
+    }
+    Report report = new Report(completed, rolledBack, deleted, missing, orphans);
+    LOG.info("reconciliation: {}", report);
+    return report;
+  }
+
+  /** Deletes every key whose pending deletion is due; returns how many. */
+  public int deleteDueKeys() {
+    Instant now = clock.instant();
+    int count = 0;
+    for (KeyRecord key : store.keysInStates(Set.of(KeyState.PENDING_DELETION.awsName()))) {
+      if (key.deletionDate() != null && !key.deletionDate().isAfter(now)) {
+        // Re-read: the key may have been cancelled since the listing.
+        KeyRecord current = store.findKey(key.keyId()).orElse(null);
+        if (current == null
+            || !KeyState.PENDING_DELETION.awsName().equals(current.keyState())) {
+          continue;
+        }
+        store.updateKey(current.withState(KeyState.DELETING.awsName(), current.deletionDate(),
+            current.pendingWindowDays()));
+        completeDeletion(current, store.materials(current.keyId()));
+        count++;
+      }
+    }
+    return count;
+  }
+
+  private void completeDeletion(KeyRecord key, List<MaterialRecord> materials) {
+    for (MaterialRecord m : materials) {
+      hsm.destroyKey(Keys.materialBytes(m.materialId()));
+    }
+    hsm.destroyKey(Keys.materialBytes(key.currentMaterialId()));
+    store.deleteKey(key.keyId());
+    LOG.info("key {} deleted: its key material was destroyed in the HSM", key.keyId());
+  }
+}

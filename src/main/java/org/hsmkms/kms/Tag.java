@@ -1,0 +1,4 @@
+package org.hsmkms.kms;
+
+/** A key tag. */
+public record Tag(String key, String value) {}
