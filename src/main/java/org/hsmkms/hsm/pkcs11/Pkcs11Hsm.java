@@ -180,6 +180,9 @@ public final class Pkcs11Hsm implements Hsm {
         .decrypt(true)
         .wrap(false)
         .unwrap(false)
+        .sign(false)
+        .verify(false)
+        .derive(false)
         .id(materialId.clone())
         .label(LABEL_PREFIX + label);
     call("C_GenerateKey(CKM_AES_KEY_GEN)", s -> {
