@@ -5,6 +5,8 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.WorkerExecutor;
 import java.time.Clock;
 import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.hsmkms.api.KmsHttpServer;
 import org.hsmkms.auth.CredentialScopeAuthenticator;
@@ -12,9 +14,16 @@ import org.hsmkms.config.Config;
 import org.hsmkms.hsm.Hsm;
 import org.hsmkms.hsm.pkcs11.Pkcs11Hsm;
 import org.hsmkms.hsm.pkcs11.Pkcs11Settings;
+import org.hsmkms.hsm.KeyPairType;
 import org.hsmkms.kms.Aliases;
+import org.hsmkms.kms.AsymmetricOperations;
 import org.hsmkms.kms.CryptoOperations;
+import org.hsmkms.kms.DataKeyPairPool;
+import org.hsmkms.kms.DataKeyPairs;
 import org.hsmkms.kms.KeyManagement;
+import org.hsmkms.kms.KeyPairServices;
+import org.hsmkms.kms.KeySpec;
+import org.hsmkms.kms.MacOperations;
 import org.hsmkms.kms.Keys;
 import org.hsmkms.kms.Reconciler;
 import org.hsmkms.store.MetadataStore;
@@ -37,6 +46,7 @@ public final class Application implements AutoCloseable {
   private final KmsHttpServer http;
   private final int port;
   private final long deletionTimer;
+  private final DataKeyPairPool keyPairPool;
 
   private Application(Config config, Hsm hsm, MetadataStore store, Clock clock) {
     this.hsm = hsm;
@@ -51,10 +61,16 @@ public final class Application implements AutoCloseable {
     // The worker pool is as large as the HSM session pool: a larger one would only queue on it.
     this.workers = vertx.createSharedWorkerExecutor("hsm-kms-worker", sessions, 60,
         TimeUnit.SECONDS);
+    this.keyPairPool = new DataKeyPairPool(hsm, poolSizes(config.dataKeyPairs()),
+        config.dataKeyPairs().prefill());
+    AsymmetricOperations asymmetric = new AsymmetricOperations(hsm, keys);
+    CryptoOperations crypto = new CryptoOperations(hsm, store, keys, asymmetric);
+    KeyPairServices keyPairs = new KeyPairServices(asymmetric, new MacOperations(hsm, keys),
+        new DataKeyPairs(keys, crypto, keyPairPool));
     this.http = new KmsHttpServer(vertx, workers,
         new CredentialScopeAuthenticator(config.accountId(), config.defaultRegion()),
         new KeyManagement(hsm, store, keys, clock), new Aliases(store, keys, clock),
-        new CryptoOperations(hsm, store, keys), config.server().maxBodyBytes());
+        crypto, keyPairs, config.server().maxBodyBytes());
     this.port = http.listen(config.server().host(), config.server().port())
         .toCompletionStage().toCompletableFuture().join();
     long intervalMs = Math.max(1, config.deletion().checkIntervalSeconds()) * 1000;
@@ -106,6 +122,19 @@ public final class Application implements AutoCloseable {
     return reconciler;
   }
 
+  /** The pool of pregenerated data key pairs, for operators' tools and tests. */
+  public DataKeyPairPool dataKeyPairPool() {
+    return keyPairPool;
+  }
+
+  private static Map<KeyPairType, Integer> poolSizes(Config.DataKeyPairs config) {
+    Map<KeyPairType, Integer> sizes = new EnumMap<>(KeyPairType.class);
+    config.poolSizes().forEach((spec, size) -> KeySpec.of(spec)
+        .filter(KeySpec::isAsymmetric)
+        .ifPresent(s -> sizes.put(s.keyPairType(), size)));
+    return sizes;
+  }
+
   @Override
   public void close() {
     vertx.cancelTimer(deletionTimer);
@@ -119,6 +148,7 @@ public final class Application implements AutoCloseable {
       }
       LOG.warn("shutdown of the HTTP side did not finish cleanly: {}", e.toString());
     } finally {
+      keyPairPool.close();
       store.close();
       hsm.close();
     }

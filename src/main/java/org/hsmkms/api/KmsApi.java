@@ -12,6 +12,7 @@ import org.hsmkms.kms.CreateKeyRequest;
 import org.hsmkms.kms.CryptoOperations;
 import org.hsmkms.kms.ErrorCode;
 import org.hsmkms.kms.KeyManagement;
+import org.hsmkms.kms.KeyPairServices;
 import org.hsmkms.kms.KeyMetadata;
 import org.hsmkms.kms.KmsException;
 import org.hsmkms.kms.Page;
@@ -36,7 +37,8 @@ final class KmsApi {
   private final CryptoOperations crypto;
   private final Map<String, Operation> operations = new HashMap<>();
 
-  KmsApi(KeyManagement keys, Aliases aliases, CryptoOperations crypto) {
+  KmsApi(KeyManagement keys, Aliases aliases, CryptoOperations crypto,
+      KeyPairServices keyPairs) {
     this.keys = keys;
     this.aliases = aliases;
     this.crypto = crypto;
@@ -88,6 +90,7 @@ final class KmsApi {
     operations.put("GenerateDataKey", (c, r) -> generateDataKey(c, r, true));
     operations.put("GenerateDataKeyWithoutPlaintext", (c, r) -> generateDataKey(c, r, false));
     operations.put("GenerateRandom", this::generateRandom);
+    new KeyPairApi(keyPairs).registerInto(operations);
   }
 
   /** The handler of an operation, or null if this service does not implement it. */
@@ -172,7 +175,7 @@ final class KmsApi {
       return new Reply(Json.object()
           .put("CiphertextBlob", e.ciphertextBlob())
           .put("KeyId", e.keyArn())
-          .put("EncryptionAlgorithm", "SYMMETRIC_DEFAULT"));
+          .put("EncryptionAlgorithm", e.algorithm()));
     } finally {
       Arrays.fill(plaintext, (byte) 0);
     }
@@ -185,7 +188,7 @@ final class KmsApi {
         Json.text(r, "EncryptionAlgorithm"), Json.flag(r, "DryRun"));
     Reply reply = new Reply(Json.object()
         .put("KeyId", d.keyArn())
-        .put("EncryptionAlgorithm", "SYMMETRIC_DEFAULT"));
+        .put("EncryptionAlgorithm", d.algorithm()));
     return reply.putSecret("Plaintext", d.plaintext());
   }
 
@@ -199,8 +202,8 @@ final class KmsApi {
         .put("CiphertextBlob", re.ciphertextBlob())
         .put("SourceKeyId", re.sourceKeyArn())
         .put("KeyId", re.keyArn())
-        .put("SourceEncryptionAlgorithm", "SYMMETRIC_DEFAULT")
-        .put("DestinationEncryptionAlgorithm", "SYMMETRIC_DEFAULT"));
+        .put("SourceEncryptionAlgorithm", re.sourceAlgorithm())
+        .put("DestinationEncryptionAlgorithm", re.destinationAlgorithm()));
   }
 
   private Reply generateDataKey(RequestContext ctx, JsonNode r, boolean withPlaintext) {
@@ -274,8 +277,18 @@ final class KmsApi {
         .put("CustomerMasterKeySpec", md.keySpec())
         .put("KeySpec", md.keySpec())
         .put("MultiRegion", false);
-    ArrayNode algs = m.putArray("EncryptionAlgorithms");
-    md.encryptionAlgorithms().forEach(algs::add);
+    putList(m, "EncryptionAlgorithms", md.encryptionAlgorithms());
+    putList(m, "SigningAlgorithms", md.signingAlgorithms());
+    putList(m, "MacAlgorithms", md.macAlgorithms());
+    putList(m, "KeyAgreementAlgorithms", md.keyAgreementAlgorithms());
     return m;
+  }
+
+  /** Writes a list of names if it is not empty (AWS omits lists that do not apply). */
+  static void putList(ObjectNode out, String field, java.util.List<String> values) {
+    if (!values.isEmpty()) {
+      ArrayNode list = out.putArray(field);
+      values.forEach(list::add);
+    }
   }
 }

@@ -28,6 +28,7 @@ import org.hsmkms.kms.Aliases;
 import org.hsmkms.kms.CryptoOperations;
 import org.hsmkms.kms.ErrorCode;
 import org.hsmkms.kms.KeyManagement;
+import org.hsmkms.kms.KeyPairServices;
 import org.hsmkms.kms.KmsException;
 import org.hsmkms.kms.RequestContext;
 import org.slf4j.Logger;
@@ -55,12 +56,13 @@ public final class KmsHttpServer {
   private HttpServer server;
 
   public KmsHttpServer(Vertx vertx, WorkerExecutor workers, Authenticator authenticator,
-      KeyManagement keys, Aliases aliases, CryptoOperations crypto, long maxBodyBytes) {
+      KeyManagement keys, Aliases aliases, CryptoOperations crypto, KeyPairServices keyPairs,
+      long maxBodyBytes) {
     this.vertx = vertx;
     this.workers = workers;
     this.authenticator = authenticator;
     this.validator = ModelValidator.load(Json.MAPPER);
-    this.api = new KmsApi(keys, aliases, crypto);
+    this.api = new KmsApi(keys, aliases, crypto, keyPairs);
     this.maxBodyBytes = maxBodyBytes;
   }
 

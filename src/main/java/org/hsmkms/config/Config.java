@@ -15,7 +15,13 @@ import java.nio.file.Path;
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record Config(
     Server server, String accountId, String defaultRegion, Hsm hsm, Store store,
-    Deletion deletion) {
+    Deletion deletion, DataKeyPairs dataKeyPairs) {
+
+  /** A configuration with the default data key pair pool. */
+  public Config(Server server, String accountId, String defaultRegion, Hsm hsm, Store store,
+      Deletion deletion) {
+    this(server, accountId, defaultRegion, hsm, store, deletion, null);
+  }
 
   /** Listener settings. */
   public record Server(String host, Integer port, Long maxBodyBytes) {
@@ -51,7 +57,40 @@ public record Config(
     }
   }
 
+  /**
+   * The pool of data key pairs generated ahead of requests: how many to keep ready per
+   * KeyPairSpec (0 turns a spec's pool off), and whether to fill every pool at start-up instead of
+   * on a spec's first request.
+   */
+  public record DataKeyPairs(Boolean prefill, java.util.Map<String, Integer> poolSizes) {
+    /** RSA generation is slow, so a few RSA pairs; EC pairs are cheap, so more of them. */
+    public static final java.util.Map<String, Integer> DEFAULT_POOL_SIZES = java.util.Map.of(
+        "RSA_2048", 4, "RSA_3072", 2, "RSA_4096", 2,
+        "ECC_NIST_P256", 8, "ECC_NIST_P384", 8, "ECC_NIST_P521", 8, "ECC_SECG_P256K1", 8,
+        "ECC_NIST_EDWARDS25519", 8);
+
+    public DataKeyPairs {
+      prefill = prefill != null && prefill;
+      java.util.Map<String, Integer> sizes = new java.util.TreeMap<>(DEFAULT_POOL_SIZES);
+      if (poolSizes != null) {
+        for (java.util.Map.Entry<String, Integer> e : poolSizes.entrySet()) {
+          if (!DEFAULT_POOL_SIZES.containsKey(e.getKey())) {
+            throw new IllegalArgumentException("dataKeyPairs.poolSizes: unknown KeyPairSpec "
+                + e.getKey());
+          }
+          if (e.getValue() == null || e.getValue() < 0 || e.getValue() > 256) {
+            throw new IllegalArgumentException("dataKeyPairs.poolSizes." + e.getKey()
+                + " must be 0..256");
+          }
+          sizes.put(e.getKey(), e.getValue());
+        }
+      }
+      poolSizes = java.util.Collections.unmodifiableMap(sizes);
+    }
+  }
+
   public Config {
+    dataKeyPairs = dataKeyPairs == null ? new DataKeyPairs(null, null) : dataKeyPairs;
     server = server == null ? new Server(null, null, null) : server;
     accountId = accountId == null ? "111122223333" : accountId;
     defaultRegion = defaultRegion == null ? "us-east-1" : defaultRegion;

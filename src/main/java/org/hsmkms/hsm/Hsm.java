@@ -1,6 +1,8 @@
 package org.hsmkms.hsm;
 
 import java.util.List;
+import java.util.Optional;
+import org.hsmkms.crypto.RsaOaep;
 
 /**
  * The seam between the service and the hardware. Implementations run every call inside the HSM;
@@ -23,10 +25,16 @@ public interface Hsm extends AutoCloseable {
   /** True if the token holds a key object with this id. */
   boolean keyExists(byte[] materialId);
 
-  /** Ids ({@code CKA_ID}) of all secret key objects on the token created by this service. */
+  /**
+   * Ids ({@code CKA_ID}) of all secret and private key objects on the token created by this
+   * service.
+   */
   List<byte[]> listKeyIds();
 
-  /** Destroys the key object with this id; does nothing if it is absent. */
+  /**
+   * Destroys the key objects with this id (a secret key, or a private key and its public key); does
+   * nothing if they are absent.
+   */
   void destroyKey(byte[] materialId);
 
   /**
@@ -47,7 +55,92 @@ public interface Hsm extends AutoCloseable {
   /** {@code n} random bytes from the token's RNG. */
   byte[] generateRandom(int n);
 
-  /** Security-relevant attributes of a key object, for tests and health checks. */
+  // ---- Asymmetric and HMAC CMKs -------------------------------------------------------------
+
+  /**
+   * Generates a persistent key pair in the token ({@code C_GenerateKeyPair}): the private key
+   * sensitive and never extractable, allowed only {@code usage}; the public key a token object
+   * too. Both carry {@code materialId} as {@code CKA_ID}.
+   */
+  void generateKeyPair(byte[] materialId, KeyPairType type, KeyPairUsage usage, String label);
+
+  /**
+   * Generates a persistent generic secret key of {@code lengthBytes} for HMAC, sensitive and never
+   * extractable, allowed only to sign and verify.
+   */
+  void generateHmacKey(byte[] materialId, int lengthBytes, String label);
+
+  /** The public key of a persistent key pair as DER SubjectPublicKeyInfo. */
+  byte[] publicKey(byte[] materialId);
+
+  /**
+   * Signs in the HSM with the private key of a persistent pair.
+   *
+   * @param input the digest for RSA and ECDSA schemes, the message for EdDSA
+   * @return the signature; ECDSA signatures are DER {@code Ecdsa-Sig-Value}
+   */
+  byte[] sign(byte[] materialId, SignatureScheme scheme, byte[] input);
+
+  /**
+   * Verifies in the HSM with the public key of a persistent pair.
+   *
+   * @return false if the signature does not verify or is malformed
+   */
+  boolean verify(byte[] materialId, SignatureScheme scheme, byte[] input, byte[] signature);
+
+  /**
+   * RSAES-OAEP decryption (MGF1 over the same hash, empty label) with the private key of a
+   * persistent pair, which never leaves the HSM.
+   *
+   * @throws HsmException with {@link HsmException#isAuthenticationFailure()} true when the
+   *     ciphertext does not decrypt
+   */
+  byte[] decryptRsaOaep(byte[] materialId, RsaOaep.Hash hash, byte[] ciphertext);
+
+  /**
+   * ECDH ({@code CKM_ECDH1_DERIVE}, no KDF) between the private key of a persistent pair and a peer
+   * point; returns the shared secret (the x-coordinate), which the caller owns and zeroes.
+   *
+   * @param peerPoint the peer's uncompressed point on the same curve
+   */
+  byte[] deriveSharedSecret(byte[] materialId, byte[] peerPoint);
+
+  /** An HMAC tag computed in the HSM. */
+  byte[] mac(byte[] materialId, MacScheme scheme, byte[] message);
+
+  /** Verifies an HMAC tag in the HSM; false if it does not match. */
+  boolean verifyMac(byte[] materialId, MacScheme scheme, byte[] message, byte[] tag);
+
+  // ---- Data key pairs ---------------------------------------------------------------------
+
+  /**
+   * Generates a key pair in the HSM as session objects, reads it out as SPKI and PKCS#8 and
+   * destroys the objects (also when reading fails).
+   */
+  ExportedKeyPair generateDataKeyPair(KeyPairType type);
+
+  /**
+   * Generates a key pair in the HSM as session objects kept alive for a later {@link
+   * #takeDataKeyPair}; nothing about the private key leaves the HSM here.
+   */
+  PregeneratedKeyPair pregenerateDataKeyPair(KeyPairType type);
+
+  /**
+   * Reads a pregenerated pair out and destroys its objects. Empty if the objects are gone (their
+   * session was lost); a pair is never handed out twice.
+   */
+  Optional<ExportedKeyPair> takeDataKeyPair(PregeneratedKeyPair pair);
+
+  /** Destroys a pregenerated pair without reading it. */
+  void discardDataKeyPair(PregeneratedKeyPair pair);
+
+  /** How many session objects this service holds in the token right now, for tests and health. */
+  int sessionObjectCount();
+
+  /**
+   * Security-relevant attributes of a key object (the secret or private key), for tests and health
+   * checks.
+   */
   KeyAttributes keyAttributes(byte[] materialId);
 
   /** What the token says about a key object's protection. */

@@ -28,28 +28,48 @@ public final class CryptoOperations {
   private final Hsm hsm;
   private final MetadataStore store;
   private final Keys keys;
+  private final AsymmetricOperations asymmetric;
 
   public CryptoOperations(Hsm hsm, MetadataStore store, Keys keys) {
+    this(hsm, store, keys, new AsymmetricOperations(hsm, keys));
+  }
+
+  /** With the asymmetric data plane that serves Encrypt/Decrypt under RSA keys. */
+  public CryptoOperations(Hsm hsm, MetadataStore store, Keys keys,
+      AsymmetricOperations asymmetric) {
     this.hsm = hsm;
     this.store = store;
     this.keys = keys;
+    this.asymmetric = asymmetric;
   }
 
-  /** A ciphertext and the ARN of the key that made it. */
-  public record Encrypted(String keyArn, byte[] ciphertextBlob) {}
+  /** A ciphertext, the ARN of the key that made it and the encryption algorithm. */
+  public record Encrypted(String keyArn, byte[] ciphertextBlob, String algorithm) {
+    Encrypted(String keyArn, byte[] ciphertextBlob) {
+      this(keyArn, ciphertextBlob, SYMMETRIC_DEFAULT);
+    }
+  }
 
   /** A plaintext and the ARN of the key that opened it. The caller closes the plaintext. */
-  public record Decrypted(String keyArn, SecretBytes plaintext) {}
+  public record Decrypted(String keyArn, SecretBytes plaintext, String algorithm) {
+    Decrypted(String keyArn, SecretBytes plaintext) {
+      this(keyArn, plaintext, SYMMETRIC_DEFAULT);
+    }
+  }
 
   /** GenerateDataKey's answer; {@code plaintext} is null for the WithoutPlaintext variant. */
   public record DataKey(String keyArn, byte[] ciphertextBlob, SecretBytes plaintext) {}
 
   /** ReEncrypt's answer. */
-  public record ReEncrypted(String sourceKeyArn, String keyArn, byte[] ciphertextBlob) {}
+  public record ReEncrypted(String sourceKeyArn, String keyArn, byte[] ciphertextBlob,
+      String sourceAlgorithm, String destinationAlgorithm) {}
 
   public Encrypted encrypt(RequestContext ctx, String keyId, byte[] plaintext,
       EncryptionContext context, String algorithm, boolean dryRun) {
     KeyRecord key = keys.resolve(ctx, keyId, Use.CRYPTO);
+    if (KeySpec.requireUsage(ctx, key, KeySpec.ENCRYPT_DECRYPT, "Encrypt").isRsa()) {
+      return asymmetric.encrypt(ctx, key, plaintext, context, algorithm, dryRun);
+    }
     checkAlgorithm(ctx, key, algorithm);
     dryRunStop(dryRun);
     return new Encrypted(ctx.keyArn(key.keyId()), seal(key, plaintext, context));
@@ -58,8 +78,16 @@ public final class CryptoOperations {
   public Decrypted decrypt(RequestContext ctx, byte[] blob, EncryptionContext context,
       String keyId, String algorithm, boolean dryRun) {
     KeyRecord requested = keyId == null ? null : keys.resolve(ctx, keyId);
+    if (requested != null
+        && KeySpec.requireUsage(ctx, requested, KeySpec.ENCRYPT_DECRYPT, "Decrypt").isRsa()) {
+      // RSA ciphertexts carry no header: the key is the one the request names.
+      keys.checkState(ctx, requested, Use.CRYPTO);
+      return asymmetric.decrypt(ctx, requested, blob, context, algorithm, dryRun);
+    }
     CiphertextBlob parsed = CiphertextBlob.parse(blob).orElseThrow(KmsException::invalidCiphertext);
-    KeyRecord key = keys.byUuid(ctx, parsed.keyId()).orElseThrow(KmsException::invalidCiphertext);
+    KeyRecord key = keys.byUuid(ctx, parsed.keyId())
+        .filter(k -> KeySpec.ofKey(k.keySpec()).isSymmetric())
+        .orElseThrow(KmsException::invalidCiphertext);
     if (requested != null && !requested.keyId().equals(key.keyId())) {
       throw new KmsException(ErrorCode.INCORRECT_KEY, "The key ID in the request does not"
           + " identify a KMS key that can perform this operation.");
@@ -74,11 +102,20 @@ public final class CryptoOperations {
       String sourceKeyId, String sourceAlgorithm, String destinationKeyId,
       EncryptionContext destinationContext, String destinationAlgorithm, boolean dryRun) {
     KeyRecord destination = keys.resolve(ctx, destinationKeyId, Use.CRYPTO);
-    checkAlgorithm(ctx, destination, destinationAlgorithm);
+    boolean rsa = KeySpec.requireUsage(ctx, destination, KeySpec.ENCRYPT_DECRYPT, "ReEncrypt")
+        .isRsa();
+    if (!rsa) {
+      checkAlgorithm(ctx, destination, destinationAlgorithm);
+    }
     Decrypted source = decrypt(ctx, blob, sourceContext, sourceKeyId, sourceAlgorithm, dryRun);
     try (SecretBytes plaintext = source.plaintext()) {
-      byte[] sealed = seal(destination, plaintext.unsafeView(), destinationContext);
-      return new ReEncrypted(source.keyArn(), ctx.keyArn(destination.keyId()), sealed);
+      Encrypted sealed = rsa
+          ? asymmetric.encrypt(ctx, destination, plaintext.unsafeView(), destinationContext,
+              destinationAlgorithm, false)
+          : new Encrypted(ctx.keyArn(destination.keyId()),
+              seal(destination, plaintext.unsafeView(), destinationContext));
+      return new ReEncrypted(source.keyArn(), sealed.keyArn(), sealed.ciphertextBlob(),
+          source.algorithm(), sealed.algorithm());
     }
   }
 
@@ -94,6 +131,8 @@ public final class CryptoOperations {
     }
     int length = numberOfBytes != null ? numberOfBytes : "AES_128".equals(keySpec) ? 16 : 32;
     KeyRecord key = keys.resolve(ctx, keyId, Use.CRYPTO);
+    KeySpec.requireSymmetric(ctx, key,
+        withPlaintext ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext");
     dryRunStop(dryRun);
     SecretBytes dataKey = SecretBytes.wrap(hsm.generateRandom(length));
     try {
@@ -114,7 +153,11 @@ public final class CryptoOperations {
     return SecretBytes.wrap(hsm.generateRandom(numberOfBytes));
   }
 
-  private byte[] seal(KeyRecord key, byte[] plaintext, EncryptionContext context) {
+  /**
+   * Encrypts under a symmetric CMK into a v1 blob, inside the HSM. Callers have checked that the
+   * key is a symmetric encryption key in a usable state.
+   */
+  byte[] seal(KeyRecord key, byte[] plaintext, EncryptionContext context) {
     UUID keyId = UUID.fromString(key.keyId());
     byte[] material = Keys.materialBytes(key.currentMaterialId());
     byte[] aad = CiphertextBlob.aad(keyId, material, context);
@@ -151,7 +194,7 @@ public final class CryptoOperations {
     }
   }
 
-  private static void dryRunStop(boolean dryRun) {
+  static void dryRunStop(boolean dryRun) {
     if (dryRun) {
       throw new KmsException(ErrorCode.DRY_RUN_OPERATION,
           "The request would have succeeded, but the DryRun option is set.");

@@ -20,6 +20,10 @@ public enum ErrorCode {
   INVALID_MARKER("InvalidMarkerException", 400),
   INVALID_STATE("KMSInvalidStateException", 400),
   INTERNAL("KMSInternalException", 500),
+  /** Verify: the signature does not verify (AWS answers an error, not SignatureValid=false). */
+  KMS_INVALID_SIGNATURE("KMSInvalidSignatureException", 400),
+  /** VerifyMac: the MAC does not verify. */
+  KMS_INVALID_MAC("KMSInvalidMacException", 400),
   KEY_UNAVAILABLE("KeyUnavailableException", 500),
   LIMIT_EXCEEDED("LimitExceededException", 400),
   MALFORMED_POLICY_DOCUMENT("MalformedPolicyDocumentException", 400),

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.hsmkms.hsm.Hsm;
+import org.hsmkms.hsm.KeyPairUsage;
 import org.hsmkms.kms.Keys.Use;
 import org.hsmkms.store.KeyRecord;
 import org.hsmkms.store.MaterialRecord;
@@ -55,11 +56,13 @@ public final class KeyManagement {
     String spec = req.keySpec() != null ? req.keySpec() : req.customerMasterKeySpec();
     spec = spec == null ? SYMMETRIC_DEFAULT : spec;
     String usage = req.keyUsage() == null ? ENCRYPT_DECRYPT : req.keyUsage();
-    if (!SYMMETRIC_DEFAULT.equals(spec)) {
-      throw new KmsException(ErrorCode.UNSUPPORTED_OPERATION,
-          "KeySpec " + spec + " is not supported by this service yet.");
-    }
-    if (!ENCRYPT_DECRYPT.equals(usage)) {
+    // SM2 and ML_DSA_* are in the model, but SoftHSM2 and common HSMs offer neither.
+    String requested = spec;
+    KeySpec keySpec = KeySpec.of(spec).orElseThrow(() -> new KmsException(
+        ErrorCode.UNSUPPORTED_OPERATION,
+        "KeySpec " + requested + " is not supported by this service."));
+    // CreateKey: the KeyUsage values each KeySpec allows (AWS CreateKey API reference).
+    if (!keySpec.usages().contains(usage)) {
       throw new KmsException(ErrorCode.VALIDATION,
           "KeyUsage " + usage + " is not compatible with KeySpec " + spec + ".");
     }
@@ -87,7 +90,14 @@ public final class KeyManagement {
         null, null, materialHex);
     store.insertKey(row, new MaterialRecord(materialHex, id.toString(), now));
     try {
-      hsm.generateAesKey(material, id.toString());
+      if (keySpec.isSymmetric()) {
+        hsm.generateAesKey(material, id.toString());
+      } else if (keySpec.isHmac()) {
+        hsm.generateHmacKey(material, keySpec.hmacKeyBytes(), id.toString());
+      } else {
+        hsm.generateKeyPair(material, keySpec.keyPairType(), KeyPairUsage.valueOf(usage),
+            id.toString());
+      }
     } catch (RuntimeException e) {
       store.deleteKey(id.toString());
       throw e;
@@ -248,10 +258,13 @@ public final class KeyManagement {
 
   public KeyMetadata metadata(RequestContext ctx, KeyRecord key) {
     KeyState state = KeyState.fromAwsName(key.keyState());
+    KeySpec spec = KeySpec.ofKey(key.keySpec());
+    String usage = key.keyUsage();
     return new KeyMetadata(key.account(), key.keyId(), ctx.keyArn(key.keyId()),
-        key.creationDate(), state == KeyState.ENABLED, key.description(), key.keyUsage(),
+        key.creationDate(), state == KeyState.ENABLED, key.description(), usage,
         key.keyState(), key.deletionDate(), key.origin(), key.keySpec(),
-        List.of(SYMMETRIC_DEFAULT));
+        spec.encryptionAlgorithms(usage), spec.signingAlgorithms(usage), spec.macAlgorithms(),
+        spec.keyAgreementAlgorithms(usage));
   }
 
   static String defaultPolicy(String account) {

@@ -3,7 +3,10 @@ package org.hsmkms.kms;
 import java.time.Instant;
 import java.util.List;
 
-/** What DescribeKey and CreateKey report about a key, in AWS's terms. */
+/**
+ * What DescribeKey and CreateKey report about a key, in AWS's terms. The algorithm lists are empty
+ * when they do not apply to the key (AWS then omits them).
+ */
 public record KeyMetadata(
     String account,
     String keyId,
@@ -16,4 +19,7 @@ public record KeyMetadata(
     Instant deletionDate,
     String origin,
     String keySpec,
-    List<String> encryptionAlgorithms) {}
+    List<String> encryptionAlgorithms,
+    List<String> signingAlgorithms,
+    List<String> macAlgorithms,
+    List<String> keyAgreementAlgorithms) {}

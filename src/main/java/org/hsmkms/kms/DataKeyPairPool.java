@@ -1,0 +1,214 @@
+package org.hsmkms.kms;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.hsmkms.hsm.ExportedKeyPair;
+import org.hsmkms.hsm.Hsm;
+import org.hsmkms.hsm.HsmException;
+import org.hsmkms.hsm.KeyPairType;
+import org.hsmkms.hsm.PregeneratedKeyPair;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A bounded pool, per key pair type, of data key pairs generated in the HSM ahead of requests,
+ * because RSA generation is slow (SoftHSM2: about 0.15 s for 2048 bits, 1-1.5 s with long tails
+ * for 4096). One background thread refills it; a request takes a ready pair without waiting and
+ * generates one itself when none is ready.
+ *
+ * <p>A type's pool starts filling when that type is first asked for, or at start-up when {@code
+ * prefill} is set, so a server that never hands out RSA-4096 pairs never spends CPU on them.
+ *
+ * <p>Security: pooled pairs are session objects inside the HSM, held by the HSM's keeper session;
+ * nothing about them leaves the HSM until {@link #take} reads one out for the request that takes
+ * it, which also destroys its objects. A pair is taken at most once: each sits in exactly one
+ * queue slot and {@link BlockingQueue#poll} hands each element to one caller. On close the
+ * remaining pairs are destroyed unread.
+ */
+public final class DataKeyPairPool implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DataKeyPairPool.class);
+
+  private final Hsm hsm;
+  private final Map<KeyPairType, BlockingQueue<PregeneratedKeyPair>> ready =
+      new EnumMap<>(KeyPairType.class);
+  /** Types whose pool is being kept full (asked for at least once, or prefilled). */
+  private final Set<KeyPairType> active = ConcurrentHashMap.newKeySet();
+  private final ExecutorService filler = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "hsm-kms-keypair-pool");
+    t.setDaemon(true);
+    return t;
+  });
+  private final AtomicBoolean fillQueued = new AtomicBoolean();
+  private final AtomicLong hits = new AtomicLong();
+  private final AtomicLong misses = new AtomicLong();
+  private final AtomicLong generated = new AtomicLong();
+  private volatile boolean closed;
+
+  /**
+   * @param sizes how many pairs to keep ready per type (absent or 0: no pool for that type)
+   * @param prefill start filling every pool now instead of on first use
+   */
+  public DataKeyPairPool(Hsm hsm, Map<KeyPairType, Integer> sizes, boolean prefill) {
+    this.hsm = hsm;
+    for (Map.Entry<KeyPairType, Integer> e : sizes.entrySet()) {
+      if (e.getValue() != null && e.getValue() > 0) {
+        ready.put(e.getKey(), new ArrayBlockingQueue<>(e.getValue()));
+        if (prefill) {
+          active.add(e.getKey());
+        }
+      }
+    }
+    if (prefill) {
+      requestFill();
+    }
+  }
+
+  /** A pool that keeps nothing ready: every request generates its own pair. */
+  public static DataKeyPairPool disabled(Hsm hsm) {
+    return new DataKeyPairPool(hsm, Map.of(), false);
+  }
+
+  /**
+   * A fresh pair of {@code type}, read out of the HSM; its HSM objects are destroyed. Never waits
+   * for the refill. The caller closes the answer.
+   */
+  public ExportedKeyPair take(KeyPairType type) {
+    BlockingQueue<PregeneratedKeyPair> queue = ready.get(type);
+    if (queue != null) {
+      active.add(type);
+      PregeneratedKeyPair pair;
+      while ((pair = queue.poll()) != null) {
+        requestFill();
+        Optional<ExportedKeyPair> taken = hsm.takeDataKeyPair(pair);
+        if (taken.isPresent()) {
+          hits.incrementAndGet();
+          return taken.get();
+        }
+        // Its session was lost (token reset, fail-over): the objects are gone; try the next.
+        LOG.warn("a pregenerated {} pair was lost with its HSM session", type);
+      }
+      requestFill();
+    }
+    misses.incrementAndGet();
+    return hsm.generateDataKeyPair(type);
+  }
+
+  /** Requests answered from the pool. */
+  public long hits() {
+    return hits.get();
+  }
+
+  /** Requests that generated their pair on demand. */
+  public long misses() {
+    return misses.get();
+  }
+
+  /** Pairs the background thread has generated. */
+  public long generated() {
+    return generated.get();
+  }
+
+  /** Pairs of {@code type} ready now. */
+  public int ready(KeyPairType type) {
+    BlockingQueue<PregeneratedKeyPair> queue = ready.get(type);
+    return queue == null ? 0 : queue.size();
+  }
+
+  /** Pairs ready now, all types. */
+  public int ready() {
+    return ready.values().stream().mapToInt(BlockingQueue::size).sum();
+  }
+
+  /** The configured size for {@code type}. */
+  public int capacity(KeyPairType type) {
+    BlockingQueue<PregeneratedKeyPair> queue = ready.get(type);
+    return queue == null ? 0 : queue.size() + queue.remainingCapacity();
+  }
+
+  /** True when every active pool is full and no refill is queued. */
+  public boolean isSettled() {
+    if (fillQueued.get()) {
+      return false;
+    }
+    for (KeyPairType t : active) {
+      BlockingQueue<PregeneratedKeyPair> queue = ready.get(t);
+      if (queue != null && queue.remainingCapacity() > 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void requestFill() {
+    if (!closed && fillQueued.compareAndSet(false, true)) {
+      try {
+        filler.execute(this::fill);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        fillQueued.set(false);
+      }
+    }
+  }
+
+  /** Tops up every active pool, one pair per type per round so fast types are not starved. */
+  private void fill() {
+    try {
+      boolean progress = true;
+      while (progress && !closed) {
+        progress = false;
+        for (KeyPairType type : KeyPairType.values()) {
+          BlockingQueue<PregeneratedKeyPair> queue = ready.get(type);
+          if (closed || queue == null || !active.contains(type)
+              || queue.remainingCapacity() == 0) {
+            continue;
+          }
+          PregeneratedKeyPair pair = hsm.pregenerateDataKeyPair(type);
+          generated.incrementAndGet();
+          if (closed || !queue.offer(pair)) {
+            hsm.discardDataKeyPair(pair);
+          }
+          progress = true;
+        }
+      }
+    } catch (HsmException e) {
+      // The next take asks again; until then requests generate on demand.
+      LOG.warn("refilling the data key pair pool failed: {}", e.getMessage());
+    } finally {
+      fillQueued.set(false);
+    }
+  }
+
+  /** Stops the refill and destroys every pair still waiting. Call before closing the HSM. */
+  @Override
+  public void close() {
+    closed = true;
+    filler.shutdown();
+    try {
+      // A generation under way (RSA-4096: seconds) cannot be interrupted inside the HSM.
+      if (!filler.awaitTermination(30, TimeUnit.SECONDS)) {
+        LOG.warn("the data key pair pool's refill did not stop within 30 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    for (BlockingQueue<PregeneratedKeyPair> queue : ready.values()) {
+      PregeneratedKeyPair pair;
+      while ((pair = queue.poll()) != null) {
+        try {
+          hsm.discardDataKeyPair(pair);
+        } catch (HsmException e) {
+          LOG.debug("discarding a pooled pair: {}", e.getMessage());
+        }
+      }
+    }
+  }
+}
