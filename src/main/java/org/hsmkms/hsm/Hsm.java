@@ -131,6 +131,12 @@ public interface Hsm extends AutoCloseable {
    */
   Optional<ExportedKeyPair> takeDataKeyPair(PregeneratedKeyPair pair);
 
+  /**
+   * False if the pair is known to be gone (the session that held it was lost); true if it may still
+   * be taken. Makes no HSM call.
+   */
+  boolean isAlive(PregeneratedKeyPair pair);
+
   /** Destroys a pregenerated pair without reading it. */
   void discardDataKeyPair(PregeneratedKeyPair pair);
 

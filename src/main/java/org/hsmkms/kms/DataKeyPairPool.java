@@ -165,6 +165,11 @@ public final class DataKeyPairPool implements AutoCloseable {
       boolean progress = true;
       while (progress && !closed) {
         progress = false;
+        // Pairs whose keeper session was lost (the previous round may have found it dead) are
+        // gone from the HSM: drop them so that the pool refills in their place.
+        for (BlockingQueue<PregeneratedKeyPair> queue : ready.values()) {
+          queue.removeIf(p -> !hsm.isAlive(p));
+        }
         for (KeyPairType type : KeyPairType.values()) {
           BlockingQueue<PregeneratedKeyPair> queue = ready.get(type);
           if (closed || queue == null || !active.contains(type)

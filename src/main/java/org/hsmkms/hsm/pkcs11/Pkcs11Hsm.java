@@ -662,6 +662,11 @@ public final class Pkcs11Hsm implements Hsm {
   }
 
   @Override
+  public boolean isAlive(PregeneratedKeyPair pair) {
+    return own(pair).epoch() == keeperEpoch;
+  }
+
+  @Override
   public void discardDataKeyPair(PregeneratedKeyPair pair) {
     Pregenerated p = own(pair);
     if (p.epoch() != keeperEpoch) {
