@@ -10,6 +10,7 @@ import java.util.HexFormat;
 import org.hsmkms.hsm.Hsm;
 import org.hsmkms.kms.DataKeyPairPool;
 import org.hsmkms.testing.TestServer;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.DisabledException;
@@ -29,6 +30,21 @@ class SessionObjectLeakIT {
   private final Hsm hsm = server.app().hsm();
   private final DataKeyPairPool pool = server.app().dataKeyPairPool();
 
+  private static final String[] specs = {"ECC_NIST_P256", "ECC_NIST_P384",
+      "ECC_NIST_EDWARDS25519", "RSA_2048", "ECC_SECG_P256K1", "ECC_NIST_P521"};
+
+  /**
+   * One request per spec first: it starts that spec's pool, and clears out pairs that an earlier
+   * test's session loss left behind (counted as ready until the refill notices the lost session).
+   */
+  @BeforeEach
+  void warmUp() {
+    String key = kms.createKey(b -> { }).keyMetadata().keyId();
+    for (String spec : specs) {
+      kms.generateDataKeyPairWithoutPlaintext(b -> b.keyId(key).keyPairSpec(spec));
+    }
+  }
+
   @Test
   void manyDataKeyPairCalls_succeedingAndFailing_leaveOnlyPooledPairsInTheHsm() throws Exception {
     String good = kms.createKey(b -> { }).keyMetadata().keyId();
@@ -41,13 +57,6 @@ class SessionObjectLeakIT {
     hsm.destroyKey(HexFormat.of().parseHex(
         server.app().store().findKey(broken).orElseThrow().currentMaterialId()));
 
-    String[] specs = {"ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_EDWARDS25519", "RSA_2048",
-        "ECC_SECG_P256K1", "ECC_NIST_P521"};
-    // One request per spec first: it starts that spec's pool, and clears out pairs that an earlier
-    // test's session loss left behind (they are counted as ready until the refill notices).
-    for (String spec : specs) {
-      kms.generateDataKeyPairWithoutPlaintext(b -> b.keyId(good).keyPairSpec(spec));
-    }
     int before = objectsOutsideThePool();
     for (int i = 0; i < 36; i++) {
       String spec = specs[i % specs.length];
@@ -70,6 +79,36 @@ class SessionObjectLeakIT {
 
     assertEquals(before, objectsOutsideThePool(),
         "session objects were left in the HSM by requests");
+  }
+
+  @Test
+  void manyKeyAgreementsAndRsaDecryptions_succeedingAndFailing_leaveNothingBehind()
+      throws Exception {
+    String ecdh = kms.createKey(b -> b.keySpec("ECC_NIST_P256").keyUsage("KEY_AGREEMENT"))
+        .keyMetadata().keyId();
+    String rsa = kms.createKey(b -> b.keySpec("RSA_2048").keyUsage("ENCRYPT_DECRYPT"))
+        .keyMetadata().keyId();
+    java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+    g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+    software.amazon.awssdk.core.SdkBytes peer = software.amazon.awssdk.core.SdkBytes
+        .fromByteArray(g.generateKeyPair().getPublic().getEncoded());
+    software.amazon.awssdk.core.SdkBytes ct = kms.encrypt(b -> b.keyId(rsa)
+        .encryptionAlgorithm("RSAES_OAEP_SHA_256")
+        .plaintext(software.amazon.awssdk.core.SdkBytes.fromUtf8String("x"))).ciphertextBlob();
+    byte[] bad = ct.asByteArray();
+    bad[7] ^= 1;
+
+    int before = objectsOutsideThePool();
+    for (int i = 0; i < 30; i++) {
+      kms.deriveSharedSecret(b -> b.keyId(ecdh).keyAgreementAlgorithm("ECDH").publicKey(peer));
+      for (String alg : new String[] {"RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"}) {
+        assertThrows(KmsException.class, () -> kms.decrypt(b -> b.keyId(rsa)
+            .encryptionAlgorithm(alg)
+            .ciphertextBlob(software.amazon.awssdk.core.SdkBytes.fromByteArray(bad))));
+      }
+      kms.decrypt(b -> b.keyId(rsa).encryptionAlgorithm("RSAES_OAEP_SHA_256").ciphertextBlob(ct));
+    }
+    assertEquals(before, objectsOutsideThePool());
   }
 
   /** Session objects that are not pooled pairs, counted once the pool's refill has settled. */
