@@ -47,7 +47,7 @@ public final class Der {
     }
   }
 
-  /** An INTEGER holding the unsigned big-endian magnitude {@code bytes} (referenced, not copied). */
+  /** An INTEGER of the unsigned big-endian magnitude {@code bytes} (referenced, not copied). */
   public static Node unsignedInteger(byte[] bytes) {
     return new Node() {
       private int skip() {

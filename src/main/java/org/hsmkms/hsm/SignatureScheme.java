@@ -30,7 +30,7 @@ public enum SignatureScheme {
     this.digestInfoPrefix = digestInfoPrefix;
   }
 
-  /** The JCA name of the fixed hash, or null when any digest is accepted (ECDSA) or none (EdDSA). */
+  /** The JCA name of the fixed hash; null when any digest goes (ECDSA) or none is used (EdDSA). */
   public String hash() {
     return hash;
   }

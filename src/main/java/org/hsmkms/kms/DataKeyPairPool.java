@@ -89,7 +89,14 @@ public final class DataKeyPairPool implements AutoCloseable {
       PregeneratedKeyPair pair;
       while ((pair = queue.poll()) != null) {
         requestFill();
-        Optional<ExportedKeyPair> taken = hsm.takeDataKeyPair(pair);
+        Optional<ExportedKeyPair> taken;
+        try {
+          taken = hsm.takeDataKeyPair(pair);
+        } catch (RuntimeException e) {
+          // It left the queue: destroy it now rather than leave it in the keeper session.
+          discardQuietly(pair);
+          throw e;
+        }
         if (taken.isPresent()) {
           hits.incrementAndGet();
           return taken.get();
@@ -208,12 +215,16 @@ public final class DataKeyPairPool implements AutoCloseable {
     for (BlockingQueue<PregeneratedKeyPair> queue : ready.values()) {
       PregeneratedKeyPair pair;
       while ((pair = queue.poll()) != null) {
-        try {
-          hsm.discardDataKeyPair(pair);
-        } catch (HsmException e) {
-          LOG.debug("discarding a pooled pair: {}", e.getMessage());
-        }
+        discardQuietly(pair);
       }
+    }
+  }
+
+  private void discardQuietly(PregeneratedKeyPair pair) {
+    try {
+      hsm.discardDataKeyPair(pair);
+    } catch (RuntimeException e) {
+      LOG.debug("discarding a pooled pair: {}", e.getMessage());
     }
   }
 }

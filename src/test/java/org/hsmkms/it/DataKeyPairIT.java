@@ -172,7 +172,8 @@ class DataKeyPairIT {
 
   static Stream<Arguments> nonSymmetricKeys() {
     return Stream.of(Arguments.of("ECC_NIST_P256", "SIGN_VERIFY"),
-        Arguments.of("RSA_2048", "ENCRYPT_DECRYPT"), Arguments.of("HMAC_256", "GENERATE_VERIFY_MAC"));
+        Arguments.of("RSA_2048", "ENCRYPT_DECRYPT"),
+        Arguments.of("HMAC_256", "GENERATE_VERIFY_MAC"));
   }
 
   @ParameterizedTest(name = "{0} {1}")
