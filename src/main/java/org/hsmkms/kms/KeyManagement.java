@@ -85,6 +85,7 @@ public final class KeyManagement {
     KeyRecord row = new KeyRecord(id.toString(), ctx.account(), ctx.region(),
         KeyState.CREATING.awsName(), spec, usage, "AWS_KMS", req.description(), policy, now,
         null, null, materialHex);
+    ctx.used(id.toString());
     store.insertKey(row, new MaterialRecord(materialHex, id.toString(), now));
     try {
       hsm.generateAesKey(material, id.toString());
