@@ -104,9 +104,9 @@ public final class SigV4Authenticator implements Authenticator {
 
     String payloadHash = SigV4.hex(SigV4.sha256(request.body()));
     String claimedHash = request.header("x-amz-content-sha256");
-    if (claimedHash != null && !claimedHash.equalsIgnoreCase(payloadHash)) {
-      throw invalid("The provided 'x-amz-content-sha256' header does not match what was"
-          + " computed.");
+    if (claimedHash != null && !claimedHash.strip().equalsIgnoreCase(payloadHash)) {
+      // The body is not the one signed (or the header lies about it): as any other tampering.
+      throw invalid(SIGNATURE_MISMATCH);
     }
     String canonical = SigV4.canonicalRequest(request.method(), request.path(),
         request.rawQuery(), auth.signedHeaders, request.headers(), payloadHash);
@@ -139,8 +139,8 @@ public final class SigV4Authenticator implements Authenticator {
     String rest = space < 0 ? "" : header.substring(space + 1);
     Map<String, String> params = new LinkedHashMap<>();
     if (algorithm.equals(SigV4.ALGORITHM)) {
-      for (String part : rest.split(",")) {
-        String p = part.strip();
+      // AWS splits on commas and whitespace: "Credential=AKID /date/..." has a stray token.
+      for (String p : rest.split("[,\\s]+")) {
         if (p.isEmpty()) {
           continue;
         }
