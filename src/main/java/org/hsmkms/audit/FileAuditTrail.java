@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * {@code .2} and so on; the oldest beyond {@code maxFiles} is deleted.
  *
  * <p>Each record is one {@code write} of one complete line to a file opened for appending (mode
- * 600), optionally forced to disk ({@code fsync}). A failed write marks the trail unavailable until
- * its file can be opened again.
+ * 600), optionally forced to disk ({@code fsync}). A failed write marks the trail unavailable
+ * until a later write (which first reopens the file) succeeds.
  */
 public final class FileAuditTrail implements AuditTrail {
   private static final Logger LOG = LoggerFactory.getLogger(FileAuditTrail.class);
@@ -67,16 +67,13 @@ public final class FileAuditTrail implements AuditTrail {
     return failClosed;
   }
 
+  /**
+   * False after a failed write, until a write succeeds again. Records of refused requests are
+   * still written, so they are what notices that the trail works again.
+   */
   @Override
   public synchronized boolean available() {
-    if (failing) {
-      try {
-        reopen();
-      } catch (IOException e) {
-        return false;
-      }
-    }
-    return true;
+    return !failing;
   }
 
   @Override

@@ -275,6 +275,7 @@ public final class TestServer implements AutoCloseable {
     private String service = "kms";
     private Clock clock = Clock.systemUTC();
     private final Map<String, String> signedHeaders = new LinkedHashMap<>();
+    /** Sent after signing, replacing a signed header of the same name. */
     private final Map<String, String> unsignedHeaders = new LinkedHashMap<>();
     private String sentBody;
 
@@ -343,7 +344,7 @@ public final class TestServer implements AutoCloseable {
         values.forEach(v -> b.header(name, v));
       }
     });
-    signing.unsignedHeaders.forEach(b::header);
+    signing.unsignedHeaders.forEach(b::setHeader);
     recordPlaintext(sent);
     RawResponse response = send(b.build());
     recordPlaintext(response.body());
