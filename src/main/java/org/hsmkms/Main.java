@@ -13,6 +13,7 @@ import org.hsmkms.auth.CredentialsAdmin;
 import org.hsmkms.auth.CredentialsFile;
 import org.hsmkms.config.Config;
 import org.hsmkms.hsm.Hsm;
+import org.hsmkms.hsm.HsmException;
 import org.hsmkms.hsm.pkcs11.Pkcs11Hsm;
 import org.hsmkms.hsm.pkcs11.Pkcs11Settings;
 
@@ -51,7 +52,7 @@ public final class Main {
           System.exit(2);
         }
       }
-    } catch (IllegalArgumentException | IOException e) {
+    } catch (IllegalArgumentException | IOException | HsmException e) {
       System.err.println("hsm-kms: " + e.getMessage());
       System.exit(2);
     }

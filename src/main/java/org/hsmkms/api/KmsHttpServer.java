@@ -328,6 +328,9 @@ public final class KmsHttpServer {
 
   private void failure(RoutingContext ctx) {
     Exchange ex = exchange(ctx);
+    if (ex.operation == null) {
+      ex.operation = knownOperation(ctx.request().getHeader("X-Amz-Target"));
+    }
     if (ctx.statusCode() == 413) {
       refuse(ctx, new KmsException(ErrorCode.REQUEST_ENTITY_TOO_LARGE,
           "The request body exceeds the limit of " + maxBodyBytes + " bytes."));

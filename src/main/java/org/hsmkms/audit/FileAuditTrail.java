@@ -33,6 +33,7 @@ public final class FileAuditTrail implements AuditTrail {
   private long size;
   /** The last write failed; the channel is reopened before the next one. */
   private boolean failing;
+  private boolean closed;
 
   /**
    * @param maxFiles how many rotated files to keep besides the current one (0: none)
@@ -78,6 +79,9 @@ public final class FileAuditTrail implements AuditTrail {
 
   @Override
   public synchronized void write(AuditRecord record) {
+    if (closed) {
+      throw new AuditException("the audit trail is closed", null);
+    }
     byte[] line = (record.toJson() + "\n").getBytes(StandardCharsets.UTF_8);
     try {
       if (failing || channel == null) {
@@ -159,6 +163,7 @@ public final class FileAuditTrail implements AuditTrail {
 
   @Override
   public synchronized void close() {
+    closed = true;
     closeChannel();
   }
 }

@@ -171,6 +171,18 @@ class AuditIT {
   }
 
   @Test
+  void oversizedBody_isRecordedWithItsStatus() {
+    RawResponse r = server.post("TrentService.Encrypt", "{\"KeyId\":\"" + "x".repeat(70_000)
+        + "\"}");
+
+    assertEquals(413, r.status(), r.body());
+    JsonNode a = parse(line(r.requestId()));
+    assertEquals("Encrypt", a.get("operation").asText());
+    assertEquals("RequestEntityTooLargeException", a.get("errorCode").asText());
+    assertEquals(413, a.get("httpStatus").asInt());
+  }
+
+  @Test
   void everyRequest_hasExactlyOneRecord_writtenBeforeItsAnswer() {
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
