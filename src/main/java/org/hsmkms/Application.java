@@ -42,7 +42,7 @@ public final class Application implements AutoCloseable {
     this.hsm = hsm;
     this.store = store;
     Keys keys = new Keys(store);
-    this.reconciler = new Reconciler(hsm, store, clock);
+    this.reconciler = new Reconciler(hsm, store, keys, clock);
     reconciler.reconcile();
     reconciler.deleteDueKeys();
     int sessions = config.hsm().sessions();

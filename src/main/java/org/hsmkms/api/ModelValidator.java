@@ -145,7 +145,10 @@ public final class ModelValidator {
         }
         int length;
         try {
-          length = Base64.getDecoder().decode(value.asText()).length;
+          // Blobs can be plaintext: the decoded copy is only measured, then zeroed.
+          byte[] decoded = Base64.getDecoder().decode(value.asText());
+          length = decoded.length;
+          java.util.Arrays.fill(decoded, (byte) 0);
         } catch (IllegalArgumentException e) {
           throw new KmsException(ErrorCode.SERIALIZATION,
               "Value for '" + path + "' is not valid base64.");

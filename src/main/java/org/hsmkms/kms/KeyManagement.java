@@ -87,13 +87,14 @@ public final class KeyManagement {
         null, null, materialHex);
     store.insertKey(row, new MaterialRecord(materialHex, id.toString(), now));
     try {
+      // Tags go in with the Creating row, so a crash cannot leave a completed key without them.
+      if (!tags.isEmpty()) {
+        store.putTags(id.toString(), tags);
+      }
       hsm.generateAesKey(material, id.toString());
     } catch (RuntimeException e) {
       store.deleteKey(id.toString());
       throw e;
-    }
-    if (!tags.isEmpty()) {
-      store.putTags(id.toString(), tags);
     }
     KeyRecord enabled = row.withState(KeyState.ENABLED.awsName(), null, null);
     store.updateKey(enabled);
@@ -124,6 +125,12 @@ public final class KeyManagement {
   }
 
   private void setEnabled(RequestContext ctx, String keyId, boolean enable) {
+    synchronized (keys.lifecycleLock()) {
+      setEnabledLocked(ctx, keyId, enable);
+    }
+  }
+
+  private void setEnabledLocked(RequestContext ctx, String keyId, boolean enable) {
     KeyRecord key = keys.resolve(ctx, keyId, Use.MANAGE);
     KeyState state = KeyState.fromAwsName(key.keyState());
     if (state == KeyState.UNAVAILABLE) {
@@ -150,15 +157,24 @@ public final class KeyManagement {
       throw KmsException.validation("'" + window + "'", "pendingWindowInDays",
           "Member must have value less than or equal to 30");
     }
-    KeyRecord key = keys.resolve(ctx, keyId, Use.MANAGE);
     Instant due = clock.instant().plus(Duration.ofDays(window));
-    store.updateKey(key.withState(KeyState.PENDING_DELETION.awsName(), due, window));
+    KeyRecord key;
+    synchronized (keys.lifecycleLock()) {
+      key = keys.resolve(ctx, keyId, Use.MANAGE);
+      store.updateKey(key.withState(KeyState.PENDING_DELETION.awsName(), due, window));
+    }
     LOG.info("key {} scheduled for deletion at {}", key.keyId(), due);
     return new DeletionScheduled(ctx.keyArn(key.keyId()), due, window);
   }
 
   /** CancelKeyDeletion: the key returns to Disabled; answers its ARN. */
   public String cancelKeyDeletion(RequestContext ctx, String keyId) {
+    synchronized (keys.lifecycleLock()) {
+      return cancelKeyDeletionLocked(ctx, keyId);
+    }
+  }
+
+  private String cancelKeyDeletionLocked(RequestContext ctx, String keyId) {
     KeyRecord key = keys.resolve(ctx, keyId, Use.READ);
     if (KeyState.fromAwsName(key.keyState()) != KeyState.PENDING_DELETION) {
       throw new KmsException(ErrorCode.INVALID_STATE,
@@ -169,8 +185,10 @@ public final class KeyManagement {
   }
 
   public void updateKeyDescription(RequestContext ctx, String keyId, String description) {
-    KeyRecord key = keys.resolve(ctx, keyId, Use.MANAGE);
-    store.updateKey(key.withDescription(description));
+    synchronized (keys.lifecycleLock()) {
+      KeyRecord key = keys.resolve(ctx, keyId, Use.MANAGE);
+      store.updateKey(key.withDescription(description));
+    }
   }
 
   public void tagResource(RequestContext ctx, String keyId, List<Tag> tags) {

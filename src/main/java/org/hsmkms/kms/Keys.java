@@ -21,9 +21,18 @@ public final class Keys {
   static final String ALIAS_PREFIX = "alias/";
 
   private final MetadataStore store;
+  private final Object lifecycle = new Object();
 
   public Keys(MetadataStore store) {
     this.store = store;
+  }
+
+  /**
+   * Serialises key state transitions in this process (read state, decide, write), so that, for
+   * example, CancelKeyDeletion and the deletion sweep cannot both win.
+   */
+  Object lifecycleLock() {
+    return lifecycle;
   }
 
   /** What an operation needs of a key's state. */

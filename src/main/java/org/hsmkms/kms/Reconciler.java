@@ -25,11 +25,13 @@ public final class Reconciler {
 
   private final Hsm hsm;
   private final MetadataStore store;
+  private final Keys keys;
   private final Clock clock;
 
-  public Reconciler(Hsm hsm, MetadataStore store, Clock clock) {
+  public Reconciler(Hsm hsm, MetadataStore store, Keys keys, Clock clock) {
     this.hsm = hsm;
     this.store = store;
+    this.keys = keys;
     this.clock = clock;
   }
 
@@ -90,14 +92,17 @@ public final class Reconciler {
     int count = 0;
     for (KeyRecord key : store.keysInStates(Set.of(KeyState.PENDING_DELETION.awsName()))) {
       if (key.deletionDate() != null && !key.deletionDate().isAfter(now)) {
-        // Re-read: the key may have been cancelled since the listing.
-        KeyRecord current = store.findKey(key.keyId()).orElse(null);
-        if (current == null
-            || !KeyState.PENDING_DELETION.awsName().equals(current.keyState())) {
-          continue;
+        KeyRecord current;
+        synchronized (keys.lifecycleLock()) {
+          // Re-read: the key may have been cancelled since the listing.
+          current = store.findKey(key.keyId()).orElse(null);
+          if (current == null
+              || !KeyState.PENDING_DELETION.awsName().equals(current.keyState())) {
+            continue;
+          }
+          store.updateKey(current.withState(KeyState.DELETING.awsName(),
+              current.deletionDate(), current.pendingWindowDays()));
         }
-        store.updateKey(current.withState(KeyState.DELETING.awsName(), current.deletionDate(),
-            current.pendingWindowDays()));
         completeDeletion(current, store.materials(current.keyId()));
         count++;
       }

@@ -180,6 +180,9 @@ public final class Pkcs11Hsm implements Hsm {
         .decrypt(true)
         .wrap(false)
         .unwrap(false)
+        .sign(false)
+        .verify(false)
+        .derive(false)
         .id(materialId.clone())
         .label(LABEL_PREFIX + label);
     call("C_GenerateKey(CKM_AES_KEY_GEN)", s -> {
@@ -299,37 +302,51 @@ public final class Pkcs11Hsm implements Hsm {
     T run(Session s) throws PKCS11Exception;
   }
 
-  /** Runs {@code work} on a pooled session, recovering once by CKR code. */
+  /**
+   * Runs {@code work} on a pooled session. Recovery by CKR code, each kind at most once: a dead
+   * session is replaced (and the other idle ones dropped), a logged-out token is logged in again, a
+   * stale handle is looked up again.
+   */
   private <T> T call(String what, SessionWork<T> work) {
-    for (int attempt = 0; ; attempt++) {
+    boolean reopened = false;
+    boolean reloggedIn = false;
+    boolean refound = false;
+    while (true) {
       Session s = pool.borrow();
       boolean dead = false;
       try {
+        if (reopened && !reloggedIn) {
+          // Losing every session logs the token out; private objects are invisible until login.
+          reloggedIn = true;
+          login(s);
+        }
         return work.run(s);
       } catch (PKCS11Exception e) {
         long code = e.getErrorCode();
-        boolean retry = attempt == 0;
-        if (code == CKR_USER_NOT_LOGGED_IN && retry) {
-          LOG.warn("{}: session not logged in; logging in again", what);
+        if (isDeadSession(code) && !reopened) {
+          reopened = true;
+          dead = true;
+          LOG.warn("{}: {}; reopening sessions", what, e.getErrorName());
+        } else if (code == CKR_USER_NOT_LOGGED_IN && !reloggedIn) {
+          reloggedIn = true;
+          LOG.warn("{}: token not logged in; logging in again", what);
           try {
             login(s);
           } catch (PKCS11Exception le) {
             throw fail(Kind.UNAVAILABLE, "C_Login", le);
           }
-        } else if (isDeadSession(code)) {
-          dead = true;
-          LOG.warn("{}: {}; discarding the session", what, e.getErrorName());
-          if (!retry) {
-            throw fail(Kind.UNAVAILABLE, what, e);
-          }
-        } else if ((code == CKR_OBJECT_HANDLE_INVALID || code == CKR_KEY_HANDLE_INVALID) && retry) {
+        } else if ((code == CKR_OBJECT_HANDLE_INVALID || code == CKR_KEY_HANDLE_INVALID)
+            && !refound) {
+          refound = true;
           handles.clear();
         } else {
-          throw fail(Kind.INTERNAL, what, e);
+          dead = isDeadSession(code);
+          throw fail(dead ? Kind.UNAVAILABLE : Kind.INTERNAL, what, e);
         }
       } finally {
         if (dead) {
           pool.discard(s);
+          pool.discardIdle();
         } else {
           pool.giveBack(s);
         }

@@ -80,6 +80,17 @@ final class SessionPool implements AutoCloseable {
     }
   }
 
+  /**
+   * Closes every idle session: after one session is found dead (device error, token removed, all
+   * sessions closed), the others usually are too.
+   */
+  void discardIdle() {
+    Session s;
+    while ((s = idle.poll()) != null) {
+      discard(s);
+    }
+  }
+
   int openSessions() {
     return open.get();
   }

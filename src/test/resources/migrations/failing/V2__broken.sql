@@ -1,0 +1,2 @@
+CREATE TABLE half_done (id TEXT);
+THIS IS NOT SQL;

@@ -1,0 +1,2 @@
+-- Relies on V2 having run first.
+INSERT INTO second_table (id) VALUES ('from-v3');

@@ -1,0 +1,2 @@
+ALTER TABLE first_table ADD COLUMN note TEXT;
+CREATE TABLE second_table (id TEXT NOT NULL PRIMARY KEY);
