@@ -57,6 +57,34 @@ public final class CryptoOperations {
 
   public Decrypted decrypt(RequestContext ctx, byte[] blob, EncryptionContext context,
       String keyId, String algorithm, boolean dryRun) {
+    return decrypt(ctx, blob, context, keyId, "keyId", algorithm, dryRun, false);
+  }
+
+  /**
+   * Decrypt. {@code ignoreCiphertext} is DryRunModifiers IGNORE_CIPHERTEXT: a dry run that checks
+   * only the named key, so the blob may be absent.
+   */
+  public Decrypted decrypt(RequestContext ctx, byte[] blob, EncryptionContext context,
+      String keyId, String algorithm, boolean dryRun, boolean ignoreCiphertext) {
+    return decrypt(ctx, blob, context, keyId, "keyId", algorithm, dryRun, ignoreCiphertext);
+  }
+
+  private Decrypted decrypt(RequestContext ctx, byte[] blob, EncryptionContext context,
+      String keyId, String keyIdField, String algorithm, boolean dryRun,
+      boolean ignoreCiphertext) {
+    if (blob == null) {
+      // Decrypt, ReEncrypt: CiphertextBlob is required except in a dry run that ignores it,
+      // which then needs the key named.
+      if (!(dryRun && ignoreCiphertext)) {
+        throw KmsException.validation("null", "ciphertextBlob", "Member must not be null");
+      }
+      if (keyId == null) {
+        throw KmsException.validation("null", keyIdField, "Member must not be null");
+      }
+      KeyRecord key = keys.resolve(ctx, keyId, Use.CRYPTO);
+      checkAlgorithm(ctx, key, algorithm);
+      dryRunStop(true);
+    }
     KeyRecord requested = keyId == null ? null : keys.resolve(ctx, keyId);
     CiphertextBlob parsed = CiphertextBlob.parse(blob).orElseThrow(KmsException::invalidCiphertext);
     KeyRecord key = keys.byUuid(ctx, parsed.keyId()).orElseThrow(KmsException::invalidCiphertext);
@@ -72,10 +100,12 @@ public final class CryptoOperations {
 
   public ReEncrypted reEncrypt(RequestContext ctx, byte[] blob, EncryptionContext sourceContext,
       String sourceKeyId, String sourceAlgorithm, String destinationKeyId,
-      EncryptionContext destinationContext, String destinationAlgorithm, boolean dryRun) {
+      EncryptionContext destinationContext, String destinationAlgorithm, boolean dryRun,
+      boolean ignoreCiphertext) {
     KeyRecord destination = keys.resolve(ctx, destinationKeyId, Use.CRYPTO);
     checkAlgorithm(ctx, destination, destinationAlgorithm);
-    Decrypted source = decrypt(ctx, blob, sourceContext, sourceKeyId, sourceAlgorithm, dryRun);
+    Decrypted source = decrypt(ctx, blob, sourceContext, sourceKeyId, "sourceKeyId",
+        sourceAlgorithm, dryRun, ignoreCiphertext);
     try (SecretBytes plaintext = source.plaintext()) {
       byte[] sealed = seal(destination, plaintext.unsafeView(), destinationContext);
       return new ReEncrypted(source.keyArn(), ctx.keyArn(destination.keyId()), sealed);

@@ -88,13 +88,14 @@ public final class KeyManagement {
     ctx.used(id.toString());
     store.insertKey(row, new MaterialRecord(materialHex, id.toString(), now));
     try {
+      // Tags go in with the Creating row, so a crash cannot leave a completed key without them.
+      if (!tags.isEmpty()) {
+        store.putTags(id.toString(), tags);
+      }
       hsm.generateAesKey(material, id.toString());
     } catch (RuntimeException e) {
       store.deleteKey(id.toString());
       throw e;
-    }
-    if (!tags.isEmpty()) {
-      store.putTags(id.toString(), tags);
     }
     KeyRecord enabled = row.withState(KeyState.ENABLED.awsName(), null, null);
     store.updateKey(enabled);
