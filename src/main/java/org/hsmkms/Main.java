@@ -103,6 +103,14 @@ public final class Main {
       throw new IllegalArgumentException("give both --access-key-id and --secret-access-key ("
           + ENV_ACCESS_KEY_ID + " and " + ENV_SECRET_ACCESS_KEY + "), or neither");
     }
+    String source = accessKeyId == null || accessKeyId.isEmpty() ? null : "given";
+    if (source == null && notEmpty(System.getenv("AWS_ACCESS_KEY_ID"))
+        && notEmpty(System.getenv("AWS_SECRET_ACCESS_KEY"))) {
+      // A script that exports a pair and then starts dev and the aws CLI just works.
+      accessKeyId = System.getenv("AWS_ACCESS_KEY_ID");
+      secret = System.getenv("AWS_SECRET_ACCESS_KEY");
+      source = "from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY";
+    }
     dataDir = dataDir.toAbsolutePath();
     Config config = devConfig(dataDir, port, account, region, module);
     if (!ignored.isEmpty()) {
@@ -126,7 +134,8 @@ public final class Main {
     System.out.println("hsm-kms (dev) is listening on " + endpoint);
     System.out.println("  account " + account + ", default region " + region + ", token '"
         + DEV_TOKEN_LABEL + "', data in " + dataDir);
-    System.out.println("  access key " + key.accessKeyId() + (key.generated() ? " (new)" : "")
+    System.out.println("  access key " + key.accessKeyId()
+        + (key.generated() ? " (new)" : source != null ? " (" + source + ")" : "")
         + ": profile '" + DevCredentials.PROFILE + "' in " + awsFile);
     System.out.println("  every request must be signed with it; audit trail in "
         + config.audit().file());
@@ -138,6 +147,10 @@ public final class Main {
         + DevCredentials.PROFILE);
     System.out.println("  aws kms generate-data-key --key-id <KeyId> --key-spec AES_256");
     System.out.println();
+  }
+
+  private static boolean notEmpty(String s) {
+    return s != null && !s.isEmpty();
   }
 
   /** The configuration of a dev data directory prepared by the launcher. */
