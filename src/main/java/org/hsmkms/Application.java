@@ -3,13 +3,20 @@ package org.hsmkms;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.WorkerExecutor;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.hsmkms.api.KmsHttpServer;
-import org.hsmkms.auth.CredentialScopeAuthenticator;
+import org.hsmkms.audit.AuditTrail;
+import org.hsmkms.audit.FileAuditTrail;
+import org.hsmkms.auth.CredentialStore;
+import org.hsmkms.auth.SecretSealer;
+import org.hsmkms.auth.SigV4Authenticator;
 import org.hsmkms.config.Config;
 import org.hsmkms.hsm.Hsm;
 import org.hsmkms.hsm.pkcs11.Pkcs11Hsm;
@@ -47,14 +54,20 @@ public final class Application implements AutoCloseable {
   private final int port;
   private final long deletionTimer;
   private final DataKeyPairPool keyPairPool;
+  private final long credentialsTimer;
+  private final CredentialStore credentials;
+  private final AuditTrail audit;
 
   private Application(Config config, Hsm hsm, MetadataStore store, Clock clock) {
     this.hsm = hsm;
     this.store = store;
+    checkListener(config.server());
     Keys keys = new Keys(store);
     this.reconciler = new Reconciler(hsm, store, keys, clock);
     reconciler.reconcile();
     reconciler.deleteDueKeys();
+    this.credentials = credentialStore(config, hsm);
+    this.audit = auditTrail(config);
     int sessions = config.hsm().sessions();
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(
         Math.max(2, Runtime.getRuntime().availableProcessors())));
@@ -67,15 +80,67 @@ public final class Application implements AutoCloseable {
     CryptoOperations crypto = new CryptoOperations(hsm, store, keys, asymmetric);
     KeyPairServices keyPairs = new KeyPairServices(asymmetric, new MacOperations(hsm, keys),
         new DataKeyPairs(keys, crypto, keyPairPool));
-    this.http = new KmsHttpServer(vertx, workers,
-        new CredentialScopeAuthenticator(config.accountId(), config.defaultRegion()),
+    // Signatures are checked against the wall clock, never the (test-movable) service clock.
+    SigV4Authenticator authenticator = new SigV4Authenticator("kms",
+        credentials == null ? id -> null : credentials, Clock.systemUTC());
+    this.http = new KmsHttpServer(vertx, workers, authenticator,
         new KeyManagement(hsm, store, keys, clock), new Aliases(store, keys, clock),
-        crypto, keyPairs, config.server().maxBodyBytes());
-    this.port = http.listen(config.server().host(), config.server().port())
+        crypto, keyPairs, config.server().maxBodyBytes(), audit);
+    Config.Tls tls = config.server().tls();
+    this.port = http.listen(config.server().host(), config.server().port(),
+        tls == null ? null : Path.of(tls.certificateFile()),
+        tls == null ? null : Path.of(tls.privateKeyFile()))
         .toCompletionStage().toCompletableFuture().join();
     long intervalMs = Math.max(1, config.deletion().checkIntervalSeconds()) * 1000;
     this.deletionTimer = vertx.setPeriodic(intervalMs, id -> workers.executeBlocking(
         reconciler::deleteDueKeys, false).onFailure(t -> LOG.error("deletion sweep failed", t)));
+    this.credentialsTimer = credentials == null ? -1 : vertx.setPeriodic(
+        config.credentials().reloadIntervalSeconds() * 1000, id -> workers.executeBlocking(
+            credentials::reloadIfChanged, false)
+            .onFailure(t -> LOG.error("credentials reload failed", t)));
+  }
+
+  /**
+   * Plain HTTP only on loopback, unless the configuration says otherwise in so many words: SigV4
+   * protects integrity but not confidentiality, and plaintext data keys travel in the answers.
+   */
+  private static void checkListener(Config.Server server) {
+    if (server.tls() != null || server.allowPlainHttp()) {
+      return;
+    }
+    boolean loopback;
+    try {
+      loopback = InetAddress.getByName(server.host()).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("server.host " + server.host() + " does not resolve");
+    }
+    if (!loopback) {
+      throw new IllegalArgumentException("refusing plain HTTP on " + server.host()
+          + ", which is not a loopback address: configure server.tls (certificateFile,"
+          + " privateKeyFile), or set server.allowPlainHttp: true if a TLS proxy in front of"
+          + " the service protects the traffic");
+    }
+  }
+
+  private static CredentialStore credentialStore(Config config, Hsm hsm) {
+    if (config.credentials() == null) {
+      LOG.warn("no credentials file configured: every request is refused");
+      return null;
+    }
+    CredentialStore c = new CredentialStore(Path.of(config.credentials().file()),
+        new SecretSealer(hsm));
+    c.load();
+    return c;
+  }
+
+  private static AuditTrail auditTrail(Config config) {
+    Config.Audit a = config.audit();
+    if (a == null || !a.enabled()) {
+      LOG.warn("audit trail disabled by configuration");
+      return AuditTrail.disabled();
+    }
+    return new FileAuditTrail(Path.of(a.file()), a.maxFileBytes(), a.maxFiles(), a.fsync(),
+        a.failClosed());
   }
 
   /**
@@ -135,9 +200,17 @@ public final class Application implements AutoCloseable {
     return sizes;
   }
 
+  /** The access keys in use (null when no credentials file is configured). */
+  public CredentialStore credentials() {
+    return credentials;
+  }
+
   @Override
   public void close() {
     vertx.cancelTimer(deletionTimer);
+    if (credentialsTimer >= 0) {
+      vertx.cancelTimer(credentialsTimer);
+    }
     try {
       http.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       workers.close();
@@ -148,6 +221,10 @@ public final class Application implements AutoCloseable {
       }
       LOG.warn("shutdown of the HTTP side did not finish cleanly: {}", e.toString());
     } finally {
+      audit.close();
+      if (credentials != null) {
+        credentials.close();
+      }
       keyPairPool.close();
       store.close();
       hsm.close();

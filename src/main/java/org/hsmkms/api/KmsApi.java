@@ -185,7 +185,7 @@ final class KmsApi {
     rejectRecipient(r);
     CryptoOperations.Decrypted d = crypto.decrypt(ctx, Json.blob(r, "CiphertextBlob"),
         Json.context(r, "EncryptionContext"), Json.text(r, "KeyId"),
-        Json.text(r, "EncryptionAlgorithm"), Json.flag(r, "DryRun"));
+        Json.text(r, "EncryptionAlgorithm"), Json.flag(r, "DryRun"), ignoresCiphertext(r));
     Reply reply = new Reply(Json.object()
         .put("KeyId", d.keyArn())
         .put("EncryptionAlgorithm", d.algorithm()));
@@ -197,7 +197,8 @@ final class KmsApi {
         Json.context(r, "SourceEncryptionContext"), Json.text(r, "SourceKeyId"),
         Json.text(r, "SourceEncryptionAlgorithm"), Json.text(r, "DestinationKeyId"),
         Json.context(r, "DestinationEncryptionContext"),
-        Json.text(r, "DestinationEncryptionAlgorithm"), Json.flag(r, "DryRun"));
+        Json.text(r, "DestinationEncryptionAlgorithm"), Json.flag(r, "DryRun"),
+        ignoresCiphertext(r));
     return new Reply(Json.object()
         .put("CiphertextBlob", re.ciphertextBlob())
         .put("SourceKeyId", re.sourceKeyArn())
@@ -228,6 +229,10 @@ final class KmsApi {
       throw KmsException.validation("null", "numberOfBytes", "Member must not be null");
     }
     return Reply.empty().putSecret("Plaintext", crypto.generateRandom(n));
+  }
+
+  private static boolean ignoresCiphertext(JsonNode r) {
+    return Json.strings(r, "DryRunModifiers").contains("IGNORE_CIPHERTEXT");
   }
 
   private static void rejectRecipient(JsonNode r) {

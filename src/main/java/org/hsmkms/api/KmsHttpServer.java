@@ -10,17 +10,27 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
+import org.hsmkms.audit.AuditException;
+import org.hsmkms.audit.AuditRecord;
+import org.hsmkms.audit.AuditTrail;
 import org.hsmkms.auth.Authenticator;
 import org.hsmkms.auth.Caller;
 import org.hsmkms.auth.SignedRequest;
@@ -37,103 +47,240 @@ import org.slf4j.LoggerFactory;
 /**
  * The AWS KMS JSON 1.1 endpoint: {@code POST /} with {@code X-Amz-Target: TrentService.<Op>}.
  *
- * <p>On the event loop: body limit, target lookup, authentication, JSON parsing and model
- * validation. On the worker pool: the operation itself and the serialization of its answer (so that
- * plaintext is encoded and zeroed on one thread). Every response carries {@code x-amzn-RequestId};
- * every error is {@code {"__type", "message"}} and never a stack trace.
+ * <p>On the event loop: body limit, SigV4 authentication, target lookup, JSON parsing and model
+ * validation. On the worker pool: the operation itself, the serialization of its answer (so that
+ * plaintext is encoded and zeroed on one thread) and its audit record. Every response carries
+ * {@code x-amzn-RequestId}; every error is {@code {"__type", "message"}} and never a stack trace.
+ *
+ * <p>Every request, refused or served, gets one audit record before its response is sent. When
+ * the trail fails closed, an answer whose record could not be written is replaced by
+ * KMSInternalException, and no operation starts while the trail is known to be unwritable.
  */
 public final class KmsHttpServer {
   private static final Logger LOG = LoggerFactory.getLogger(KmsHttpServer.class);
   private static final String TARGET_PREFIX = "TrentService.";
   private static final String CONTENT_TYPE = "application/x-amz-json-1.1";
+  private static final String EXCHANGE = "hsmkms.exchange";
+  private static final List<String> CONTEXT_FIELDS = List.of("EncryptionContext",
+      "SourceEncryptionContext", "DestinationEncryptionContext");
 
   private final Vertx vertx;
   private final WorkerExecutor workers;
+  private final WorkerExecutor auditWorkers;
   private final Authenticator authenticator;
   private final ModelValidator validator;
   private final KmsApi api;
   private final long maxBodyBytes;
+  private final AuditTrail audit;
   private HttpServer server;
 
   public KmsHttpServer(Vertx vertx, WorkerExecutor workers, Authenticator authenticator,
       KeyManagement keys, Aliases aliases, CryptoOperations crypto, KeyPairServices keyPairs,
-      long maxBodyBytes) {
+      long maxBodyBytes, AuditTrail audit) {
     this.vertx = vertx;
     this.workers = workers;
+    // Records of requests refused on the event loop are written here, off the event loop and
+    // without taking an HSM worker.
+    this.auditWorkers = vertx.createSharedWorkerExecutor("hsm-kms-audit", 2);
     this.authenticator = authenticator;
     this.validator = ModelValidator.load(Json.MAPPER);
     this.api = new KmsApi(keys, aliases, crypto, keyPairs);
     this.maxBodyBytes = maxBodyBytes;
+    this.audit = audit;
   }
 
-  /** Starts listening; completes with the bound port. */
-  public Future<Integer> listen(String host, int port) {
+  /**
+   * Starts listening, with HTTPS when a certificate and key are given; completes with the bound
+   * port.
+   *
+   * @param certificate PEM certificate chain, or null for plain HTTP
+   * @param privateKey PEM private key of the certificate, or null for plain HTTP
+   */
+  public Future<Integer> listen(String host, int port, Path certificate, Path privateKey) {
     Router router = Router.router(vertx);
     router.post("/")
         .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
         .handler(this::handle)
         .failureHandler(this::failure);
-    router.route().handler(ctx -> reply(ctx, newRequestId(ctx),
-        new KmsException(ErrorCode.UNKNOWN_OPERATION, null)));
+    router.route().handler(ctx -> refuse(ctx, new KmsException(ErrorCode.UNKNOWN_OPERATION,
+        null)));
     HttpServerOptions options = new HttpServerOptions()
         .setHost(host)
         .setPort(port)
         .setIdleTimeout(120)
-        .setMaxHeaderSize(16 * 1024);
+        .setMaxHeaderSize(16 * 1024)
+        // HTTP/1.1 only, as AWS KMS endpoints speak it; the signed Host header then always exists.
+        .setHttp2ClearTextEnabled(false);
+    if (certificate != null) {
+      options.setSsl(true)
+          .setKeyCertOptions(new PemKeyCertOptions()
+              .setCertPath(certificate.toString())
+              .setKeyPath(privateKey.toString()))
+          .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"));
+    }
     server = vertx.createHttpServer(options).requestHandler(router);
     return server.listen().map(HttpServer::actualPort);
   }
 
   public Future<Void> close() {
-    return server == null ? Future.succeededFuture() : server.close();
+    Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
+    return closed.eventually(auditWorkers::close);
+  }
+
+  /** What the audit record of one request needs, gathered as the request moves along. */
+  private static final class Exchange {
+    final String requestId = UUID.randomUUID().toString();
+    final long startNanos = System.nanoTime();
+    final Instant start = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    final String sourceAddress;
+    String operation;
+    Caller caller;
+    RequestContext rc;
+    List<String> contextKeys = List.of();
+
+    Exchange(String sourceAddress) {
+      this.sourceAddress = sourceAddress;
+    }
+
+    AuditRecord record(int status, String errorCode) {
+      return new AuditRecord(start, requestId, operation,
+          caller == null ? null : caller.principalArn(),
+          caller == null ? null : caller.account(),
+          caller == null ? null : caller.accessKeyId(),
+          caller == null ? null : caller.region(),
+          sourceAddress, rc == null ? List.of() : rc.keysUsed().arns(), contextKeys,
+          errorCode == null ? AuditRecord.SUCCESS : AuditRecord.FAILURE, errorCode, status,
+          (System.nanoTime() - startNanos) / 1_000_000);
+    }
+  }
+
+  /** How a request ends: a success body, or an error. */
+  private record Outcome(byte[] body, KmsException error) {
+    static Outcome ok(byte[] body) {
+      return new Outcome(body, null);
+    }
+
+    static Outcome failed(KmsException e) {
+      return new Outcome(null, e);
+    }
   }
 
   private void handle(RoutingContext ctx) {
-    String requestId = newRequestId(ctx);
+    Exchange ex = exchange(ctx);
+    String target = ctx.request().getHeader("X-Amz-Target");
     String operation;
     RequestContext rc;
     JsonNode request;
+    byte[] body = ctx.body().available() ? ctx.body().buffer().getBytes() : new byte[0];
     try {
-      operation = operationOf(ctx.request().getHeader("X-Amz-Target"));
-      byte[] body = ctx.body().available() ? ctx.body().buffer().getBytes() : new byte[0];
+      ex.operation = knownOperation(target);
+      // Authentication comes first: an unauthenticated caller learns nothing about the request.
       Caller caller = authenticator.authenticate(signedRequest(ctx, body));
-      rc = new RequestContext(caller.account(), caller.region(), caller.principalArn(), requestId);
+      ex.caller = caller;
+      operation = operationOf(target);
+      rc = new RequestContext(caller.account(), caller.region(), caller.principalArn(),
+          ex.requestId);
+      ex.rc = rc;
       request = parse(body);
-      Arrays.fill(body, (byte) 0);
+      ex.contextKeys = contextKeys(request);
       validator.validate(operation, request);
     } catch (KmsException e) {
-      reply(ctx, requestId, e);
+      refuse(ctx, e);
       return;
+    } finally {
+      Arrays.fill(body, (byte) 0);
     }
     KmsApi.Operation op = api.operation(operation);
     if (op == null) {
-      reply(ctx, requestId, new KmsException(ErrorCode.UNSUPPORTED_OPERATION,
+      refuse(ctx, new KmsException(ErrorCode.UNSUPPORTED_OPERATION,
           operation + " is not supported by this service yet."));
       return;
     }
-    String opName = operation;
-    workers.<byte[]>executeBlocking(() -> {
+    if (audit.failClosed() && !audit.available()) {
+      // Fail closed: nothing is done that could not be recorded.
+      refuse(ctx, new KmsException(ErrorCode.INTERNAL, "An internal error occurred."));
+      return;
+    }
+    workers.<Outcome>executeBlocking(() -> {
+      Outcome outcome;
       try (Reply r = op.handle(rc, request)) {
-        return Json.MAPPER.writeValueAsBytes(r.body);
+        outcome = Outcome.ok(Json.MAPPER.writeValueAsBytes(r.body));
+      } catch (Exception e) {
+        outcome = Outcome.failed(classify(operation, ex.requestId, e));
       }
-    }, false).onComplete(ar -> {
-      if (ar.succeeded()) {
-        byte[] out = ar.result();
-        ctx.response().setStatusCode(200).putHeader("Content-Type", CONTENT_TYPE)
-            .end(Buffer.buffer(out));
-        Arrays.fill(out, (byte) 0);
-      } else {
-        reply(ctx, requestId, classify(opName, requestId, ar.cause()));
+      return recorded(ex, outcome);
+    }, false).onComplete(ar -> send(ctx, ar.succeeded() ? ar.result()
+        : Outcome.failed(classify(operation, ex.requestId, ar.cause()))));
+  }
+
+  /**
+   * Writes the audit record of {@code outcome}. If that fails and the trail fails closed, a
+   * success becomes KMSInternalException (its body, which may hold plaintext, is zeroed); an
+   * error stays the error it was.
+   */
+  private Outcome recorded(Exchange ex, Outcome outcome) {
+    int status = outcome.error == null ? 200 : outcome.error.code().httpStatus();
+    try {
+      audit.write(ex.record(status, outcome.error == null ? null
+          : outcome.error.code().awsType()));
+      return outcome;
+    } catch (AuditException e) {
+      if (!audit.failClosed() || outcome.error != null) {
+        return outcome;
       }
-    });
+      LOG.error("{} {}: answer withheld because its audit record could not be written",
+          ex.requestId, ex.operation);
+      Arrays.fill(outcome.body, (byte) 0);
+      return Outcome.failed(new KmsException(ErrorCode.INTERNAL, "An internal error occurred."));
+    }
+  }
+
+  /** Refuses a request decided on the event loop: records it off the loop, then answers. */
+  private void refuse(RoutingContext ctx, KmsException e) {
+    Exchange ex = exchange(ctx);
+    auditWorkers.<Outcome>executeBlocking(() -> recorded(ex, Outcome.failed(e)), false)
+        .onComplete(ar -> send(ctx, ar.succeeded() ? ar.result() : Outcome.failed(e)));
+  }
+
+  private void send(RoutingContext ctx, Outcome outcome) {
+    if (outcome.error != null) {
+      reply(ctx, exchange(ctx).requestId, outcome.error);
+      return;
+    }
+    HttpServerResponse response = ctx.response();
+    if (!response.ended()) {
+      response.setStatusCode(200).putHeader("Content-Type", CONTENT_TYPE)
+          .end(Buffer.buffer(outcome.body));
+    }
+    Arrays.fill(outcome.body, (byte) 0);
+  }
+
+  private String knownOperation(String target) {
+    if (target == null || !target.startsWith(TARGET_PREFIX)) {
+      return null;
+    }
+    String name = target.substring(TARGET_PREFIX.length());
+    return validator.operations().contains(name) ? name : null;
   }
 
   private String operationOf(String target) {
-    if (target == null || !target.startsWith(TARGET_PREFIX)
-        || !validator.operations().contains(target.substring(TARGET_PREFIX.length()))) {
+    String name = knownOperation(target);
+    if (name == null) {
       throw new KmsException(ErrorCode.UNKNOWN_OPERATION, null);
     }
-    return target.substring(TARGET_PREFIX.length());
+    return name;
+  }
+
+  /** The keys (never the values) of the request's encryption contexts, sorted, for the audit. */
+  private static List<String> contextKeys(JsonNode request) {
+    TreeSet<String> keys = new TreeSet<>();
+    for (String field : CONTEXT_FIELDS) {
+      JsonNode n = request.get(field);
+      if (n != null && n.isObject()) {
+        n.fieldNames().forEachRemaining(keys::add);
+      }
+    }
+    return List.copyOf(keys);
   }
 
   private static JsonNode parse(byte[] body) {
@@ -181,29 +328,33 @@ public final class KmsHttpServer {
   }
 
   private void failure(RoutingContext ctx) {
-    String requestId = newRequestId(ctx);
+    Exchange ex = exchange(ctx);
+    if (ex.operation == null) {
+      ex.operation = knownOperation(ctx.request().getHeader("X-Amz-Target"));
+    }
     if (ctx.statusCode() == 413) {
-      reply(ctx, requestId, new KmsException(ErrorCode.REQUEST_ENTITY_TOO_LARGE,
+      refuse(ctx, new KmsException(ErrorCode.REQUEST_ENTITY_TOO_LARGE,
           "The request body exceeds the limit of " + maxBodyBytes + " bytes."));
       return;
     }
     if (ctx.statusCode() == 400) {
-      reply(ctx, requestId, new KmsException(ErrorCode.SERIALIZATION,
-          "The request could not be read."));
+      refuse(ctx, new KmsException(ErrorCode.SERIALIZATION, "The request could not be read."));
       return;
     }
-    LOG.error("{} request failed", requestId, ctx.failure());
-    reply(ctx, requestId, new KmsException(ErrorCode.INTERNAL, "An internal error occurred."));
+    LOG.error("{} request failed", ex.requestId, ctx.failure());
+    refuse(ctx, new KmsException(ErrorCode.INTERNAL, "An internal error occurred."));
   }
 
-  private static String newRequestId(RoutingContext ctx) {
-    String id = ctx.get("requestId");
-    if (id == null) {
-      id = UUID.randomUUID().toString();
-      ctx.put("requestId", id);
-      ctx.response().putHeader("x-amzn-RequestId", id);
+  /** The request's exchange, made (with its request id header) on first use. */
+  private static Exchange exchange(RoutingContext ctx) {
+    Exchange ex = ctx.get(EXCHANGE);
+    if (ex == null) {
+      SocketAddress remote = ctx.request().remoteAddress();
+      ex = new Exchange(remote == null ? null : remote.hostAddress());
+      ctx.put(EXCHANGE, ex);
+      ctx.response().putHeader("x-amzn-RequestId", ex.requestId);
     }
-    return id;
+    return ex;
   }
 
   private static void reply(RoutingContext ctx, String requestId, KmsException e) {

@@ -1,5 +1,6 @@
 package org.hsmkms.config;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,20 +16,72 @@ import java.nio.file.Path;
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record Config(
     Server server, String accountId, String defaultRegion, Hsm hsm, Store store,
-    Deletion deletion, DataKeyPairs dataKeyPairs) {
+    Deletion deletion, Credentials credentials, Audit audit, DataKeyPairs dataKeyPairs) {
 
-  /** A configuration with the default data key pair pool. */
-  public Config(Server server, String accountId, String defaultRegion, Hsm hsm, Store store,
-      Deletion deletion) {
-    this(server, accountId, defaultRegion, hsm, store, deletion, null);
-  }
-
-  /** Listener settings. */
-  public record Server(String host, Integer port, Long maxBodyBytes) {
+  /**
+   * Listener settings. Without {@code tls} the server speaks plain HTTP, which it refuses to do on
+   * an address other than loopback unless {@code allowPlainHttp} is true.
+   */
+  public record Server(String host, Integer port, Long maxBodyBytes, Tls tls,
+      Boolean allowPlainHttp) {
+    @JsonCreator
     public Server {
       host = host == null ? "127.0.0.1" : host;
       port = port == null ? 4599 : port;
       maxBodyBytes = maxBodyBytes == null ? 65536L : maxBodyBytes;
+      allowPlainHttp = allowPlainHttp != null && allowPlainHttp;
+    }
+
+    public Server(String host, Integer port, Long maxBodyBytes) {
+      this(host, port, maxBodyBytes, null, null);
+    }
+  }
+
+  /** HTTPS: a PEM certificate chain and its PEM private key (PKCS#8, or PKCS#1 for RSA). */
+  public record Tls(String certificateFile, String privateKeyFile) {
+    public Tls {
+      if (certificateFile == null || privateKeyFile == null) {
+        throw new IllegalArgumentException(
+            "server.tls needs certificateFile and privateKeyFile");
+      }
+    }
+  }
+
+  /**
+   * The access keys the service accepts (see docs/authentication.md). The file is checked for
+   * changes every {@code reloadIntervalSeconds} and reloaded without a restart.
+   */
+  public record Credentials(String file, Long reloadIntervalSeconds) {
+    public Credentials {
+      if (file == null) {
+        throw new IllegalArgumentException("credentials.file is required");
+      }
+      reloadIntervalSeconds = reloadIntervalSeconds == null ? 5L
+          : Math.max(1L, reloadIntervalSeconds);
+    }
+  }
+
+  /**
+   * The audit trail (see docs/audit.md): JSON lines in {@code file}, rotated when a file reaches
+   * {@code maxFileBytes}, {@code maxFiles} rotated files kept. With {@code failClosed} (the
+   * default) a request whose record cannot be written fails.
+   */
+  public record Audit(Boolean enabled, String file, Long maxFileBytes, Integer maxFiles,
+      Boolean fsync, Boolean failClosed) {
+    public Audit {
+      enabled = enabled == null || enabled;
+      maxFileBytes = maxFileBytes == null ? 100L * 1024 * 1024 : maxFileBytes;
+      maxFiles = maxFiles == null ? 10 : maxFiles;
+      fsync = fsync != null && fsync;
+      failClosed = failClosed == null || failClosed;
+      if (enabled && file == null) {
+        throw new IllegalArgumentException("audit.file is required (or audit.enabled: false)");
+      }
+    }
+
+    /** An enabled trail in {@code file} with the defaults. */
+    public static Audit toFile(String file) {
+      return new Audit(true, file, null, null, null, null);
     }
   }
 
@@ -89,6 +142,7 @@ public record Config(
     }
   }
 
+  @JsonCreator
   public Config {
     dataKeyPairs = dataKeyPairs == null ? new DataKeyPairs(null, null) : dataKeyPairs;
     server = server == null ? new Server(null, null, null) : server;
@@ -106,6 +160,53 @@ public record Config(
     }
     if (store == null || store.url() == null) {
       throw new IllegalArgumentException("store.url is required");
+    }
+  }
+
+  /** A configuration without credentials or audit trail (tests and tools that add their own). */
+  public Config(Server server, String accountId, String defaultRegion, Hsm hsm, Store store,
+      Deletion deletion) {
+    this(server, accountId, defaultRegion, hsm, store, deletion, null, null);
+  }
+
+  /** A configuration with the default data key pair pool. */
+  public Config(Server server, String accountId, String defaultRegion, Hsm hsm, Store store,
+      Deletion deletion, Credentials credentials, Audit audit) {
+    this(server, accountId, defaultRegion, hsm, store, deletion, credentials, audit, null);
+  }
+
+  public Config withCredentials(Credentials c) {
+    return new Config(server, accountId, defaultRegion, hsm, store, deletion, c, audit,
+        dataKeyPairs);
+  }
+
+  public Config withAudit(Audit a) {
+    return new Config(server, accountId, defaultRegion, hsm, store, deletion, credentials, a,
+        dataKeyPairs);
+  }
+
+  public Config withServer(Server s) {
+    return new Config(s, accountId, defaultRegion, hsm, store, deletion, credentials, audit,
+        dataKeyPairs);
+  }
+
+  public Config withDataKeyPairs(DataKeyPairs d) {
+    return new Config(server, accountId, defaultRegion, hsm, store, deletion, credentials, audit,
+        d);
+  }
+
+  /**
+   * What {@code serve} needs beyond a valid file: requests are always authenticated and audited,
+   * so the credentials file and the audit trail (or its explicit absence) must be configured.
+   */
+  public void checkForServe() {
+    if (credentials == null) {
+      throw new IllegalArgumentException("credentials.file is required: requests are"
+          + " authenticated with the access keys it holds (see docs/authentication.md)");
+    }
+    if (audit == null) {
+      throw new IllegalArgumentException("audit.file is required (or audit.enabled: false);"
+          + " see docs/audit.md");
     }
   }
 

@@ -22,6 +22,19 @@ public interface Hsm extends AutoCloseable {
    */
   void generateAesKey(byte[] materialId, String label);
 
+  /**
+   * Makes sure the token holds a service key with this id, generating it if absent: AES-256,
+   * persistent, sensitive, never extractable, usable only to encrypt and decrypt. A service key
+   * is the service's own (e.g. the one that seals the credentials file), never a CMK: {@link
+   * #listKeyIds()} does not list it, and no request can name it. Use it with {@link
+   * #encryptAesGcm}/{@link #decryptAesGcm}.
+   *
+   * @param keyId the object id ({@code CKA_ID}), 16 bytes
+   * @param label a short name, stored as {@code hsm-kms-service:<label>} ({@code CKA_LABEL})
+   * @return true if the key was generated now
+   */
+  boolean ensureServiceKey(byte[] keyId, String label);
+
   /** True if the token holds a key object with this id. */
   boolean keyExists(byte[] materialId);
 

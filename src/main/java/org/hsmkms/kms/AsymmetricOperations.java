@@ -158,6 +158,11 @@ public final class AsymmetricOperations {
     }
   }
 
+  /** InvalidKeyUsageException unless {@code algorithm} is an OAEP algorithm the RSA key lists. */
+  void checkEncryptionAlgorithm(RequestContext ctx, KeyRecord key, String algorithm) {
+    oaepHash(ctx, key, KeySpec.ofKey(key.keySpec()), algorithm);
+  }
+
   private static RsaOaep.Hash oaepHash(RequestContext ctx, KeyRecord key, KeySpec spec,
       String algorithm) {
     // EncryptionAlgorithm defaults to SYMMETRIC_DEFAULT, which an RSA key does not accept.

@@ -77,6 +77,38 @@ public final class CryptoOperations {
 
   public Decrypted decrypt(RequestContext ctx, byte[] blob, EncryptionContext context,
       String keyId, String algorithm, boolean dryRun) {
+    return decrypt(ctx, blob, context, keyId, "keyId", algorithm, dryRun, false);
+  }
+
+  /**
+   * Decrypt. {@code ignoreCiphertext} is DryRunModifiers IGNORE_CIPHERTEXT: a dry run that checks
+   * only the named key, so the blob may be absent.
+   */
+  public Decrypted decrypt(RequestContext ctx, byte[] blob, EncryptionContext context,
+      String keyId, String algorithm, boolean dryRun, boolean ignoreCiphertext) {
+    return decrypt(ctx, blob, context, keyId, "keyId", algorithm, dryRun, ignoreCiphertext);
+  }
+
+  private Decrypted decrypt(RequestContext ctx, byte[] blob, EncryptionContext context,
+      String keyId, String keyIdField, String algorithm, boolean dryRun,
+      boolean ignoreCiphertext) {
+    if (blob == null) {
+      // Decrypt, ReEncrypt: CiphertextBlob is required except in a dry run that ignores it,
+      // which then needs the key named.
+      if (!(dryRun && ignoreCiphertext)) {
+        throw KmsException.validation("null", "ciphertextBlob", "Member must not be null");
+      }
+      if (keyId == null) {
+        throw KmsException.validation("null", keyIdField, "Member must not be null");
+      }
+      KeyRecord key = keys.resolve(ctx, keyId, Use.CRYPTO);
+      if (KeySpec.requireUsage(ctx, key, KeySpec.ENCRYPT_DECRYPT, "Decrypt").isRsa()) {
+        asymmetric.checkEncryptionAlgorithm(ctx, key, algorithm);
+      } else {
+        checkAlgorithm(ctx, key, algorithm);
+      }
+      dryRunStop(true);
+    }
     KeyRecord requested = keyId == null ? null : keys.resolve(ctx, keyId);
     if (requested != null
         && KeySpec.requireUsage(ctx, requested, KeySpec.ENCRYPT_DECRYPT, "Decrypt").isRsa()) {
@@ -100,14 +132,16 @@ public final class CryptoOperations {
 
   public ReEncrypted reEncrypt(RequestContext ctx, byte[] blob, EncryptionContext sourceContext,
       String sourceKeyId, String sourceAlgorithm, String destinationKeyId,
-      EncryptionContext destinationContext, String destinationAlgorithm, boolean dryRun) {
+      EncryptionContext destinationContext, String destinationAlgorithm, boolean dryRun,
+      boolean ignoreCiphertext) {
     KeyRecord destination = keys.resolve(ctx, destinationKeyId, Use.CRYPTO);
     boolean rsa = KeySpec.requireUsage(ctx, destination, KeySpec.ENCRYPT_DECRYPT, "ReEncrypt")
         .isRsa();
     if (!rsa) {
       checkAlgorithm(ctx, destination, destinationAlgorithm);
     }
-    Decrypted source = decrypt(ctx, blob, sourceContext, sourceKeyId, sourceAlgorithm, dryRun);
+    Decrypted source = decrypt(ctx, blob, sourceContext, sourceKeyId, "sourceKeyId",
+        sourceAlgorithm, dryRun, ignoreCiphertext);
     try (SecretBytes plaintext = source.plaintext()) {
       Encrypted sealed = rsa
           ? asymmetric.encrypt(ctx, destination, plaintext.unsafeView(), destinationContext,

@@ -88,8 +88,13 @@ public final class KeyManagement {
     KeyRecord row = new KeyRecord(id.toString(), ctx.account(), ctx.region(),
         KeyState.CREATING.awsName(), spec, usage, "AWS_KMS", req.description(), policy, now,
         null, null, materialHex);
+    ctx.used(id.toString());
     store.insertKey(row, new MaterialRecord(materialHex, id.toString(), now));
     try {
+      // Tags go in with the Creating row, so a crash cannot leave a completed key without them.
+      if (!tags.isEmpty()) {
+        store.putTags(id.toString(), tags);
+      }
       if (keySpec.isSymmetric()) {
         hsm.generateAesKey(material, id.toString());
       } else if (keySpec.isHmac()) {
@@ -101,9 +106,6 @@ public final class KeyManagement {
     } catch (RuntimeException e) {
       store.deleteKey(id.toString());
       throw e;
-    }
-    if (!tags.isEmpty()) {
-      store.putTags(id.toString(), tags);
     }
     KeyRecord enabled = row.withState(KeyState.ENABLED.awsName(), null, null);
     store.updateKey(enabled);

@@ -126,9 +126,11 @@ public final class Keys {
     if (!KEY_ID.matcher(keyId).matches()) {
       return Optional.empty();
     }
-    return store.findKey(keyId)
+    Optional<KeyRecord> key = store.findKey(keyId)
         .filter(k -> k.account().equals(ctx.account()) && k.region().equals(ctx.region()))
         .filter(k -> KeyState.fromAwsName(k.keyState()).isVisible());
+    key.ifPresent(k -> ctx.used(k.keyId()));
+    return key;
   }
 
   private static String notFoundMessage(RequestContext ctx, String keyId) {

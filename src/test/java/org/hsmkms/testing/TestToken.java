@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 public final class TestToken {
   public static final String LABEL = "hsm-kms-test";
   public static final String PIN = "test-user-pin-1234";
-  private static final String SO_PIN = "test-so-pin-5678";
+  static final String SO_PIN = "test-so-pin-5678";
   private static Path dir;
 
   private TestToken() {}

@@ -110,6 +110,8 @@ public final class Pkcs11Hsm implements Hsm {
   private static final Logger LOG = LoggerFactory.getLogger(Pkcs11Hsm.class);
   /** Labels of our objects start with this, so reconciliation ignores foreign objects. */
   public static final String LABEL_PREFIX = "hsm-kms:";
+  /** Labels of service keys (not CMKs, so not listed by {@link #listKeyIds()}). */
+  public static final String SERVICE_LABEL_PREFIX = "hsm-kms-service:";
 
   private static final int GCM_IV_BYTES = 12;
   private static final int GCM_TAG_BITS = 128;
@@ -129,6 +131,7 @@ public final class Pkcs11Hsm implements Hsm {
   /** Cleared once the token refuses CKM_RSA_PKCS_OAEP with SHA-256. */
   private volatile boolean nativeOaepSha256 = true;
   private static final String DATA_KEY_PAIR_LABEL = LABEL_PREFIX + "data-key-pair";
+  private static final Object SERVICE_KEY_LOCK = new Object();
 
   private Pkcs11Hsm(PKCS11Module module, Token token, Pkcs11Settings settings) {
     this.module = module;
@@ -247,6 +250,38 @@ public final class Pkcs11Hsm implements Hsm {
       handles.put(hex(materialId), handle);
       return null;
     });
+  }
+
+  @Override
+  public boolean ensureServiceKey(byte[] keyId, String label) {
+    // Serialised in this process (across instances) so that two callers cannot both create it.
+    synchronized (SERVICE_KEY_LOCK) {
+      if (keyExists(keyId)) {
+        return false;
+      }
+      AttributeVector template = AttributeVector.newAESSecretKey()
+          .valueLen(32)
+          .token(true)
+          .private_(true)
+          .sensitive(true)
+          .extractable(false)
+          .modifiable(false)
+          .encrypt(true)
+          .decrypt(true)
+          .wrap(false)
+          .unwrap(false)
+          .sign(false)
+          .verify(false)
+          .derive(false)
+          .id(keyId.clone())
+          .label(SERVICE_LABEL_PREFIX + label);
+      call("C_GenerateKey(CKM_AES_KEY_GEN)", s -> {
+        handles.put(hex(keyId), s.generateKey(new Mechanism(CKM_AES_KEY_GEN), template));
+        return null;
+      });
+      LOG.info("generated service key '{}{}' in the token", SERVICE_LABEL_PREFIX, label);
+      return true;
+    }
   }
 
   @Override

@@ -37,6 +37,7 @@ final class Connections implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Connections.class);
   private static final String SQLITE_PREFIX = "jdbc:sqlite:";
   private static final int BUSY_TIMEOUT_MILLIS = 5_000;
+  private static final int SQLITE_BUSY = 5;
   // Longer than the busy timeout, so that a wait here means a stuck caller rather than load.
   private static final long ACQUIRE_TIMEOUT_MILLIS = 30_000;
 
@@ -214,6 +215,10 @@ final class Connections implements AutoCloseable {
     if (password != null) {
       properties.setProperty("password", password);
     }
+    if (sqlite) {
+      // From the moment the file is opened, not only after the first PRAGMA.
+      properties.setProperty("busy_timeout", Integer.toString(BUSY_TIMEOUT_MILLIS));
+    }
     if (sqlite && !reader) {
       // Take the write lock at BEGIN, so that waiting for another process's writer goes through
       // busy_timeout instead of failing at the first write with SQLITE_BUSY.
@@ -238,7 +243,7 @@ final class Connections implements AutoCloseable {
         // Defence in depth: a read path that tried to write would bypass the writer's lock.
         s.execute("PRAGMA query_only = ON");
       } else {
-        String mode = queryString(s, "PRAGMA journal_mode = WAL");
+        String mode = walMode(s);
         // journal_mode persists in the file; readers inherit it.
         if (!memory && !"wal".equals(mode.toLowerCase(Locale.ROOT))) {
           throw new StoreException("could not put the metadata database in WAL journal mode");
@@ -250,6 +255,30 @@ final class Connections implements AutoCloseable {
       }
       if (!"1".equals(queryString(s, "PRAGMA foreign_keys"))) {
         throw new StoreException("SQLite foreign key enforcement is unavailable");
+      }
+    }
+  }
+
+  /**
+   * Switches a database to WAL. Two processes creating one new file at the same instant can both
+   * try to switch it; SQLite answers the loser SQLITE_BUSY (5) at once, without its busy handler,
+   * so the switch is retried for up to the busy timeout.
+   */
+  private static String walMode(Statement s) throws SQLException {
+    long deadline = System.nanoTime() + BUSY_TIMEOUT_MILLIS * 1_000_000L;
+    while (true) {
+      try {
+        return queryString(s, "PRAGMA journal_mode = WAL");
+      } catch (SQLException e) {
+        if ((e.getErrorCode() & 0xFF) != SQLITE_BUSY || System.nanoTime() > deadline) {
+          throw e;
+        }
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
       }
     }
   }

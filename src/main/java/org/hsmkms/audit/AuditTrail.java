@@ -1,0 +1,44 @@
+package org.hsmkms.audit;
+
+/**
+ * Where audit records go. {@link #write} either has written the record or throws
+ * {@link AuditException}; the caller decides what a failure means ({@link #failClosed()}).
+ */
+public interface AuditTrail extends AutoCloseable {
+
+  /** Writes one record; throws {@link AuditException} if it could not be written. */
+  void write(AuditRecord record);
+
+  /**
+   * False if the trail is known to be unable to write (its last write failed and it cannot reopen
+   * its file); callers that fail closed refuse requests before acting on them.
+   */
+  boolean available();
+
+  /** True if a request whose record cannot be written must fail. */
+  boolean failClosed();
+
+  @Override
+  void close();
+
+  /** A trail that records nothing (audit switched off in the configuration). */
+  static AuditTrail disabled() {
+    return new AuditTrail() {
+      @Override
+      public void write(AuditRecord record) {}
+
+      @Override
+      public boolean available() {
+        return true;
+      }
+
+      @Override
+      public boolean failClosed() {
+        return false;
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+}

@@ -1,0 +1,169 @@
+package org.hsmkms.audit;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Audit records as JSON lines in a file, rotated by size: when the next record would take the file
+ * past {@code maxFileBytes}, {@code audit.log} becomes {@code audit.log.1}, {@code .1} becomes
+ * {@code .2} and so on; the oldest beyond {@code maxFiles} is deleted.
+ *
+ * <p>Each record is one {@code write} of one complete line to a file opened for appending (mode
+ * 600), optionally forced to disk ({@code fsync}). A failed write marks the trail unavailable
+ * until a later write (which first reopens the file) succeeds.
+ */
+public final class FileAuditTrail implements AuditTrail {
+  private static final Logger LOG = LoggerFactory.getLogger(FileAuditTrail.class);
+
+  private final Path file;
+  private final long maxFileBytes;
+  private final int maxFiles;
+  private final boolean fsync;
+  private final boolean failClosed;
+  private FileChannel channel;
+  private long size;
+  /** The last write failed; the channel is reopened before the next one. */
+  private boolean failing;
+  private boolean closed;
+
+  /**
+   * @param maxFiles how many rotated files to keep besides the current one (0: none)
+   */
+  public FileAuditTrail(Path file, long maxFileBytes, int maxFiles, boolean fsync,
+      boolean failClosed) {
+    if (maxFileBytes < 1024) {
+      throw new IllegalArgumentException("audit.maxFileBytes must be at least 1024");
+    }
+    if (maxFiles < 0) {
+      throw new IllegalArgumentException("audit.maxFiles must not be negative");
+    }
+    this.file = file.toAbsolutePath();
+    this.maxFileBytes = maxFileBytes;
+    this.maxFiles = maxFiles;
+    this.fsync = fsync;
+    this.failClosed = failClosed;
+    try {
+      open();
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot open the audit trail " + this.file + ": " + e,
+          e);
+    }
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  @Override
+  public boolean failClosed() {
+    return failClosed;
+  }
+
+  /**
+   * False after a failed write, until a write succeeds again. Records of refused requests are
+   * still written, so they are what notices that the trail works again.
+   */
+  @Override
+  public synchronized boolean available() {
+    return !failing;
+  }
+
+  @Override
+  public synchronized void write(AuditRecord record) {
+    if (closed) {
+      throw new AuditException("the audit trail is closed", null);
+    }
+    byte[] line = (record.toJson() + "\n").getBytes(StandardCharsets.UTF_8);
+    try {
+      if (failing || channel == null) {
+        reopen();
+      }
+      if (size > 0 && size + line.length > maxFileBytes) {
+        rotate();
+      }
+      ByteBuffer buf = ByteBuffer.wrap(line);
+      while (buf.hasRemaining()) {
+        channel.write(buf);
+      }
+      if (fsync) {
+        channel.force(false);
+      }
+      size += line.length;
+      if (failing) {
+        failing = false;
+        LOG.warn("audit trail {} is writable again", file);
+      }
+    } catch (IOException | RuntimeException e) {
+      if (!failing) {
+        LOG.error("audit trail {}: a record could not be written: {}", file, e.toString());
+      }
+      failing = true;
+      throw new AuditException("the audit record could not be written", e);
+    }
+  }
+
+  private void open() throws IOException {
+    Files.createDirectories(file.getParent());
+    if (!Files.exists(file)) {
+      try {
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(
+            PosixFilePermissions.fromString("rw-------")));
+      } catch (UnsupportedOperationException e) {
+        Files.createFile(file);
+      }
+    }
+    channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    size = channel.size();
+  }
+
+  private void reopen() throws IOException {
+    closeChannel();
+    open();
+  }
+
+  private void rotate() throws IOException {
+    closeChannel();
+    if (maxFiles == 0) {
+      Files.delete(file);
+    } else {
+      Files.deleteIfExists(rotated(maxFiles));
+      for (int i = maxFiles - 1; i >= 1; i--) {
+        if (Files.exists(rotated(i))) {
+          Files.move(rotated(i), rotated(i + 1), StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+      Files.move(file, rotated(1), StandardCopyOption.REPLACE_EXISTING);
+    }
+    open();
+  }
+
+  private Path rotated(int n) {
+    return file.resolveSibling(file.getFileName() + "." + n);
+  }
+
+  private void closeChannel() {
+    if (channel != null) {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        LOG.warn("audit trail {}: close failed: {}", file, e.toString());
+      }
+      channel = null;
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    closed = true;
+    closeChannel();
+  }
+}

@@ -1,0 +1,114 @@
+package org.hsmkms.audit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The audit file: one valid JSON line per record, rotation by size, failure reporting. */
+class FileAuditTrailTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Test
+  void record_isOneLineOfJson_withEveryFieldAlwaysPresent() throws Exception {
+    AuditRecord r = new AuditRecord(Instant.parse("2025-01-02T03:04:05.678Z"), "rid", "Encrypt",
+        null, null, null, null, "10.0.0.1", List.of(), List.of("a\"b\nc"), AuditRecord.FAILURE,
+        "MissingAuthenticationTokenException", 400, 3);
+
+    String line = r.toJson();
+    JsonNode n = JSON.readTree(line);
+
+    assertFalse(line.contains("\n"));
+    assertEquals(List.of("version", "time", "requestId", "operation", "principal", "account",
+        "accessKeyId", "region", "sourceAddress", "keyArns", "encryptionContextKeys", "outcome",
+        "errorCode", "httpStatus", "latencyMs"), fieldNames(n));
+    assertEquals("2025-01-02T03:04:05.678Z", n.get("time").asText());
+    assertTrue(n.get("principal").isNull());
+    assertEquals("a\"b\nc", n.get("encryptionContextKeys").get(0).asText());
+    assertEquals(400, n.get("httpStatus").asInt());
+  }
+
+  @Test
+  void records_areAppendedAsLines_inAFileOnlyTheOwnerCanRead(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("audit.log");
+    try (FileAuditTrail trail = new FileAuditTrail(file, 1 << 20, 3, true, true)) {
+      trail.write(record("r1"));
+      trail.write(record("r2"));
+    }
+    try (FileAuditTrail trail = new FileAuditTrail(file, 1 << 20, 3, false, true)) {
+      trail.write(record("r3"));
+    }
+
+    List<String> lines = Files.readAllLines(file);
+    assertEquals(3, lines.size());
+    assertEquals("r3", JSON.readTree(lines.get(2)).get("requestId").asText());
+    assertEquals("rw-------",
+        PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+  }
+
+  @Test
+  void fullFile_isRotated_keepingMaxFilesOldOnes_andNoRecordIsSplit(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("audit.log");
+    try (FileAuditTrail trail = new FileAuditTrail(file, 1024, 2, false, true)) {
+      for (int i = 0; i < 40; i++) {
+        trail.write(record("request-" + i));
+      }
+    }
+
+    assertTrue(Files.exists(dir.resolve("audit.log.1")));
+    assertTrue(Files.exists(dir.resolve("audit.log.2")));
+    assertFalse(Files.exists(dir.resolve("audit.log.3")));
+    List<String> ids = new ArrayList<>();
+    for (String name : List.of("audit.log.2", "audit.log.1", "audit.log")) {
+      Path p = dir.resolve(name);
+      assertTrue(Files.size(p) <= 1024, name + " has " + Files.size(p) + " bytes");
+      for (String line : Files.readAllLines(p)) {
+        ids.add(JSON.readTree(line).get("requestId").asText());
+      }
+    }
+    assertEquals("request-39", ids.get(ids.size() - 1), "newest last");
+    for (int i = 1; i < ids.size(); i++) {
+      int prev = Integer.parseInt(ids.get(i - 1).substring(8));
+      assertEquals(prev + 1, Integer.parseInt(ids.get(i).substring(8)), "contiguous: " + ids);
+    }
+  }
+
+  @Test
+  void writeThatFails_throws_andMarksTheTrailUnavailable() {
+    Path full = Path.of("/dev/full");
+    assumeTrue(Files.isWritable(full), "/dev/full is needed to make writes fail");
+    FileAuditTrail trail = new FileAuditTrail(full, 1 << 20, 0, false, true);
+
+    assertTrue(trail.available());
+    assertThrows(AuditException.class, () -> trail.write(record("r1")));
+    assertFalse(trail.available());
+    assertTrue(trail.failClosed());
+    trail.close();
+  }
+
+  private static AuditRecord record(String requestId) {
+    return new AuditRecord(Instant.now(), requestId, "GenerateRandom",
+        "arn:aws:iam::111122223333:user/t", "111122223333", "AKIDTEST", "us-east-1",
+        "127.0.0.1", List.of(), List.of(), AuditRecord.SUCCESS, null, 200, 1);
+  }
+
+  private static List<String> fieldNames(JsonNode n) {
+    List<String> names = new ArrayList<>();
+    n.fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+}
