@@ -64,6 +64,7 @@ class AsymmetricKeysIT {
             none));
   }
 
+  @SuppressWarnings("deprecation") // CustomerMasterKeySpec: AWS still returns it
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("allowed")
   void createKey_describeKeyAndGetPublicKey_reportWhatAwsReports(String spec, String usage,
@@ -132,6 +133,7 @@ class AsymmetricKeysIT {
         md.encryptionAlgorithmsAsStrings());
   }
 
+  @SuppressWarnings("deprecation") // what older SDKs and scripts still send
   @Test
   void createKey_withTheDeprecatedCustomerMasterKeySpec_works() {
     KeyMetadata md = kms.createKey(b -> b.customerMasterKeySpec("ECC_NIST_P384")
