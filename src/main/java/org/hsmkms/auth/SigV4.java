@@ -177,9 +177,25 @@ final class SigV4 {
       if (i > 0) {
         sb.append(',');
       }
-      sb.append(values.get(i).strip().replaceAll("\\s+", " "));
+      String v = values.get(i).strip();
+      sb.append(needsFolding(v) ? WHITESPACE_RUN.matcher(v).replaceAll(" ") : v);
     }
     return sb.toString();
+  }
+
+  private static final java.util.regex.Pattern WHITESPACE_RUN =
+      java.util.regex.Pattern.compile("\\s+");
+
+  /** True if a value has whitespace other than single spaces, which canonical form folds. */
+  private static boolean needsFolding(String v) {
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      if (Character.isWhitespace(c) && (c != ' ' || (i + 1 < v.length()
+          && Character.isWhitespace(v.charAt(i + 1))))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** RFC 3986 encoding: everything but A-Z a-z 0-9 - _ . ~ becomes %XX of its UTF-8 bytes. */

@@ -51,6 +51,8 @@ public final class SigV4Authenticator implements Authenticator {
   private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z0-9]+)*-\\d{1,2}");
   private static final Pattern SIGNATURE = Pattern.compile("[0-9a-f]{64}");
   private static final Pattern HEADER_NAME = Pattern.compile("[a-z0-9!#$%&'*+.^_`|~-]+");
+  private static final Pattern AUTH_SEPARATORS = Pattern.compile("[,\\s]+");
+  private static final Pattern SCOPE_DATE = Pattern.compile("\\d{8}");
 
   private final String service;
   private final CredentialLookup credentials;
@@ -140,7 +142,7 @@ public final class SigV4Authenticator implements Authenticator {
     Map<String, String> params = new LinkedHashMap<>();
     if (algorithm.equals(SigV4.ALGORITHM)) {
       // AWS splits on commas and whitespace: "Credential=AKID /date/..." has a stray token.
-      for (String p : rest.split("[,\\s]+")) {
+      for (String p : AUTH_SEPARATORS.split(rest)) {
         if (p.isEmpty()) {
           continue;
         }
@@ -183,9 +185,12 @@ public final class SigV4Authenticator implements Authenticator {
         throw incomplete(badDate(amzDate));
       }
       try {
-        Instant t = LocalDateTime.parse(amzDate, AMZ_DATE).toInstant(ZoneOffset.UTC);
+        // The shape is checked above: read the digits directly (a formatter costs more).
+        Instant t = LocalDateTime.of(digits(amzDate, 0, 4), digits(amzDate, 4, 6),
+            digits(amzDate, 6, 8), digits(amzDate, 9, 11), digits(amzDate, 11, 13),
+            digits(amzDate, 13, 15)).toInstant(ZoneOffset.UTC);
         return new SignedTime(t, amzDate, "x-amz-date");
-      } catch (DateTimeParseException e) {
+      } catch (java.time.DateTimeException e) {
         throw incomplete(badDate(amzDate));
       }
     }
@@ -203,6 +208,14 @@ public final class SigV4Authenticator implements Authenticator {
     }
   }
 
+  private static int digits(String s, int from, int to) {
+    int v = 0;
+    for (int i = from; i < to; i++) {
+      v = v * 10 + (s.charAt(i) - '0');
+    }
+    return v;
+  }
+
   private static String badDate(String value) {
     return "Date must be in ISO-8601 'basic format'. Got '" + value + "'. See"
         + " http://en.wikipedia.org/wiki/ISO_8601";
@@ -210,7 +223,7 @@ public final class SigV4Authenticator implements Authenticator {
 
   private Scope scope(String credential) {
     String[] parts = credential.split("/", -1);
-    if (parts.length != 5 || parts[0].isEmpty() || !parts[1].matches("\\d{8}")) {
+    if (parts.length != 5 || parts[0].isEmpty() || !SCOPE_DATE.matcher(parts[1]).matches()) {
       throw incomplete("Credential is malformed; expecting"
           + " \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".");
     }
