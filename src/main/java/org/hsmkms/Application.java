@@ -33,6 +33,7 @@ import org.hsmkms.kms.KeySpec;
 import org.hsmkms.kms.MacOperations;
 import org.hsmkms.kms.Keys;
 import org.hsmkms.kms.Reconciler;
+import org.hsmkms.store.CachingMetadataStore;
 import org.hsmkms.store.MetadataStore;
 import org.hsmkms.store.jdbc.JdbcMetadataStore;
 import org.slf4j.Logger;
@@ -156,6 +157,10 @@ public final class Application implements AutoCloseable {
       hsm = Pkcs11Hsm.open(new Pkcs11Settings(h.module(), h.tokenLabel(), pin, h.sessions(),
           h.sessionWaitMillis()));
       store = new JdbcMetadataStore(config.store().url());
+      if (config.store().url().startsWith("jdbc:sqlite:")) {
+        // The embedded database has one writer, this process, so its rows can be cached.
+        store = new CachingMetadataStore(store);
+      }
       return new Application(config, hsm, store, clock);
     } catch (RuntimeException e) {
       if (store != null) {

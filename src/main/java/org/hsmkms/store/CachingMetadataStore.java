@@ -1,0 +1,164 @@
+package org.hsmkms.store;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * Keeps the rows every data-plane request reads (a key, an alias, a key's materials) in memory,
+ * in front of a store that only this process writes (the embedded SQLite store).
+ *
+ * <p>Every write through this object empties the caches. A read that raced a write does not put
+ * its possibly older answer into the cache: a generation number, raised by every write, must be
+ * unchanged between the start of the read and the insertion. Not for a database that other
+ * processes write (PostgreSQL shared by several nodes): they would never invalidate it.
+ */
+public final class CachingMetadataStore implements MetadataStore {
+  /** Above this many entries a cache is emptied rather than grown (random ids cost no memory). */
+  static final int MAX_ENTRIES = 100_000;
+
+  private final MetadataStore store;
+  private final AtomicLong generation = new AtomicLong();
+  private final Map<String, Optional<KeyRecord>> keys = new ConcurrentHashMap<>();
+  private final Map<String, Optional<AliasRecord>> aliases = new ConcurrentHashMap<>();
+  private final Map<String, List<MaterialRecord>> materials = new ConcurrentHashMap<>();
+
+  public CachingMetadataStore(MetadataStore store) {
+    this.store = store;
+  }
+
+  private <K, V> V cached(Map<K, V> cache, K key, Supplier<V> load) {
+    V v = cache.get(key);
+    if (v != null) {
+      return v;
+    }
+    long before = generation.get();
+    v = load.get();
+    if (generation.get() == before) {
+      if (cache.size() >= MAX_ENTRIES) {
+        cache.clear();
+      }
+      cache.put(key, v);
+      // A write that began after the check above has emptied the caches already, or will.
+      if (generation.get() != before) {
+        cache.remove(key);
+      }
+    }
+    return v;
+  }
+
+  private void invalidate() {
+    generation.incrementAndGet();
+    keys.clear();
+    aliases.clear();
+    materials.clear();
+  }
+
+  /** Runs a write, emptying the caches before and after it. */
+  private <T> T write(Supplier<T> w) {
+    invalidate();
+    try {
+      return w.get();
+    } finally {
+      invalidate();
+    }
+  }
+
+  private void write(Runnable w) {
+    write(() -> {
+      w.run();
+      return null;
+    });
+  }
+
+  @Override
+  public void insertKey(KeyRecord key, MaterialRecord firstMaterial) {
+    write(() -> store.insertKey(key, firstMaterial));
+  }
+
+  @Override
+  public Optional<KeyRecord> findKey(String keyId) {
+    return cached(keys, keyId, () -> store.findKey(keyId));
+  }
+
+  @Override
+  public void updateKey(KeyRecord key) {
+    write(() -> store.updateKey(key));
+  }
+
+  @Override
+  public void deleteKey(String keyId) {
+    write(() -> store.deleteKey(keyId));
+  }
+
+  @Override
+  public List<KeyRecord> listKeys(String account, String region, String afterKeyId, int limit) {
+    return store.listKeys(account, region, afterKeyId, limit);
+  }
+
+  @Override
+  public List<KeyRecord> keysInStates(Set<String> states) {
+    return store.keysInStates(states);
+  }
+
+  @Override
+  public List<KeyRecord> allKeys() {
+    return store.allKeys();
+  }
+
+  @Override
+  public List<MaterialRecord> materials(String keyId) {
+    return cached(materials, keyId, () -> List.copyOf(store.materials(keyId)));
+  }
+
+  @Override
+  public boolean insertAlias(AliasRecord alias) {
+    return write(() -> store.insertAlias(alias));
+  }
+
+  @Override
+  public Optional<AliasRecord> findAlias(String account, String region, String aliasName) {
+    return cached(aliases, account + '\n' + region + '\n' + aliasName,
+        () -> store.findAlias(account, region, aliasName));
+  }
+
+  @Override
+  public boolean updateAlias(AliasRecord alias) {
+    return write(() -> store.updateAlias(alias));
+  }
+
+  @Override
+  public boolean deleteAlias(String account, String region, String aliasName) {
+    return write(() -> store.deleteAlias(account, region, aliasName));
+  }
+
+  @Override
+  public List<AliasRecord> listAliases(
+      String account, String region, String keyId, String afterAliasName, int limit) {
+    return store.listAliases(account, region, keyId, afterAliasName, limit);
+  }
+
+  @Override
+  public void putTags(String keyId, Map<String, String> tags) {
+    store.putTags(keyId, tags);
+  }
+
+  @Override
+  public void removeTags(String keyId, Set<String> tagKeys) {
+    store.removeTags(keyId, tagKeys);
+  }
+
+  @Override
+  public Map<String, String> tags(String keyId) {
+    return store.tags(keyId);
+  }
+
+  @Override
+  public void close() {
+    store.close();
+  }
+}
