@@ -19,9 +19,9 @@ import org.hsmkms.auth.SecretSealer;
 import org.hsmkms.auth.SigV4Authenticator;
 import org.hsmkms.config.Config;
 import org.hsmkms.hsm.Hsm;
+import org.hsmkms.hsm.KeyPairType;
 import org.hsmkms.hsm.pkcs11.Pkcs11Hsm;
 import org.hsmkms.hsm.pkcs11.Pkcs11Settings;
-import org.hsmkms.hsm.KeyPairType;
 import org.hsmkms.kms.Aliases;
 import org.hsmkms.kms.AsymmetricOperations;
 import org.hsmkms.kms.CryptoOperations;
@@ -30,8 +30,8 @@ import org.hsmkms.kms.DataKeyPairs;
 import org.hsmkms.kms.KeyManagement;
 import org.hsmkms.kms.KeyPairServices;
 import org.hsmkms.kms.KeySpec;
-import org.hsmkms.kms.MacOperations;
 import org.hsmkms.kms.Keys;
+import org.hsmkms.kms.MacOperations;
 import org.hsmkms.kms.Reconciler;
 import org.hsmkms.store.CachingMetadataStore;
 import org.hsmkms.store.MetadataStore;
@@ -70,35 +70,62 @@ public final class Application implements AutoCloseable {
     this.credentials = credentialStore(config, hsm);
     this.audit = auditTrail(config);
     int sessions = config.hsm().sessions();
-    this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(
-        Math.max(2, Runtime.getRuntime().availableProcessors())));
+    this.vertx =
+        Vertx.vertx(
+            new VertxOptions()
+                .setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors())));
     // The worker pool is as large as the HSM session pool: a larger one would only queue on it.
-    this.workers = vertx.createSharedWorkerExecutor("hsm-kms-worker", sessions, 60,
-        TimeUnit.SECONDS);
-    this.keyPairPool = new DataKeyPairPool(hsm, poolSizes(config.dataKeyPairs()),
-        config.dataKeyPairs().prefill());
+    this.workers =
+        vertx.createSharedWorkerExecutor("hsm-kms-worker", sessions, 60, TimeUnit.SECONDS);
+    this.keyPairPool =
+        new DataKeyPairPool(hsm, poolSizes(config.dataKeyPairs()), config.dataKeyPairs().prefill());
     AsymmetricOperations asymmetric = new AsymmetricOperations(hsm, keys);
     CryptoOperations crypto = new CryptoOperations(hsm, store, keys, asymmetric);
-    KeyPairServices keyPairs = new KeyPairServices(asymmetric, new MacOperations(hsm, keys),
-        new DataKeyPairs(keys, crypto, keyPairPool));
+    KeyPairServices keyPairs =
+        new KeyPairServices(
+            asymmetric, new MacOperations(hsm, keys), new DataKeyPairs(keys, crypto, keyPairPool));
     // Signatures are checked against the wall clock, never the (test-movable) service clock.
-    SigV4Authenticator authenticator = new SigV4Authenticator("kms",
-        credentials == null ? id -> null : credentials, Clock.systemUTC());
-    this.http = new KmsHttpServer(vertx, workers, authenticator,
-        new KeyManagement(hsm, store, keys, clock), new Aliases(store, keys, clock),
-        crypto, keyPairs, config.server().maxBodyBytes(), audit);
+    SigV4Authenticator authenticator =
+        new SigV4Authenticator(
+            "kms", credentials == null ? id -> null : credentials, Clock.systemUTC());
+    this.http =
+        new KmsHttpServer(
+            vertx,
+            workers,
+            authenticator,
+            new KeyManagement(hsm, store, keys, clock),
+            new Aliases(store, keys, clock),
+            crypto,
+            keyPairs,
+            config.server().maxBodyBytes(),
+            audit);
     Config.Tls tls = config.server().tls();
-    this.port = http.listen(config.server().host(), config.server().port(),
-        tls == null ? null : Path.of(tls.certificateFile()),
-        tls == null ? null : Path.of(tls.privateKeyFile()))
-        .toCompletionStage().toCompletableFuture().join();
+    this.port =
+        http.listen(
+                config.server().host(),
+                config.server().port(),
+                tls == null ? null : Path.of(tls.certificateFile()),
+                tls == null ? null : Path.of(tls.privateKeyFile()))
+            .toCompletionStage()
+            .toCompletableFuture()
+            .join();
     long intervalMs = Math.max(1, config.deletion().checkIntervalSeconds()) * 1000;
-    this.deletionTimer = vertx.setPeriodic(intervalMs, id -> workers.executeBlocking(
-        reconciler::deleteDueKeys, false).onFailure(t -> LOG.error("deletion sweep failed", t)));
-    this.credentialsTimer = credentials == null ? -1 : vertx.setPeriodic(
-        config.credentials().reloadIntervalSeconds() * 1000, id -> workers.executeBlocking(
-            credentials::reloadIfChanged, false)
-            .onFailure(t -> LOG.error("credentials reload failed", t)));
+    this.deletionTimer =
+        vertx.setPeriodic(
+            intervalMs,
+            id ->
+                workers
+                    .executeBlocking(reconciler::deleteDueKeys, false)
+                    .onFailure(t -> LOG.error("deletion sweep failed", t)));
+    this.credentialsTimer =
+        credentials == null
+            ? -1
+            : vertx.setPeriodic(
+                config.credentials().reloadIntervalSeconds() * 1000,
+                id ->
+                    workers
+                        .executeBlocking(credentials::reloadIfChanged, false)
+                        .onFailure(t -> LOG.error("credentials reload failed", t)));
   }
 
   /**
@@ -116,10 +143,12 @@ public final class Application implements AutoCloseable {
       throw new IllegalArgumentException("server.host " + server.host() + " does not resolve");
     }
     if (!loopback) {
-      throw new IllegalArgumentException("refusing plain HTTP on " + server.host()
-          + ", which is not a loopback address: configure server.tls (certificateFile,"
-          + " privateKeyFile), or set server.allowPlainHttp: true if a TLS proxy in front of"
-          + " the service protects the traffic");
+      throw new IllegalArgumentException(
+          "refusing plain HTTP on "
+              + server.host()
+              + ", which is not a loopback address: configure server.tls (certificateFile,"
+              + " privateKeyFile), or set server.allowPlainHttp: true if a TLS proxy in front of"
+              + " the service protects the traffic");
     }
   }
 
@@ -128,8 +157,8 @@ public final class Application implements AutoCloseable {
       LOG.warn("no credentials file configured: every request is refused");
       return null;
     }
-    CredentialStore c = new CredentialStore(Path.of(config.credentials().file()),
-        new SecretSealer(hsm));
+    CredentialStore c =
+        new CredentialStore(Path.of(config.credentials().file()), new SecretSealer(hsm));
     c.load();
     return c;
   }
@@ -140,8 +169,8 @@ public final class Application implements AutoCloseable {
       LOG.warn("audit trail disabled by configuration");
       return AuditTrail.disabled();
     }
-    return new FileAuditTrail(Path.of(a.file()), a.maxFileBytes(), a.maxFiles(), a.fsync(),
-        a.failClosed());
+    return new FileAuditTrail(
+        Path.of(a.file()), a.maxFileBytes(), a.maxFiles(), a.fsync(), a.failClosed());
   }
 
   /**
@@ -154,8 +183,10 @@ public final class Application implements AutoCloseable {
     MetadataStore store = null;
     try {
       Config.Hsm h = config.hsm();
-      hsm = Pkcs11Hsm.open(new Pkcs11Settings(h.module(), h.tokenLabel(), pin, h.sessions(),
-          h.sessionWaitMillis()));
+      hsm =
+          Pkcs11Hsm.open(
+              new Pkcs11Settings(
+                  h.module(), h.tokenLabel(), pin, h.sessions(), h.sessionWaitMillis()));
       store = new JdbcMetadataStore(config.store().url());
       if (config.store().url().startsWith("jdbc:sqlite:")) {
         // The embedded database has one writer, this process, so its rows can be cached.
@@ -199,9 +230,13 @@ public final class Application implements AutoCloseable {
 
   private static Map<KeyPairType, Integer> poolSizes(Config.DataKeyPairs config) {
     Map<KeyPairType, Integer> sizes = new EnumMap<>(KeyPairType.class);
-    config.poolSizes().forEach((spec, size) -> KeySpec.of(spec)
-        .filter(KeySpec::isAsymmetric)
-        .ifPresent(s -> sizes.put(s.keyPairType(), size)));
+    config
+        .poolSizes()
+        .forEach(
+            (spec, size) ->
+                KeySpec.of(spec)
+                    .filter(KeySpec::isAsymmetric)
+                    .ifPresent(s -> sizes.put(s.keyPairType(), size)));
     return sizes;
   }
 

@@ -31,8 +31,15 @@ final class DevCredentials {
    * @param accessKeyId a fixed pair's id, or null
    * @param secret a fixed pair's secret, or null; zeroed by this method
    */
-  static Result prepare(Path dataDir, CredentialsAdmin admin, String account, String region,
-      String endpoint, String accessKeyId, byte[] secret) throws IOException {
+  static Result prepare(
+      Path dataDir,
+      CredentialsAdmin admin,
+      String account,
+      String region,
+      String endpoint,
+      String accessKeyId,
+      byte[] secret)
+      throws IOException {
     Path clientFile = dataDir.resolve(CLIENT_FILE);
     String principal = "arn:aws:iam::" + account + ":user/hsm-kms-dev";
     String[] previous = readProfile(clientFile);
@@ -56,14 +63,29 @@ final class DevCredentials {
         // A fixed pair replaces the one written earlier.
         admin.remove(previous[0]);
       }
-      String text = "# Written by 'hsm-kms dev' for its development server; profile " + PROFILE
-          + ".\n# Use: AWS_SHARED_CREDENTIALS_FILE=" + clientFile + " aws --profile " + PROFILE
-          + " kms list-keys\n"
-          + "[" + PROFILE + "]\n"
-          + "aws_access_key_id = " + accessKeyId + "\n"
-          + "aws_secret_access_key = " + new String(secret, StandardCharsets.UTF_8) + "\n"
-          + "region = " + region + "\n"
-          + "endpoint_url = " + endpoint + "\n";
+      String text =
+          "# Written by 'hsm-kms dev' for its development server; profile "
+              + PROFILE
+              + ".\n# Use: AWS_SHARED_CREDENTIALS_FILE="
+              + clientFile
+              + " aws --profile "
+              + PROFILE
+              + " kms list-keys\n"
+              + "["
+              + PROFILE
+              + "]\n"
+              + "aws_access_key_id = "
+              + accessKeyId
+              + "\n"
+              + "aws_secret_access_key = "
+              + new String(secret, StandardCharsets.UTF_8)
+              + "\n"
+              + "region = "
+              + region
+              + "\n"
+              + "endpoint_url = "
+              + endpoint
+              + "\n";
       CredentialsFile.writeAtomically(clientFile, text);
       return new Result(accessKeyId, generated);
     } finally {
@@ -95,7 +117,8 @@ final class DevCredentials {
         }
       }
     }
-    return id == null || secret == null || id.isEmpty() || secret.isEmpty() ? null
+    return id == null || secret == null || id.isEmpty() || secret.isEmpty()
+        ? null
         : new String[] {id, secret};
   }
 }

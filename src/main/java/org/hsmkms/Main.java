@@ -19,18 +19,19 @@ import org.hsmkms.hsm.pkcs11.Pkcs11Settings;
 
 /**
  * Command line: {@code dev} (SoftHSM2 token and embedded store prepared by the launcher in a data
- * directory), {@code serve --config FILE} (production) and {@code credentials add|remove|list}
- * (the access keys of either).
+ * directory), {@code serve --config FILE} (production) and {@code credentials add|remove|list} (the
+ * access keys of either).
  */
 public final class Main {
   static final String DEV_TOKEN_LABEL = "hsm-kms-dev";
   static final String ENV_ACCESS_KEY_ID = "HSM_KMS_ACCESS_KEY_ID";
   static final String ENV_SECRET_ACCESS_KEY = "HSM_KMS_SECRET_ACCESS_KEY";
-  private static final List<String> SOFTHSM_PATHS = List.of(
-      "/usr/lib/softhsm/libsofthsm2.so",
-      "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
-      "/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so",
-      "/usr/local/lib/softhsm/libsofthsm2.so");
+  private static final List<String> SOFTHSM_PATHS =
+      List.of(
+          "/usr/lib/softhsm/libsofthsm2.so",
+          "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
+          "/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so",
+          "/usr/local/lib/softhsm/libsofthsm2.so");
 
   private Main() {}
 
@@ -59,17 +60,21 @@ public final class Main {
   }
 
   private static void usage(PrintStream out) {
-    out.println("usage: hsm-kms dev [--port N] [--data-dir DIR] [--account-id ID] [--region R]"
-        + " [--module PATH]");
+    out.println(
+        "usage: hsm-kms dev [--port N] [--data-dir DIR] [--account-id ID] [--region R]"
+            + " [--module PATH]");
     out.println("                   [--access-key-id ID --secret-access-key SECRET]");
     out.println("       hsm-kms serve --config FILE");
-    out.println("       hsm-kms credentials add (--config FILE | --data-dir DIR)"
-        + " [--access-key-id ID] [--account-id ID] [--principal ARN]");
-    out.println("       hsm-kms credentials remove (--config FILE | --data-dir DIR)"
-        + " --access-key-id ID");
+    out.println(
+        "       hsm-kms credentials add (--config FILE | --data-dir DIR)"
+            + " [--access-key-id ID] [--account-id ID] [--principal ARN]");
+    out.println(
+        "       hsm-kms credentials remove (--config FILE | --data-dir DIR)"
+            + " --access-key-id ID");
     out.println("       hsm-kms credentials list (--config FILE | --data-dir DIR)");
-    out.println("The secret of 'credentials add' comes from HSM_KMS_SECRET_ACCESS_KEY if set,"
-        + " else it is generated and printed once.");
+    out.println(
+        "The secret of 'credentials add' comes from HSM_KMS_SECRET_ACCESS_KEY if set,"
+            + " else it is generated and printed once.");
   }
 
   private static void dev(String[] args) throws IOException {
@@ -100,11 +105,16 @@ public final class Main {
       }
     }
     if ((accessKeyId == null || accessKeyId.isEmpty()) != (secret == null || secret.isEmpty())) {
-      throw new IllegalArgumentException("give both --access-key-id and --secret-access-key ("
-          + ENV_ACCESS_KEY_ID + " and " + ENV_SECRET_ACCESS_KEY + "), or neither");
+      throw new IllegalArgumentException(
+          "give both --access-key-id and --secret-access-key ("
+              + ENV_ACCESS_KEY_ID
+              + " and "
+              + ENV_SECRET_ACCESS_KEY
+              + "), or neither");
     }
     String source = accessKeyId == null || accessKeyId.isEmpty() ? null : "given";
-    if (source == null && notEmpty(System.getenv("AWS_ACCESS_KEY_ID"))
+    if (source == null
+        && notEmpty(System.getenv("AWS_ACCESS_KEY_ID"))
         && notEmpty(System.getenv("AWS_SECRET_ACCESS_KEY"))) {
       // A script that exports a pair and then starts dev and the aws CLI just works.
       accessKeyId = System.getenv("AWS_ACCESS_KEY_ID");
@@ -118,12 +128,18 @@ public final class Main {
     }
     String endpoint = "http://127.0.0.1:" + port;
     DevCredentials.Result key;
-    byte[] secretBytes = secret == null || secret.isEmpty() ? null
-        : secret.getBytes(StandardCharsets.UTF_8);
+    byte[] secretBytes =
+        secret == null || secret.isEmpty() ? null : secret.getBytes(StandardCharsets.UTF_8);
     try (Hsm hsm = openHsm(config)) {
-      key = DevCredentials.prepare(dataDir, new CredentialsAdmin(
-          Path.of(config.credentials().file()), hsm), account, region, endpoint,
-          secretBytes == null ? null : accessKeyId, secretBytes);
+      key =
+          DevCredentials.prepare(
+              dataDir,
+              new CredentialsAdmin(Path.of(config.credentials().file()), hsm),
+              account,
+              region,
+              endpoint,
+              secretBytes == null ? null : accessKeyId,
+              secretBytes);
     }
     Application app = run(config);
     if (app.port() != port) {
@@ -132,19 +148,40 @@ public final class Main {
     Path awsFile = dataDir.resolve(DevCredentials.CLIENT_FILE);
     System.out.println();
     System.out.println("hsm-kms (dev) is listening on " + endpoint);
-    System.out.println("  account " + account + ", default region " + region + ", token '"
-        + DEV_TOKEN_LABEL + "', data in " + dataDir);
-    System.out.println("  access key " + key.accessKeyId()
-        + (key.generated() ? " (new)" : source != null ? " (" + source + ")" : "")
-        + ": profile '" + DevCredentials.PROFILE + "' in " + awsFile);
-    System.out.println("  every request must be signed with it; audit trail in "
-        + config.audit().file());
+    System.out.println(
+        "  account "
+            + account
+            + ", default region "
+            + region
+            + ", token '"
+            + DEV_TOKEN_LABEL
+            + "', data in "
+            + dataDir);
+    System.out.println(
+        "  access key "
+            + key.accessKeyId()
+            + (key.generated() ? " (new)" : source != null ? " (" + source + ")" : "")
+            + ": profile '"
+            + DevCredentials.PROFILE
+            + "' in "
+            + awsFile);
+    System.out.println(
+        "  every request must be signed with it; audit trail in " + config.audit().file());
     System.out.println("Try:");
-    System.out.println("  AWS_SHARED_CREDENTIALS_FILE=" + awsFile + " aws --profile "
-        + DevCredentials.PROFILE + " --endpoint-url " + endpoint + " kms create-key");
+    System.out.println(
+        "  AWS_SHARED_CREDENTIALS_FILE="
+            + awsFile
+            + " aws --profile "
+            + DevCredentials.PROFILE
+            + " --endpoint-url "
+            + endpoint
+            + " kms create-key");
     System.out.println("or, for a whole shell:");
-    System.out.println("  export AWS_SHARED_CREDENTIALS_FILE=" + awsFile + " AWS_PROFILE="
-        + DevCredentials.PROFILE);
+    System.out.println(
+        "  export AWS_SHARED_CREDENTIALS_FILE="
+            + awsFile
+            + " AWS_PROFILE="
+            + DevCredentials.PROFILE);
     System.out.println("  aws kms generate-data-key --key-id <KeyId> --key-spec AES_256");
     System.out.println();
   }
@@ -154,19 +191,29 @@ public final class Main {
   }
 
   /** The configuration of a dev data directory prepared by the launcher. */
-  private static Config devConfig(Path dataDir, int port, String account, String region,
-      String module) {
+  private static Config devConfig(
+      Path dataDir, int port, String account, String region, String module) {
     if (module == null) {
-      module = SOFTHSM_PATHS.stream().filter(p -> Files.exists(Path.of(p))).findFirst()
-          .orElseThrow(() -> new IllegalArgumentException(
-              "SoftHSM2 library not found; install softhsm2 or pass --module"));
+      module =
+          SOFTHSM_PATHS.stream()
+              .filter(p -> Files.exists(Path.of(p)))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "SoftHSM2 library not found; install softhsm2 or pass --module"));
     }
     Path pinFile = dataDir.resolve("pin");
     if (!Files.exists(pinFile)) {
-      throw new IllegalArgumentException(pinFile + " is missing: start through ./hsm-kms dev,"
-          + " which prepares the data directory");
+      throw new IllegalArgumentException(
+          pinFile
+              + " is missing: start through ./hsm-kms dev,"
+              + " which prepares the data directory");
     }
-    return new Config(new Config.Server("127.0.0.1", port, null), account, region,
+    return new Config(
+        new Config.Server("127.0.0.1", port, null),
+        account,
+        region,
         new Config.Hsm(module, DEV_TOKEN_LABEL, null, pinFile.toString(), null, null),
         new Config.Store("jdbc:sqlite:" + dataDir.resolve("metadata.db")),
         new Config.Deletion(null),
@@ -202,8 +249,8 @@ public final class Main {
       }
     }
     if (config == null || config.credentials() == null) {
-      throw new IllegalArgumentException("give --config FILE (with credentials.file) or"
-          + " --data-dir DIR");
+      throw new IllegalArgumentException(
+          "give --config FILE (with credentials.file) or" + " --data-dir DIR");
     }
     Path file = Path.of(config.credentials().file());
     try (Hsm hsm = openHsm(config)) {
@@ -224,22 +271,29 @@ public final class Main {
           System.out.println("removed " + accessKeyId + " from " + file);
         }
         case "add" -> add(admin, file, config, accessKeyId, account, principal);
-        default -> throw new IllegalArgumentException("unknown action " + action
-            + " (add, remove or list)");
+        default ->
+            throw new IllegalArgumentException(
+                "unknown action " + action + " (add, remove or list)");
       }
     }
   }
 
-  private static void add(CredentialsAdmin admin, Path file, Config config, String accessKeyId,
-      String account, String principal) throws IOException {
+  private static void add(
+      CredentialsAdmin admin,
+      Path file,
+      Config config,
+      String accessKeyId,
+      String account,
+      String principal)
+      throws IOException {
     account = account == null ? config.accountId() : account;
     String given = System.getenv(ENV_SECRET_ACCESS_KEY);
     byte[] secret;
     boolean generated = false;
     if (given != null && !given.isEmpty()) {
       if (accessKeyId == null) {
-        throw new IllegalArgumentException("a secret from " + ENV_SECRET_ACCESS_KEY
-            + " needs --access-key-id");
+        throw new IllegalArgumentException(
+            "a secret from " + ENV_SECRET_ACCESS_KEY + " needs --access-key-id");
       }
       secret = given.getBytes(StandardCharsets.UTF_8);
     } else {
@@ -249,15 +303,14 @@ public final class Main {
       generated = true;
     }
     try {
-      principal = principal == null ? "arn:aws:iam::" + account + ":user/" + accessKeyId
-          : principal;
+      principal =
+          principal == null ? "arn:aws:iam::" + account + ":user/" + accessKeyId : principal;
       admin.put(accessKeyId, account, principal, secret);
       System.err.println("added " + accessKeyId + " (" + principal + ") to " + file);
       if (generated) {
         // The only time the secret is shown: the file keeps it sealed in the HSM.
         System.out.println("aws_access_key_id = " + accessKeyId);
-        System.out.println("aws_secret_access_key = " + new String(secret,
-            StandardCharsets.UTF_8));
+        System.out.println("aws_secret_access_key = " + new String(secret, StandardCharsets.UTF_8));
       }
     } finally {
       Arrays.fill(secret, (byte) 0);
@@ -268,8 +321,8 @@ public final class Main {
     char[] pin = readPin(config.hsm());
     try {
       Config.Hsm h = config.hsm();
-      return Pkcs11Hsm.open(new Pkcs11Settings(h.module(), h.tokenLabel(), pin, 1,
-          h.sessionWaitMillis()));
+      return Pkcs11Hsm.open(
+          new Pkcs11Settings(h.module(), h.tokenLabel(), pin, 1, h.sessionWaitMillis()));
     } finally {
       Arrays.fill(pin, '\0');
     }
@@ -290,9 +343,12 @@ public final class Main {
     Config config = loadConfig(args[2]);
     config.checkForServe();
     Application app = run(config);
-    System.out.println("hsm-kms is listening on "
-        + (config.server().tls() == null ? "http://" : "https://") + config.server().host() + ":"
-        + app.port());
+    System.out.println(
+        "hsm-kms is listening on "
+            + (config.server().tls() == null ? "http://" : "https://")
+            + config.server().host()
+            + ":"
+            + app.port());
   }
 
   private static Application run(Config config) throws IOException {
@@ -308,8 +364,8 @@ public final class Main {
     }
     String pin = System.getenv(hsm.pinEnv());
     if (pin == null || pin.isEmpty()) {
-      throw new IllegalArgumentException("environment variable " + hsm.pinEnv()
-          + " (hsm.pinEnv) is not set");
+      throw new IllegalArgumentException(
+          "environment variable " + hsm.pinEnv() + " (hsm.pinEnv) is not set");
     }
     return pin.toCharArray();
   }

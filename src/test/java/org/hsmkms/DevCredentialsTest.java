@@ -36,62 +36,68 @@ class DevCredentialsTest {
 
   @Test
   void firstStart_generatesAKey_laterStartsKeepIt() throws Exception {
-    TestServer.withHsm(hsm -> {
-      CredentialsAdmin admin = admin(hsm);
+    TestServer.withHsm(
+        hsm -> {
+          CredentialsAdmin admin = admin(hsm);
 
-      DevCredentials.Result first = prepare(admin, null, null);
-      String[] profile = DevCredentials.readProfile(dir.resolve("credentials"));
-      SuiteSecrets.secret(profile[1]);
-      DevCredentials.Result second = prepare(admin, null, null);
+          DevCredentials.Result first = prepare(admin, null, null);
+          String[] profile = DevCredentials.readProfile(dir.resolve("credentials"));
+          SuiteSecrets.secret(profile[1]);
+          DevCredentials.Result second = prepare(admin, null, null);
 
-      assertTrue(first.generated());
-      assertFalse(second.generated());
-      assertEquals(first.accessKeyId(), second.accessKeyId());
-      assertEquals(first.accessKeyId(), profile[0]);
-      assertTrue(admin.holds(profile[0], ACCOUNT, PRINCIPAL,
-          profile[1].getBytes(StandardCharsets.UTF_8)));
-      assertEquals(1, admin.list().size());
-    });
+          assertTrue(first.generated());
+          assertFalse(second.generated());
+          assertEquals(first.accessKeyId(), second.accessKeyId());
+          assertEquals(first.accessKeyId(), profile[0]);
+          assertTrue(
+              admin.holds(
+                  profile[0], ACCOUNT, PRINCIPAL, profile[1].getBytes(StandardCharsets.UTF_8)));
+          assertEquals(1, admin.list().size());
+        });
   }
 
   @Test
   void clientFile_isAnAwsProfileWithRegionAndEndpoint_readableOnlyByItsOwner() throws Exception {
-    TestServer.withHsm(hsm -> {
-      prepare(admin(hsm), null, null);
-      Path file = dir.resolve("credentials");
-      SuiteSecrets.secret(DevCredentials.readProfile(file)[1]);
+    TestServer.withHsm(
+        hsm -> {
+          prepare(admin(hsm), null, null);
+          Path file = dir.resolve("credentials");
+          SuiteSecrets.secret(DevCredentials.readProfile(file)[1]);
 
-      List<String> lines = Files.readAllLines(file);
-      assertTrue(lines.contains("[hsm-kms]"), lines.toString());
-      assertTrue(lines.stream().anyMatch(l -> l.startsWith("aws_access_key_id = AKIA")));
-      assertTrue(lines.stream().anyMatch(l -> l.startsWith("aws_secret_access_key = ")));
-      assertTrue(lines.contains("region = eu-west-3"));
-      assertTrue(lines.contains("endpoint_url = http://127.0.0.1:4599"));
-      assertEquals("rw-------",
-          PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
-    });
+          List<String> lines = Files.readAllLines(file);
+          assertTrue(lines.contains("[hsm-kms]"), lines.toString());
+          assertTrue(lines.stream().anyMatch(l -> l.startsWith("aws_access_key_id = AKIA")));
+          assertTrue(lines.stream().anyMatch(l -> l.startsWith("aws_secret_access_key = ")));
+          assertTrue(lines.contains("region = eu-west-3"));
+          assertTrue(lines.contains("endpoint_url = http://127.0.0.1:4599"));
+          assertEquals(
+              "rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        });
   }
 
   @Test
   void fixedPair_replacesTheGeneratedOne() throws Exception {
-    TestServer.withHsm(hsm -> {
-      CredentialsAdmin admin = admin(hsm);
-      DevCredentials.Result generated = prepare(admin, null, null);
-      SuiteSecrets.secret(DevCredentials.readProfile(dir.resolve("credentials"))[1]);
+    TestServer.withHsm(
+        hsm -> {
+          CredentialsAdmin admin = admin(hsm);
+          DevCredentials.Result generated = prepare(admin, null, null);
+          SuiteSecrets.secret(DevCredentials.readProfile(dir.resolve("credentials"))[1]);
 
-      DevCredentials.Result fixed = prepare(admin, "AKIAFIXEDFORSCRIPTS",
-          FIXED_SECRET.getBytes(StandardCharsets.UTF_8));
+          DevCredentials.Result fixed =
+              prepare(admin, "AKIAFIXEDFORSCRIPTS", FIXED_SECRET.getBytes(StandardCharsets.UTF_8));
 
-      assertFalse(fixed.generated());
-      assertEquals("AKIAFIXEDFORSCRIPTS", fixed.accessKeyId());
-      assertArrayEquals(new String[] {"AKIAFIXEDFORSCRIPTS", FIXED_SECRET},
-          DevCredentials.readProfile(dir.resolve("credentials")));
-      List<CredentialsFile.Entry> entries = admin.list();
-      assertEquals(List.of("AKIAFIXEDFORSCRIPTS"),
-          entries.stream().map(CredentialsFile.Entry::accessKeyId).toList(),
-          "the generated key " + generated.accessKeyId() + " is gone");
-      assertFalse(Files.readString(dir.resolve("server-credentials")).contains(FIXED_SECRET));
-    });
+          assertFalse(fixed.generated());
+          assertEquals("AKIAFIXEDFORSCRIPTS", fixed.accessKeyId());
+          assertArrayEquals(
+              new String[] {"AKIAFIXEDFORSCRIPTS", FIXED_SECRET},
+              DevCredentials.readProfile(dir.resolve("credentials")));
+          List<CredentialsFile.Entry> entries = admin.list();
+          assertEquals(
+              List.of("AKIAFIXEDFORSCRIPTS"),
+              entries.stream().map(CredentialsFile.Entry::accessKeyId).toList(),
+              "the generated key " + generated.accessKeyId() + " is gone");
+          assertFalse(Files.readString(dir.resolve("server-credentials")).contains(FIXED_SECRET));
+        });
   }
 
   private CredentialsAdmin admin(Hsm hsm) {
@@ -100,7 +106,7 @@ class DevCredentialsTest {
 
   private DevCredentials.Result prepare(CredentialsAdmin admin, String id, byte[] secret)
       throws IOException {
-    return DevCredentials.prepare(dir, admin, ACCOUNT, "eu-west-3", "http://127.0.0.1:4599", id,
-        secret);
+    return DevCredentials.prepare(
+        dir, admin, ACCOUNT, "eu-west-3", "http://127.0.0.1:4599", id, secret);
   }
 }

@@ -36,18 +36,19 @@ final class KeyPairApi {
     operations.put("GenerateMac", this::generateMac);
     operations.put("VerifyMac", this::verifyMac);
     operations.put("GenerateDataKeyPair", (c, r) -> generateDataKeyPair(c, r, true));
-    operations.put("GenerateDataKeyPairWithoutPlaintext",
-        (c, r) -> generateDataKeyPair(c, r, false));
+    operations.put(
+        "GenerateDataKeyPairWithoutPlaintext", (c, r) -> generateDataKeyPair(c, r, false));
   }
 
   private Reply getPublicKey(RequestContext ctx, JsonNode r) {
     AsymmetricOperations.PublicKeyInfo p = asymmetric.getPublicKey(ctx, Json.text(r, "KeyId"));
-    ObjectNode out = Json.object()
-        .put("KeyId", p.keyArn())
-        .put("PublicKey", p.publicKey())
-        .put("CustomerMasterKeySpec", p.keySpec().name())
-        .put("KeySpec", p.keySpec().name())
-        .put("KeyUsage", p.keyUsage());
+    ObjectNode out =
+        Json.object()
+            .put("KeyId", p.keyArn())
+            .put("PublicKey", p.publicKey())
+            .put("CustomerMasterKeySpec", p.keySpec().name())
+            .put("KeySpec", p.keySpec().name())
+            .put("KeyUsage", p.keyUsage());
     KmsApi.putList(out, "EncryptionAlgorithms", p.encryptionAlgorithms());
     KmsApi.putList(out, "SigningAlgorithms", p.signingAlgorithms());
     KmsApi.putList(out, "KeyAgreementAlgorithms", p.keyAgreementAlgorithms());
@@ -57,12 +58,19 @@ final class KeyPairApi {
   private Reply sign(RequestContext ctx, JsonNode r) {
     byte[] message = Json.blob(r, "Message");
     try {
-      AsymmetricOperations.Signature s = asymmetric.sign(ctx, Json.text(r, "KeyId"), message,
-          Json.text(r, "MessageType"), Json.text(r, "SigningAlgorithm"), Json.flag(r, "DryRun"));
-      return new Reply(Json.object()
-          .put("KeyId", s.keyArn())
-          .put("Signature", s.signature())
-          .put("SigningAlgorithm", s.signingAlgorithm()));
+      AsymmetricOperations.Signature s =
+          asymmetric.sign(
+              ctx,
+              Json.text(r, "KeyId"),
+              message,
+              Json.text(r, "MessageType"),
+              Json.text(r, "SigningAlgorithm"),
+              Json.flag(r, "DryRun"));
+      return new Reply(
+          Json.object()
+              .put("KeyId", s.keyArn())
+              .put("Signature", s.signature())
+              .put("SigningAlgorithm", s.signingAlgorithm()));
     } finally {
       Arrays.fill(message, (byte) 0);
     }
@@ -71,13 +79,20 @@ final class KeyPairApi {
   private Reply verify(RequestContext ctx, JsonNode r) {
     byte[] message = Json.blob(r, "Message");
     try {
-      String arn = asymmetric.verify(ctx, Json.text(r, "KeyId"), message,
-          Json.text(r, "MessageType"), Json.blob(r, "Signature"),
-          Json.text(r, "SigningAlgorithm"), Json.flag(r, "DryRun"));
-      return new Reply(Json.object()
-          .put("KeyId", arn)
-          .put("SignatureValid", true)
-          .put("SigningAlgorithm", Json.text(r, "SigningAlgorithm")));
+      String arn =
+          asymmetric.verify(
+              ctx,
+              Json.text(r, "KeyId"),
+              message,
+              Json.text(r, "MessageType"),
+              Json.blob(r, "Signature"),
+              Json.text(r, "SigningAlgorithm"),
+              Json.flag(r, "DryRun"));
+      return new Reply(
+          Json.object()
+              .put("KeyId", arn)
+              .put("SignatureValid", true)
+              .put("SigningAlgorithm", Json.text(r, "SigningAlgorithm")));
     } finally {
       Arrays.fill(message, (byte) 0);
     }
@@ -85,25 +100,37 @@ final class KeyPairApi {
 
   private Reply deriveSharedSecret(RequestContext ctx, JsonNode r) {
     rejectRecipient(r);
-    AsymmetricOperations.SharedSecret s = asymmetric.deriveSharedSecret(ctx,
-        Json.text(r, "KeyId"), Json.text(r, "KeyAgreementAlgorithm"), Json.blob(r, "PublicKey"),
-        Json.flag(r, "DryRun"));
-    Reply reply = new Reply(Json.object()
-        .put("KeyId", s.keyArn())
-        .put("KeyAgreementAlgorithm", Json.text(r, "KeyAgreementAlgorithm"))
-        .put("KeyOrigin", "AWS_KMS"));
+    AsymmetricOperations.SharedSecret s =
+        asymmetric.deriveSharedSecret(
+            ctx,
+            Json.text(r, "KeyId"),
+            Json.text(r, "KeyAgreementAlgorithm"),
+            Json.blob(r, "PublicKey"),
+            Json.flag(r, "DryRun"));
+    Reply reply =
+        new Reply(
+            Json.object()
+                .put("KeyId", s.keyArn())
+                .put("KeyAgreementAlgorithm", Json.text(r, "KeyAgreementAlgorithm"))
+                .put("KeyOrigin", "AWS_KMS"));
     return reply.putSecret("SharedSecret", s.secret());
   }
 
   private Reply generateMac(RequestContext ctx, JsonNode r) {
     byte[] message = Json.blob(r, "Message");
     try {
-      MacOperations.Mac m = macs.generateMac(ctx, Json.text(r, "KeyId"), message,
-          Json.text(r, "MacAlgorithm"), Json.flag(r, "DryRun"));
-      return new Reply(Json.object()
-          .put("Mac", m.mac())
-          .put("MacAlgorithm", m.macAlgorithm())
-          .put("KeyId", m.keyArn()));
+      MacOperations.Mac m =
+          macs.generateMac(
+              ctx,
+              Json.text(r, "KeyId"),
+              message,
+              Json.text(r, "MacAlgorithm"),
+              Json.flag(r, "DryRun"));
+      return new Reply(
+          Json.object()
+              .put("Mac", m.mac())
+              .put("MacAlgorithm", m.macAlgorithm())
+              .put("KeyId", m.keyArn()));
     } finally {
       Arrays.fill(message, (byte) 0);
     }
@@ -112,12 +139,19 @@ final class KeyPairApi {
   private Reply verifyMac(RequestContext ctx, JsonNode r) {
     byte[] message = Json.blob(r, "Message");
     try {
-      String arn = macs.verifyMac(ctx, Json.text(r, "KeyId"), message,
-          Json.text(r, "MacAlgorithm"), Json.blob(r, "Mac"), Json.flag(r, "DryRun"));
-      return new Reply(Json.object()
-          .put("KeyId", arn)
-          .put("MacValid", true)
-          .put("MacAlgorithm", Json.text(r, "MacAlgorithm")));
+      String arn =
+          macs.verifyMac(
+              ctx,
+              Json.text(r, "KeyId"),
+              message,
+              Json.text(r, "MacAlgorithm"),
+              Json.blob(r, "Mac"),
+              Json.flag(r, "DryRun"));
+      return new Reply(
+          Json.object()
+              .put("KeyId", arn)
+              .put("MacValid", true)
+              .put("MacAlgorithm", Json.text(r, "MacAlgorithm")));
     } finally {
       Arrays.fill(message, (byte) 0);
     }
@@ -125,21 +159,29 @@ final class KeyPairApi {
 
   private Reply generateDataKeyPair(RequestContext ctx, JsonNode r, boolean withPlaintext) {
     rejectRecipient(r);
-    DataKeyPairs.DataKeyPair p = dataKeyPairs.generateDataKeyPair(ctx, Json.text(r, "KeyId"),
-        Json.text(r, "KeyPairSpec"), Json.context(r, "EncryptionContext"), withPlaintext,
-        Json.flag(r, "DryRun"));
-    Reply reply = new Reply(Json.object()
-        .put("PrivateKeyCiphertextBlob", p.privateKeyCiphertextBlob())
-        .put("PublicKey", p.publicKey())
-        .put("KeyId", p.keyArn())
-        .put("KeyPairSpec", p.keyPairSpec()));
+    DataKeyPairs.DataKeyPair p =
+        dataKeyPairs.generateDataKeyPair(
+            ctx,
+            Json.text(r, "KeyId"),
+            Json.text(r, "KeyPairSpec"),
+            Json.context(r, "EncryptionContext"),
+            withPlaintext,
+            Json.flag(r, "DryRun"));
+    Reply reply =
+        new Reply(
+            Json.object()
+                .put("PrivateKeyCiphertextBlob", p.privateKeyCiphertextBlob())
+                .put("PublicKey", p.publicKey())
+                .put("KeyId", p.keyArn())
+                .put("KeyPairSpec", p.keyPairSpec()));
     return withPlaintext ? reply.putSecret("PrivateKeyPlaintext", p.privateKeyPlaintext()) : reply;
   }
 
   private static void rejectRecipient(JsonNode r) {
     // Recipient asks for a Nitro Enclaves attestation flow, which an on-prem HSM cannot serve.
     if (r.hasNonNull("Recipient")) {
-      throw new KmsException(ErrorCode.UNSUPPORTED_OPERATION,
+      throw new KmsException(
+          ErrorCode.UNSUPPORTED_OPERATION,
           "Recipient (attested enclaves) is not supported by this service.");
     }
   }

@@ -12,8 +12,8 @@ import org.hsmkms.kms.CreateKeyRequest;
 import org.hsmkms.kms.CryptoOperations;
 import org.hsmkms.kms.ErrorCode;
 import org.hsmkms.kms.KeyManagement;
-import org.hsmkms.kms.KeyPairServices;
 import org.hsmkms.kms.KeyMetadata;
+import org.hsmkms.kms.KeyPairServices;
 import org.hsmkms.kms.KmsException;
 import org.hsmkms.kms.Page;
 import org.hsmkms.kms.RequestContext;
@@ -37,52 +37,70 @@ final class KmsApi {
   private final CryptoOperations crypto;
   private final Map<String, Operation> operations = new HashMap<>();
 
-  KmsApi(KeyManagement keys, Aliases aliases, CryptoOperations crypto,
-      KeyPairServices keyPairs) {
+  KmsApi(KeyManagement keys, Aliases aliases, CryptoOperations crypto, KeyPairServices keyPairs) {
     this.keys = keys;
     this.aliases = aliases;
     this.crypto = crypto;
     operations.put("CreateKey", this::createKey);
     operations.put("DescribeKey", this::describeKey);
     operations.put("ListKeys", this::listKeys);
-    operations.put("EnableKey", (c, r) -> {
-      keys.enableKey(c, Json.text(r, "KeyId"));
-      return Reply.empty();
-    });
-    operations.put("DisableKey", (c, r) -> {
-      keys.disableKey(c, Json.text(r, "KeyId"));
-      return Reply.empty();
-    });
+    operations.put(
+        "EnableKey",
+        (c, r) -> {
+          keys.enableKey(c, Json.text(r, "KeyId"));
+          return Reply.empty();
+        });
+    operations.put(
+        "DisableKey",
+        (c, r) -> {
+          keys.disableKey(c, Json.text(r, "KeyId"));
+          return Reply.empty();
+        });
     operations.put("ScheduleKeyDeletion", this::scheduleKeyDeletion);
-    operations.put("CancelKeyDeletion", (c, r) -> {
-      ObjectNode out = Json.object().put("KeyId", keys.cancelKeyDeletion(c, Json.text(r, "KeyId")));
-      return new Reply(out);
-    });
-    operations.put("UpdateKeyDescription", (c, r) -> {
-      keys.updateKeyDescription(c, Json.text(r, "KeyId"), Json.text(r, "Description"));
-      return Reply.empty();
-    });
-    operations.put("CreateAlias", (c, r) -> {
-      aliases.createAlias(c, Json.text(r, "AliasName"), Json.text(r, "TargetKeyId"));
-      return Reply.empty();
-    });
-    operations.put("UpdateAlias", (c, r) -> {
-      aliases.updateAlias(c, Json.text(r, "AliasName"), Json.text(r, "TargetKeyId"));
-      return Reply.empty();
-    });
-    operations.put("DeleteAlias", (c, r) -> {
-      aliases.deleteAlias(c, Json.text(r, "AliasName"));
-      return Reply.empty();
-    });
+    operations.put(
+        "CancelKeyDeletion",
+        (c, r) -> {
+          ObjectNode out =
+              Json.object().put("KeyId", keys.cancelKeyDeletion(c, Json.text(r, "KeyId")));
+          return new Reply(out);
+        });
+    operations.put(
+        "UpdateKeyDescription",
+        (c, r) -> {
+          keys.updateKeyDescription(c, Json.text(r, "KeyId"), Json.text(r, "Description"));
+          return Reply.empty();
+        });
+    operations.put(
+        "CreateAlias",
+        (c, r) -> {
+          aliases.createAlias(c, Json.text(r, "AliasName"), Json.text(r, "TargetKeyId"));
+          return Reply.empty();
+        });
+    operations.put(
+        "UpdateAlias",
+        (c, r) -> {
+          aliases.updateAlias(c, Json.text(r, "AliasName"), Json.text(r, "TargetKeyId"));
+          return Reply.empty();
+        });
+    operations.put(
+        "DeleteAlias",
+        (c, r) -> {
+          aliases.deleteAlias(c, Json.text(r, "AliasName"));
+          return Reply.empty();
+        });
     operations.put("ListAliases", this::listAliases);
-    operations.put("TagResource", (c, r) -> {
-      keys.tagResource(c, Json.text(r, "KeyId"), Json.tags(r, "Tags"));
-      return Reply.empty();
-    });
-    operations.put("UntagResource", (c, r) -> {
-      keys.untagResource(c, Json.text(r, "KeyId"), Json.strings(r, "TagKeys"));
-      return Reply.empty();
-    });
+    operations.put(
+        "TagResource",
+        (c, r) -> {
+          keys.tagResource(c, Json.text(r, "KeyId"), Json.tags(r, "Tags"));
+          return Reply.empty();
+        });
+    operations.put(
+        "UntagResource",
+        (c, r) -> {
+          keys.untagResource(c, Json.text(r, "KeyId"), Json.strings(r, "TagKeys"));
+          return Reply.empty();
+        });
     operations.put("ListResourceTags", this::listResourceTags);
     operations.put("Encrypt", this::encrypt);
     operations.put("Decrypt", this::decrypt);
@@ -103,11 +121,17 @@ final class KmsApi {
     if (policy != null) {
       checkPolicy(policy);
     }
-    CreateKeyRequest req = new CreateKeyRequest(Json.text(r, "KeySpec"),
-        Json.text(r, "CustomerMasterKeySpec"), Json.text(r, "KeyUsage"), Json.text(r, "Origin"),
-        Json.text(r, "Description"), policy, Json.tags(r, "Tags"),
-        r.has("MultiRegion") ? Json.flag(r, "MultiRegion") : null,
-        Json.text(r, "CustomKeyStoreId"));
+    CreateKeyRequest req =
+        new CreateKeyRequest(
+            Json.text(r, "KeySpec"),
+            Json.text(r, "CustomerMasterKeySpec"),
+            Json.text(r, "KeyUsage"),
+            Json.text(r, "Origin"),
+            Json.text(r, "Description"),
+            policy,
+            Json.tags(r, "Tags"),
+            r.has("MultiRegion") ? Json.flag(r, "MultiRegion") : null,
+            Json.text(r, "CustomKeyStoreId"));
     return new Reply(Json.object().set("KeyMetadata", metadata(keys.createKey(ctx, req))));
   }
 
@@ -127,20 +151,23 @@ final class KmsApi {
   }
 
   private Reply scheduleKeyDeletion(RequestContext ctx, JsonNode r) {
-    KeyManagement.DeletionScheduled s = keys.scheduleKeyDeletion(ctx, Json.text(r, "KeyId"),
-        Json.integer(r, "PendingWindowInDays"));
-    ObjectNode out = Json.object()
-        .put("KeyId", s.keyArn())
-        .put("DeletionDate", Json.epochSeconds(s.deletionDate()))
-        .put("KeyState", "PendingDeletion")
-        .put("PendingWindowInDays", s.pendingWindowInDays());
+    KeyManagement.DeletionScheduled s =
+        keys.scheduleKeyDeletion(
+            ctx, Json.text(r, "KeyId"), Json.integer(r, "PendingWindowInDays"));
+    ObjectNode out =
+        Json.object()
+            .put("KeyId", s.keyArn())
+            .put("DeletionDate", Json.epochSeconds(s.deletionDate()))
+            .put("KeyState", "PendingDeletion")
+            .put("PendingWindowInDays", s.pendingWindowInDays());
     return new Reply(out);
   }
 
   private Reply listAliases(RequestContext ctx, JsonNode r) {
     Integer limit = Json.integer(r, "Limit");
-    Page<AliasRecord> page = aliases.listAliases(ctx, Json.text(r, "KeyId"),
-        limit == null ? 50 : limit, Json.text(r, "Marker"));
+    Page<AliasRecord> page =
+        aliases.listAliases(
+            ctx, Json.text(r, "KeyId"), limit == null ? 50 : limit, Json.text(r, "Marker"));
     ArrayNode list = Json.array();
     for (AliasRecord a : page.items()) {
       list.addObject()
@@ -157,8 +184,8 @@ final class KmsApi {
     Integer limit = Json.integer(r, "Limit");
     // ListResourceTags: Limit 1..50 (the model allows 1000; AWS caps it at 50), default 50.
     int effective = limit == null ? 50 : Math.min(limit, 50);
-    Page<Tag> page = keys.listResourceTags(ctx, Json.text(r, "KeyId"), effective,
-        Json.text(r, "Marker"));
+    Page<Tag> page =
+        keys.listResourceTags(ctx, Json.text(r, "KeyId"), effective, Json.text(r, "Marker"));
     ArrayNode list = Json.array();
     for (Tag t : page.items()) {
       list.addObject().put("TagKey", t.key()).put("TagValue", t.value());
@@ -169,13 +196,19 @@ final class KmsApi {
   private Reply encrypt(RequestContext ctx, JsonNode r) {
     byte[] plaintext = Json.blob(r, "Plaintext");
     try {
-      CryptoOperations.Encrypted e = crypto.encrypt(ctx, Json.text(r, "KeyId"), plaintext,
-          Json.context(r, "EncryptionContext"), Json.text(r, "EncryptionAlgorithm"),
-          Json.flag(r, "DryRun"));
-      return new Reply(Json.object()
-          .put("CiphertextBlob", e.ciphertextBlob())
-          .put("KeyId", e.keyArn())
-          .put("EncryptionAlgorithm", e.algorithm()));
+      CryptoOperations.Encrypted e =
+          crypto.encrypt(
+              ctx,
+              Json.text(r, "KeyId"),
+              plaintext,
+              Json.context(r, "EncryptionContext"),
+              Json.text(r, "EncryptionAlgorithm"),
+              Json.flag(r, "DryRun"));
+      return new Reply(
+          Json.object()
+              .put("CiphertextBlob", e.ciphertextBlob())
+              .put("KeyId", e.keyArn())
+              .put("EncryptionAlgorithm", e.algorithm()));
     } finally {
       Arrays.fill(plaintext, (byte) 0);
     }
@@ -183,45 +216,64 @@ final class KmsApi {
 
   private Reply decrypt(RequestContext ctx, JsonNode r) {
     rejectRecipient(r);
-    CryptoOperations.Decrypted d = crypto.decrypt(ctx, Json.blob(r, "CiphertextBlob"),
-        Json.context(r, "EncryptionContext"), Json.text(r, "KeyId"),
-        Json.text(r, "EncryptionAlgorithm"), Json.flag(r, "DryRun"), ignoresCiphertext(r));
-    Reply reply = new Reply(Json.object()
-        .put("KeyId", d.keyArn())
-        .put("EncryptionAlgorithm", d.algorithm()));
+    CryptoOperations.Decrypted d =
+        crypto.decrypt(
+            ctx,
+            Json.blob(r, "CiphertextBlob"),
+            Json.context(r, "EncryptionContext"),
+            Json.text(r, "KeyId"),
+            Json.text(r, "EncryptionAlgorithm"),
+            Json.flag(r, "DryRun"),
+            ignoresCiphertext(r));
+    Reply reply =
+        new Reply(Json.object().put("KeyId", d.keyArn()).put("EncryptionAlgorithm", d.algorithm()));
     return reply.putSecret("Plaintext", d.plaintext());
   }
 
   private Reply reEncrypt(RequestContext ctx, JsonNode r) {
-    CryptoOperations.ReEncrypted re = crypto.reEncrypt(ctx, Json.blob(r, "CiphertextBlob"),
-        Json.context(r, "SourceEncryptionContext"), Json.text(r, "SourceKeyId"),
-        Json.text(r, "SourceEncryptionAlgorithm"), Json.text(r, "DestinationKeyId"),
-        Json.context(r, "DestinationEncryptionContext"),
-        Json.text(r, "DestinationEncryptionAlgorithm"), Json.flag(r, "DryRun"),
-        ignoresCiphertext(r));
-    return new Reply(Json.object()
-        .put("CiphertextBlob", re.ciphertextBlob())
-        .put("SourceKeyId", re.sourceKeyArn())
-        .put("KeyId", re.keyArn())
-        .put("SourceEncryptionAlgorithm", re.sourceAlgorithm())
-        .put("DestinationEncryptionAlgorithm", re.destinationAlgorithm()));
+    CryptoOperations.ReEncrypted re =
+        crypto.reEncrypt(
+            ctx,
+            Json.blob(r, "CiphertextBlob"),
+            Json.context(r, "SourceEncryptionContext"),
+            Json.text(r, "SourceKeyId"),
+            Json.text(r, "SourceEncryptionAlgorithm"),
+            Json.text(r, "DestinationKeyId"),
+            Json.context(r, "DestinationEncryptionContext"),
+            Json.text(r, "DestinationEncryptionAlgorithm"),
+            Json.flag(r, "DryRun"),
+            ignoresCiphertext(r));
+    return new Reply(
+        Json.object()
+            .put("CiphertextBlob", re.ciphertextBlob())
+            .put("SourceKeyId", re.sourceKeyArn())
+            .put("KeyId", re.keyArn())
+            .put("SourceEncryptionAlgorithm", re.sourceAlgorithm())
+            .put("DestinationEncryptionAlgorithm", re.destinationAlgorithm()));
   }
 
   private Reply generateDataKey(RequestContext ctx, JsonNode r, boolean withPlaintext) {
     rejectRecipient(r);
-    CryptoOperations.DataKey dk = crypto.generateDataKey(ctx, Json.text(r, "KeyId"),
-        Json.text(r, "KeySpec"), Json.integer(r, "NumberOfBytes"),
-        Json.context(r, "EncryptionContext"), withPlaintext, Json.flag(r, "DryRun"));
-    Reply reply = new Reply(Json.object()
-        .put("CiphertextBlob", dk.ciphertextBlob())
-        .put("KeyId", dk.keyArn()));
+    CryptoOperations.DataKey dk =
+        crypto.generateDataKey(
+            ctx,
+            Json.text(r, "KeyId"),
+            Json.text(r, "KeySpec"),
+            Json.integer(r, "NumberOfBytes"),
+            Json.context(r, "EncryptionContext"),
+            withPlaintext,
+            Json.flag(r, "DryRun"));
+    Reply reply =
+        new Reply(
+            Json.object().put("CiphertextBlob", dk.ciphertextBlob()).put("KeyId", dk.keyArn()));
     return withPlaintext ? reply.putSecret("Plaintext", dk.plaintext()) : reply;
   }
 
   private Reply generateRandom(RequestContext ctx, JsonNode r) {
     rejectRecipient(r);
     if (Json.text(r, "CustomKeyStoreId") != null) {
-      throw new KmsException(ErrorCode.CUSTOM_KEY_STORE_NOT_FOUND,
+      throw new KmsException(
+          ErrorCode.CUSTOM_KEY_STORE_NOT_FOUND,
           "Custom key store " + Json.text(r, "CustomKeyStoreId") + " does not exist.");
     }
     Integer n = Json.integer(r, "NumberOfBytes");
@@ -238,7 +290,8 @@ final class KmsApi {
   private static void rejectRecipient(JsonNode r) {
     // Recipient asks for a Nitro Enclaves attestation flow, which an on-prem HSM cannot serve.
     if (r.hasNonNull("Recipient")) {
-      throw new KmsException(ErrorCode.UNSUPPORTED_OPERATION,
+      throw new KmsException(
+          ErrorCode.UNSUPPORTED_OPERATION,
           "Recipient (attested enclaves) is not supported by this service.");
     }
   }
@@ -252,8 +305,8 @@ final class KmsApi {
     } catch (JsonProcessingException e) {
       // falls through
     }
-    throw new KmsException(ErrorCode.MALFORMED_POLICY_DOCUMENT,
-        "The policy document is not a valid JSON object.");
+    throw new KmsException(
+        ErrorCode.MALFORMED_POLICY_DOCUMENT, "The policy document is not a valid JSON object.");
   }
 
   private static ObjectNode paged(ObjectNode out, Page<?> page) {
@@ -265,15 +318,16 @@ final class KmsApi {
   }
 
   private static ObjectNode metadata(KeyMetadata md) {
-    ObjectNode m = Json.object()
-        .put("AWSAccountId", md.account())
-        .put("KeyId", md.keyId())
-        .put("Arn", md.arn())
-        .put("CreationDate", Json.epochSeconds(md.creationDate()))
-        .put("Enabled", md.enabled())
-        .put("Description", md.description())
-        .put("KeyUsage", md.keyUsage())
-        .put("KeyState", md.keyState());
+    ObjectNode m =
+        Json.object()
+            .put("AWSAccountId", md.account())
+            .put("KeyId", md.keyId())
+            .put("Arn", md.arn())
+            .put("CreationDate", Json.epochSeconds(md.creationDate()))
+            .put("Enabled", md.enabled())
+            .put("Description", md.description())
+            .put("KeyUsage", md.keyUsage())
+            .put("KeyState", md.keyState());
     if (md.deletionDate() != null) {
       m.put("DeletionDate", Json.epochSeconds(md.deletionDate()));
     }

@@ -52,8 +52,8 @@ import org.slf4j.LoggerFactory;
  * plaintext is encoded and zeroed on one thread) and its audit record. Every response carries
  * {@code x-amzn-RequestId}; every error is {@code {"__type", "message"}} and never a stack trace.
  *
- * <p>Every request, refused or served, gets one audit record before its response is sent. When
- * the trail fails closed, an answer whose record could not be written is replaced by
+ * <p>Every request, refused or served, gets one audit record before its response is sent. When the
+ * trail fails closed, an answer whose record could not be written is replaced by
  * KMSInternalException, and no operation starts while the trail is known to be unwritable.
  */
 public final class KmsHttpServer {
@@ -61,8 +61,8 @@ public final class KmsHttpServer {
   private static final String TARGET_PREFIX = "TrentService.";
   private static final String CONTENT_TYPE = "application/x-amz-json-1.1";
   private static final String EXCHANGE = "hsmkms.exchange";
-  private static final List<String> CONTEXT_FIELDS = List.of("EncryptionContext",
-      "SourceEncryptionContext", "DestinationEncryptionContext");
+  private static final List<String> CONTEXT_FIELDS =
+      List.of("EncryptionContext", "SourceEncryptionContext", "DestinationEncryptionContext");
 
   private final Vertx vertx;
   private final WorkerExecutor workers;
@@ -74,9 +74,16 @@ public final class KmsHttpServer {
   private final AuditTrail audit;
   private HttpServer server;
 
-  public KmsHttpServer(Vertx vertx, WorkerExecutor workers, Authenticator authenticator,
-      KeyManagement keys, Aliases aliases, CryptoOperations crypto, KeyPairServices keyPairs,
-      long maxBodyBytes, AuditTrail audit) {
+  public KmsHttpServer(
+      Vertx vertx,
+      WorkerExecutor workers,
+      Authenticator authenticator,
+      KeyManagement keys,
+      Aliases aliases,
+      CryptoOperations crypto,
+      KeyPairServices keyPairs,
+      long maxBodyBytes,
+      AuditTrail audit) {
     this.vertx = vertx;
     this.workers = workers;
     // Records of requests refused on the event loop are written here, off the event loop and
@@ -98,24 +105,28 @@ public final class KmsHttpServer {
    */
   public Future<Integer> listen(String host, int port, Path certificate, Path privateKey) {
     Router router = Router.router(vertx);
-    router.post("/")
+    router
+        .post("/")
         .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
         .handler(this::handle)
         .failureHandler(this::failure);
-    router.route().handler(ctx -> refuse(ctx, new KmsException(ErrorCode.UNKNOWN_OPERATION,
-        null)));
-    HttpServerOptions options = new HttpServerOptions()
-        .setHost(host)
-        .setPort(port)
-        .setIdleTimeout(120)
-        .setMaxHeaderSize(16 * 1024)
-        // HTTP/1.1 only, as AWS KMS endpoints speak it; the signed Host header then always exists.
-        .setHttp2ClearTextEnabled(false);
+    router.route().handler(ctx -> refuse(ctx, new KmsException(ErrorCode.UNKNOWN_OPERATION, null)));
+    HttpServerOptions options =
+        new HttpServerOptions()
+            .setHost(host)
+            .setPort(port)
+            .setIdleTimeout(120)
+            .setMaxHeaderSize(16 * 1024)
+            // HTTP/1.1 only, as AWS KMS endpoints speak it; the signed Host header then always
+            // exists.
+            .setHttp2ClearTextEnabled(false);
     if (certificate != null) {
-      options.setSsl(true)
-          .setKeyCertOptions(new PemKeyCertOptions()
-              .setCertPath(certificate.toString())
-              .setKeyPath(privateKey.toString()))
+      options
+          .setSsl(true)
+          .setKeyCertOptions(
+              new PemKeyCertOptions()
+                  .setCertPath(certificate.toString())
+                  .setKeyPath(privateKey.toString()))
           .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"));
     }
     server = vertx.createHttpServer(options).requestHandler(router);
@@ -143,13 +154,20 @@ public final class KmsHttpServer {
     }
 
     AuditRecord record(int status, String errorCode) {
-      return new AuditRecord(start, requestId, operation,
+      return new AuditRecord(
+          start,
+          requestId,
+          operation,
           caller == null ? null : caller.principalArn(),
           caller == null ? null : caller.account(),
           caller == null ? null : caller.accessKeyId(),
           caller == null ? null : caller.region(),
-          sourceAddress, rc == null ? List.of() : rc.keysUsed().arns(), contextKeys,
-          errorCode == null ? AuditRecord.SUCCESS : AuditRecord.FAILURE, errorCode, status,
+          sourceAddress,
+          rc == null ? List.of() : rc.keysUsed().arns(),
+          contextKeys,
+          errorCode == null ? AuditRecord.SUCCESS : AuditRecord.FAILURE,
+          errorCode,
+          status,
           (System.nanoTime() - startNanos) / 1_000_000);
     }
   }
@@ -178,8 +196,9 @@ public final class KmsHttpServer {
       Caller caller = authenticator.authenticate(signedRequest(ctx, body));
       ex.caller = caller;
       operation = operationOf(target);
-      rc = new RequestContext(caller.account(), caller.region(), caller.principalArn(),
-          ex.requestId);
+      rc =
+          new RequestContext(
+              caller.account(), caller.region(), caller.principalArn(), ex.requestId);
       ex.rc = rc;
       request = parse(body);
       ex.contextKeys = contextKeys(request);
@@ -192,8 +211,11 @@ public final class KmsHttpServer {
     }
     KmsApi.Operation op = api.operation(operation);
     if (op == null) {
-      refuse(ctx, new KmsException(ErrorCode.UNSUPPORTED_OPERATION,
-          operation + " is not supported by this service yet."));
+      refuse(
+          ctx,
+          new KmsException(
+              ErrorCode.UNSUPPORTED_OPERATION,
+              operation + " is not supported by this service yet."));
       return;
     }
     if (audit.failClosed() && !audit.available()) {
@@ -201,35 +223,45 @@ public final class KmsHttpServer {
       refuse(ctx, new KmsException(ErrorCode.INTERNAL, "An internal error occurred."));
       return;
     }
-    workers.<Outcome>executeBlocking(() -> {
-      Outcome outcome;
-      try (Reply r = op.handle(rc, request)) {
-        outcome = Outcome.ok(Json.MAPPER.writeValueAsBytes(r.body));
-      } catch (Exception e) {
-        outcome = Outcome.failed(classify(operation, ex.requestId, e));
-      }
-      return recorded(ex, outcome);
-    }, false).onComplete(ar -> send(ctx, ar.succeeded() ? ar.result()
-        : Outcome.failed(classify(operation, ex.requestId, ar.cause()))));
+    workers
+        .<Outcome>executeBlocking(
+            () -> {
+              Outcome outcome;
+              try (Reply r = op.handle(rc, request)) {
+                outcome = Outcome.ok(Json.MAPPER.writeValueAsBytes(r.body));
+              } catch (Exception e) {
+                outcome = Outcome.failed(classify(operation, ex.requestId, e));
+              }
+              return recorded(ex, outcome);
+            },
+            false)
+        .onComplete(
+            ar ->
+                send(
+                    ctx,
+                    ar.succeeded()
+                        ? ar.result()
+                        : Outcome.failed(classify(operation, ex.requestId, ar.cause()))));
   }
 
   /**
-   * Writes the audit record of {@code outcome}. If that fails and the trail fails closed, a
-   * success becomes KMSInternalException (its body, which may hold plaintext, is zeroed); an
-   * error stays the error it was.
+   * Writes the audit record of {@code outcome}. If that fails and the trail fails closed, a success
+   * becomes KMSInternalException (its body, which may hold plaintext, is zeroed); an error stays
+   * the error it was.
    */
   private Outcome recorded(Exchange ex, Outcome outcome) {
     int status = outcome.error == null ? 200 : outcome.error.code().httpStatus();
     try {
-      audit.write(ex.record(status, outcome.error == null ? null
-          : outcome.error.code().awsType()));
+      audit.write(ex.record(status, outcome.error == null ? null : outcome.error.code().awsType()));
       return outcome;
     } catch (AuditException e) {
       if (!audit.failClosed() || outcome.error != null) {
         return outcome;
       }
-      LOG.error("{} {}: answer withheld because its audit record could not be written",
-          ex.requestId, ex.operation);
+      LOG.error(
+          "{} {}: answer withheld because its audit record could not be written",
+          ex.requestId,
+          ex.operation);
       Arrays.fill(outcome.body, (byte) 0);
       return Outcome.failed(new KmsException(ErrorCode.INTERNAL, "An internal error occurred."));
     }
@@ -238,7 +270,8 @@ public final class KmsHttpServer {
   /** Refuses a request decided on the event loop: records it off the loop, then answers. */
   private void refuse(RoutingContext ctx, KmsException e) {
     Exchange ex = exchange(ctx);
-    auditWorkers.<Outcome>executeBlocking(() -> recorded(ex, Outcome.failed(e)), false)
+    auditWorkers
+        .<Outcome>executeBlocking(() -> recorded(ex, Outcome.failed(e)), false)
         .onComplete(ar -> send(ctx, ar.succeeded() ? ar.result() : Outcome.failed(e)));
   }
 
@@ -249,7 +282,9 @@ public final class KmsHttpServer {
     }
     HttpServerResponse response = ctx.response();
     if (!response.ended()) {
-      response.setStatusCode(200).putHeader("Content-Type", CONTENT_TYPE)
+      response
+          .setStatusCode(200)
+          .putHeader("Content-Type", CONTENT_TYPE)
           .end(Buffer.buffer(outcome.body));
     }
     Arrays.fill(outcome.body, (byte) 0);
@@ -290,8 +325,8 @@ public final class KmsHttpServer {
     try {
       JsonNode node = Json.MAPPER.readTree(body);
       if (node == null || !node.isObject()) {
-        throw new KmsException(ErrorCode.SERIALIZATION,
-            "Start of structure or map found where not expected.");
+        throw new KmsException(
+            ErrorCode.SERIALIZATION, "Start of structure or map found where not expected.");
       }
       return node;
     } catch (JsonProcessingException e) {
@@ -307,8 +342,8 @@ public final class KmsHttpServer {
     for (String name : h.names()) {
       headers.put(name.toLowerCase(Locale.ROOT), new ArrayList<>(h.getAll(name)));
     }
-    return new SignedRequest(ctx.request().method().name(), ctx.request().path(),
-        ctx.request().query(), headers, body);
+    return new SignedRequest(
+        ctx.request().method().name(), ctx.request().path(), ctx.request().query(), headers, body);
   }
 
   private static KmsException classify(String operation, String requestId, Throwable t) {
@@ -333,8 +368,11 @@ public final class KmsHttpServer {
       ex.operation = knownOperation(ctx.request().getHeader("X-Amz-Target"));
     }
     if (ctx.statusCode() == 413) {
-      refuse(ctx, new KmsException(ErrorCode.REQUEST_ENTITY_TOO_LARGE,
-          "The request body exceeds the limit of " + maxBodyBytes + " bytes."));
+      refuse(
+          ctx,
+          new KmsException(
+              ErrorCode.REQUEST_ENTITY_TOO_LARGE,
+              "The request body exceeds the limit of " + maxBodyBytes + " bytes."));
       return;
     }
     if (ctx.statusCode() == 400) {
@@ -367,7 +405,8 @@ public final class KmsHttpServer {
       body.put("message", e.getMessage());
     }
     LOG.debug("{} -> {}", requestId, e.code().awsType());
-    response.setStatusCode(e.code().httpStatus())
+    response
+        .setStatusCode(e.code().httpStatus())
         .putHeader("Content-Type", CONTENT_TYPE)
         .end(body.toString());
   }

@@ -7,11 +7,11 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.hsmkms.kms.ErrorCode;
 import org.hsmkms.kms.KmsException;
@@ -34,10 +34,14 @@ public final class ModelValidator {
 
   private ModelValidator(JsonNode model) {
     this.shapes = model.get("shapes");
-    model.get("operations").fields().forEachRemaining(e -> {
-      JsonNode input = e.getValue().get("input");
-      inputShapes.put(e.getKey(), input == null ? null : input.get("shape").asText());
-    });
+    model
+        .get("operations")
+        .fields()
+        .forEachRemaining(
+            e -> {
+              JsonNode input = e.getValue().get("input");
+              inputShapes.put(e.getKey(), input == null ? null : input.get("shape").asText());
+            });
   }
 
   public static ModelValidator load(ObjectMapper mapper) {
@@ -65,8 +69,10 @@ public final class ModelValidator {
     List<String> errors = new ArrayList<>();
     checkStructure(shapes.get(shape), body, "", errors);
     if (!errors.isEmpty()) {
-      String head = errors.size() == 1 ? "1 validation error detected: "
-          : errors.size() + " validation errors detected: ";
+      String head =
+          errors.size() == 1
+              ? "1 validation error detected: "
+              : errors.size() + " validation errors detected: ";
       throw new KmsException(ErrorCode.VALIDATION, head + String.join("; ", errors));
     }
   }
@@ -84,8 +90,10 @@ public final class ModelValidator {
       JsonNode value = node.get(name);
       if (value == null || value.isNull()) {
         if (required != null && contains(required, name)) {
-          errors.add("Value null at '" + memberPath
-              + "' failed to satisfy constraint: Member must not be null");
+          errors.add(
+              "Value null at '"
+                  + memberPath
+                  + "' failed to satisfy constraint: Member must not be null");
         }
         continue;
       }
@@ -109,10 +117,14 @@ public final class ModelValidator {
           List<String> allowed = new ArrayList<>();
           shape.get("enum").forEach(v -> allowed.add(v.asText()));
           errors.add(failed(shown, path, "Member must satisfy enum value set: " + allowed));
-        } else if (shape.has("pattern") && !pattern(shape.get("pattern").asText())
-            .matcher(s).find()) {
-          errors.add(failed(shown, path, "Member must satisfy regular expression pattern: "
-              + shape.get("pattern").asText()));
+        } else if (shape.has("pattern")
+            && !pattern(shape.get("pattern").asText()).matcher(s).find()) {
+          errors.add(
+              failed(
+                  shown,
+                  path,
+                  "Member must satisfy regular expression pattern: "
+                      + shape.get("pattern").asText()));
         }
       }
       case "integer", "long" -> {
@@ -122,11 +134,17 @@ public final class ModelValidator {
         long v = value.asLong();
         String shown = "'" + v + "'";
         if (shape.has("min") && v < shape.get("min").asLong()) {
-          errors.add(failed(shown, path, "Member must have value greater than or equal to "
-              + shape.get("min").asLong()));
+          errors.add(
+              failed(
+                  shown,
+                  path,
+                  "Member must have value greater than or equal to " + shape.get("min").asLong()));
         } else if (shape.has("max") && v > shape.get("max").asLong()) {
-          errors.add(failed(shown, path, "Member must have value less than or equal to "
-              + shape.get("max").asLong()));
+          errors.add(
+              failed(
+                  shown,
+                  path,
+                  "Member must have value less than or equal to " + shape.get("max").asLong()));
         }
       }
       case "boolean" -> {
@@ -150,8 +168,8 @@ public final class ModelValidator {
           length = decoded.length;
           java.util.Arrays.fill(decoded, (byte) 0);
         } catch (IllegalArgumentException e) {
-          throw new KmsException(ErrorCode.SERIALIZATION,
-              "Value for '" + path + "' is not valid base64.");
+          throw new KmsException(
+              ErrorCode.SERIALIZATION, "Value for '" + path + "' is not valid base64.");
         }
         checkLength(shape, length, "'[SENSITIVE]'", path, errors);
       }
@@ -178,20 +196,30 @@ public final class ModelValidator {
         String valueShape = shape.get("value").get("shape").asText();
         List<String> keyErrors = new ArrayList<>();
         List<String> valueErrors = new ArrayList<>();
-        value.fields().forEachRemaining(e -> {
-          checkValue(keyShape, mapper().getNodeFactory().textNode(e.getKey()), path, keyErrors);
-          if (e.getValue().isNull()) {
-            throw serialization(path);
-          }
-          checkValue(valueShape, e.getValue(), path, valueErrors);
-        });
+        value
+            .fields()
+            .forEachRemaining(
+                e -> {
+                  checkValue(
+                      keyShape, mapper().getNodeFactory().textNode(e.getKey()), path, keyErrors);
+                  if (e.getValue().isNull()) {
+                    throw serialization(path);
+                  }
+                  checkValue(valueShape, e.getValue(), path, valueErrors);
+                });
         if (!keyErrors.isEmpty()) {
-          errors.add("Map keys at '" + path + "' failed to satisfy constraint: "
-              + constraintsOf(keyErrors));
+          errors.add(
+              "Map keys at '"
+                  + path
+                  + "' failed to satisfy constraint: "
+                  + constraintsOf(keyErrors));
         }
         if (!valueErrors.isEmpty()) {
-          errors.add("Map value at '" + path + "' failed to satisfy constraint: "
-              + constraintsOf(valueErrors));
+          errors.add(
+              "Map value at '"
+                  + path
+                  + "' failed to satisfy constraint: "
+                  + constraintsOf(valueErrors));
         }
       }
       case "structure" -> checkStructure(shape, value, path, errors);
@@ -210,14 +238,20 @@ public final class ModelValidator {
     return "[" + String.join(", ", constraints) + "]";
   }
 
-  private static void checkLength(JsonNode shape, long length, String shown, String path,
-      List<String> errors) {
+  private static void checkLength(
+      JsonNode shape, long length, String shown, String path, List<String> errors) {
     if (shape.has("min") && length < shape.get("min").asLong()) {
-      errors.add(failed(shown, path, "Member must have length greater than or equal to "
-          + shape.get("min").asLong()));
+      errors.add(
+          failed(
+              shown,
+              path,
+              "Member must have length greater than or equal to " + shape.get("min").asLong()));
     } else if (shape.has("max") && length > shape.get("max").asLong()) {
-      errors.add(failed(shown, path, "Member must have length less than or equal to "
-          + shape.get("max").asLong()));
+      errors.add(
+          failed(
+              shown,
+              path,
+              "Member must have length less than or equal to " + shape.get("max").asLong()));
     }
   }
 
@@ -226,11 +260,13 @@ public final class ModelValidator {
   }
 
   private Pattern pattern(String regex) {
-    return patterns.computeIfAbsent(regex, r -> {
-      // The model anchors some patterns and not others; AWS matches the whole value.
-      String anchored = (r.startsWith("^") ? "" : "^") + r + (r.endsWith("$") ? "" : "$");
-      return Pattern.compile(anchored);
-    });
+    return patterns.computeIfAbsent(
+        regex,
+        r -> {
+          // The model anchors some patterns and not others; AWS matches the whole value.
+          String anchored = (r.startsWith("^") ? "" : "^") + r + (r.endsWith("$") ? "" : "$");
+          return Pattern.compile(anchored);
+        });
   }
 
   private static boolean contains(JsonNode array, String s) {
@@ -243,9 +279,11 @@ public final class ModelValidator {
   }
 
   private static KmsException serialization(String path) {
-    return new KmsException(ErrorCode.SERIALIZATION, path.isEmpty()
-        ? "Start of structure or map found where not expected."
-        : "Unexpected value type for '" + path + "'.");
+    return new KmsException(
+        ErrorCode.SERIALIZATION,
+        path.isEmpty()
+            ? "Start of structure or map found where not expected."
+            : "Unexpected value type for '" + path + "'.");
   }
 
   private static ObjectMapper mapper() {

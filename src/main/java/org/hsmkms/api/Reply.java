@@ -6,8 +6,8 @@ import java.util.List;
 import org.hsmkms.crypto.SecretBytes;
 
 /**
- * An operation's JSON answer and the secrets it embeds. The server closes (zeroes) the secrets
- * once the answer has been serialized.
+ * An operation's JSON answer and the secrets it embeds. The server closes (zeroes) the secrets once
+ * the answer has been serialized.
  */
 final class Reply implements AutoCloseable {
   final ObjectNode body;

@@ -14,19 +14,31 @@ import java.util.List;
  * @param outcome {@link #SUCCESS} or {@link #FAILURE}
  * @param errorCode the AWS error type ({@code __type}), null on success
  */
-public record AuditRecord(Instant time, String requestId, String operation, String principal,
-    String account, String accessKeyId, String region, String sourceAddress, List<String> keyArns,
-    List<String> encryptionContextKeys, String outcome, String errorCode, int httpStatus,
+public record AuditRecord(
+    Instant time,
+    String requestId,
+    String operation,
+    String principal,
+    String account,
+    String accessKeyId,
+    String region,
+    String sourceAddress,
+    List<String> keyArns,
+    List<String> encryptionContextKeys,
+    String outcome,
+    String errorCode,
+    int httpStatus,
     long latencyMs) {
   public static final String SUCCESS = "success";
   public static final String FAILURE = "failure";
+
   /** Version of the record layout; bumped when a field changes meaning or disappears. */
   public static final int VERSION = 1;
 
   public AuditRecord {
     keyArns = keyArns == null ? List.of() : List.copyOf(keyArns);
-    encryptionContextKeys = encryptionContextKeys == null ? List.of()
-        : List.copyOf(encryptionContextKeys);
+    encryptionContextKeys =
+        encryptionContextKeys == null ? List.of() : List.copyOf(encryptionContextKeys);
   }
 
   /** The record as one line of JSON (no trailing newline), fields always present and in order. */

@@ -1,8 +1,8 @@
 package org.hsmkms.audit;
 
 /**
- * Where audit records go. {@link #write} either has written the record or throws
- * {@link AuditException}; the caller decides what a failure means ({@link #failClosed()}).
+ * Where audit records go. {@link #write} either has written the record or throws {@link
+ * AuditException}; the caller decides what a failure means ({@link #failClosed()}).
  */
 public interface AuditTrail extends AutoCloseable {
 

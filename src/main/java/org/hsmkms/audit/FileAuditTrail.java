@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * {@code .2} and so on; the oldest beyond {@code maxFiles} is deleted.
  *
  * <p>Each record is one {@code write} of one complete line to a file opened for appending (mode
- * 600), optionally forced to disk ({@code fsync}). A failed write marks the trail unavailable
- * until a later write (which first reopens the file) succeeds.
+ * 600), optionally forced to disk ({@code fsync}). A failed write marks the trail unavailable until
+ * a later write (which first reopens the file) succeeds.
  */
 public final class FileAuditTrail implements AuditTrail {
   private static final Logger LOG = LoggerFactory.getLogger(FileAuditTrail.class);
@@ -31,15 +31,17 @@ public final class FileAuditTrail implements AuditTrail {
   private final boolean failClosed;
   private FileChannel channel;
   private long size;
+
   /** The last write failed; the channel is reopened before the next one. */
   private boolean failing;
+
   private boolean closed;
 
   /**
    * @param maxFiles how many rotated files to keep besides the current one (0: none)
    */
-  public FileAuditTrail(Path file, long maxFileBytes, int maxFiles, boolean fsync,
-      boolean failClosed) {
+  public FileAuditTrail(
+      Path file, long maxFileBytes, int maxFiles, boolean fsync, boolean failClosed) {
     if (maxFileBytes < 1024) {
       throw new IllegalArgumentException("audit.maxFileBytes must be at least 1024");
     }
@@ -54,8 +56,7 @@ public final class FileAuditTrail implements AuditTrail {
     try {
       open();
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot open the audit trail " + this.file + ": " + e,
-          e);
+      throw new IllegalArgumentException("cannot open the audit trail " + this.file + ": " + e, e);
     }
   }
 
@@ -69,8 +70,8 @@ public final class FileAuditTrail implements AuditTrail {
   }
 
   /**
-   * False after a failed write, until a write succeeds again. Records of refused requests are
-   * still written, so they are what notices that the trail works again.
+   * False after a failed write, until a write succeeds again. Records of refused requests are still
+   * written, so they are what notices that the trail works again.
    */
   @Override
   public synchronized boolean available() {
@@ -115,8 +116,9 @@ public final class FileAuditTrail implements AuditTrail {
     Files.createDirectories(file.getParent());
     if (!Files.exists(file)) {
       try {
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(
-            PosixFilePermissions.fromString("rw-------")));
+        Files.createFile(
+            file,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       } catch (UnsupportedOperationException e) {
         Files.createFile(file);
       }

@@ -11,8 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Security: the secret is held only as {@code "AWS4" + secret} bytes, never as a String; the
  * per-day signing keys derived from it are cached here (so a reloaded credential starts with an
- * empty cache). {@link #toString()} names the access key id only; there is no
- * {@code equals}/{@code hashCode}.
+ * empty cache). {@link #toString()} names the access key id only; there is no {@code equals}/{@code
+ * hashCode}.
  */
 public final class Credential {
   /** More distinct scopes than this in one key's cache means someone is probing; start over. */

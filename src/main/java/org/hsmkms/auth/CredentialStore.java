@@ -58,12 +58,15 @@ public final class CredentialStore implements SigV4Authenticator.CredentialLooku
    */
   public synchronized void load() {
     if (!Files.exists(file)) {
-      throw new IllegalArgumentException("credentials file " + file + " does not exist; create"
-          + " it with: java -jar hsm-kms.jar credentials add --config FILE ...");
+      throw new IllegalArgumentException(
+          "credentials file "
+              + file
+              + " does not exist; create"
+              + " it with: java -jar hsm-kms.jar credentials add --config FILE ...");
     }
     if (!reloadIfChanged()) {
-      throw new IllegalArgumentException("credentials file " + file + " could not be loaded"
-          + " (see the log)");
+      throw new IllegalArgumentException(
+          "credentials file " + file + " could not be loaded" + " (see the log)");
     }
   }
 
@@ -88,8 +91,10 @@ public final class CredentialStore implements SigV4Authenticator.CredentialLooku
     }
     if ("missing".equals(stamp)) {
       if (loadedStamp != null) {
-        LOG.error("credentials file {} has disappeared; keeping the {} loaded access keys",
-            file, table.size());
+        LOG.error(
+            "credentials file {} has disappeared; keeping the {} loaded access keys",
+            file,
+            table.size());
       }
       return false;
     }
@@ -106,16 +111,23 @@ public final class CredentialStore implements SigV4Authenticator.CredentialLooku
       byte[] secret = null;
       try {
         secret = sealer.open(entry);
-        next.put(entry.accessKeyId(), new Credential(entry.accessKeyId(), entry.account(),
-            entry.principalArn(), secret));
+        next.put(
+            entry.accessKeyId(),
+            new Credential(entry.accessKeyId(), entry.account(), entry.principalArn(), secret));
       } catch (IllegalArgumentException e) {
         rejected++;
-        LOG.error("credentials file {}: access key {} left out: {}", file, entry.accessKeyId(),
+        LOG.error(
+            "credentials file {}: access key {} left out: {}",
+            file,
+            entry.accessKeyId(),
             e.getMessage());
       } catch (RuntimeException e) {
         // The HSM failed (e.g. the service key is missing): keep what we have and retry later.
-        LOG.error("credentials file {} not loaded: the HSM could not open access key {}: {}",
-            file, entry.accessKeyId(), e.toString());
+        LOG.error(
+            "credentials file {} not loaded: the HSM could not open access key {}: {}",
+            file,
+            entry.accessKeyId(),
+            e.toString());
         return false;
       } finally {
         if (secret != null) {
@@ -127,8 +139,12 @@ public final class CredentialStore implements SigV4Authenticator.CredentialLooku
     table = Map.copyOf(next);
     boolean first = loadedStamp == null;
     loadedStamp = stamp;
-    LOG.info("credentials file {} {}: {} access keys{}", file, first ? "loaded" : "reloaded",
-        next.size(), rejected > 0 ? ", " + rejected + " left out" : "");
+    LOG.info(
+        "credentials file {} {}: {} access keys{}",
+        file,
+        first ? "loaded" : "reloaded",
+        next.size(),
+        rejected > 0 ? ", " + rejected + " left out" : "");
     return true;
   }
 

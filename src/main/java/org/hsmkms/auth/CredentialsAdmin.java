@@ -68,8 +68,12 @@ public final class CredentialsAdmin {
       throws IOException {
     checkSecret(secret);
     sealer.ensureKey();
-    CredentialsFile.Entry entry = new CredentialsFile.Entry(accessKeyId, account, principalArn,
-        sealer.seal(accessKeyId, account, principalArn, secret));
+    CredentialsFile.Entry entry =
+        new CredentialsFile.Entry(
+            accessKeyId,
+            account,
+            principalArn,
+            sealer.seal(accessKeyId, account, principalArn, secret));
     List<CredentialsFile.Entry> entries = new ArrayList<>(list());
     entries.removeIf(e -> e.accessKeyId().equals(accessKeyId));
     entries.add(entry);
@@ -93,7 +97,8 @@ public final class CredentialsAdmin {
   public boolean holds(String accessKeyId, String account, String principalArn, byte[] secret)
       throws IOException {
     for (CredentialsFile.Entry e : list()) {
-      if (e.accessKeyId().equals(accessKeyId) && e.account().equals(account)
+      if (e.accessKeyId().equals(accessKeyId)
+          && e.account().equals(account)
           && e.principalArn().equals(principalArn)) {
         byte[] stored = null;
         try {
@@ -118,8 +123,8 @@ public final class CredentialsAdmin {
     // Checked on the bytes, so that no String copy of the secret is made.
     for (byte b : secret) {
       if ((b & 0xff) <= 0x20 || b == 0x7f) {
-        throw new IllegalArgumentException("a secret access key has no spaces or control"
-            + " characters");
+        throw new IllegalArgumentException(
+            "a secret access key has no spaces or control" + " characters");
       }
     }
   }

@@ -37,19 +37,24 @@ public final class CredentialsFile {
   private CredentialsFile() {}
 
   /** One entry as stored: the secret still sealed. */
-  public record Entry(String accessKeyId, String account, String principalArn,
-      String sealedSecret) {
+  public record Entry(
+      String accessKeyId, String account, String principalArn, String sealedSecret) {
     public Entry {
       check(ACCESS_KEY_ID, accessKeyId, "access key id");
       check(ACCOUNT, account, "account");
       var m = PRINCIPAL.matcher(principalArn == null ? "" : principalArn);
       if (!m.matches()) {
-        throw new IllegalArgumentException("principal must be an IAM ARN such as"
-            + " arn:aws:iam::" + account + ":user/NAME, not '" + principalArn + "'");
+        throw new IllegalArgumentException(
+            "principal must be an IAM ARN such as"
+                + " arn:aws:iam::"
+                + account
+                + ":user/NAME, not '"
+                + principalArn
+                + "'");
       }
       if (!m.group(2).equals(account)) {
-        throw new IllegalArgumentException("principal " + principalArn
-            + " is not in account " + account);
+        throw new IllegalArgumentException(
+            "principal " + principalArn + " is not in account " + account);
       }
       if (sealedSecret == null || sealedSecret.isEmpty()) {
         throw new IllegalArgumentException("secret missing");
@@ -99,13 +104,17 @@ public final class CredentialsFile {
       }
       int eq = line.indexOf('=');
       if (section == null || eq <= 0) {
-        throw new IllegalArgumentException("line " + (i + 1) + ": expected [ACCESS_KEY_ID] or"
-            + " name = value");
+        throw new IllegalArgumentException(
+            "line " + (i + 1) + ": expected [ACCESS_KEY_ID] or" + " name = value");
       }
       String name = line.substring(0, eq).strip();
       if (!List.of("account", "principal", "secret").contains(name)) {
-        throw new IllegalArgumentException("line " + (i + 1) + ": unknown setting '" + name
-            + "' (expected account, principal or secret)");
+        throw new IllegalArgumentException(
+            "line "
+                + (i + 1)
+                + ": unknown setting '"
+                + name
+                + "' (expected account, principal or secret)");
       }
       if (values.put(name, line.substring(eq + 1).strip()) != null) {
         throw new IllegalArgumentException("line " + (i + 1) + ": " + name + " given twice");
@@ -117,19 +126,22 @@ public final class CredentialsFile {
     return entries;
   }
 
-  private static void add(List<Entry> entries, Map<String, Entry> seen, String section,
-      Map<String, String> values, int line) {
+  private static void add(
+      List<Entry> entries,
+      Map<String, Entry> seen,
+      String section,
+      Map<String, String> values,
+      int line) {
     Entry e;
     try {
-      e = new Entry(section, values.get("account"), values.get("principal"),
-          values.get("secret"));
+      e = new Entry(section, values.get("account"), values.get("principal"), values.get("secret"));
     } catch (IllegalArgumentException ex) {
-      throw new IllegalArgumentException("line " + line + ": [" + section + "]: "
-          + ex.getMessage());
+      throw new IllegalArgumentException(
+          "line " + line + ": [" + section + "]: " + ex.getMessage());
     }
     if (seen.put(e.accessKeyId(), e) != null) {
-      throw new IllegalArgumentException("line " + line + ": access key id " + section
-          + " appears twice");
+      throw new IllegalArgumentException(
+          "line " + line + ": access key id " + section + " appears twice");
     }
     entries.add(e);
   }
@@ -142,10 +154,19 @@ public final class CredentialsFile {
         .append("# manage entries with: java -jar hsm-kms.jar credentials add|remove|list.\n")
         .append("# The service reloads this file when it changes.\n");
     for (Entry e : entries) {
-      sb.append('\n').append('[').append(e.accessKeyId()).append("]\n")
-          .append("account = ").append(e.account()).append('\n')
-          .append("principal = ").append(e.principalArn()).append('\n')
-          .append("secret = ").append(e.sealedSecret()).append('\n');
+      sb.append('\n')
+          .append('[')
+          .append(e.accessKeyId())
+          .append("]\n")
+          .append("account = ")
+          .append(e.account())
+          .append('\n')
+          .append("principal = ")
+          .append(e.principalArn())
+          .append('\n')
+          .append("secret = ")
+          .append(e.sealedSecret())
+          .append('\n');
     }
     writeAtomically(file, sb.toString());
   }
@@ -163,8 +184,7 @@ public final class CredentialsFile {
       }
       Files.writeString(tmp, text, StandardCharsets.UTF_8);
       try {
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE,
-            StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
       }

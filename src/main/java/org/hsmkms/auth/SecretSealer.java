@@ -19,10 +19,11 @@ import org.hsmkms.hsm.HsmException;
 public final class SecretSealer {
   /** The service key's object id ({@code CKA_ID}); a fixed value, found again after restarts. */
   static final byte[] KEY_ID = "hsm-kms:creds:v1".getBytes(StandardCharsets.US_ASCII);
+
   static final String KEY_LABEL = "credentials";
   private static final String PREFIX = "hsm:v1:";
-  private static final byte[] DOMAIN = "hsm-kms credential secret v1".getBytes(
-      StandardCharsets.US_ASCII);
+  private static final byte[] DOMAIN =
+      "hsm-kms credential secret v1".getBytes(StandardCharsets.US_ASCII);
   private static final int IV_BYTES = 12;
   private static final int TAG_BYTES = 16;
 
@@ -51,27 +52,35 @@ public final class SecretSealer {
   public byte[] open(CredentialsFile.Entry entry) {
     String value = entry.sealedSecret();
     if (!value.startsWith(PREFIX)) {
-      throw new IllegalArgumentException("secret of " + entry.accessKeyId()
-          + " is not sealed (expected " + PREFIX + "...); add it with 'credentials add'");
+      throw new IllegalArgumentException(
+          "secret of "
+              + entry.accessKeyId()
+              + " is not sealed (expected "
+              + PREFIX
+              + "...); add it with 'credentials add'");
     }
     byte[] raw;
     try {
       raw = Base64.getDecoder().decode(value.substring(PREFIX.length()));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("secret of " + entry.accessKeyId()
-          + " is not valid base64");
+      throw new IllegalArgumentException(
+          "secret of " + entry.accessKeyId() + " is not valid base64");
     }
     if (raw.length < IV_BYTES + TAG_BYTES + 1) {
       throw new IllegalArgumentException("secret of " + entry.accessKeyId() + " is truncated");
     }
     try {
-      return hsm.decryptAesGcm(KEY_ID, Arrays.copyOf(raw, IV_BYTES),
+      return hsm.decryptAesGcm(
+          KEY_ID,
+          Arrays.copyOf(raw, IV_BYTES),
           Arrays.copyOfRange(raw, IV_BYTES, raw.length),
           aad(entry.accessKeyId(), entry.account(), entry.principalArn()));
     } catch (HsmException e) {
       if (e.isAuthenticationFailure()) {
-        throw new IllegalArgumentException("secret of " + entry.accessKeyId()
-            + " does not open: it was sealed for another entry, another token, or changed");
+        throw new IllegalArgumentException(
+            "secret of "
+                + entry.accessKeyId()
+                + " does not open: it was sealed for another entry, another token, or changed");
       }
       throw e;
     }

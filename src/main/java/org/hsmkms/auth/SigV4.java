@@ -21,20 +21,22 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <p>Spec: "Create a canonical request" and "Calculate the signature" in the AWS SigV4 reference
  * (docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html). For every
- * service but S3 the canonical URI is the normalised path with each segment URI-encoded again
- * (the path as it arrives is already encoded once), which is what the AWS SDKs sign.
+ * service but S3 the canonical URI is the normalised path with each segment URI-encoded again (the
+ * path as it arrives is already encoded once), which is what the AWS SDKs sign.
  */
 final class SigV4 {
   static final String ALGORITHM = "AWS4-HMAC-SHA256";
   static final String TERMINATOR = "aws4_request";
   private static final HexFormat HEX = HexFormat.of();
-  private static final ThreadLocal<Mac> HMAC = ThreadLocal.withInitial(() -> {
-    try {
-      return Mac.getInstance("HmacSHA256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("HmacSHA256 is missing from the JDK", e);
-    }
-  });
+  private static final ThreadLocal<Mac> HMAC =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return Mac.getInstance("HmacSHA256");
+            } catch (NoSuchAlgorithmException e) {
+              throw new IllegalStateException("HmacSHA256 is missing from the JDK", e);
+            }
+          });
 
   private SigV4() {}
 
@@ -45,8 +47,13 @@ final class SigV4 {
    * @param signedHeaders lower-case header names as the client listed them
    * @param headers the request's headers, lower-case names, values in arrival order
    */
-  static String canonicalRequest(String method, String rawPath, String rawQuery,
-      List<String> signedHeaders, Map<String, List<String>> headers, String payloadHash) {
+  static String canonicalRequest(
+      String method,
+      String rawPath,
+      String rawQuery,
+      List<String> signedHeaders,
+      Map<String, List<String>> headers,
+      String payloadHash) {
     StringBuilder sb = new StringBuilder(256);
     sb.append(method).append('\n');
     sb.append(canonicalUri(rawPath)).append('\n');
@@ -61,7 +68,12 @@ final class SigV4 {
   }
 
   static String stringToSign(String amzDate, String scope, String canonicalRequest) {
-    return ALGORITHM + '\n' + amzDate + '\n' + scope + '\n'
+    return ALGORITHM
+        + '\n'
+        + amzDate
+        + '\n'
+        + scope
+        + '\n'
         + hex(sha256(canonicalRequest.getBytes(StandardCharsets.UTF_8)));
   }
 
@@ -153,10 +165,11 @@ final class SigV4 {
       String value = eq < 0 ? "" : pair.substring(eq + 1);
       params.add(new String[] {uriEncode(percentDecode(name)), uriEncode(percentDecode(value))});
     }
-    params.sort((a, b) -> {
-      int c = a[0].compareTo(b[0]);
-      return c != 0 ? c : a[1].compareTo(b[1]);
-    });
+    params.sort(
+        (a, b) -> {
+          int c = a[0].compareTo(b[0]);
+          return c != 0 ? c : a[1].compareTo(b[1]);
+        });
     StringBuilder sb = new StringBuilder();
     for (String[] p : params) {
       if (sb.length() > 0) {
@@ -190,8 +203,8 @@ final class SigV4 {
   private static boolean needsFolding(String v) {
     for (int i = 0; i < v.length(); i++) {
       char c = v.charAt(i);
-      if (Character.isWhitespace(c) && (c != ' ' || (i + 1 < v.length()
-          && Character.isWhitespace(v.charAt(i + 1))))) {
+      if (Character.isWhitespace(c)
+          && (c != ' ' || (i + 1 < v.length() && Character.isWhitespace(v.charAt(i + 1))))) {
         return true;
       }
     }
@@ -204,11 +217,17 @@ final class SigV4 {
     StringBuilder sb = new StringBuilder(bytes.length + 8);
     for (byte b : bytes) {
       int c = b & 0xff;
-      if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-          || c == '-' || c == '_' || c == '.' || c == '~') {
+      if ((c >= 'A' && c <= 'Z')
+          || (c >= 'a' && c <= 'z')
+          || (c >= '0' && c <= '9')
+          || c == '-'
+          || c == '_'
+          || c == '.'
+          || c == '~') {
         sb.append((char) c);
       } else {
-        sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+        sb.append('%')
+            .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
             .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
       }
     }
@@ -223,8 +242,10 @@ final class SigV4 {
     ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
     byte[] in = s.getBytes(StandardCharsets.UTF_8);
     for (int i = 0; i < in.length; i++) {
-      if (in[i] == '%' && i + 2 < in.length
-          && Character.digit(in[i + 1], 16) >= 0 && Character.digit(in[i + 2], 16) >= 0) {
+      if (in[i] == '%'
+          && i + 2 < in.length
+          && Character.digit(in[i + 1], 16) >= 0
+          && Character.digit(in[i + 2], 16) >= 0) {
         out.write(Character.digit(in[i + 1], 16) << 4 | Character.digit(in[i + 2], 16));
         i += 2;
       } else {

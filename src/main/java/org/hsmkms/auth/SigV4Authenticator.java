@@ -26,8 +26,8 @@ import org.hsmkms.kms.KmsException;
  * malformed or incomplete one IncompleteSignatureException; an unknown access key (or a session
  * token, which this service never issues) UnrecognizedClientException; a wrong signature, a body
  * that is not the one signed, a wrong credential scope or a request time more than five minutes
- * from ours InvalidSignatureException. The region of the credential scope is the region the
- * request acts in; the account and principal are those of the access key.
+ * from ours InvalidSignatureException. The region of the credential scope is the region the request
+ * acts in; the account and principal are those of the access key.
  *
  * <p>Security: signatures are compared in constant time ({@link MessageDigest#isEqual}). The host
  * header, the date header used, and every {@code x-amz-*} header present (X-Amz-Target among them)
@@ -40,9 +40,10 @@ public final class SigV4Authenticator implements Authenticator {
   /** How far a request's time may be from ours, either way. */
   public static final Duration MAX_SKEW = Duration.ofMinutes(5);
 
-  static final String SIGNATURE_MISMATCH = "The request signature we calculated does not match"
-      + " the signature you provided. Check your AWS Secret Access Key and signing method."
-      + " Consult the service documentation for details.";
+  static final String SIGNATURE_MISMATCH =
+      "The request signature we calculated does not match"
+          + " the signature you provided. Check your AWS Secret Access Key and signing method."
+          + " Consult the service documentation for details.";
   static final String INVALID_TOKEN = "The security token included in the request is invalid.";
 
   private static final DateTimeFormatter AMZ_DATE =
@@ -77,8 +78,8 @@ public final class SigV4Authenticator implements Authenticator {
   public Caller authenticate(SignedRequest request) {
     List<String> authorization = request.headers().get("authorization");
     if (authorization == null || authorization.isEmpty()) {
-      throw new KmsException(ErrorCode.MISSING_AUTHENTICATION_TOKEN,
-          "Missing Authentication Token");
+      throw new KmsException(
+          ErrorCode.MISSING_AUTHENTICATION_TOKEN, "Missing Authentication Token");
     }
     if (authorization.size() > 1) {
       throw incomplete("Only one Authorization header is allowed.");
@@ -88,9 +89,15 @@ public final class SigV4Authenticator implements Authenticator {
     SignedTime time = signedTime(request, auth, header);
     Scope scope = scope(auth.credential);
     if (!scope.date.equals(time.amzDate.substring(0, 8))) {
-      throw invalid("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of"
-          + " date from HTTP: '" + scope.date + "' != '" + time.amzDate.substring(0, 8)
-          + "', from '" + time.amzDate + "'.");
+      throw invalid(
+          "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of"
+              + " date from HTTP: '"
+              + scope.date
+              + "' != '"
+              + time.amzDate.substring(0, 8)
+              + "', from '"
+              + time.amzDate
+              + "'.");
     }
     if (request.header("x-amz-security-token") != null) {
       // This service issues no temporary credentials.
@@ -109,22 +116,29 @@ public final class SigV4Authenticator implements Authenticator {
       // The body is not the one signed (or the header lies about it): as any other tampering.
       throw invalid(SIGNATURE_MISMATCH);
     }
-    String canonical = SigV4.canonicalRequest(request.method(), request.path(),
-        request.rawQuery(), auth.signedHeaders, request.headers(), payloadHash);
+    String canonical =
+        SigV4.canonicalRequest(
+            request.method(),
+            request.path(),
+            request.rawQuery(),
+            auth.signedHeaders,
+            request.headers(),
+            payloadHash);
     String scopeString = scope.date + '/' + scope.region + '/' + service + '/' + SigV4.TERMINATOR;
     String stringToSign = SigV4.stringToSign(time.amzDate, scopeString, canonical);
-    byte[] expected = SigV4.hex(SigV4.hmac(
-        credential.signingKey(scope.date, scope.region, service), stringToSign))
-        .getBytes(StandardCharsets.US_ASCII);
+    byte[] expected =
+        SigV4.hex(
+                SigV4.hmac(credential.signingKey(scope.date, scope.region, service), stringToSign))
+            .getBytes(StandardCharsets.US_ASCII);
     byte[] given = auth.signature.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
-    boolean match = SIGNATURE.matcher(auth.signature).matches()
-        && MessageDigest.isEqual(expected, given);
+    boolean match =
+        SIGNATURE.matcher(auth.signature).matches() && MessageDigest.isEqual(expected, given);
     Arrays.fill(expected, (byte) 0);
     if (!match) {
       throw invalid(SIGNATURE_MISMATCH);
     }
-    return new Caller(credential.account(), scope.region, credential.principalArn(),
-        credential.accessKeyId());
+    return new Caller(
+        credential.account(), scope.region, credential.principalArn(), credential.accessKeyId());
   }
 
   /** The three parameters of an {@code AWS4-HMAC-SHA256} Authorization header. */
@@ -144,8 +158,13 @@ public final class SigV4Authenticator implements Authenticator {
       for (String p : tokens(rest)) {
         int eq = p.indexOf('=');
         if (eq <= 0) {
-          throw incomplete("'" + p + "' not a valid key=value pair (missing equal-sign) in"
-              + " Authorization header: '" + header + "'.");
+          throw incomplete(
+              "'"
+                  + p
+                  + "' not a valid key=value pair (missing equal-sign) in"
+                  + " Authorization header: '"
+                  + header
+                  + "'.");
         }
         params.putIfAbsent(p.substring(0, eq), p.substring(eq + 1));
       }
@@ -156,8 +175,7 @@ public final class SigV4Authenticator implements Authenticator {
     for (String required : List.of("Credential", "Signature", "SignedHeaders")) {
       String v = params.get(required);
       if (v == null || v.isEmpty()) {
-        missing.append("Authorization header requires '").append(required)
-            .append("' parameter. ");
+        missing.append("Authorization header requires '").append(required).append("' parameter. ");
       }
     }
     if (missing.length() > 0) {
@@ -178,8 +196,8 @@ public final class SigV4Authenticator implements Authenticator {
     List<String> out = new ArrayList<>(4);
     int start = -1;
     for (int i = 0; i <= s.length(); i++) {
-      boolean separator = i == s.length() || s.charAt(i) == ','
-          || Character.isWhitespace(s.charAt(i));
+      boolean separator =
+          i == s.length() || s.charAt(i) == ',' || Character.isWhitespace(s.charAt(i));
       if (separator) {
         if (start >= 0) {
           out.add(s.substring(start, i));
@@ -201,9 +219,15 @@ public final class SigV4Authenticator implements Authenticator {
       }
       try {
         // The shape is checked above: read the digits directly (a formatter costs more).
-        Instant t = LocalDateTime.of(digits(amzDate, 0, 4), digits(amzDate, 4, 6),
-            digits(amzDate, 6, 8), digits(amzDate, 9, 11), digits(amzDate, 11, 13),
-            digits(amzDate, 13, 15)).toInstant(ZoneOffset.UTC);
+        Instant t =
+            LocalDateTime.of(
+                    digits(amzDate, 0, 4),
+                    digits(amzDate, 4, 6),
+                    digits(amzDate, 6, 8),
+                    digits(amzDate, 9, 11),
+                    digits(amzDate, 11, 13),
+                    digits(amzDate, 13, 15))
+                .toInstant(ZoneOffset.UTC);
         return new SignedTime(t, amzDate, "x-amz-date");
       } catch (java.time.DateTimeException e) {
         throw incomplete(badDate(amzDate));
@@ -211,12 +235,14 @@ public final class SigV4Authenticator implements Authenticator {
     }
     String date = request.header("date");
     if (date == null) {
-      throw incomplete("Authorization header requires existence of either a 'X-Amz-Date' or a"
-          + " 'Date' header. Authorization=" + header);
+      throw incomplete(
+          "Authorization header requires existence of either a 'X-Amz-Date' or a"
+              + " 'Date' header. Authorization="
+              + header);
     }
     try {
-      Instant t = ZonedDateTime.parse(date.strip(), DateTimeFormatter.RFC_1123_DATE_TIME)
-          .toInstant();
+      Instant t =
+          ZonedDateTime.parse(date.strip(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
       return new SignedTime(t, AMZ_DATE.format(t), "date");
     } catch (DateTimeParseException e) {
       throw incomplete(badDate(date));
@@ -232,19 +258,24 @@ public final class SigV4Authenticator implements Authenticator {
   }
 
   private static String badDate(String value) {
-    return "Date must be in ISO-8601 'basic format'. Got '" + value + "'. See"
+    return "Date must be in ISO-8601 'basic format'. Got '"
+        + value
+        + "'. See"
         + " http://en.wikipedia.org/wiki/ISO_8601";
   }
 
   private Scope scope(String credential) {
     String[] parts = credential.split("/", -1);
     if (parts.length != 5 || parts[0].isEmpty() || !SCOPE_DATE.matcher(parts[1]).matches()) {
-      throw incomplete("Credential is malformed; expecting"
-          + " \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".");
+      throw incomplete(
+          "Credential is malformed; expecting"
+              + " \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".");
     }
     if (!SigV4.TERMINATOR.equals(parts[4])) {
-      throw invalid("Credential should be scoped with a valid terminator: 'aws4_request', not '"
-          + parts[4] + "'.");
+      throw invalid(
+          "Credential should be scoped with a valid terminator: 'aws4_request', not '"
+              + parts[4]
+              + "'.");
     }
     if (!service.equals(parts[3])) {
       throw invalid("Credential should be scoped to correct service: '" + service + "'. ");
@@ -258,26 +289,42 @@ public final class SigV4Authenticator implements Authenticator {
   private void checkSkew(Instant signed) {
     Instant now = clock.instant();
     if (signed.isBefore(now.minus(MAX_SKEW))) {
-      throw invalid("Signature expired: " + AMZ_DATE.format(signed) + " is now earlier than "
-          + AMZ_DATE.format(now.minus(MAX_SKEW)) + " (" + AMZ_DATE.format(now) + " - "
-          + MAX_SKEW.toMinutes() + " min.)");
+      throw invalid(
+          "Signature expired: "
+              + AMZ_DATE.format(signed)
+              + " is now earlier than "
+              + AMZ_DATE.format(now.minus(MAX_SKEW))
+              + " ("
+              + AMZ_DATE.format(now)
+              + " - "
+              + MAX_SKEW.toMinutes()
+              + " min.)");
     }
     if (signed.isAfter(now.plus(MAX_SKEW))) {
-      throw invalid("Signature not yet current: " + AMZ_DATE.format(signed)
-          + " is still later than " + AMZ_DATE.format(now.plus(MAX_SKEW)) + " ("
-          + AMZ_DATE.format(now) + " + " + MAX_SKEW.toMinutes() + " min.)");
+      throw invalid(
+          "Signature not yet current: "
+              + AMZ_DATE.format(signed)
+              + " is still later than "
+              + AMZ_DATE.format(now.plus(MAX_SKEW))
+              + " ("
+              + AMZ_DATE.format(now)
+              + " + "
+              + MAX_SKEW.toMinutes()
+              + " min.)");
     }
   }
 
-  private static void checkSignedHeaders(SignedRequest request, List<String> signed,
-      String dateHeader) {
+  private static void checkSignedHeaders(
+      SignedRequest request, List<String> signed, String dateHeader) {
     if (!signed.contains("host")) {
-      throw incomplete("'Host' or ':authority' must be a 'SignedHeader' in the AWS"
-          + " Authorization.");
+      throw incomplete(
+          "'Host' or ':authority' must be a 'SignedHeader' in the AWS" + " Authorization.");
     }
     if (!signed.contains(dateHeader)) {
-      throw incomplete("'" + (dateHeader.equals("date") ? "Date" : "X-Amz-Date")
-          + "' must be a 'SignedHeader' in the AWS Authorization.");
+      throw incomplete(
+          "'"
+              + (dateHeader.equals("date") ? "Date" : "X-Amz-Date")
+              + "' must be a 'SignedHeader' in the AWS Authorization.");
     }
     for (String name : request.headers().keySet()) {
       if (name.startsWith("x-amz-") && !signed.contains(name)) {

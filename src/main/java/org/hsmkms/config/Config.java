@@ -15,15 +15,22 @@ import java.nio.file.Path;
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record Config(
-    Server server, String accountId, String defaultRegion, Hsm hsm, Store store,
-    Deletion deletion, Credentials credentials, Audit audit, DataKeyPairs dataKeyPairs) {
+    Server server,
+    String accountId,
+    String defaultRegion,
+    Hsm hsm,
+    Store store,
+    Deletion deletion,
+    Credentials credentials,
+    Audit audit,
+    DataKeyPairs dataKeyPairs) {
 
   /**
    * Listener settings. Without {@code tls} the server speaks plain HTTP, which it refuses to do on
    * an address other than loopback unless {@code allowPlainHttp} is true.
    */
-  public record Server(String host, Integer port, Long maxBodyBytes, Tls tls,
-      Boolean allowPlainHttp) {
+  public record Server(
+      String host, Integer port, Long maxBodyBytes, Tls tls, Boolean allowPlainHttp) {
     @JsonCreator
     public Server {
       host = host == null ? "127.0.0.1" : host;
@@ -41,8 +48,7 @@ public record Config(
   public record Tls(String certificateFile, String privateKeyFile) {
     public Tls {
       if (certificateFile == null || privateKeyFile == null) {
-        throw new IllegalArgumentException(
-            "server.tls needs certificateFile and privateKeyFile");
+        throw new IllegalArgumentException("server.tls needs certificateFile and privateKeyFile");
       }
     }
   }
@@ -56,8 +62,8 @@ public record Config(
       if (file == null) {
         throw new IllegalArgumentException("credentials.file is required");
       }
-      reloadIntervalSeconds = reloadIntervalSeconds == null ? 5L
-          : Math.max(1L, reloadIntervalSeconds);
+      reloadIntervalSeconds =
+          reloadIntervalSeconds == null ? 5L : Math.max(1L, reloadIntervalSeconds);
     }
   }
 
@@ -66,8 +72,13 @@ public record Config(
    * {@code maxFileBytes}, {@code maxFiles} rotated files kept. With {@code failClosed} (the
    * default) a request whose record cannot be written fails.
    */
-  public record Audit(Boolean enabled, String file, Long maxFileBytes, Integer maxFiles,
-      Boolean fsync, Boolean failClosed) {
+  public record Audit(
+      Boolean enabled,
+      String file,
+      Long maxFileBytes,
+      Integer maxFiles,
+      Boolean fsync,
+      Boolean failClosed) {
     public Audit {
       enabled = enabled == null || enabled;
       maxFileBytes = maxFileBytes == null ? 100L * 1024 * 1024 : maxFileBytes;
@@ -86,8 +97,13 @@ public record Config(
   }
 
   /** The PKCS#11 module and token. */
-  public record Hsm(String module, String tokenLabel, String pinEnv, String pinFile,
-      Integer sessions, Long sessionWaitMillis) {
+  public record Hsm(
+      String module,
+      String tokenLabel,
+      String pinEnv,
+      String pinFile,
+      Integer sessions,
+      Long sessionWaitMillis) {
     public Hsm {
       sessions = sessions == null ? 8 : sessions;
       sessionWaitMillis = sessionWaitMillis == null ? 5000L : sessionWaitMillis;
@@ -95,8 +111,17 @@ public record Config(
 
     @Override
     public String toString() {
-      return "Hsm[module=" + module + ", tokenLabel=" + tokenLabel + ", pinEnv=" + pinEnv
-          + ", pinFile=" + pinFile + ", sessions=" + sessions + "]";
+      return "Hsm[module="
+          + module
+          + ", tokenLabel="
+          + tokenLabel
+          + ", pinEnv="
+          + pinEnv
+          + ", pinFile="
+          + pinFile
+          + ", sessions="
+          + sessions
+          + "]";
     }
   }
 
@@ -111,16 +136,30 @@ public record Config(
   }
 
   /**
-   * The pool of data key pairs generated ahead of requests: how many to keep ready per
-   * KeyPairSpec (0 turns a spec's pool off), and whether to fill every pool at start-up instead of
-   * on a spec's first request.
+   * The pool of data key pairs generated ahead of requests: how many to keep ready per KeyPairSpec
+   * (0 turns a spec's pool off), and whether to fill every pool at start-up instead of on a spec's
+   * first request.
    */
   public record DataKeyPairs(Boolean prefill, java.util.Map<String, Integer> poolSizes) {
     /** RSA generation is slow, so a few RSA pairs; EC pairs are cheap, so more of them. */
-    public static final java.util.Map<String, Integer> DEFAULT_POOL_SIZES = java.util.Map.of(
-        "RSA_2048", 4, "RSA_3072", 2, "RSA_4096", 2,
-        "ECC_NIST_P256", 8, "ECC_NIST_P384", 8, "ECC_NIST_P521", 8, "ECC_SECG_P256K1", 8,
-        "ECC_NIST_EDWARDS25519", 8);
+    public static final java.util.Map<String, Integer> DEFAULT_POOL_SIZES =
+        java.util.Map.of(
+            "RSA_2048",
+            4,
+            "RSA_3072",
+            2,
+            "RSA_4096",
+            2,
+            "ECC_NIST_P256",
+            8,
+            "ECC_NIST_P384",
+            8,
+            "ECC_NIST_P521",
+            8,
+            "ECC_SECG_P256K1",
+            8,
+            "ECC_NIST_EDWARDS25519",
+            8);
 
     public DataKeyPairs {
       prefill = prefill != null && prefill;
@@ -128,12 +167,12 @@ public record Config(
       if (poolSizes != null) {
         for (java.util.Map.Entry<String, Integer> e : poolSizes.entrySet()) {
           if (!DEFAULT_POOL_SIZES.containsKey(e.getKey())) {
-            throw new IllegalArgumentException("dataKeyPairs.poolSizes: unknown KeyPairSpec "
-                + e.getKey());
+            throw new IllegalArgumentException(
+                "dataKeyPairs.poolSizes: unknown KeyPairSpec " + e.getKey());
           }
           if (e.getValue() == null || e.getValue() < 0 || e.getValue() > 256) {
-            throw new IllegalArgumentException("dataKeyPairs.poolSizes." + e.getKey()
-                + " must be 0..256");
+            throw new IllegalArgumentException(
+                "dataKeyPairs.poolSizes." + e.getKey() + " must be 0..256");
           }
           sizes.put(e.getKey(), e.getValue());
         }
@@ -164,55 +203,69 @@ public record Config(
   }
 
   /** A configuration without credentials or audit trail (tests and tools that add their own). */
-  public Config(Server server, String accountId, String defaultRegion, Hsm hsm, Store store,
+  public Config(
+      Server server,
+      String accountId,
+      String defaultRegion,
+      Hsm hsm,
+      Store store,
       Deletion deletion) {
     this(server, accountId, defaultRegion, hsm, store, deletion, null, null);
   }
 
   /** A configuration with the default data key pair pool. */
-  public Config(Server server, String accountId, String defaultRegion, Hsm hsm, Store store,
-      Deletion deletion, Credentials credentials, Audit audit) {
+  public Config(
+      Server server,
+      String accountId,
+      String defaultRegion,
+      Hsm hsm,
+      Store store,
+      Deletion deletion,
+      Credentials credentials,
+      Audit audit) {
     this(server, accountId, defaultRegion, hsm, store, deletion, credentials, audit, null);
   }
 
   public Config withCredentials(Credentials c) {
-    return new Config(server, accountId, defaultRegion, hsm, store, deletion, c, audit,
-        dataKeyPairs);
+    return new Config(
+        server, accountId, defaultRegion, hsm, store, deletion, c, audit, dataKeyPairs);
   }
 
   public Config withAudit(Audit a) {
-    return new Config(server, accountId, defaultRegion, hsm, store, deletion, credentials, a,
-        dataKeyPairs);
+    return new Config(
+        server, accountId, defaultRegion, hsm, store, deletion, credentials, a, dataKeyPairs);
   }
 
   public Config withServer(Server s) {
-    return new Config(s, accountId, defaultRegion, hsm, store, deletion, credentials, audit,
-        dataKeyPairs);
+    return new Config(
+        s, accountId, defaultRegion, hsm, store, deletion, credentials, audit, dataKeyPairs);
   }
 
   public Config withDataKeyPairs(DataKeyPairs d) {
-    return new Config(server, accountId, defaultRegion, hsm, store, deletion, credentials, audit,
-        d);
+    return new Config(
+        server, accountId, defaultRegion, hsm, store, deletion, credentials, audit, d);
   }
 
   /**
-   * What {@code serve} needs beyond a valid file: requests are always authenticated and audited,
-   * so the credentials file and the audit trail (or its explicit absence) must be configured.
+   * What {@code serve} needs beyond a valid file: requests are always authenticated and audited, so
+   * the credentials file and the audit trail (or its explicit absence) must be configured.
    */
   public void checkForServe() {
     if (credentials == null) {
-      throw new IllegalArgumentException("credentials.file is required: requests are"
-          + " authenticated with the access keys it holds (see docs/authentication.md)");
+      throw new IllegalArgumentException(
+          "credentials.file is required: requests are"
+              + " authenticated with the access keys it holds (see docs/authentication.md)");
     }
     if (audit == null) {
-      throw new IllegalArgumentException("audit.file is required (or audit.enabled: false);"
-          + " see docs/audit.md");
+      throw new IllegalArgumentException(
+          "audit.file is required (or audit.enabled: false);" + " see docs/audit.md");
     }
   }
 
   public static Config load(Path file) throws IOException {
-    ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
-        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    ObjectMapper yaml =
+        new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     return yaml.readValue(Files.readString(file), Config.class);
   }
 }

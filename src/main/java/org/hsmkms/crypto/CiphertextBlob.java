@@ -25,6 +25,7 @@ public record CiphertextBlob(UUID keyId, byte[] materialId, byte[] iv, byte[] ci
   public static final int IV_LENGTH = 12;
   public static final int TAG_LENGTH = 16;
   public static final int HEADER_LENGTH = 1 + ID_LENGTH + ID_LENGTH;
+
   /** Header, IV and tag: a blob of an empty plaintext. */
   public static final int OVERHEAD = HEADER_LENGTH + IV_LENGTH + TAG_LENGTH;
 

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The few pieces of DER (ITU-T X.690) that key and signature encodings need: an encoder that
- * writes a tree of values into one exactly sized array, and a bounded reader for untrusted input.
+ * The few pieces of DER (ITU-T X.690) that key and signature encodings need: an encoder that writes
+ * a tree of values into one exactly sized array, and a bounded reader for untrusted input.
  *
  * <p>Security: the encoder computes every length first and writes once, so no intermediate buffer
  * (as a growing stream would leave behind) ever holds a copy of private key components; the nodes

@@ -15,24 +15,32 @@ public final class EcPoints {
   private record Curve(byte[] oid, BigInteger p, BigInteger a, BigInteger b) {}
 
   private static final Curve[] CURVES = {
-    new Curve(KeyEncodings.P256,
+    new Curve(
+        KeyEncodings.P256,
         hex("ffffffff00000001000000000000000000000000ffffffffffffffffffffffff"),
         hex("ffffffff00000001000000000000000000000000fffffffffffffffffffffffc"),
         hex("5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b")),
-    new Curve(KeyEncodings.P384,
-        hex("fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe"
-            + "ffffffff0000000000000000ffffffff"),
-        hex("fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe"
-            + "ffffffff0000000000000000fffffffc"),
-        hex("b3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875a"
-            + "c656398d8a2ed19d2a85c8edd3ec2aef")),
-    new Curve(KeyEncodings.P521,
+    new Curve(
+        KeyEncodings.P384,
+        hex(
+            "fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe"
+                + "ffffffff0000000000000000ffffffff"),
+        hex(
+            "fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe"
+                + "ffffffff0000000000000000fffffffc"),
+        hex(
+            "b3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875a"
+                + "c656398d8a2ed19d2a85c8edd3ec2aef")),
+    new Curve(
+        KeyEncodings.P521,
         BigInteger.ONE.shiftLeft(521).subtract(BigInteger.ONE),
         BigInteger.ONE.shiftLeft(521).subtract(BigInteger.valueOf(4)),
-        hex("0051953eb9618e1c9a1f929a21a0b68540eea2da725b99b315f3b8b489918ef1"
-            + "09e156193951ec7e937b1652c0bd3bb1bf073573df883d2c34f1ef451fd46b50"
-            + "3f00")),
-    new Curve(KeyEncodings.SECP256K1,
+        hex(
+            "0051953eb9618e1c9a1f929a21a0b68540eea2da725b99b315f3b8b489918ef1"
+                + "09e156193951ec7e937b1652c0bd3bb1bf073573df883d2c34f1ef451fd46b50"
+                + "3f00")),
+    new Curve(
+        KeyEncodings.SECP256K1,
         hex("fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f"),
         BigInteger.ZERO,
         BigInteger.valueOf(7)),

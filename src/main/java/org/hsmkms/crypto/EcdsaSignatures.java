@@ -18,8 +18,8 @@ public final class EcdsaSignatures {
     }
     int half = rs.length / 2;
     return Der.sequence(
-        Der.unsignedInteger(Arrays.copyOfRange(rs, 0, half)),
-        Der.unsignedInteger(Arrays.copyOfRange(rs, half, rs.length)))
+            Der.unsignedInteger(Arrays.copyOfRange(rs, 0, half)),
+            Der.unsignedInteger(Arrays.copyOfRange(rs, half, rs.length)))
         .encode();
   }
 

@@ -24,8 +24,8 @@ public interface Hsm extends AutoCloseable {
 
   /**
    * Makes sure the token holds a service key with this id, generating it if absent: AES-256,
-   * persistent, sensitive, never extractable, usable only to encrypt and decrypt. A service key
-   * is the service's own (e.g. the one that seals the credentials file), never a CMK: {@link
+   * persistent, sensitive, never extractable, usable only to encrypt and decrypt. A service key is
+   * the service's own (e.g. the one that seals the credentials file), never a CMK: {@link
    * #listKeyIds()} does not list it, and no request can name it. Use it with {@link
    * #encryptAesGcm}/{@link #decryptAesGcm}.
    *
@@ -72,8 +72,8 @@ public interface Hsm extends AutoCloseable {
 
   /**
    * Generates a persistent key pair in the token ({@code C_GenerateKeyPair}): the private key
-   * sensitive and never extractable, allowed only {@code usage}; the public key a token object
-   * too. Both carry {@code materialId} as {@code CKA_ID}.
+   * sensitive and never extractable, allowed only {@code usage}; the public key a token object too.
+   * Both carry {@code materialId} as {@code CKA_ID}.
    */
   void generateKeyPair(byte[] materialId, KeyPairType type, KeyPairUsage usage, String label);
 

@@ -27,9 +27,10 @@ public final class Aliases {
     KeyRecord key = keys.resolveKeyOnly(ctx, targetKeyId);
     keys.checkState(ctx, key, Use.MANAGE);
     Instant now = clock.instant();
-    if (!store.insertAlias(new AliasRecord(ctx.account(), ctx.region(), aliasName, key.keyId(),
-        now, now))) {
-      throw new KmsException(ErrorCode.ALREADY_EXISTS,
+    if (!store.insertAlias(
+        new AliasRecord(ctx.account(), ctx.region(), aliasName, key.keyId(), now, now))) {
+      throw new KmsException(
+          ErrorCode.ALREADY_EXISTS,
           "An alias with the name " + ctx.aliasArn(aliasName) + " already exists");
     }
   }
@@ -39,8 +40,14 @@ public final class Aliases {
     AliasRecord alias = existing(ctx, aliasName);
     KeyRecord key = keys.resolveKeyOnly(ctx, targetKeyId);
     keys.checkState(ctx, key, Use.MANAGE);
-    store.updateAlias(new AliasRecord(ctx.account(), ctx.region(), aliasName, key.keyId(),
-        alias.creationDate(), clock.instant()));
+    store.updateAlias(
+        new AliasRecord(
+            ctx.account(),
+            ctx.region(),
+            aliasName,
+            key.keyId(),
+            alias.creationDate(),
+            clock.instant()));
   }
 
   public void deleteAlias(RequestContext ctx, String aliasName) {
@@ -51,12 +58,11 @@ public final class Aliases {
   }
 
   /** ListAliases, optionally only those of one key (key id or key ARN). */
-  public Page<AliasRecord> listAliases(RequestContext ctx, String keyId, int limit,
-      String marker) {
+  public Page<AliasRecord> listAliases(RequestContext ctx, String keyId, int limit, String marker) {
     String filter = keyId == null ? null : keys.resolveKeyOnly(ctx, keyId).keyId();
     String after = Markers.decode("alias", marker);
-    List<AliasRecord> rows = store.listAliases(ctx.account(), ctx.region(), filter, after,
-        limit + 1);
+    List<AliasRecord> rows =
+        store.listAliases(ctx.account(), ctx.region(), filter, after, limit + 1);
     if (rows.size() > limit) {
       List<AliasRecord> page = rows.subList(0, limit);
       return new Page<>(page, Markers.encode("alias", page.get(limit - 1).aliasName()));
@@ -65,24 +71,28 @@ public final class Aliases {
   }
 
   private AliasRecord existing(RequestContext ctx, String aliasName) {
-    return store.findAlias(ctx.account(), ctx.region(), aliasName)
+    return store
+        .findAlias(ctx.account(), ctx.region(), aliasName)
         .orElseThrow(() -> notFound(ctx, aliasName));
   }
 
   private static KmsException notFound(RequestContext ctx, String aliasName) {
-    return new KmsException(ErrorCode.NOT_FOUND,
-        "Alias " + ctx.aliasArn(aliasName) + " is not found.");
+    return new KmsException(
+        ErrorCode.NOT_FOUND, "Alias " + ctx.aliasArn(aliasName) + " is not found.");
   }
 
   private static void checkName(String aliasName) {
     // CreateAlias: the name must begin with alias/ and must not begin with alias/aws/.
-    if (!aliasName.startsWith(Keys.ALIAS_PREFIX) || aliasName.length() == Keys.ALIAS_PREFIX.length()) {
-      throw new KmsException(ErrorCode.INVALID_ALIAS_NAME,
+    if (!aliasName.startsWith(Keys.ALIAS_PREFIX)
+        || aliasName.length() == Keys.ALIAS_PREFIX.length()) {
+      throw new KmsException(
+          ErrorCode.INVALID_ALIAS_NAME,
           "Alias must start with the prefix \"alias/\". Please see "
               + "https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html");
     }
     if (aliasName.startsWith(RESERVED_PREFIX)) {
-      throw new KmsException(ErrorCode.INVALID_ALIAS_NAME,
+      throw new KmsException(
+          ErrorCode.INVALID_ALIAS_NAME,
           "Alias must not begin with 'alias/aws/'. The alias/aws/ prefix is reserved for AWS"
               + " managed keys.");
     }

@@ -30,10 +30,10 @@ import org.hsmkms.store.KeyRecord;
  * Encrypt/Decrypt (reached through {@link CryptoOperations}).
  *
  * <p>Security: every private-key operation runs in the HSM. Messages are hashed here (RAW) or taken
- * as digests (DIGEST) and the HSM signs the digest. RSAES-OAEP encryption needs only the public
- * key and runs in the JDK; decryption runs in the HSM (with OAEP SHA-256 unpadded here in constant
- * time when the token lacks it, see {@link Hsm#decryptRsaOaep}). Every decryption failure is the
- * same bare InvalidCiphertextException; shared secrets are returned in {@link SecretBytes}.
+ * as digests (DIGEST) and the HSM signs the digest. RSAES-OAEP encryption needs only the public key
+ * and runs in the JDK; decryption runs in the HSM (with OAEP SHA-256 unpadded here in constant time
+ * when the token lacks it, see {@link Hsm#decryptRsaOaep}). Every decryption failure is the same
+ * bare InvalidCiphertextException; shared secrets are returned in {@link SecretBytes}.
  */
 public final class AsymmetricOperations {
   // Sign, Verify: MessageType RAW messages are at most 4096 bytes (checked by the API model).
@@ -42,6 +42,7 @@ public final class AsymmetricOperations {
 
   private final Hsm hsm;
   private final Keys keys;
+
   /** Parsed public keys by material id; a material id's key never changes. */
   private final Map<String, PublicKey> publicKeys = new ConcurrentHashMap<>();
 
@@ -51,8 +52,13 @@ public final class AsymmetricOperations {
   }
 
   /** GetPublicKey's answer. */
-  public record PublicKeyInfo(String keyArn, byte[] publicKey, KeySpec keySpec, String keyUsage,
-      List<String> encryptionAlgorithms, List<String> signingAlgorithms,
+  public record PublicKeyInfo(
+      String keyArn,
+      byte[] publicKey,
+      KeySpec keySpec,
+      String keyUsage,
+      List<String> encryptionAlgorithms,
+      List<String> signingAlgorithms,
       List<String> keyAgreementAlgorithms) {}
 
   /** Sign's answer. */
@@ -65,28 +71,48 @@ public final class AsymmetricOperations {
     KeyRecord key = keys.resolve(ctx, keyId, Use.CRYPTO);
     KeySpec spec = KeySpec.ofKey(key.keySpec());
     if (!spec.isAsymmetric()) {
-      throw new KmsException(ErrorCode.UNSUPPORTED_OPERATION, ctx.keyArn(key.keyId())
-          + " key spec is " + spec + " which is not valid for GetPublicKey.");
+      throw new KmsException(
+          ErrorCode.UNSUPPORTED_OPERATION,
+          ctx.keyArn(key.keyId())
+              + " key spec is "
+              + spec
+              + " which is not valid for GetPublicKey.");
     }
     String usage = key.keyUsage();
-    return new PublicKeyInfo(ctx.keyArn(key.keyId()), hsm.publicKey(material(key)), spec, usage,
-        spec.encryptionAlgorithms(usage), spec.signingAlgorithms(usage),
+    return new PublicKeyInfo(
+        ctx.keyArn(key.keyId()),
+        hsm.publicKey(material(key)),
+        spec,
+        usage,
+        spec.encryptionAlgorithms(usage),
+        spec.signingAlgorithms(usage),
         spec.keyAgreementAlgorithms(usage));
   }
 
-  public Signature sign(RequestContext ctx, String keyId, byte[] message, String messageType,
-      String algorithm, boolean dryRun) {
+  public Signature sign(
+      RequestContext ctx,
+      String keyId,
+      byte[] message,
+      String messageType,
+      String algorithm,
+      boolean dryRun) {
     KeyRecord key = keys.resolve(ctx, keyId, Use.CRYPTO);
     SignatureScheme scheme = scheme(ctx, key, algorithm, "Sign");
     byte[] input = signingInput(scheme, algorithm, message, messageType);
     CryptoOperations.dryRunStop(dryRun);
-    return new Signature(ctx.keyArn(key.keyId()), hsm.sign(material(key), scheme, input),
-        algorithm);
+    return new Signature(
+        ctx.keyArn(key.keyId()), hsm.sign(material(key), scheme, input), algorithm);
   }
 
   /** Verify: returns the key ARN; a signature that does not verify is KMSInvalidSignature. */
-  public String verify(RequestContext ctx, String keyId, byte[] message, String messageType,
-      byte[] signature, String algorithm, boolean dryRun) {
+  public String verify(
+      RequestContext ctx,
+      String keyId,
+      byte[] message,
+      String messageType,
+      byte[] signature,
+      String algorithm,
+      boolean dryRun) {
     KeyRecord key = keys.resolve(ctx, keyId, Use.CRYPTO);
     SignatureScheme scheme = scheme(ctx, key, algorithm, "Verify");
     byte[] input = signingInput(scheme, algorithm, message, messageType);
@@ -97,8 +123,8 @@ public final class AsymmetricOperations {
     return ctx.keyArn(key.keyId());
   }
 
-  public SharedSecret deriveSharedSecret(RequestContext ctx, String keyId, String algorithm,
-      byte[] publicKey, boolean dryRun) {
+  public SharedSecret deriveSharedSecret(
+      RequestContext ctx, String keyId, String algorithm, byte[] publicKey, boolean dryRun) {
     KeyRecord key = keys.resolve(ctx, keyId, Use.CRYPTO);
     KeySpec spec = KeySpec.requireUsage(ctx, key, KeySpec.KEY_AGREEMENT, "DeriveSharedSecret");
     if (!spec.keyAgreementAlgorithms(KeySpec.KEY_AGREEMENT).contains(algorithm)) {
@@ -106,50 +132,78 @@ public final class AsymmetricOperations {
     }
     KeyPairType type = spec.keyPairType();
     // DeriveSharedSecret: PublicKey is a DER SubjectPublicKeyInfo on the key's own curve.
-    byte[] point = KeyEncodings.ecPoint(publicKey, type.curveOid(), type.size())
-        .filter(p -> EcPoints.isOnCurve(type.curveOid(), type.size(), p))
-        .orElseThrow(() -> new KmsException(ErrorCode.VALIDATION, "PublicKey is not a valid"
-            + " DER-encoded X.509 public key on the curve of " + spec + "."));
+    byte[] point =
+        KeyEncodings.ecPoint(publicKey, type.curveOid(), type.size())
+            .filter(p -> EcPoints.isOnCurve(type.curveOid(), type.size(), p))
+            .orElseThrow(
+                () ->
+                    new KmsException(
+                        ErrorCode.VALIDATION,
+                        "PublicKey is not a valid"
+                            + " DER-encoded X.509 public key on the curve of "
+                            + spec
+                            + "."));
     CryptoOperations.dryRunStop(dryRun);
-    return new SharedSecret(ctx.keyArn(key.keyId()),
-        SecretBytes.wrap(hsm.deriveSharedSecret(material(key), point)));
+    return new SharedSecret(
+        ctx.keyArn(key.keyId()), SecretBytes.wrap(hsm.deriveSharedSecret(material(key), point)));
   }
 
   /** Encrypt with an RSA ENCRYPT_DECRYPT key: RSAES-OAEP with the public key. */
-  CryptoOperations.Encrypted encrypt(RequestContext ctx, KeyRecord key, byte[] plaintext,
-      EncryptionContext context, String algorithm, boolean dryRun) {
+  CryptoOperations.Encrypted encrypt(
+      RequestContext ctx,
+      KeyRecord key,
+      byte[] plaintext,
+      EncryptionContext context,
+      String algorithm,
+      boolean dryRun) {
     KeySpec spec = KeySpec.ofKey(key.keySpec());
     RsaOaep.Hash hash = oaepHash(ctx, key, spec, algorithm);
     rejectContext(context);
     int max = RsaOaep.maxMessageLength(spec.keyPairType().size(), hash);
     if (plaintext.length > max) {
-      throw new KmsException(ErrorCode.VALIDATION, "Plaintext is too long: " + algorithm
-          + " with " + spec + " encrypts at most " + max + " bytes.");
+      throw new KmsException(
+          ErrorCode.VALIDATION,
+          "Plaintext is too long: "
+              + algorithm
+              + " with "
+              + spec
+              + " encrypts at most "
+              + max
+              + " bytes.");
     }
     CryptoOperations.dryRunStop(dryRun);
     try {
       Cipher cipher = Cipher.getInstance("RSA/ECB/OAEPPadding");
-      MGF1ParameterSpec mgf = hash == RsaOaep.Hash.SHA_1
-          ? MGF1ParameterSpec.SHA1 : MGF1ParameterSpec.SHA256;
-      cipher.init(Cipher.ENCRYPT_MODE, publicKey(key), new OAEPParameterSpec(hash.jcaName(),
-          "MGF1", mgf, PSource.PSpecified.DEFAULT));
-      return new CryptoOperations.Encrypted(ctx.keyArn(key.keyId()), cipher.doFinal(plaintext),
-          algorithm);
+      MGF1ParameterSpec mgf =
+          hash == RsaOaep.Hash.SHA_1 ? MGF1ParameterSpec.SHA1 : MGF1ParameterSpec.SHA256;
+      cipher.init(
+          Cipher.ENCRYPT_MODE,
+          publicKey(key),
+          new OAEPParameterSpec(hash.jcaName(), "MGF1", mgf, PSource.PSpecified.DEFAULT));
+      return new CryptoOperations.Encrypted(
+          ctx.keyArn(key.keyId()), cipher.doFinal(plaintext), algorithm);
     } catch (GeneralSecurityException e) {
       throw new KmsException(ErrorCode.INTERNAL, "An internal error occurred.", e);
     }
   }
 
   /** Decrypt with an RSA ENCRYPT_DECRYPT key, inside the HSM. */
-  CryptoOperations.Decrypted decrypt(RequestContext ctx, KeyRecord key, byte[] ciphertext,
-      EncryptionContext context, String algorithm, boolean dryRun) {
+  CryptoOperations.Decrypted decrypt(
+      RequestContext ctx,
+      KeyRecord key,
+      byte[] ciphertext,
+      EncryptionContext context,
+      String algorithm,
+      boolean dryRun) {
     KeySpec spec = KeySpec.ofKey(key.keySpec());
     RsaOaep.Hash hash = oaepHash(ctx, key, spec, algorithm);
     rejectContext(context);
     CryptoOperations.dryRunStop(dryRun);
     try {
-      return new CryptoOperations.Decrypted(ctx.keyArn(key.keyId()),
-          SecretBytes.wrap(hsm.decryptRsaOaep(material(key), hash, ciphertext)), algorithm);
+      return new CryptoOperations.Decrypted(
+          ctx.keyArn(key.keyId()),
+          SecretBytes.wrap(hsm.decryptRsaOaep(material(key), hash, ciphertext)),
+          algorithm);
     } catch (HsmException e) {
       if (e.isAuthenticationFailure()) {
         throw KmsException.invalidCiphertext();
@@ -163,13 +217,14 @@ public final class AsymmetricOperations {
     oaepHash(ctx, key, KeySpec.ofKey(key.keySpec()), algorithm);
   }
 
-  private static RsaOaep.Hash oaepHash(RequestContext ctx, KeyRecord key, KeySpec spec,
-      String algorithm) {
+  private static RsaOaep.Hash oaepHash(
+      RequestContext ctx, KeyRecord key, KeySpec spec, String algorithm) {
     // EncryptionAlgorithm defaults to SYMMETRIC_DEFAULT, which an RSA key does not accept.
     String alg = algorithm == null ? KeyManagement.SYMMETRIC_DEFAULT : algorithm;
     if (!spec.encryptionAlgorithms(key.keyUsage()).contains(alg)) {
-      throw new KmsException(ErrorCode.INVALID_KEY_USAGE, "The encryption algorithm " + alg
-          + " is not valid for " + ctx.keyArn(key.keyId()) + ".");
+      throw new KmsException(
+          ErrorCode.INVALID_KEY_USAGE,
+          "The encryption algorithm " + alg + " is not valid for " + ctx.keyArn(key.keyId()) + ".");
     }
     return "RSAES_OAEP_SHA_1".equals(alg) ? RsaOaep.Hash.SHA_1 : RsaOaep.Hash.SHA_256;
   }
@@ -177,14 +232,14 @@ public final class AsymmetricOperations {
   private static void rejectContext(EncryptionContext context) {
     // An encryption context is authenticated data of symmetric encryption; RSA has none.
     if (context != null && !context.pairs().isEmpty()) {
-      throw new KmsException(ErrorCode.VALIDATION,
-          "EncryptionContext is not supported with asymmetric KMS keys.");
+      throw new KmsException(
+          ErrorCode.VALIDATION, "EncryptionContext is not supported with asymmetric KMS keys.");
     }
   }
 
   /** The HSM scheme for a signing algorithm the key lists; InvalidKeyUsage otherwise. */
-  private static SignatureScheme scheme(RequestContext ctx, KeyRecord key, String algorithm,
-      String operation) {
+  private static SignatureScheme scheme(
+      RequestContext ctx, KeyRecord key, String algorithm, String operation) {
     KeySpec spec = KeySpec.requireUsage(ctx, key, KeySpec.SIGN_VERIFY, operation);
     if (!spec.signingAlgorithms(KeySpec.SIGN_VERIFY).contains(algorithm)) {
       throw KeySpec.incompatibleAlgorithm(algorithm, spec);
@@ -206,12 +261,13 @@ public final class AsymmetricOperations {
    * What the HSM signs: the digest of a RAW message (hashed here), a DIGEST message as given (its
    * length checked against the algorithm's hash), or for EdDSA the RAW message itself.
    */
-  private static byte[] signingInput(SignatureScheme scheme, String algorithm, byte[] message,
-      String messageType) {
+  private static byte[] signingInput(
+      SignatureScheme scheme, String algorithm, byte[] message, String messageType) {
     String type = messageType == null ? RAW : messageType;
     if (scheme == SignatureScheme.EDDSA) {
       if (!RAW.equals(type)) {
-        throw new KmsException(ErrorCode.VALIDATION,
+        throw new KmsException(
+            ErrorCode.VALIDATION,
             "MessageType " + type + " is not valid for " + algorithm + "; use RAW.");
       }
       return message;
@@ -220,14 +276,14 @@ public final class AsymmetricOperations {
     int hashLength = Integer.parseInt(algorithm.substring(algorithm.length() - 3)) / 8;
     if (DIGEST.equals(type)) {
       if (message.length != hashLength) {
-        throw new KmsException(ErrorCode.VALIDATION,
-            "Digest is invalid length for algorithm " + algorithm + ".");
+        throw new KmsException(
+            ErrorCode.VALIDATION, "Digest is invalid length for algorithm " + algorithm + ".");
       }
       return message;
     }
     if (!RAW.equals(type)) {
-      throw new KmsException(ErrorCode.VALIDATION,
-          "MessageType " + type + " is not valid for " + algorithm + ".");
+      throw new KmsException(
+          ErrorCode.VALIDATION, "MessageType " + type + " is not valid for " + algorithm + ".");
     }
     try {
       return MessageDigest.getInstance(hash).digest(message);
@@ -237,14 +293,16 @@ public final class AsymmetricOperations {
   }
 
   private PublicKey publicKey(KeyRecord key) {
-    return publicKeys.computeIfAbsent(key.currentMaterialId(), id -> {
-      try {
-        return KeyFactory.getInstance("RSA")
-            .generatePublic(new X509EncodedKeySpec(hsm.publicKey(material(key))));
-      } catch (GeneralSecurityException e) {
-        throw new KmsException(ErrorCode.INTERNAL, "An internal error occurred.", e);
-      }
-    });
+    return publicKeys.computeIfAbsent(
+        key.currentMaterialId(),
+        id -> {
+          try {
+            return KeyFactory.getInstance("RSA")
+                .generatePublic(new X509EncodedKeySpec(hsm.publicKey(material(key))));
+          } catch (GeneralSecurityException e) {
+            throw new KmsException(ErrorCode.INTERNAL, "An internal error occurred.", e);
+          }
+        });
   }
 
   private static byte[] material(KeyRecord key) {

@@ -3,8 +3,8 @@ package org.hsmkms.kms;
 import java.util.List;
 
 /**
- * CreateKey's parameters, already checked against the API model's types, lengths and enums.
- * Null means "not given".
+ * CreateKey's parameters, already checked against the API model's types, lengths and enums. Null
+ * means "not given".
  */
 public record CreateKeyRequest(
     String keySpec,

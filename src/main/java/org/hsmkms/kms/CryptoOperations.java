@@ -35,8 +35,8 @@ public final class CryptoOperations {
   }
 
   /** With the asymmetric data plane that serves Encrypt/Decrypt under RSA keys. */
-  public CryptoOperations(Hsm hsm, MetadataStore store, Keys keys,
-      AsymmetricOperations asymmetric) {
+  public CryptoOperations(
+      Hsm hsm, MetadataStore store, Keys keys, AsymmetricOperations asymmetric) {
     this.hsm = hsm;
     this.store = store;
     this.keys = keys;
@@ -61,11 +61,20 @@ public final class CryptoOperations {
   public record DataKey(String keyArn, byte[] ciphertextBlob, SecretBytes plaintext) {}
 
   /** ReEncrypt's answer. */
-  public record ReEncrypted(String sourceKeyArn, String keyArn, byte[] ciphertextBlob,
-      String sourceAlgorithm, String destinationAlgorithm) {}
+  public record ReEncrypted(
+      String sourceKeyArn,
+      String keyArn,
+      byte[] ciphertextBlob,
+      String sourceAlgorithm,
+      String destinationAlgorithm) {}
 
-  public Encrypted encrypt(RequestContext ctx, String keyId, byte[] plaintext,
-      EncryptionContext context, String algorithm, boolean dryRun) {
+  public Encrypted encrypt(
+      RequestContext ctx,
+      String keyId,
+      byte[] plaintext,
+      EncryptionContext context,
+      String algorithm,
+      boolean dryRun) {
     KeyRecord key = keys.resolve(ctx, keyId, Use.CRYPTO);
     if (KeySpec.requireUsage(ctx, key, KeySpec.ENCRYPT_DECRYPT, "Encrypt").isRsa()) {
       return asymmetric.encrypt(ctx, key, plaintext, context, algorithm, dryRun);
@@ -75,8 +84,13 @@ public final class CryptoOperations {
     return new Encrypted(ctx.keyArn(key.keyId()), seal(key, plaintext, context));
   }
 
-  public Decrypted decrypt(RequestContext ctx, byte[] blob, EncryptionContext context,
-      String keyId, String algorithm, boolean dryRun) {
+  public Decrypted decrypt(
+      RequestContext ctx,
+      byte[] blob,
+      EncryptionContext context,
+      String keyId,
+      String algorithm,
+      boolean dryRun) {
     return decrypt(ctx, blob, context, keyId, "keyId", algorithm, dryRun, false);
   }
 
@@ -84,13 +98,25 @@ public final class CryptoOperations {
    * Decrypt. {@code ignoreCiphertext} is DryRunModifiers IGNORE_CIPHERTEXT: a dry run that checks
    * only the named key, so the blob may be absent.
    */
-  public Decrypted decrypt(RequestContext ctx, byte[] blob, EncryptionContext context,
-      String keyId, String algorithm, boolean dryRun, boolean ignoreCiphertext) {
+  public Decrypted decrypt(
+      RequestContext ctx,
+      byte[] blob,
+      EncryptionContext context,
+      String keyId,
+      String algorithm,
+      boolean dryRun,
+      boolean ignoreCiphertext) {
     return decrypt(ctx, blob, context, keyId, "keyId", algorithm, dryRun, ignoreCiphertext);
   }
 
-  private Decrypted decrypt(RequestContext ctx, byte[] blob, EncryptionContext context,
-      String keyId, String keyIdField, String algorithm, boolean dryRun,
+  private Decrypted decrypt(
+      RequestContext ctx,
+      byte[] blob,
+      EncryptionContext context,
+      String keyId,
+      String keyIdField,
+      String algorithm,
+      boolean dryRun,
       boolean ignoreCiphertext) {
     if (blob == null) {
       // Decrypt, ReEncrypt: CiphertextBlob is required except in a dry run that ignores it,
@@ -117,12 +143,15 @@ public final class CryptoOperations {
       return asymmetric.decrypt(ctx, requested, blob, context, algorithm, dryRun);
     }
     CiphertextBlob parsed = CiphertextBlob.parse(blob).orElseThrow(KmsException::invalidCiphertext);
-    KeyRecord key = keys.byUuid(ctx, parsed.keyId())
-        .filter(k -> KeySpec.ofKey(k.keySpec()).isSymmetric())
-        .orElseThrow(KmsException::invalidCiphertext);
+    KeyRecord key =
+        keys.byUuid(ctx, parsed.keyId())
+            .filter(k -> KeySpec.ofKey(k.keySpec()).isSymmetric())
+            .orElseThrow(KmsException::invalidCiphertext);
     if (requested != null && !requested.keyId().equals(key.keyId())) {
-      throw new KmsException(ErrorCode.INCORRECT_KEY, "The key ID in the request does not"
-          + " identify a KMS key that can perform this operation.");
+      throw new KmsException(
+          ErrorCode.INCORRECT_KEY,
+          "The key ID in the request does not"
+              + " identify a KMS key that can perform this operation.");
     }
     keys.checkState(ctx, key, Use.CRYPTO);
     checkAlgorithm(ctx, key, algorithm);
@@ -130,26 +159,52 @@ public final class CryptoOperations {
     return new Decrypted(ctx.keyArn(key.keyId()), open(key, parsed, context));
   }
 
-  public ReEncrypted reEncrypt(RequestContext ctx, byte[] blob, EncryptionContext sourceContext,
-      String sourceKeyId, String sourceAlgorithm, String destinationKeyId,
-      EncryptionContext destinationContext, String destinationAlgorithm, boolean dryRun,
+  public ReEncrypted reEncrypt(
+      RequestContext ctx,
+      byte[] blob,
+      EncryptionContext sourceContext,
+      String sourceKeyId,
+      String sourceAlgorithm,
+      String destinationKeyId,
+      EncryptionContext destinationContext,
+      String destinationAlgorithm,
+      boolean dryRun,
       boolean ignoreCiphertext) {
     KeyRecord destination = keys.resolve(ctx, destinationKeyId, Use.CRYPTO);
-    boolean rsa = KeySpec.requireUsage(ctx, destination, KeySpec.ENCRYPT_DECRYPT, "ReEncrypt")
-        .isRsa();
+    boolean rsa =
+        KeySpec.requireUsage(ctx, destination, KeySpec.ENCRYPT_DECRYPT, "ReEncrypt").isRsa();
     if (!rsa) {
       checkAlgorithm(ctx, destination, destinationAlgorithm);
     }
-    Decrypted source = decrypt(ctx, blob, sourceContext, sourceKeyId, "sourceKeyId",
-        sourceAlgorithm, dryRun, ignoreCiphertext);
+    Decrypted source =
+        decrypt(
+            ctx,
+            blob,
+            sourceContext,
+            sourceKeyId,
+            "sourceKeyId",
+            sourceAlgorithm,
+            dryRun,
+            ignoreCiphertext);
     try (SecretBytes plaintext = source.plaintext()) {
-      Encrypted sealed = rsa
-          ? asymmetric.encrypt(ctx, destination, plaintext.unsafeView(), destinationContext,
-              destinationAlgorithm, false)
-          : new Encrypted(ctx.keyArn(destination.keyId()),
-              seal(destination, plaintext.unsafeView(), destinationContext));
-      return new ReEncrypted(source.keyArn(), sealed.keyArn(), sealed.ciphertextBlob(),
-          source.algorithm(), sealed.algorithm());
+      Encrypted sealed =
+          rsa
+              ? asymmetric.encrypt(
+                  ctx,
+                  destination,
+                  plaintext.unsafeView(),
+                  destinationContext,
+                  destinationAlgorithm,
+                  false)
+              : new Encrypted(
+                  ctx.keyArn(destination.keyId()),
+                  seal(destination, plaintext.unsafeView(), destinationContext));
+      return new ReEncrypted(
+          source.keyArn(),
+          sealed.keyArn(),
+          sealed.ciphertextBlob(),
+          source.algorithm(),
+          sealed.algorithm());
     }
   }
 
@@ -157,16 +212,22 @@ public final class CryptoOperations {
    * GenerateDataKey and GenerateDataKeyWithoutPlaintext: exactly one of {@code keySpec} (AES_128,
    * AES_256) and {@code numberOfBytes} (1..1024, checked by the API model).
    */
-  public DataKey generateDataKey(RequestContext ctx, String keyId, String keySpec,
-      Integer numberOfBytes, EncryptionContext context, boolean withPlaintext, boolean dryRun) {
+  public DataKey generateDataKey(
+      RequestContext ctx,
+      String keyId,
+      String keySpec,
+      Integer numberOfBytes,
+      EncryptionContext context,
+      boolean withPlaintext,
+      boolean dryRun) {
     if ((keySpec == null) == (numberOfBytes == null)) {
-      throw new KmsException(ErrorCode.VALIDATION,
-          "Please specify either number of bytes or key spec.");
+      throw new KmsException(
+          ErrorCode.VALIDATION, "Please specify either number of bytes or key spec.");
     }
     int length = numberOfBytes != null ? numberOfBytes : "AES_128".equals(keySpec) ? 16 : 32;
     KeyRecord key = keys.resolve(ctx, keyId, Use.CRYPTO);
-    KeySpec.requireSymmetric(ctx, key,
-        withPlaintext ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext");
+    KeySpec.requireSymmetric(
+        ctx, key, withPlaintext ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext");
     dryRunStop(dryRun);
     SecretBytes dataKey = SecretBytes.wrap(hsm.generateRandom(length));
     try {
@@ -201,9 +262,11 @@ public final class CryptoOperations {
 
   private SecretBytes open(KeyRecord key, CiphertextBlob blob, EncryptionContext context) {
     String materialHex = Keys.materialHex(blob.materialId());
-    boolean known = materialHex.equals(key.currentMaterialId())
-        || store.materials(key.keyId()).stream()
-            .map(MaterialRecord::materialId).anyMatch(materialHex::equals);
+    boolean known =
+        materialHex.equals(key.currentMaterialId())
+            || store.materials(key.keyId()).stream()
+                .map(MaterialRecord::materialId)
+                .anyMatch(materialHex::equals);
     if (!known) {
       throw KmsException.invalidCiphertext();
     }
@@ -223,14 +286,20 @@ public final class CryptoOperations {
 
   private static void checkAlgorithm(RequestContext ctx, KeyRecord key, String algorithm) {
     if (algorithm != null && !SYMMETRIC_DEFAULT.equals(algorithm)) {
-      throw new KmsException(ErrorCode.INVALID_KEY_USAGE, "The encryption algorithm "
-          + algorithm + " is not valid for " + ctx.keyArn(key.keyId()) + ".");
+      throw new KmsException(
+          ErrorCode.INVALID_KEY_USAGE,
+          "The encryption algorithm "
+              + algorithm
+              + " is not valid for "
+              + ctx.keyArn(key.keyId())
+              + ".");
     }
   }
 
   static void dryRunStop(boolean dryRun) {
     if (dryRun) {
-      throw new KmsException(ErrorCode.DRY_RUN_OPERATION,
+      throw new KmsException(
+          ErrorCode.DRY_RUN_OPERATION,
           "The request would have succeeded, but the DryRun option is set.");
     }
   }

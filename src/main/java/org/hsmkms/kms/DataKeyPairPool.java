@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A bounded pool, per key pair type, of data key pairs generated in the HSM ahead of requests,
- * because RSA generation is slow (SoftHSM2: about 0.15 s for 2048 bits, 1-1.5 s with long tails
- * for 4096). One background thread refills it; a request takes a ready pair without waiting and
+ * because RSA generation is slow (SoftHSM2: about 0.15 s for 2048 bits, 1-1.5 s with long tails for
+ * 4096). One background thread refills it; a request takes a ready pair without waiting and
  * generates one itself when none is ready.
  *
  * <p>A type's pool starts filling when that type is first asked for, or at start-up when {@code
@@ -31,9 +31,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Security: pooled pairs are session objects inside the HSM, held by the HSM's keeper session;
  * nothing about them leaves the HSM until {@link #take} reads one out for the request that takes
- * it, which also destroys its objects. A pair is taken at most once: each sits in exactly one
- * queue slot and {@link BlockingQueue#poll} hands each element to one caller. On close the
- * remaining pairs are destroyed unread.
+ * it, which also destroys its objects. A pair is taken at most once: each sits in exactly one queue
+ * slot and {@link BlockingQueue#poll} hands each element to one caller. On close the remaining
+ * pairs are destroyed unread.
  */
 public final class DataKeyPairPool implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DataKeyPairPool.class);
@@ -41,13 +41,17 @@ public final class DataKeyPairPool implements AutoCloseable {
   private final Hsm hsm;
   private final Map<KeyPairType, BlockingQueue<PregeneratedKeyPair>> ready =
       new EnumMap<>(KeyPairType.class);
+
   /** Types whose pool is being kept full (asked for at least once, or prefilled). */
   private final Set<KeyPairType> active = ConcurrentHashMap.newKeySet();
-  private final ExecutorService filler = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "hsm-kms-keypair-pool");
-    t.setDaemon(true);
-    return t;
-  });
+
+  private final ExecutorService filler =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "hsm-kms-keypair-pool");
+            t.setDaemon(true);
+            return t;
+          });
   private final AtomicBoolean fillQueued = new AtomicBoolean();
   private final AtomicLong hits = new AtomicLong();
   private final AtomicLong misses = new AtomicLong();
@@ -179,8 +183,7 @@ public final class DataKeyPairPool implements AutoCloseable {
         }
         for (KeyPairType type : KeyPairType.values()) {
           BlockingQueue<PregeneratedKeyPair> queue = ready.get(type);
-          if (closed || queue == null || !active.contains(type)
-              || queue.remainingCapacity() == 0) {
+          if (closed || queue == null || !active.contains(type) || queue.remainingCapacity() == 0) {
             continue;
           }
           PregeneratedKeyPair pair = hsm.pregenerateDataKeyPair(type);

@@ -11,9 +11,9 @@ import org.hsmkms.store.KeyRecord;
  * (taken from the {@link DataKeyPairPool} when one is ready), its private key sealed under a
  * symmetric CMK exactly as a data key is, so that plain Decrypt returns the PKCS#8 bytes.
  *
- * <p>Security: the private key exists in plaintext in this process only between leaving the HSM
- * and being sealed (and, for GenerateDataKeyPair, serialized into the answer); it is held in
- * {@link SecretBytes} and zeroed on every path.
+ * <p>Security: the private key exists in plaintext in this process only between leaving the HSM and
+ * being sealed (and, for GenerateDataKeyPair, serialized into the answer); it is held in {@link
+ * SecretBytes} and zeroed on every path.
  */
 public final class DataKeyPairs {
   private final Keys keys;
@@ -30,24 +30,43 @@ public final class DataKeyPairs {
    * The answer: public key (DER SPKI), sealed private key (v1 blob of the PKCS#8) and, for
    * GenerateDataKeyPair, the PKCS#8 itself, which the caller closes.
    */
-  public record DataKeyPair(String keyArn, String keyPairSpec, byte[] publicKey,
-      byte[] privateKeyCiphertextBlob, SecretBytes privateKeyPlaintext) {}
+  public record DataKeyPair(
+      String keyArn,
+      String keyPairSpec,
+      byte[] publicKey,
+      byte[] privateKeyCiphertextBlob,
+      SecretBytes privateKeyPlaintext) {}
 
-  public DataKeyPair generateDataKeyPair(RequestContext ctx, String keyId, String keyPairSpec,
-      EncryptionContext context, boolean withPlaintext, boolean dryRun) {
+  public DataKeyPair generateDataKeyPair(
+      RequestContext ctx,
+      String keyId,
+      String keyPairSpec,
+      EncryptionContext context,
+      boolean withPlaintext,
+      boolean dryRun) {
     KeyRecord key = keys.resolve(ctx, keyId, Use.CRYPTO);
-    KeySpec.requireSymmetric(ctx, key, withPlaintext
-        ? "GenerateDataKeyPair" : "GenerateDataKeyPairWithoutPlaintext");
+    KeySpec.requireSymmetric(
+        ctx, key, withPlaintext ? "GenerateDataKeyPair" : "GenerateDataKeyPairWithoutPlaintext");
     // KeyPairSpec: the model admits SM2 (China Regions only in AWS); no HSM here offers it.
-    KeySpec spec = KeySpec.of(keyPairSpec).filter(KeySpec::isAsymmetric)
-        .orElseThrow(() -> new KmsException(ErrorCode.UNSUPPORTED_OPERATION,
-            "KeyPairSpec " + keyPairSpec + " is not supported by this service."));
+    KeySpec spec =
+        KeySpec.of(keyPairSpec)
+            .filter(KeySpec::isAsymmetric)
+            .orElseThrow(
+                () ->
+                    new KmsException(
+                        ErrorCode.UNSUPPORTED_OPERATION,
+                        "KeyPairSpec " + keyPairSpec + " is not supported by this service."));
     CryptoOperations.dryRunStop(dryRun);
     ExportedKeyPair pair = pool.take(spec.keyPairType());
     try {
       byte[] blob = crypto.seal(key, pair.privateKey().unsafeView(), context);
-      DataKeyPair answer = new DataKeyPair(ctx.keyArn(key.keyId()), keyPairSpec,
-          pair.publicKey(), blob, withPlaintext ? pair.privateKey() : null);
+      DataKeyPair answer =
+          new DataKeyPair(
+              ctx.keyArn(key.keyId()),
+              keyPairSpec,
+              pair.publicKey(),
+              blob,
+              withPlaintext ? pair.privateKey() : null);
       if (!withPlaintext) {
         pair.close();
       }

@@ -50,7 +50,8 @@ public final class KeyManagement {
   public KeyMetadata createKey(RequestContext ctx, CreateKeyRequest req) {
     // CreateKey: KeySpec and the deprecated CustomerMasterKeySpec are alternatives.
     if (req.keySpec() != null && req.customerMasterKeySpec() != null) {
-      throw new KmsException(ErrorCode.VALIDATION,
+      throw new KmsException(
+          ErrorCode.VALIDATION,
           "You cannot specify KeySpec and CustomerMasterKeySpec in the same request.");
     }
     String spec = req.keySpec() != null ? req.keySpec() : req.customerMasterKeySpec();
@@ -58,24 +59,31 @@ public final class KeyManagement {
     String usage = req.keyUsage() == null ? ENCRYPT_DECRYPT : req.keyUsage();
     // SM2 and ML_DSA_* are in the model, but SoftHSM2 and common HSMs offer neither.
     String requested = spec;
-    KeySpec keySpec = KeySpec.of(spec).orElseThrow(() -> new KmsException(
-        ErrorCode.UNSUPPORTED_OPERATION,
-        "KeySpec " + requested + " is not supported by this service."));
+    KeySpec keySpec =
+        KeySpec.of(spec)
+            .orElseThrow(
+                () ->
+                    new KmsException(
+                        ErrorCode.UNSUPPORTED_OPERATION,
+                        "KeySpec " + requested + " is not supported by this service."));
     // CreateKey: the KeyUsage values each KeySpec allows (AWS CreateKey API reference).
     if (!keySpec.usages().contains(usage)) {
-      throw new KmsException(ErrorCode.VALIDATION,
+      throw new KmsException(
+          ErrorCode.VALIDATION,
           "KeyUsage " + usage + " is not compatible with KeySpec " + spec + ".");
     }
     if (req.origin() != null && !"AWS_KMS".equals(req.origin())) {
-      throw new KmsException(ErrorCode.UNSUPPORTED_OPERATION,
+      throw new KmsException(
+          ErrorCode.UNSUPPORTED_OPERATION,
           "Origin " + req.origin() + " is not supported by this service.");
     }
     if (Boolean.TRUE.equals(req.multiRegion())) {
-      throw new KmsException(ErrorCode.UNSUPPORTED_OPERATION,
-          "Multi-Region keys are not supported by this service.");
+      throw new KmsException(
+          ErrorCode.UNSUPPORTED_OPERATION, "Multi-Region keys are not supported by this service.");
     }
     if (req.customKeyStoreId() != null) {
-      throw new KmsException(ErrorCode.CUSTOM_KEY_STORE_NOT_FOUND,
+      throw new KmsException(
+          ErrorCode.CUSTOM_KEY_STORE_NOT_FOUND,
           "Custom key store " + req.customKeyStoreId() + " does not exist.");
     }
     Map<String, String> tags = checkTags(req.tags(), Map.of());
@@ -85,9 +93,21 @@ public final class KeyManagement {
     String materialHex = Keys.materialHex(material);
     Instant now = clock.instant();
     String policy = req.policy() != null ? req.policy() : defaultPolicy(ctx.account());
-    KeyRecord row = new KeyRecord(id.toString(), ctx.account(), ctx.region(),
-        KeyState.CREATING.awsName(), spec, usage, "AWS_KMS", req.description(), policy, now,
-        null, null, materialHex);
+    KeyRecord row =
+        new KeyRecord(
+            id.toString(),
+            ctx.account(),
+            ctx.region(),
+            KeyState.CREATING.awsName(),
+            spec,
+            usage,
+            "AWS_KMS",
+            req.description(),
+            policy,
+            now,
+            null,
+            null,
+            materialHex);
     ctx.used(id.toString());
     store.insertKey(row, new MaterialRecord(materialHex, id.toString(), now));
     try {
@@ -100,8 +120,8 @@ public final class KeyManagement {
       } else if (keySpec.isHmac()) {
         hsm.generateHmacKey(material, keySpec.hmacKeyBytes(), id.toString());
       } else {
-        hsm.generateKeyPair(material, keySpec.keyPairType(), KeyPairUsage.valueOf(usage),
-            id.toString());
+        hsm.generateKeyPair(
+            material, keySpec.keyPairType(), KeyPairUsage.valueOf(usage), id.toString());
       }
     } catch (RuntimeException e) {
       store.deleteKey(id.toString());
@@ -145,8 +165,7 @@ public final class KeyManagement {
     KeyRecord key = keys.resolve(ctx, keyId, Use.MANAGE);
     KeyState state = KeyState.fromAwsName(key.keyState());
     if (state == KeyState.UNAVAILABLE) {
-      throw new KmsException(ErrorCode.INVALID_STATE,
-          ctx.keyArn(key.keyId()) + " is unavailable.");
+      throw new KmsException(ErrorCode.INVALID_STATE, ctx.keyArn(key.keyId()) + " is unavailable.");
     }
     KeyState target = enable ? KeyState.ENABLED : KeyState.DISABLED;
     if (state != target) {
@@ -161,11 +180,15 @@ public final class KeyManagement {
     // ScheduleKeyDeletion: PendingWindowInDays 7..30, default 30.
     int window = days == null ? DEFAULT_PENDING_WINDOW_DAYS : days;
     if (window < 7) {
-      throw KmsException.validation("'" + window + "'", "pendingWindowInDays",
+      throw KmsException.validation(
+          "'" + window + "'",
+          "pendingWindowInDays",
           "Member must have value greater than or equal to 7");
     }
     if (window > 30) {
-      throw KmsException.validation("'" + window + "'", "pendingWindowInDays",
+      throw KmsException.validation(
+          "'" + window + "'",
+          "pendingWindowInDays",
           "Member must have value less than or equal to 30");
     }
     Instant due = clock.instant().plus(Duration.ofDays(window));
@@ -188,8 +211,8 @@ public final class KeyManagement {
   private String cancelKeyDeletionLocked(RequestContext ctx, String keyId) {
     KeyRecord key = keys.resolve(ctx, keyId, Use.READ);
     if (KeyState.fromAwsName(key.keyState()) != KeyState.PENDING_DELETION) {
-      throw new KmsException(ErrorCode.INVALID_STATE,
-          ctx.keyArn(key.keyId()) + " is not pending deletion.");
+      throw new KmsException(
+          ErrorCode.INVALID_STATE, ctx.keyArn(key.keyId()) + " is not pending deletion.");
     }
     store.updateKey(key.withState(KeyState.DISABLED.awsName(), null, null));
     return ctx.keyArn(key.keyId());
@@ -245,8 +268,8 @@ public final class KeyManagement {
     Set<String> union = new HashSet<>(existing.keySet());
     union.addAll(out.keySet());
     if (union.size() > MAX_TAGS) {
-      throw new KmsException(ErrorCode.LIMIT_EXCEEDED,
-          "A KMS key can have at most " + MAX_TAGS + " tags.");
+      throw new KmsException(
+          ErrorCode.LIMIT_EXCEEDED, "A KMS key can have at most " + MAX_TAGS + " tags.");
     }
     return out;
   }
@@ -262,10 +285,21 @@ public final class KeyManagement {
     KeyState state = KeyState.fromAwsName(key.keyState());
     KeySpec spec = KeySpec.ofKey(key.keySpec());
     String usage = key.keyUsage();
-    return new KeyMetadata(key.account(), key.keyId(), ctx.keyArn(key.keyId()),
-        key.creationDate(), state == KeyState.ENABLED, key.description(), usage,
-        key.keyState(), key.deletionDate(), key.origin(), key.keySpec(),
-        spec.encryptionAlgorithms(usage), spec.signingAlgorithms(usage), spec.macAlgorithms(),
+    return new KeyMetadata(
+        key.account(),
+        key.keyId(),
+        ctx.keyArn(key.keyId()),
+        key.creationDate(),
+        state == KeyState.ENABLED,
+        key.description(),
+        usage,
+        key.keyState(),
+        key.deletionDate(),
+        key.origin(),
+        key.keySpec(),
+        spec.encryptionAlgorithms(usage),
+        spec.signingAlgorithms(usage),
+        spec.macAlgorithms(),
         spec.keyAgreementAlgorithms(usage));
   }
 
@@ -273,7 +307,8 @@ public final class KeyManagement {
     return "{\n  \"Version\" : \"2012-10-17\",\n  \"Id\" : \"key-default-1\",\n"
         + "  \"Statement\" : [ {\n    \"Sid\" : \"Enable IAM User Permissions\",\n"
         + "    \"Effect\" : \"Allow\",\n    \"Principal\" : {\n      \"AWS\" : \"arn:aws:iam::"
-        + account + ":root\"\n    },\n    \"Action\" : \"kms:*\",\n    \"Resource\" : \"*\"\n"
+        + account
+        + ":root\"\n    },\n    \"Action\" : \"kms:*\",\n    \"Resource\" : \"*\"\n"
         + "  } ]\n}";
   }
 }

@@ -34,9 +34,14 @@ public enum KeySpec {
   static final String KEY_AGREEMENT = "KEY_AGREEMENT";
   static final String GENERATE_VERIFY_MAC = "GENERATE_VERIFY_MAC";
 
-  private static final List<String> RSA_SIGNING = List.of(
-      "RSASSA_PKCS1_V1_5_SHA_256", "RSASSA_PKCS1_V1_5_SHA_384", "RSASSA_PKCS1_V1_5_SHA_512",
-      "RSASSA_PSS_SHA_256", "RSASSA_PSS_SHA_384", "RSASSA_PSS_SHA_512");
+  private static final List<String> RSA_SIGNING =
+      List.of(
+          "RSASSA_PKCS1_V1_5_SHA_256",
+          "RSASSA_PKCS1_V1_5_SHA_384",
+          "RSASSA_PKCS1_V1_5_SHA_512",
+          "RSASSA_PSS_SHA_256",
+          "RSASSA_PSS_SHA_384",
+          "RSASSA_PSS_SHA_512");
 
   private final KeyPairType keyPairType;
   private final int hmacKeyBytes;
@@ -58,8 +63,11 @@ public enum KeySpec {
 
   /** The spec of a stored key (keys of older rows without a spec are symmetric). */
   static KeySpec ofKey(String name) {
-    return name == null ? SYMMETRIC_DEFAULT : of(name).orElseThrow(
-        () -> new IllegalStateException("stored key has an unknown key spec " + name));
+    return name == null
+        ? SYMMETRIC_DEFAULT
+        : of(name)
+            .orElseThrow(
+                () -> new IllegalStateException("stored key has an unknown key spec " + name));
   }
 
   public boolean isSymmetric() {
@@ -157,8 +165,14 @@ public enum KeySpec {
   static KeySpec requireUsage(RequestContext ctx, KeyRecord key, String usage, String operation) {
     String actual = key.keyUsage() == null ? ENCRYPT_DECRYPT : key.keyUsage();
     if (!usage.equals(actual)) {
-      throw new KmsException(ErrorCode.INVALID_KEY_USAGE, ctx.keyArn(key.keyId())
-          + " key usage is " + actual + " which is not valid for " + operation + ".");
+      throw new KmsException(
+          ErrorCode.INVALID_KEY_USAGE,
+          ctx.keyArn(key.keyId())
+              + " key usage is "
+              + actual
+              + " which is not valid for "
+              + operation
+              + ".");
     }
     return ofKey(key.keySpec());
   }
@@ -167,15 +181,22 @@ public enum KeySpec {
   static KeySpec requireSymmetric(RequestContext ctx, KeyRecord key, String operation) {
     KeySpec spec = requireUsage(ctx, key, ENCRYPT_DECRYPT, operation);
     if (!spec.isSymmetric()) {
-      throw new KmsException(ErrorCode.INVALID_KEY_USAGE, ctx.keyArn(key.keyId())
-          + " key spec is " + spec + " which is not valid for " + operation + ".");
+      throw new KmsException(
+          ErrorCode.INVALID_KEY_USAGE,
+          ctx.keyArn(key.keyId())
+              + " key spec is "
+              + spec
+              + " which is not valid for "
+              + operation
+              + ".");
     }
     return spec;
   }
 
   /** InvalidKeyUsageException for an algorithm this key does not list. */
   static KmsException incompatibleAlgorithm(String algorithm, KeySpec spec) {
-    return new KmsException(ErrorCode.INVALID_KEY_USAGE,
+    return new KmsException(
+        ErrorCode.INVALID_KEY_USAGE,
         "Algorithm " + algorithm + " is incompatible with key spec " + spec + ".");
   }
 }

@@ -1,8 +1,9 @@
 package org.hsmkms.kms;
 
 /**
- * A key's lifecycle state. {@link #CREATING} and {@link #DELETING} are internal: they make CreateKey
- * and deletion crash-safe and are never shown to clients (such keys answer NotFoundException).
+ * A key's lifecycle state. {@link #CREATING} and {@link #DELETING} are internal: they make
+ * CreateKey and deletion crash-safe and are never shown to clients (such keys answer
+ * NotFoundException).
  */
 public enum KeyState {
   CREATING("Creating"),

@@ -47,8 +47,9 @@ public final class Keys {
 
   /** Resolves any KeyId form to a visible key of the caller's account and region. */
   public KeyRecord resolve(RequestContext ctx, String keyId) {
-    KeyRecord key = find(ctx, keyId, true)
-        .orElseThrow(() -> new KmsException(ErrorCode.NOT_FOUND, notFoundMessage(ctx, keyId)));
+    KeyRecord key =
+        find(ctx, keyId, true)
+            .orElseThrow(() -> new KmsException(ErrorCode.NOT_FOUND, notFoundMessage(ctx, keyId)));
     return key;
   }
 
@@ -77,8 +78,8 @@ public final class Keys {
       return;
     }
     switch (state) {
-      case PENDING_DELETION -> throw new KmsException(ErrorCode.INVALID_STATE,
-          arn + " is pending deletion.");
+      case PENDING_DELETION ->
+          throw new KmsException(ErrorCode.INVALID_STATE, arn + " is pending deletion.");
       case DISABLED -> {
         if (use == Use.CRYPTO) {
           throw new KmsException(ErrorCode.DISABLED, arn + " is disabled.");
@@ -89,7 +90,7 @@ public final class Keys {
           throw new KmsException(ErrorCode.KEY_UNAVAILABLE, arn + " is unavailable.");
         }
       }
-      default -> { }
+      default -> {}
     }
   }
 
@@ -126,9 +127,11 @@ public final class Keys {
     if (!KEY_ID.matcher(keyId).matches()) {
       return Optional.empty();
     }
-    Optional<KeyRecord> key = store.findKey(keyId)
-        .filter(k -> k.account().equals(ctx.account()) && k.region().equals(ctx.region()))
-        .filter(k -> KeyState.fromAwsName(k.keyState()).isVisible());
+    Optional<KeyRecord> key =
+        store
+            .findKey(keyId)
+            .filter(k -> k.account().equals(ctx.account()) && k.region().equals(ctx.region()))
+            .filter(k -> KeyState.fromAwsName(k.keyState()).isVisible());
     key.ifPresent(k -> ctx.used(k.keyId()));
     return key;
   }
@@ -151,6 +154,4 @@ public final class Keys {
   static String materialHex(byte[] id) {
     return HexFormat.of().formatHex(id);
   }
-
-
 }

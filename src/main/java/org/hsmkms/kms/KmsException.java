@@ -33,13 +33,19 @@ public class KmsException extends RuntimeException {
 
   /** AWS's wording for one failed field constraint. */
   public static KmsException validation(String value, String field, String constraint) {
-    return new KmsException(ErrorCode.VALIDATION, "1 validation error detected: Value " + value
-        + " at '" + field + "' failed to satisfy constraint: " + constraint);
+    return new KmsException(
+        ErrorCode.VALIDATION,
+        "1 validation error detected: Value "
+            + value
+            + " at '"
+            + field
+            + "' failed to satisfy constraint: "
+            + constraint);
   }
 
   /**
-   * Turns a failure of any layer into the error the client sees. HSM and database details go to
-   * the log, not to the client.
+   * Turns a failure of any layer into the error the client sees. HSM and database details go to the
+   * log, not to the client.
    */
   public static KmsException from(RuntimeException e) {
     if (e instanceof KmsException k) {
@@ -47,10 +53,13 @@ public class KmsException extends RuntimeException {
     }
     if (e instanceof HsmException h) {
       return switch (h.kind()) {
-        case UNAVAILABLE -> new KmsException(ErrorCode.DEPENDENCY_TIMEOUT,
-            "The system timed out while trying to fulfill the request.", h);
-        case KEY_NOT_FOUND -> new KmsException(ErrorCode.KEY_UNAVAILABLE,
-            "The key material is not available.", h);
+        case UNAVAILABLE ->
+            new KmsException(
+                ErrorCode.DEPENDENCY_TIMEOUT,
+                "The system timed out while trying to fulfill the request.",
+                h);
+        case KEY_NOT_FOUND ->
+            new KmsException(ErrorCode.KEY_UNAVAILABLE, "The key material is not available.", h);
         case AUTHENTICATION_FAILED -> KmsException.invalidCiphertext();
         case INTERNAL -> new KmsException(ErrorCode.INTERNAL, "An internal error occurred.", h);
       };

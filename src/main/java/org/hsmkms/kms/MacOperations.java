@@ -20,31 +20,37 @@ public final class MacOperations {
   /** GenerateMac's answer. */
   public record Mac(String keyArn, byte[] mac, String macAlgorithm) {}
 
-  public Mac generateMac(RequestContext ctx, String keyId, byte[] message, String algorithm,
-      boolean dryRun) {
+  public Mac generateMac(
+      RequestContext ctx, String keyId, byte[] message, String algorithm, boolean dryRun) {
     KeyRecord key = keys.resolve(ctx, keyId, Use.CRYPTO);
     KeySpec spec = check(ctx, key, algorithm, "GenerateMac");
     CryptoOperations.dryRunStop(dryRun);
-    return new Mac(ctx.keyArn(key.keyId()),
+    return new Mac(
+        ctx.keyArn(key.keyId()),
         hsm.mac(Keys.materialBytes(key.currentMaterialId()), spec.macScheme(), message),
         algorithm);
   }
 
   /** VerifyMac: returns the key ARN; a MAC that does not verify is KMSInvalidMacException. */
-  public String verifyMac(RequestContext ctx, String keyId, byte[] message, String algorithm,
-      byte[] mac, boolean dryRun) {
+  public String verifyMac(
+      RequestContext ctx,
+      String keyId,
+      byte[] message,
+      String algorithm,
+      byte[] mac,
+      boolean dryRun) {
     KeyRecord key = keys.resolve(ctx, keyId, Use.CRYPTO);
     KeySpec spec = check(ctx, key, algorithm, "VerifyMac");
     CryptoOperations.dryRunStop(dryRun);
-    if (!hsm.verifyMac(Keys.materialBytes(key.currentMaterialId()), spec.macScheme(), message,
-        mac)) {
+    if (!hsm.verifyMac(
+        Keys.materialBytes(key.currentMaterialId()), spec.macScheme(), message, mac)) {
       throw new KmsException(ErrorCode.KMS_INVALID_MAC, null);
     }
     return ctx.keyArn(key.keyId());
   }
 
-  private static KeySpec check(RequestContext ctx, KeyRecord key, String algorithm,
-      String operation) {
+  private static KeySpec check(
+      RequestContext ctx, KeyRecord key, String algorithm, String operation) {
     KeySpec spec = KeySpec.requireUsage(ctx, key, KeySpec.GENERATE_VERIFY_MAC, operation);
     // Each HMAC key spec allows exactly its own MAC algorithm (HMAC_256: HMAC_SHA_256).
     if (!spec.macAlgorithms().contains(algorithm)) {

@@ -11,7 +11,8 @@ final class Markers {
   private Markers() {}
 
   static String encode(String kind, String lastSortKey) {
-    return Base64.getUrlEncoder().withoutPadding()
+    return Base64.getUrlEncoder()
+        .withoutPadding()
         .encodeToString((kind + ":" + lastSortKey).getBytes(StandardCharsets.UTF_8));
   }
 

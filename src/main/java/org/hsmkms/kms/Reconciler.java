@@ -36,8 +36,12 @@ public final class Reconciler {
   }
 
   /** What start-up reconciliation found, for the log and for tests. */
-  public record Report(int creationsCompleted, int creationsRolledBack, int deletionsCompleted,
-      int rowsWithoutMaterial, int objectsWithoutRow) {}
+  public record Report(
+      int creationsCompleted,
+      int creationsRolledBack,
+      int deletionsCompleted,
+      int rowsWithoutMaterial,
+      int objectsWithoutRow) {}
 
   public Report reconcile() {
     int completed = 0;
@@ -54,12 +58,14 @@ public final class Reconciler {
         if (present) {
           // The material exists, so the key is rolled forward; it is never destroyed unasked.
           store.updateKey(key.withState(KeyState.ENABLED.awsName(), null, null));
-          LOG.warn("key {}: CreateKey was interrupted after the HSM made the key; completed",
+          LOG.warn(
+              "key {}: CreateKey was interrupted after the HSM made the key; completed",
               key.keyId());
           completed++;
         } else {
           store.deleteKey(key.keyId());
-          LOG.warn("key {}: CreateKey was interrupted before the HSM made the key; row removed",
+          LOG.warn(
+              "key {}: CreateKey was interrupted before the HSM made the key; row removed",
               key.keyId());
           rolledBack++;
         }
@@ -68,8 +74,11 @@ public final class Reconciler {
         deleted++;
       } else if (!present) {
         missing++;
-        LOG.error("key {} ({}): its key object {} is missing from the token; the key answers"
-            + " KeyUnavailableException until it is restored", key.keyId(), key.keyState(),
+        LOG.error(
+            "key {} ({}): its key object {} is missing from the token; the key answers"
+                + " KeyUnavailableException until it is restored",
+            key.keyId(),
+            key.keyState(),
             key.currentMaterialId());
       }
     }
@@ -96,12 +105,14 @@ public final class Reconciler {
         synchronized (keys.lifecycleLock()) {
           // Re-read: the key may have been cancelled since the listing.
           current = store.findKey(key.keyId()).orElse(null);
-          if (current == null
-              || !KeyState.PENDING_DELETION.awsName().equals(current.keyState())) {
+          if (current == null || !KeyState.PENDING_DELETION.awsName().equals(current.keyState())) {
             continue;
           }
-          store.updateKey(current.withState(KeyState.DELETING.awsName(),
-              current.deletionDate(), current.pendingWindowDays()));
+          store.updateKey(
+              current.withState(
+                  KeyState.DELETING.awsName(),
+                  current.deletionDate(),
+                  current.pendingWindowDays()));
         }
         completeDeletion(current, store.materials(current.keyId()));
         count++;

@@ -10,8 +10,8 @@ import java.util.Set;
  * regions are invisible), the caller's principal ARN and the request id. {@code keysUsed} collects
  * the ARNs of the keys the request resolved, for the audit record.
  */
-public record RequestContext(String account, String region, String principal, String requestId,
-    KeysUsed keysUsed) {
+public record RequestContext(
+    String account, String region, String principal, String requestId, KeysUsed keysUsed) {
 
   public RequestContext(String account, String region, String principal, String requestId) {
     this(account, region, principal, requestId, new KeysUsed());
@@ -31,8 +31,8 @@ public record RequestContext(String account, String region, String principal, St
   }
 
   /**
-   * The key ARNs a request touched, in the order it touched them. Filled on the worker thread,
-   * read when the request is done; thread-safe.
+   * The key ARNs a request touched, in the order it touched them. Filled on the worker thread, read
+   * when the request is done; thread-safe.
    */
   public static final class KeysUsed {
     private final Set<String> arns = new LinkedHashSet<>();

@@ -3,7 +3,8 @@ package org.hsmkms.store;
 import java.time.Instant;
 
 /**
- * An alias: a friendly name ({@code alias/...}) pointing at one key, scoped to an account and region.
+ * An alias: a friendly name ({@code alias/...}) pointing at one key, scoped to an account and
+ * region.
  */
 public record AliasRecord(
     String account,

@@ -9,11 +9,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * Keeps the rows every data-plane request reads (a key, an alias, a key's materials) in memory,
- * in front of a store that only this process writes (the embedded SQLite store).
+ * Keeps the rows every data-plane request reads (a key, an alias, a key's materials) in memory, in
+ * front of a store that only this process writes (the embedded SQLite store).
  *
- * <p>Every write through this object empties the caches. A read that raced a write does not put
- * its possibly older answer into the cache: a generation number, raised by every write, must be
+ * <p>Every write through this object empties the caches. A read that raced a write does not put its
+ * possibly older answer into the cache: a generation number, raised by every write, must be
  * unchanged between the start of the read and the insertion. Not for a database that other
  * processes write (PostgreSQL shared by several nodes): they would never invalidate it.
  */
@@ -69,10 +69,11 @@ public final class CachingMetadataStore implements MetadataStore {
   }
 
   private void write(Runnable w) {
-    write(() -> {
-      w.run();
-      return null;
-    });
+    write(
+        () -> {
+          w.run();
+          return null;
+        });
   }
 
   @Override
@@ -122,7 +123,9 @@ public final class CachingMetadataStore implements MetadataStore {
 
   @Override
   public Optional<AliasRecord> findAlias(String account, String region, String aliasName) {
-    return cached(aliases, account + '\n' + region + '\n' + aliasName,
+    return cached(
+        aliases,
+        account + '\n' + region + '\n' + aliasName,
         () -> store.findAlias(account, region, aliasName));
   }
 

@@ -47,12 +47,36 @@ public record KeyRecord(
   }
 
   public KeyRecord withState(String state, Instant deletionDate, Integer pendingWindowDays) {
-    return new KeyRecord(keyId, account, region, state, keySpec, keyUsage, origin, description,
-        policy, creationDate, deletionDate, pendingWindowDays, currentMaterialId);
+    return new KeyRecord(
+        keyId,
+        account,
+        region,
+        state,
+        keySpec,
+        keyUsage,
+        origin,
+        description,
+        policy,
+        creationDate,
+        deletionDate,
+        pendingWindowDays,
+        currentMaterialId);
   }
 
   public KeyRecord withDescription(String newDescription) {
-    return new KeyRecord(keyId, account, region, keyState, keySpec, keyUsage, origin,
-        newDescription, policy, creationDate, deletionDate, pendingWindowDays, currentMaterialId);
+    return new KeyRecord(
+        keyId,
+        account,
+        region,
+        keyState,
+        keySpec,
+        keyUsage,
+        origin,
+        newDescription,
+        policy,
+        creationDate,
+        deletionDate,
+        pendingWindowDays,
+        currentMaterialId);
   }
 }

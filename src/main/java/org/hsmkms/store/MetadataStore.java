@@ -23,7 +23,8 @@ public interface MetadataStore extends AutoCloseable {
 
   /**
    * Removes a key row with its materials, aliases and tags, in one transaction. Called only after
-   * the key's HSM objects are destroyed (completed deletion) or for a CreateKey that never made one.
+   * the key's HSM objects are destroyed (completed deletion) or for a CreateKey that never made
+   * one.
    */
   void deleteKey(String keyId);
 

@@ -23,17 +23,45 @@ class FileAuditTrailTest {
 
   @Test
   void record_isOneLineOfJson_withEveryFieldAlwaysPresent() throws Exception {
-    AuditRecord r = new AuditRecord(Instant.parse("2025-01-02T03:04:05.678Z"), "rid", "Encrypt",
-        null, null, null, null, "10.0.0.1", List.of(), List.of("a\"b\nc"), AuditRecord.FAILURE,
-        "MissingAuthenticationTokenException", 400, 3);
+    AuditRecord r =
+        new AuditRecord(
+            Instant.parse("2025-01-02T03:04:05.678Z"),
+            "rid",
+            "Encrypt",
+            null,
+            null,
+            null,
+            null,
+            "10.0.0.1",
+            List.of(),
+            List.of("a\"b\nc"),
+            AuditRecord.FAILURE,
+            "MissingAuthenticationTokenException",
+            400,
+            3);
 
     String line = r.toJson();
     JsonNode n = JSON.readTree(line);
 
     assertFalse(line.contains("\n"));
-    assertEquals(List.of("version", "time", "requestId", "operation", "principal", "account",
-        "accessKeyId", "region", "sourceAddress", "keyArns", "encryptionContextKeys", "outcome",
-        "errorCode", "httpStatus", "latencyMs"), fieldNames(n));
+    assertEquals(
+        List.of(
+            "version",
+            "time",
+            "requestId",
+            "operation",
+            "principal",
+            "account",
+            "accessKeyId",
+            "region",
+            "sourceAddress",
+            "keyArns",
+            "encryptionContextKeys",
+            "outcome",
+            "errorCode",
+            "httpStatus",
+            "latencyMs"),
+        fieldNames(n));
     assertEquals("2025-01-02T03:04:05.678Z", n.get("time").asText());
     assertTrue(n.get("principal").isNull());
     assertEquals("a\"b\nc", n.get("encryptionContextKeys").get(0).asText());
@@ -41,8 +69,7 @@ class FileAuditTrailTest {
   }
 
   @Test
-  void records_areAppendedAsLines_inAFileOnlyTheOwnerCanRead(@TempDir Path dir)
-      throws Exception {
+  void records_areAppendedAsLines_inAFileOnlyTheOwnerCanRead(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("audit.log");
     try (FileAuditTrail trail = new FileAuditTrail(file, 1 << 20, 3, true, true)) {
       trail.write(record("r1"));
@@ -55,8 +82,7 @@ class FileAuditTrailTest {
     List<String> lines = Files.readAllLines(file);
     assertEquals(3, lines.size());
     assertEquals("r3", JSON.readTree(lines.get(2)).get("requestId").asText());
-    assertEquals("rw-------",
-        PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
   }
 
   @Test
@@ -101,9 +127,21 @@ class FileAuditTrailTest {
   }
 
   private static AuditRecord record(String requestId) {
-    return new AuditRecord(Instant.now(), requestId, "GenerateRandom",
-        "arn:aws:iam::111122223333:user/t", "111122223333", "AKIDTEST", "us-east-1",
-        "127.0.0.1", List.of(), List.of(), AuditRecord.SUCCESS, null, 200, 1);
+    return new AuditRecord(
+        Instant.now(),
+        requestId,
+        "GenerateRandom",
+        "arn:aws:iam::111122223333:user/t",
+        "111122223333",
+        "AKIDTEST",
+        "us-east-1",
+        "127.0.0.1",
+        List.of(),
+        List.of(),
+        AuditRecord.SUCCESS,
+        null,
+        200,
+        1);
   }
 
   private static List<String> fieldNames(JsonNode n) {

@@ -35,144 +35,195 @@ class CredentialStoreIT {
 
   @Test
   void serviceKey_isSensitiveNeverExtractable_andNotListedAsACmk() {
-    TestServer.withHsm(hsm -> {
-      new SecretSealer(hsm).ensureKey();
+    TestServer.withHsm(
+        hsm -> {
+          new SecretSealer(hsm).ensureKey();
 
-      Hsm.KeyAttributes a = hsm.keyAttributes(SecretSealer.KEY_ID);
-      assertTrue(a.token());
-      assertTrue(a.sensitive());
-      assertFalse(a.extractable());
-      assertTrue(a.neverExtractable());
-      assertTrue(hsm.listKeyIds().stream().noneMatch(id -> Arrays.equals(id,
-          SecretSealer.KEY_ID)), "the service key is no CMK");
-      assertFalse(hsm.ensureServiceKey(SecretSealer.KEY_ID, SecretSealer.KEY_LABEL),
-          "made once");
-    });
+          Hsm.KeyAttributes a = hsm.keyAttributes(SecretSealer.KEY_ID);
+          assertTrue(a.token());
+          assertTrue(a.sensitive());
+          assertFalse(a.extractable());
+          assertTrue(a.neverExtractable());
+          assertTrue(
+              hsm.listKeyIds().stream().noneMatch(id -> Arrays.equals(id, SecretSealer.KEY_ID)),
+              "the service key is no CMK");
+          assertFalse(
+              hsm.ensureServiceKey(SecretSealer.KEY_ID, SecretSealer.KEY_LABEL), "made once");
+        });
   }
 
   @Test
   void file_holdsNoSecretInTheClear_andTheStoreOpensIt() {
     Path file = dir.resolve("creds");
-    TestServer.withHsm(hsm -> {
-      new CredentialsAdmin(file, hsm).put("AKIASTOREIT1", "111122223333",
-          "arn:aws:iam::111122223333:user/a", SECRET.getBytes(StandardCharsets.UTF_8));
-      String text = Files.readString(file);
-      assertFalse(text.contains(SECRET));
-      assertFalse(text.contains(HexFormat.of().formatHex(SECRET.getBytes(
-          StandardCharsets.UTF_8))));
+    TestServer.withHsm(
+        hsm -> {
+          new CredentialsAdmin(file, hsm)
+              .put(
+                  "AKIASTOREIT1",
+                  "111122223333",
+                  "arn:aws:iam::111122223333:user/a",
+                  SECRET.getBytes(StandardCharsets.UTF_8));
+          String text = Files.readString(file);
+          assertFalse(text.contains(SECRET));
+          assertFalse(
+              text.contains(HexFormat.of().formatHex(SECRET.getBytes(StandardCharsets.UTF_8))));
 
-      CredentialStore store = new CredentialStore(file, new SecretSealer(hsm));
-      store.load();
-      Credential c = store.find("AKIASTOREIT1");
-      assertNotNull(c);
-      assertEquals("111122223333", c.account());
-      assertEquals("arn:aws:iam::111122223333:user/a", c.principalArn());
-      assertNull(store.find("AKIANOBODY"));
-    });
+          CredentialStore store = new CredentialStore(file, new SecretSealer(hsm));
+          store.load();
+          Credential c = store.find("AKIASTOREIT1");
+          assertNotNull(c);
+          assertEquals("111122223333", c.account());
+          assertEquals("arn:aws:iam::111122223333:user/a", c.principalArn());
+          assertNull(store.find("AKIANOBODY"));
+        });
   }
 
   @Test
   void sealedSecret_movedToAnotherEntry_doesNotOpen() {
     Path file = dir.resolve("creds");
-    TestServer.withHsm(hsm -> {
-      CredentialsAdmin admin = new CredentialsAdmin(file, hsm);
-      admin.put("AKIASTOREIT1", "111122223333", "arn:aws:iam::111122223333:user/a",
-          SECRET.getBytes(StandardCharsets.UTF_8));
-      admin.put("AKIASTOREIT2", "111122223333", "arn:aws:iam::111122223333:user/b",
-          OTHER_SECRET.getBytes(StandardCharsets.UTF_8));
-      List<CredentialsFile.Entry> entries = CredentialsFile.read(file);
-      SecretSealer sealer = new SecretSealer(hsm);
+    TestServer.withHsm(
+        hsm -> {
+          CredentialsAdmin admin = new CredentialsAdmin(file, hsm);
+          admin.put(
+              "AKIASTOREIT1",
+              "111122223333",
+              "arn:aws:iam::111122223333:user/a",
+              SECRET.getBytes(StandardCharsets.UTF_8));
+          admin.put(
+              "AKIASTOREIT2",
+              "111122223333",
+              "arn:aws:iam::111122223333:user/b",
+              OTHER_SECRET.getBytes(StandardCharsets.UTF_8));
+          List<CredentialsFile.Entry> entries = CredentialsFile.read(file);
+          SecretSealer sealer = new SecretSealer(hsm);
 
-      CredentialsFile.Entry swapped = new CredentialsFile.Entry("AKIASTOREIT2", "111122223333",
-          "arn:aws:iam::111122223333:user/b", entries.get(0).sealedSecret());
-      CredentialsFile.Entry movedAccount = new CredentialsFile.Entry("AKIASTOREIT1",
-          "444455556666", "arn:aws:iam::444455556666:user/a", entries.get(0).sealedSecret());
+          CredentialsFile.Entry swapped =
+              new CredentialsFile.Entry(
+                  "AKIASTOREIT2",
+                  "111122223333",
+                  "arn:aws:iam::111122223333:user/b",
+                  entries.get(0).sealedSecret());
+          CredentialsFile.Entry movedAccount =
+              new CredentialsFile.Entry(
+                  "AKIASTOREIT1",
+                  "444455556666",
+                  "arn:aws:iam::444455556666:user/a",
+                  entries.get(0).sealedSecret());
 
-      assertThrows(IllegalArgumentException.class, () -> sealer.open(swapped));
-      assertThrows(IllegalArgumentException.class, () -> sealer.open(movedAccount));
-      byte[] opened = sealer.open(entries.get(1));
-      assertEquals(OTHER_SECRET, new String(opened, StandardCharsets.UTF_8));
-    });
+          assertThrows(IllegalArgumentException.class, () -> sealer.open(swapped));
+          assertThrows(IllegalArgumentException.class, () -> sealer.open(movedAccount));
+          byte[] opened = sealer.open(entries.get(1));
+          assertEquals(OTHER_SECRET, new String(opened, StandardCharsets.UTF_8));
+        });
   }
 
   @Test
   void entryThatDoesNotOpen_isLeftOut_andTheOthersLoad() {
     Path file = dir.resolve("creds");
-    TestServer.withHsm(hsm -> {
-      CredentialsAdmin admin = new CredentialsAdmin(file, hsm);
-      admin.put("AKIASTOREIT1", "111122223333", "arn:aws:iam::111122223333:user/a",
-          SECRET.getBytes(StandardCharsets.UTF_8));
-      String text = Files.readString(file);
-      Files.writeString(file, text + "\n[AKIAFORGED]\naccount = 111122223333\n"
-          + "principal = arn:aws:iam::111122223333:user/evil\n"
-          + "secret = hsm:v1:" + "A".repeat(60) + "\n");
+    TestServer.withHsm(
+        hsm -> {
+          CredentialsAdmin admin = new CredentialsAdmin(file, hsm);
+          admin.put(
+              "AKIASTOREIT1",
+              "111122223333",
+              "arn:aws:iam::111122223333:user/a",
+              SECRET.getBytes(StandardCharsets.UTF_8));
+          String text = Files.readString(file);
+          Files.writeString(
+              file,
+              text
+                  + "\n[AKIAFORGED]\naccount = 111122223333\n"
+                  + "principal = arn:aws:iam::111122223333:user/evil\n"
+                  + "secret = hsm:v1:"
+                  + "A".repeat(60)
+                  + "\n");
 
-      CredentialStore store = new CredentialStore(file, new SecretSealer(hsm));
-      store.load();
+          CredentialStore store = new CredentialStore(file, new SecretSealer(hsm));
+          store.load();
 
-      assertNotNull(store.find("AKIASTOREIT1"));
-      assertNull(store.find("AKIAFORGED"));
-      assertEquals(1, store.size());
-    });
+          assertNotNull(store.find("AKIASTOREIT1"));
+          assertNull(store.find("AKIAFORGED"));
+          assertEquals(1, store.size());
+        });
   }
 
   @Test
   void changedFile_isReloaded_andAMalformedOneKeepsTheLastGoodTable() {
     Path file = dir.resolve("creds");
-    TestServer.withHsm(hsm -> {
-      CredentialsAdmin admin = new CredentialsAdmin(file, hsm);
-      admin.put("AKIASTOREIT1", "111122223333", "arn:aws:iam::111122223333:user/a",
-          SECRET.getBytes(StandardCharsets.UTF_8));
-      CredentialStore store = new CredentialStore(file, new SecretSealer(hsm));
-      store.load();
+    TestServer.withHsm(
+        hsm -> {
+          CredentialsAdmin admin = new CredentialsAdmin(file, hsm);
+          admin.put(
+              "AKIASTOREIT1",
+              "111122223333",
+              "arn:aws:iam::111122223333:user/a",
+              SECRET.getBytes(StandardCharsets.UTF_8));
+          CredentialStore store = new CredentialStore(file, new SecretSealer(hsm));
+          store.load();
 
-      admin.put("AKIASTOREIT2", "111122223333", "arn:aws:iam::111122223333:user/b",
-          OTHER_SECRET.getBytes(StandardCharsets.UTF_8));
-      assertTrue(store.reloadIfChanged());
-      assertNotNull(store.find("AKIASTOREIT2"));
+          admin.put(
+              "AKIASTOREIT2",
+              "111122223333",
+              "arn:aws:iam::111122223333:user/b",
+              OTHER_SECRET.getBytes(StandardCharsets.UTF_8));
+          assertTrue(store.reloadIfChanged());
+          assertNotNull(store.find("AKIASTOREIT2"));
 
-      admin.remove("AKIASTOREIT1");
-      assertTrue(store.reloadIfChanged());
-      assertNull(store.find("AKIASTOREIT1"));
+          admin.remove("AKIASTOREIT1");
+          assertTrue(store.reloadIfChanged());
+          assertNull(store.find("AKIASTOREIT1"));
 
-      Files.writeString(file, "[broken\n");
-      assertFalse(store.reloadIfChanged());
-      assertNotNull(store.find("AKIASTOREIT2"), "the last good table stays");
-    });
+          Files.writeString(file, "[broken\n");
+          assertFalse(store.reloadIfChanged());
+          assertNotNull(store.find("AKIASTOREIT2"), "the last good table stays");
+        });
   }
 
   @Test
   void missingFile_isRefusedAtStartUp() {
-    TestServer.withHsm(hsm -> {
-      CredentialStore store = new CredentialStore(dir.resolve("absent"), new SecretSealer(hsm));
+    TestServer.withHsm(
+        hsm -> {
+          CredentialStore store = new CredentialStore(dir.resolve("absent"), new SecretSealer(hsm));
 
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, store::load);
-      assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
-    });
+          IllegalArgumentException e = assertThrows(IllegalArgumentException.class, store::load);
+          assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
+        });
   }
 
   @Test
   void generatedKey_looksLikeAnAwsAccessKey() {
-    TestServer.withHsm(hsm -> {
-      CredentialsAdmin.NewKey k = new CredentialsAdmin(dir.resolve("creds"), hsm).generate();
-      SuiteSecrets.secret(new String(k.secret(), StandardCharsets.UTF_8));
+    TestServer.withHsm(
+        hsm -> {
+          CredentialsAdmin.NewKey k = new CredentialsAdmin(dir.resolve("creds"), hsm).generate();
+          SuiteSecrets.secret(new String(k.secret(), StandardCharsets.UTF_8));
 
-      assertTrue(k.accessKeyId().matches("AKIA[A-Z2-7]{16}"), k.accessKeyId());
-      assertEquals(40, k.secret().length);
-      assertFalse(k.toString().contains(new String(k.secret(), StandardCharsets.UTF_8)));
-    });
+          assertTrue(k.accessKeyId().matches("AKIA[A-Z2-7]{16}"), k.accessKeyId());
+          assertEquals(40, k.secret().length);
+          assertFalse(k.toString().contains(new String(k.secret(), StandardCharsets.UTF_8)));
+        });
   }
 
   @Test
   void secretWithSpacesOrControlCharacters_isRefused() {
-    TestServer.withHsm(hsm -> {
-      CredentialsAdmin admin = new CredentialsAdmin(dir.resolve("creds"), hsm);
-      assertThrows(IllegalArgumentException.class, () -> admin.put("AKIASTOREIT1",
-          "111122223333", "arn:aws:iam::111122223333:user/a",
-          " padded-secret ".getBytes(StandardCharsets.UTF_8)));
-      assertThrows(IllegalArgumentException.class, () -> admin.put("AKIASTOREIT1",
-          "111122223333", "arn:aws:iam::111122223333:user/a",
-          "short".getBytes(StandardCharsets.UTF_8)));
-    });
+    TestServer.withHsm(
+        hsm -> {
+          CredentialsAdmin admin = new CredentialsAdmin(dir.resolve("creds"), hsm);
+          assertThrows(
+              IllegalArgumentException.class,
+              () ->
+                  admin.put(
+                      "AKIASTOREIT1",
+                      "111122223333",
+                      "arn:aws:iam::111122223333:user/a",
+                      " padded-secret ".getBytes(StandardCharsets.UTF_8)));
+          assertThrows(
+              IllegalArgumentException.class,
+              () ->
+                  admin.put(
+                      "AKIASTOREIT1",
+                      "111122223333",
+                      "arn:aws:iam::111122223333:user/a",
+                      "short".getBytes(StandardCharsets.UTF_8)));
+        });
   }
 }

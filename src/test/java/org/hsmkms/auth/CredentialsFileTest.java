@@ -13,60 +13,80 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The credentials file format: what parses, what is refused (with its line), and writing. */
 class CredentialsFileTest {
-  private static final String ENTRY = "[AKIAEXAMPLE1]\naccount = 111122223333\n"
-      + "principal = arn:aws:iam::111122223333:user/alice\nsecret = hsm:v1:AAAA\n";
+  private static final String ENTRY =
+      "[AKIAEXAMPLE1]\naccount = 111122223333\n"
+          + "principal = arn:aws:iam::111122223333:user/alice\nsecret = hsm:v1:AAAA\n";
 
   @Test
   void parse_readsEntriesSkippingCommentsAndBlankLines() {
-    List<CredentialsFile.Entry> entries = CredentialsFile.parse("# comment\n; other\n\n" + ENTRY
-        + "\n[AKIAEXAMPLE2]\naccount=444455556666\nprincipal=arn:aws:iam::444455556666:role/r\n"
-        + "secret=hsm:v1:BBBB\n");
+    List<CredentialsFile.Entry> entries =
+        CredentialsFile.parse(
+            "# comment\n; other\n\n"
+                + ENTRY
+                + "\n[AKIAEXAMPLE2]\naccount=444455556666\nprincipal=arn:aws:iam::444455556666:role/r\n"
+                + "secret=hsm:v1:BBBB\n");
 
-    assertEquals(List.of(
-        new CredentialsFile.Entry("AKIAEXAMPLE1", "111122223333",
-            "arn:aws:iam::111122223333:user/alice", "hsm:v1:AAAA"),
-        new CredentialsFile.Entry("AKIAEXAMPLE2", "444455556666",
-            "arn:aws:iam::444455556666:role/r", "hsm:v1:BBBB")), entries);
+    assertEquals(
+        List.of(
+            new CredentialsFile.Entry(
+                "AKIAEXAMPLE1",
+                "111122223333",
+                "arn:aws:iam::111122223333:user/alice",
+                "hsm:v1:AAAA"),
+            new CredentialsFile.Entry(
+                "AKIAEXAMPLE2", "444455556666", "arn:aws:iam::444455556666:role/r", "hsm:v1:BBBB")),
+        entries);
   }
 
   @Test
   void parse_principalInAnotherAccount_isRefusedWithItsLine() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> CredentialsFile.parse("\n" + ENTRY.replace("user/alice", "x").replace(
-            "arn:aws:iam::111122223333:x", "arn:aws:iam::999999999999:user/alice")));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                CredentialsFile.parse(
+                    "\n"
+                        + ENTRY
+                            .replace("user/alice", "x")
+                            .replace(
+                                "arn:aws:iam::111122223333:x",
+                                "arn:aws:iam::999999999999:user/alice")));
 
     assertTrue(e.getMessage().startsWith("line 2: [AKIAEXAMPLE1]: principal"), e.getMessage());
   }
 
   @Test
   void parse_duplicateAccessKeyId_isRefused() {
-    assertThrows(IllegalArgumentException.class,
-        () -> CredentialsFile.parse(ENTRY + ENTRY));
+    assertThrows(IllegalArgumentException.class, () -> CredentialsFile.parse(ENTRY + ENTRY));
   }
 
   @Test
   void parse_missingSecret_isRefused() {
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> CredentialsFile.parse(ENTRY.replace("secret = hsm:v1:AAAA\n", "")));
   }
 
   @Test
   void parse_unknownSetting_isRefused() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> CredentialsFile.parse(ENTRY + "password = x\n"));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> CredentialsFile.parse(ENTRY + "password = x\n"));
 
     assertTrue(e.getMessage().contains("unknown setting 'password'"), e.getMessage());
   }
 
   @Test
   void parse_settingOutsideASection_isRefused() {
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> CredentialsFile.parse("account = 111122223333\n" + ENTRY));
   }
 
   @Test
   void parse_invalidAccount_isRefused() {
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> CredentialsFile.parse(ENTRY.replace("account = 111122223333", "account = 12")));
   }
 
@@ -79,8 +99,7 @@ class CredentialsFileTest {
     CredentialsFile.write(file, entries);
 
     assertEquals(entries, CredentialsFile.read(file));
-    assertEquals("rw-------",
-        PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
     try (var files = Files.list(dir)) {
       assertEquals(List.of(file), files.toList(), "no temporary file left behind");
     }

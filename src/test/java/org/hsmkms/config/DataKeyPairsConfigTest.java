@@ -32,11 +32,13 @@ class DataKeyPairsConfigTest {
 
   @Test
   void unknownSpecOrBadSize_isRefused() {
-    assertThrows(IllegalArgumentException.class,
-        () -> new Config.DataKeyPairs(null, Map.of("SM2", 1)));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class, () -> new Config.DataKeyPairs(null, Map.of("SM2", 1)));
+    assertThrows(
+        IllegalArgumentException.class,
         () -> new Config.DataKeyPairs(null, Map.of("RSA_2048", -1)));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> new Config.DataKeyPairs(null, Map.of("RSA_2048", 100000)));
   }
 
@@ -45,8 +47,10 @@ class DataKeyPairsConfigTest {
     Config c = Config.load(Path.of("hsm-config/hsm-kms.sample.yaml"));
     assertEquals(Config.DataKeyPairs.DEFAULT_POOL_SIZES, c.dataKeyPairs().poolSizes());
     Path small = dir.resolve("c.yaml");
-    Files.writeString(small, "hsm: {module: /x.so, tokenLabel: t, pinEnv: P}\n"
-        + "store: {url: 'jdbc:sqlite:x'}\ndataKeyPairs: {poolSizes: {ECC_NIST_P256: 32}}\n");
+    Files.writeString(
+        small,
+        "hsm: {module: /x.so, tokenLabel: t, pinEnv: P}\n"
+            + "store: {url: 'jdbc:sqlite:x'}\ndataKeyPairs: {poolSizes: {ECC_NIST_P256: 32}}\n");
     assertEquals(32, Config.load(small).dataKeyPairs().poolSizes().get("ECC_NIST_P256"));
   }
 }

@@ -49,11 +49,13 @@ class CiphertextBlobTest {
 
   @Test
   void encode_matchesKnownAnswer() {
-    assertEquals("01"
-        + "00112233445566778899aabbccddeeff"
-        + "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf"
-        + "b0b1b2b3b4b5b6b7b8b9babb"
-        + "c0c1c2d0d1d2d3d4d5d6d7d8d9dadbdcdddedf", HEX.formatHex(validBlob()));
+    assertEquals(
+        "01"
+            + "00112233445566778899aabbccddeeff"
+            + "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf"
+            + "b0b1b2b3b4b5b6b7b8b9babb"
+            + "c0c1c2d0d1d2d3d4d5d6d7d8d9dadbdcdddedf",
+        HEX.formatHex(validBlob()));
   }
 
   @Test
@@ -125,44 +127,55 @@ class CiphertextBlobTest {
 
   @Test
   void encode_withMaterialIdNot16Bytes_isRejected() {
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> CiphertextBlob.encode(KEY_ID, new byte[15], ivAndCiphertext()));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> CiphertextBlob.encode(KEY_ID, new byte[17], ivAndCiphertext()));
   }
 
   @Test
   void aad_matchesKnownAnswer() {
     byte[] aad = CiphertextBlob.aad(KEY_ID, MATERIAL, EncryptionContext.of(Map.of("a", "b")));
-    assertEquals(HEX.formatHex("hsm-kms:blob:v1".getBytes(StandardCharsets.US_ASCII))
-        + "01"
-        + "00112233445566778899aabbccddeeff"
-        + "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf"
-        + "0001" + "0001" + "61" + "0001" + "62", HEX.formatHex(aad));
+    assertEquals(
+        HEX.formatHex("hsm-kms:blob:v1".getBytes(StandardCharsets.US_ASCII))
+            + "01"
+            + "00112233445566778899aabbccddeeff"
+            + "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf"
+            + "0001"
+            + "0001"
+            + "61"
+            + "0001"
+            + "62",
+        HEX.formatHex(aad));
   }
 
   @Test
   void aad_isTheSameForTheSameInputs() {
     EncryptionContext c = EncryptionContext.of(Map.of("k", "v"));
-    assertArrayEquals(CiphertextBlob.aad(KEY_ID, MATERIAL, c),
+    assertArrayEquals(
+        CiphertextBlob.aad(KEY_ID, MATERIAL, c),
         CiphertextBlob.aad(KEY_ID, MATERIAL.clone(), EncryptionContext.of(Map.of("k", "v"))));
   }
 
   @Test
   void aad_differsWhenKeyIdDiffers() {
     UUID other = new UUID(KEY_ID.getMostSignificantBits(), KEY_ID.getLeastSignificantBits() ^ 1);
-    assertFalse(Arrays.equals(
-        CiphertextBlob.aad(KEY_ID, MATERIAL, EncryptionContext.empty()),
-        CiphertextBlob.aad(other, MATERIAL, EncryptionContext.empty())));
+    assertFalse(
+        Arrays.equals(
+            CiphertextBlob.aad(KEY_ID, MATERIAL, EncryptionContext.empty()),
+            CiphertextBlob.aad(other, MATERIAL, EncryptionContext.empty())));
   }
 
   @Test
   void aad_differsWhenMaterialIdDiffers() {
     byte[] other = MATERIAL.clone();
     other[15] ^= 1;
-    assertFalse(Arrays.equals(
-        CiphertextBlob.aad(KEY_ID, MATERIAL, EncryptionContext.empty()),
-        CiphertextBlob.aad(KEY_ID, other, EncryptionContext.empty())));
+    assertFalse(
+        Arrays.equals(
+            CiphertextBlob.aad(KEY_ID, MATERIAL, EncryptionContext.empty()),
+            CiphertextBlob.aad(KEY_ID, other, EncryptionContext.empty())));
   }
 
   @Test
@@ -180,7 +193,8 @@ class CiphertextBlobTest {
     byte[] blob = validBlob();
     byte[] aad = CiphertextBlob.aad(KEY_ID, MATERIAL, EncryptionContext.empty());
     int domain = "hsm-kms:blob:v1".length();
-    assertArrayEquals(Arrays.copyOf(blob, CiphertextBlob.HEADER_LENGTH),
+    assertArrayEquals(
+        Arrays.copyOf(blob, CiphertextBlob.HEADER_LENGTH),
         Arrays.copyOfRange(aad, domain, domain + CiphertextBlob.HEADER_LENGTH));
   }
 

@@ -25,17 +25,18 @@ class EcPointsTest {
   }
 
   private static KeyPair generate(String curve) throws Exception {
-    KeyPairGenerator g = curve.equals("secp256k1")
-        ? KeyPairGenerator.getInstance("EC", KeyPairChecks.BC)
-        : KeyPairGenerator.getInstance("EC");
+    KeyPairGenerator g =
+        curve.equals("secp256k1")
+            ? KeyPairGenerator.getInstance("EC", KeyPairChecks.BC)
+            : KeyPairGenerator.getInstance("EC");
     g.initialize(new ECGenParameterSpec(curve));
     return g.generateKeyPair();
   }
 
   @ParameterizedTest
   @MethodSource("curves")
-  void pointsOfGeneratedKeys_areOnTheCurve_andParseFromTheirSpki(String curve, byte[] oid,
-      int size) throws Exception {
+  void pointsOfGeneratedKeys_areOnTheCurve_andParseFromTheirSpki(String curve, byte[] oid, int size)
+      throws Exception {
     for (int i = 0; i < 5; i++) {
       ECPublicKey pub = (ECPublicKey) generate(curve).getPublic();
       byte[] point = KeyEncodings.ecPoint(pub.getEncoded(), oid, size).orElseThrow();
@@ -49,8 +50,8 @@ class EcPointsTest {
   @ParameterizedTest
   @MethodSource("curves")
   void spkiOfAnotherCurve_isRejected(String curve, byte[] oid, int size) throws Exception {
-    byte[] other = generate(curve.equals("secp384r1") ? "secp256r1" : "secp384r1")
-        .getPublic().getEncoded();
+    byte[] other =
+        generate(curve.equals("secp384r1") ? "secp256r1" : "secp384r1").getPublic().getEncoded();
     assertTrue(KeyEncodings.ecPoint(other, oid, size).isEmpty());
   }
 }

@@ -41,15 +41,25 @@ class EcdsaSignaturesTest {
     byte[] rs = new byte[64];
     rs[31] = 1;
     rs[32] = (byte) 0x80;
-    assertArrayEquals(HexFormat.of().parseHex("3026020101022100"
-        + "80" + "00".repeat(31)), EcdsaSignatures.toDer(rs));
+    assertArrayEquals(
+        HexFormat.of().parseHex("3026020101022100" + "80" + "00".repeat(31)),
+        EcdsaSignatures.toDer(rs));
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "", "30", "3006020101020101ff", "3007020101020101", "300602010102010100",
-      "3006020181020101", "30060200020101", "300702020001020101", "31060201010201ff",
-      "308106020101020101"})
+  @ValueSource(
+      strings = {
+        "",
+        "30",
+        "3006020101020101ff",
+        "3007020101020101",
+        "300602010102010100",
+        "3006020181020101",
+        "30060200020101",
+        "300702020001020101",
+        "31060201010201ff",
+        "308106020101020101"
+      })
   void fromDer_ofMalformedInput_isEmpty(String hex) {
     assertTrue(EcdsaSignatures.fromDer(HexFormat.of().parseHex(hex), 32).isEmpty(), hex);
   }

@@ -47,12 +47,20 @@ class EncryptionContextTest {
         Arguments.of(ordered("a", "bc"), "0001" + "0001" + "61" + "0002" + "6263"),
         Arguments.of(ordered("k", ""), "0001" + "0001" + "6b" + "0000"),
         // "purpose" sorts before "tenant" whatever the order given.
-        Arguments.of(ordered("tenant", "acme", "purpose", "test"),
+        Arguments.of(
+            ordered("tenant", "acme", "purpose", "test"),
             "0002"
-                + "0007" + "707572706f7365" + "0004" + "74657374"
-                + "0006" + "74656e616e74" + "0004" + "61636d65"),
+                + "0007"
+                + "707572706f7365"
+                + "0004"
+                + "74657374"
+                + "0006"
+                + "74656e616e74"
+                + "0004"
+                + "61636d65"),
         // e-acute is C3 A9 in UTF-8; "z" is 7A, so "z" comes first by unsigned bytes.
-        Arguments.of(ordered("\u00e9", "1", "z", "2"),
+        Arguments.of(
+            ordered("\u00e9", "1", "z", "2"),
             "0002" + "0001" + "7a" + "0001" + "32" + "0002" + "c3a9" + "0001" + "31"));
   }
 
@@ -112,9 +120,9 @@ class EncryptionContextTest {
 
     byte[] bytes = canonical(ordered(emoji, "e", fullwidthA, "f"));
 
-    assertEquals("0002"
-        + "0003" + "efbca1" + "0001" + "66"
-        + "0004" + "f09f9880" + "0001" + "65", HEX.formatHex(bytes));
+    assertEquals(
+        "0002" + "0003" + "efbca1" + "0001" + "66" + "0004" + "f09f9880" + "0001" + "65",
+        HEX.formatHex(bytes));
   }
 
   @Test
@@ -129,14 +137,16 @@ class EncryptionContextTest {
   @Test
   void canonicalBytes_withPrefixKeys_putTheShorterKeyFirst() {
     byte[] bytes = canonical(ordered("ab", "2", "a", "1"));
-    assertEquals("0002" + "0001" + "61" + "0001" + "31" + "0002" + "6162" + "0001" + "32",
+    assertEquals(
+        "0002" + "0001" + "61" + "0001" + "31" + "0002" + "6162" + "0001" + "32",
         HEX.formatHex(bytes));
   }
 
   @Test
   void canonicalBytes_lengthIsUtf8ByteLength_notCharCount() {
     // "\u00e9\u00e9" is 2 chars but 4 UTF-8 bytes.
-    assertEquals("0001" + "0001" + "6b" + "0004" + "c3a9c3a9",
+    assertEquals(
+        "0001" + "0001" + "6b" + "0004" + "c3a9c3a9",
         HEX.formatHex(canonical(Map.of("k", "\u00e9\u00e9"))));
   }
 

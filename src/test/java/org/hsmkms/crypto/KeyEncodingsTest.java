@@ -29,12 +29,19 @@ class KeyEncodingsTest {
     g.initialize(2048);
     KeyPair kp = g.generateKeyPair();
     RSAPrivateCrtKey k = (RSAPrivateCrtKey) kp.getPrivate();
-    assertArrayEquals(kp.getPublic().getEncoded(), KeyEncodings.rsaPublicKey(
-        unsigned(k.getModulus()), unsigned(k.getPublicExponent())));
-    byte[] pkcs8 = KeyEncodings.rsaPrivateKey(unsigned(k.getModulus()),
-        unsigned(k.getPublicExponent()), unsigned(k.getPrivateExponent()),
-        unsigned(k.getPrimeP()), unsigned(k.getPrimeQ()), unsigned(k.getPrimeExponentP()),
-        unsigned(k.getPrimeExponentQ()), unsigned(k.getCrtCoefficient()));
+    assertArrayEquals(
+        kp.getPublic().getEncoded(),
+        KeyEncodings.rsaPublicKey(unsigned(k.getModulus()), unsigned(k.getPublicExponent())));
+    byte[] pkcs8 =
+        KeyEncodings.rsaPrivateKey(
+            unsigned(k.getModulus()),
+            unsigned(k.getPublicExponent()),
+            unsigned(k.getPrivateExponent()),
+            unsigned(k.getPrimeP()),
+            unsigned(k.getPrimeQ()),
+            unsigned(k.getPrimeExponentP()),
+            unsigned(k.getPrimeExponentQ()),
+            unsigned(k.getCrtCoefficient()));
     assertArrayEquals(k.getEncoded(), pkcs8);
   }
 
@@ -46,8 +53,8 @@ class KeyEncodingsTest {
     byte[] point = KeyEncodings.ecPoint(pub.getEncoded(), KeyEncodings.P256, 32).orElseThrow();
     byte[] scalar = {0x01, 0x02};
     byte[] pkcs8 = KeyEncodings.ecPrivateKey(KeyEncodings.P256, 32, scalar, point);
-    ECPrivateKey priv = (ECPrivateKey) KeyFactory.getInstance("EC")
-        .generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+    ECPrivateKey priv =
+        (ECPrivateKey) KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
     assertEquals(BigInteger.valueOf(0x0102), priv.getS());
     // A P-256 PKCS#8 with the public key is 138 bytes, as OpenSSL writes it, whatever the
     // scalar's leading zeros: the scalar is a 32-byte OCTET STRING (04 20) after version 1.

@@ -30,9 +30,11 @@ class RsaOaepTest {
 
   private static byte[] encrypt(RsaOaep.Hash hash, byte[] message) throws Exception {
     Cipher c = Cipher.getInstance("RSA/ECB/OAEPPadding");
-    MGF1ParameterSpec mgf = hash == RsaOaep.Hash.SHA_1
-        ? MGF1ParameterSpec.SHA1 : MGF1ParameterSpec.SHA256;
-    c.init(Cipher.ENCRYPT_MODE, pair.getPublic(),
+    MGF1ParameterSpec mgf =
+        hash == RsaOaep.Hash.SHA_1 ? MGF1ParameterSpec.SHA1 : MGF1ParameterSpec.SHA256;
+    c.init(
+        Cipher.ENCRYPT_MODE,
+        pair.getPublic(),
         new OAEPParameterSpec(hash.jcaName(), "MGF1", mgf, PSource.PSpecified.DEFAULT));
     return c.doFinal(message);
   }
@@ -40,8 +42,8 @@ class RsaOaepTest {
   /** The raw RSA private-key operation, as CKM_RSA_X_509 performs it, left-padded to 256. */
   private static byte[] raw(byte[] ciphertext) {
     RSAPrivateKey k = (RSAPrivateKey) pair.getPrivate();
-    byte[] m = new BigInteger(1, ciphertext).modPow(k.getPrivateExponent(), k.getModulus())
-        .toByteArray();
+    byte[] m =
+        new BigInteger(1, ciphertext).modPow(k.getPrivateExponent(), k.getModulus()).toByteArray();
     byte[] out = new byte[256];
     int skip = m.length > 256 ? m.length - 256 : 0;
     System.arraycopy(m, skip, out, 256 - (m.length - skip), m.length - skip);

@@ -84,10 +84,11 @@ class SecretBytesTest {
 
   @Test
   void hasNoValueEquality() throws NoSuchMethodException {
-    assertEquals(Object.class,
-        SecretBytes.class.getMethod("equals", Object.class).getDeclaringClass());
+    assertEquals(
+        Object.class, SecretBytes.class.getMethod("equals", Object.class).getDeclaringClass());
     assertEquals(Object.class, SecretBytes.class.getMethod("hashCode").getDeclaringClass());
-    try (SecretBytes a = SecretBytes.wrap(secret()); SecretBytes b = SecretBytes.wrap(secret())) {
+    try (SecretBytes a = SecretBytes.wrap(secret());
+        SecretBytes b = SecretBytes.wrap(secret())) {
       assertFalse(a.equals(b));
     }
   }

@@ -52,7 +52,8 @@ class AliasesIT {
     kms.createAlias(b -> b.aliasName(alias).targetKeyId(byArn ? keyArn(keyId) : keyId));
 
     assertEquals(keyId, kms.describeKey(b -> b.keyId(alias)).keyMetadata().keyId());
-    assertEquals(keyId,
+    assertEquals(
+        keyId,
         kms.describeKey(b -> b.keyId(aliasArn(KmsTesting.REGION, alias))).keyMetadata().keyId());
   }
 
@@ -63,7 +64,8 @@ class AliasesIT {
     String alias = uniqueAliasName();
     kms.createAlias(b -> b.aliasName(alias).targetKeyId(first));
 
-    assertThrows(AlreadyExistsException.class,
+    assertThrows(
+        AlreadyExistsException.class,
         () -> kms.createAlias(b -> b.aliasName(alias).targetKeyId(second)));
     assertEquals(first, kms.describeKey(b -> b.keyId(alias)).keyMetadata().keyId());
   }
@@ -73,19 +75,22 @@ class AliasesIT {
   void createAlias_reservedOrWithoutAliasPrefix_isInvalidAliasNameException(String name) {
     String keyId = newKey(kms);
 
-    assertThrows(InvalidAliasNameException.class,
+    assertThrows(
+        InvalidAliasNameException.class,
         () -> kms.createAlias(b -> b.aliasName(name).targetKeyId(keyId)));
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "alias/has space", "alias/bang!", "alias/dot.ted", "alias/é", "alias/a*"})
+  @ValueSource(strings = {"alias/has space", "alias/bang!", "alias/dot.ted", "alias/é", "alias/a*"})
   void createAlias_withCharactersOutsidePattern_isValidationException(String name) {
     String keyId = newKey(kms);
 
-    String message = assertAwsError("ValidationException",
-        () -> kms.createAlias(b -> b.aliasName(name).targetKeyId(keyId)))
-        .awsErrorDetails().errorMessage();
+    String message =
+        assertAwsError(
+                "ValidationException",
+                () -> kms.createAlias(b -> b.aliasName(name).targetKeyId(keyId)))
+            .awsErrorDetails()
+            .errorMessage();
 
     assertTrue(message.contains("'aliasName'"), message);
     assertTrue(message.contains("Member must satisfy regular expression pattern"), message);
@@ -93,8 +98,13 @@ class AliasesIT {
 
   @Test
   void createAlias_toUnknownKey_isNotFoundException() {
-    assertThrows(NotFoundException.class, () -> kms.createAlias(b -> b.aliasName(
-        uniqueAliasName()).targetKeyId("00000000-0000-4000-8000-000000000000")));
+    assertThrows(
+        NotFoundException.class,
+        () ->
+            kms.createAlias(
+                b ->
+                    b.aliasName(uniqueAliasName())
+                        .targetKeyId("00000000-0000-4000-8000-000000000000")));
   }
 
   @Test
@@ -103,7 +113,8 @@ class AliasesIT {
     kms.scheduleKeyDeletion(b -> b.keyId(keyId).pendingWindowInDays(7));
     String alias = uniqueAliasName();
 
-    assertThrows(KmsInvalidStateException.class,
+    assertThrows(
+        KmsInvalidStateException.class,
         () -> kms.createAlias(b -> b.aliasName(alias).targetKeyId(keyId)));
     assertThrows(NotFoundException.class, () -> kms.describeKey(b -> b.keyId(alias)));
   }
@@ -135,8 +146,8 @@ class AliasesIT {
     AliasListEntry entry = onlyAliasOf(second);
     assertEquals(alias, entry.aliasName());
     assertEquals(second, entry.targetKeyId());
-    SdkBytes blob = kms.encrypt(b -> b.keyId(alias).plaintext(SdkBytes.fromUtf8String("x")))
-        .ciphertextBlob();
+    SdkBytes blob =
+        kms.encrypt(b -> b.keyId(alias).plaintext(SdkBytes.fromUtf8String("x"))).ciphertextBlob();
     assertEquals(keyArn(second), kms.decrypt(b -> b.ciphertextBlob(blob)).keyId());
   }
 
@@ -144,7 +155,8 @@ class AliasesIT {
   void updateAlias_missingAlias_isNotFoundException() {
     String keyId = newKey(kms);
 
-    assertThrows(NotFoundException.class,
+    assertThrows(
+        NotFoundException.class,
         () -> kms.updateAlias(b -> b.aliasName(uniqueAliasName()).targetKeyId(keyId)));
   }
 
@@ -156,7 +168,8 @@ class AliasesIT {
     String alias = uniqueAliasName();
     kms.createAlias(b -> b.aliasName(alias).targetKeyId(first));
 
-    assertThrows(KmsInvalidStateException.class,
+    assertThrows(
+        KmsInvalidStateException.class,
         () -> kms.updateAlias(b -> b.aliasName(alias).targetKeyId(pending)));
     assertEquals(first, kms.describeKey(b -> b.keyId(alias)).keyMetadata().keyId());
   }
@@ -165,7 +178,8 @@ class AliasesIT {
   void updateAlias_reservedName_isInvalidAliasNameException() {
     String keyId = newKey(kms);
 
-    assertThrows(InvalidAliasNameException.class,
+    assertThrows(
+        InvalidAliasNameException.class,
         () -> kms.updateAlias(b -> b.aliasName("alias/aws/x").targetKeyId(keyId)));
   }
 
@@ -200,8 +214,8 @@ class AliasesIT {
 
   @Test
   void deleteAlias_missingAlias_isNotFoundException() {
-    assertThrows(NotFoundException.class, () -> kms.deleteAlias(b -> b.aliasName(
-        uniqueAliasName())));
+    assertThrows(
+        NotFoundException.class, () -> kms.deleteAlias(b -> b.aliasName(uniqueAliasName())));
   }
 
   // --- ListAliases -------------------------------------------------------------------------------
@@ -232,8 +246,7 @@ class AliasesIT {
     mine.forEach(a -> kms.createAlias(b -> b.aliasName(a).targetKeyId(keyId)));
     kms.createAlias(b -> b.aliasName(uniqueAliasName()).targetKeyId(other));
 
-    List<AliasListEntry> listed =
-        allAliases(kms, b -> b.keyId(byArn ? keyArn(keyId) : keyId));
+    List<AliasListEntry> listed = allAliases(kms, b -> b.keyId(byArn ? keyArn(keyId) : keyId));
 
     assertEquals(mine, listed.stream().map(AliasListEntry::aliasName).collect(Collectors.toSet()));
     assertTrue(listed.stream().allMatch(a -> a.targetKeyId().equals(keyId)));
@@ -307,7 +320,8 @@ class AliasesIT {
 
   @Test
   void listAliases_forUnknownKey_isNotFoundException() {
-    assertThrows(NotFoundException.class,
+    assertThrows(
+        NotFoundException.class,
         () -> kms.listAliases(b -> b.keyId("00000000-0000-4000-8000-000000000000")));
   }
 
@@ -318,11 +332,12 @@ class AliasesIT {
     KmsClient west = server.client(Region.US_WEST_2);
     String keyId = newKey(west);
 
-    assertEquals(keyArn("us-west-2", keyId),
-        west.describeKey(b -> b.keyId(keyId)).keyMetadata().arn());
+    assertEquals(
+        keyArn("us-west-2", keyId), west.describeKey(b -> b.keyId(keyId)).keyMetadata().arn());
     assertThrows(NotFoundException.class, () -> kms.describeKey(b -> b.keyId(keyId)));
-    assertThrows(NotFoundException.class, () -> kms.encrypt(
-        b -> b.keyId(keyId).plaintext(SdkBytes.fromUtf8String("x"))));
+    assertThrows(
+        NotFoundException.class,
+        () -> kms.encrypt(b -> b.keyId(keyId).plaintext(SdkBytes.fromUtf8String("x"))));
     assertThrows(NotFoundException.class, () -> kms.disableKey(b -> b.keyId(keyId)));
   }
 
@@ -363,11 +378,11 @@ class AliasesIT {
   void ciphertext_fromUsWest2_doesNotDecryptInUsEast1() {
     KmsClient west = server.client(Region.US_WEST_2);
     String westKey = newKey(west);
-    SdkBytes blob = west.encrypt(b -> b.keyId(westKey).plaintext(SdkBytes.fromUtf8String("x")))
-        .ciphertextBlob();
+    SdkBytes blob =
+        west.encrypt(b -> b.keyId(westKey).plaintext(SdkBytes.fromUtf8String("x")))
+            .ciphertextBlob();
 
-    assertThrows(InvalidCiphertextException.class,
-        () -> kms.decrypt(b -> b.ciphertextBlob(blob)));
+    assertThrows(InvalidCiphertextException.class, () -> kms.decrypt(b -> b.ciphertextBlob(blob)));
     assertEquals("x", west.decrypt(b -> b.ciphertextBlob(blob)).plaintext().asUtf8String());
   }
 
@@ -381,8 +396,8 @@ class AliasesIT {
     return list.get(0);
   }
 
-  private static List<AliasListEntry> allAliases(KmsClient client,
-      UnaryOperator<ListAliasesRequest.Builder> filter) {
+  private static List<AliasListEntry> allAliases(
+      KmsClient client, UnaryOperator<ListAliasesRequest.Builder> filter) {
     List<AliasListEntry> out = new ArrayList<>();
     String marker = null;
     int pages = 0;

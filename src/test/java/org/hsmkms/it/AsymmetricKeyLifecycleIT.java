@@ -33,26 +33,42 @@ class AsymmetricKeyLifecycleIT {
     SdkBytes message = SdkBytes.fromUtf8String("survives a restart");
     try (TestServer first = TestServer.start(dir)) {
       KmsClient kms = first.client();
-      signing = kms.createKey(b -> b.keySpec("ECC_NIST_P256").keyUsage("SIGN_VERIFY"))
-          .keyMetadata().keyId();
-      hmac = kms.createKey(b -> b.keySpec("HMAC_384").keyUsage("GENERATE_VERIFY_MAC"))
-          .keyMetadata().keyId();
+      signing =
+          kms.createKey(b -> b.keySpec("ECC_NIST_P256").keyUsage("SIGN_VERIFY"))
+              .keyMetadata()
+              .keyId();
+      hmac =
+          kms.createKey(b -> b.keySpec("HMAC_384").keyUsage("GENERATE_VERIFY_MAC"))
+              .keyMetadata()
+              .keyId();
       publicKey = kms.getPublicKey(b -> b.keyId(signing)).publicKey().asByteArray();
-      mac = kms.generateMac(b -> b.keyId(hmac).macAlgorithm("HMAC_SHA_384").message(message))
-          .mac().asByteArray();
+      mac =
+          kms.generateMac(b -> b.keyId(hmac).macAlgorithm("HMAC_SHA_384").message(message))
+              .mac()
+              .asByteArray();
     }
     try (TestServer second = TestServer.start(dir)) {
       Reconciler.Report report = second.app().reconciler().reconcile();
       assertEquals(0, report.rowsWithoutMaterial());
       KmsClient kms = second.client();
-      assertArrayEquals(publicKey, kms.getPublicKey(b -> b.keyId(signing)).publicKey()
-          .asByteArray());
-      SdkBytes sig = kms.sign(b -> b.keyId(signing).signingAlgorithm("ECDSA_SHA_256")
-          .message(message)).signature();
-      assertTrue(kms.verify(b -> b.keyId(signing).signingAlgorithm("ECDSA_SHA_256")
-          .message(message).signature(sig)).signatureValid());
-      assertArrayEquals(mac, kms.generateMac(b -> b.keyId(hmac).macAlgorithm("HMAC_SHA_384")
-          .message(message)).mac().asByteArray());
+      assertArrayEquals(
+          publicKey, kms.getPublicKey(b -> b.keyId(signing)).publicKey().asByteArray());
+      SdkBytes sig =
+          kms.sign(b -> b.keyId(signing).signingAlgorithm("ECDSA_SHA_256").message(message))
+              .signature();
+      assertTrue(
+          kms.verify(
+                  b ->
+                      b.keyId(signing)
+                          .signingAlgorithm("ECDSA_SHA_256")
+                          .message(message)
+                          .signature(sig))
+              .signatureValid());
+      assertArrayEquals(
+          mac,
+          kms.generateMac(b -> b.keyId(hmac).macAlgorithm("HMAC_SHA_384").message(message))
+              .mac()
+              .asByteArray());
     }
   }
 
@@ -60,10 +76,13 @@ class AsymmetricKeyLifecycleIT {
   void completedDeletion_destroysThePrivateAndThePublicKeyObject() {
     try (TestServer server = TestServer.start(TestServer.newDataDir())) {
       KmsClient kms = server.client();
-      String keyId = kms.createKey(b -> b.keySpec("ECC_NIST_P384").keyUsage("KEY_AGREEMENT"))
-          .keyMetadata().keyId();
-      byte[] material = HexFormat.of().parseHex(
-          server.app().store().findKey(keyId).orElseThrow().currentMaterialId());
+      String keyId =
+          kms.createKey(b -> b.keySpec("ECC_NIST_P384").keyUsage("KEY_AGREEMENT"))
+              .keyMetadata()
+              .keyId();
+      byte[] material =
+          HexFormat.of()
+              .parseHex(server.app().store().findKey(keyId).orElseThrow().currentMaterialId());
       assertTrue(server.app().hsm().keyExists(material));
       server.app().hsm().publicKey(material);
 
@@ -72,8 +91,8 @@ class AsymmetricKeyLifecycleIT {
       assertEquals(1, server.app().reconciler().deleteDueKeys());
 
       assertFalse(server.app().hsm().keyExists(material));
-      HsmException e = assertThrows(HsmException.class,
-          () -> server.app().hsm().publicKey(material));
+      HsmException e =
+          assertThrows(HsmException.class, () -> server.app().hsm().publicKey(material));
       assertEquals(HsmException.Kind.KEY_NOT_FOUND, e.kind());
       assertThrows(NotFoundException.class, () -> kms.describeKey(b -> b.keyId(keyId)));
     }

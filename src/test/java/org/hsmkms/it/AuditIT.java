@@ -44,12 +44,17 @@ class AuditIT {
 
   @Test
   void encrypt_isRecordedFieldByField() {
-    KeyMetadata key = kms.createKey(b -> { }).keyMetadata();
+    KeyMetadata key = kms.createKey(b -> {}).keyMetadata();
     Instant before = Instant.now().minusMillis(5);
     SdkBytes plaintext = SdkBytes.fromUtf8String("audit-plaintext-must-not-appear");
 
-    EncryptResponse r = kms.encrypt(b -> b.keyId(key.keyId()).plaintext(plaintext)
-        .encryptionContext(Map.of("purpose", "ctx-value-must-not-appear", "department", "x7")));
+    EncryptResponse r =
+        kms.encrypt(
+            b ->
+                b.keyId(key.keyId())
+                    .plaintext(plaintext)
+                    .encryptionContext(
+                        Map.of("purpose", "ctx-value-must-not-appear", "department", "x7")));
 
     String line = line(r.responseMetadata().requestId());
     JsonNode a = parse(line);
@@ -73,16 +78,20 @@ class AuditIT {
     assertFalse(line.contains("ctx-value-must-not-appear"));
     assertFalse(line.contains("x7"));
     assertFalse(line.contains(Base64.getEncoder().encodeToString(plaintext.asByteArray())));
-    assertFalse(line.contains(Base64.getEncoder().encodeToString(
-        r.ciphertextBlob().asByteArray())));
+    assertFalse(
+        line.contains(Base64.getEncoder().encodeToString(r.ciphertextBlob().asByteArray())));
   }
 
   @Test
   void generateDataKey_recordsTheKey_andNeitherThePlaintextNorTheBlob() {
-    KeyMetadata key = kms.createKey(b -> { }).keyMetadata();
+    KeyMetadata key = kms.createKey(b -> {}).keyMetadata();
 
-    GenerateDataKeyResponse r = kms.generateDataKey(b -> b.keyId(key.arn())
-        .keySpec(DataKeySpec.AES_256).encryptionContext(Map.of("tenant", "t-42")));
+    GenerateDataKeyResponse r =
+        kms.generateDataKey(
+            b ->
+                b.keyId(key.arn())
+                    .keySpec(DataKeySpec.AES_256)
+                    .encryptionContext(Map.of("tenant", "t-42")));
 
     String line = line(r.responseMetadata().requestId());
     JsonNode a = parse(line);
@@ -90,21 +99,29 @@ class AuditIT {
     assertEquals(List.of(key.arn()), strings(a.get("keyArns")));
     assertEquals(List.of("tenant"), strings(a.get("encryptionContextKeys")));
     assertFalse(line.contains(Base64.getEncoder().encodeToString(r.plaintext().asByteArray())));
-    assertFalse(line.contains(Base64.getEncoder().encodeToString(
-        r.ciphertextBlob().asByteArray())));
+    assertFalse(
+        line.contains(Base64.getEncoder().encodeToString(r.ciphertextBlob().asByteArray())));
   }
 
   @Test
   void reEncrypt_recordsBothKeys_andTheKeysOfBothContexts() {
-    KeyMetadata from = kms.createKey(b -> { }).keyMetadata();
-    KeyMetadata to = kms.createKey(b -> { }).keyMetadata();
-    SdkBytes blob = kms.encrypt(b -> b.keyId(from.keyId())
-        .plaintext(SdkBytes.fromUtf8String("re-encrypt me"))
-        .encryptionContext(Map.of("src", "1"))).ciphertextBlob();
+    KeyMetadata from = kms.createKey(b -> {}).keyMetadata();
+    KeyMetadata to = kms.createKey(b -> {}).keyMetadata();
+    SdkBytes blob =
+        kms.encrypt(
+                b ->
+                    b.keyId(from.keyId())
+                        .plaintext(SdkBytes.fromUtf8String("re-encrypt me"))
+                        .encryptionContext(Map.of("src", "1")))
+            .ciphertextBlob();
 
-    ReEncryptResponse r = kms.reEncrypt(b -> b.ciphertextBlob(blob)
-        .sourceEncryptionContext(Map.of("src", "1"))
-        .destinationKeyId(to.keyId()).destinationEncryptionContext(Map.of("dst", "2")));
+    ReEncryptResponse r =
+        kms.reEncrypt(
+            b ->
+                b.ciphertextBlob(blob)
+                    .sourceEncryptionContext(Map.of("src", "1"))
+                    .destinationKeyId(to.keyId())
+                    .destinationEncryptionContext(Map.of("dst", "2")));
 
     JsonNode a = parse(line(r.responseMetadata().requestId()));
     assertEquals(List.of(to.arn(), from.arn()), strings(a.get("keyArns")));
@@ -113,7 +130,7 @@ class AuditIT {
 
   @Test
   void createKey_recordsTheNewKeysArn() {
-    var r = kms.createKey(b -> { });
+    var r = kms.createKey(b -> {});
 
     JsonNode a = parse(line(r.responseMetadata().requestId()));
     assertEquals(List.of(r.keyMetadata().arn()), strings(a.get("keyArns")));
@@ -121,8 +138,10 @@ class AuditIT {
 
   @Test
   void failedRequest_isRecordedWithItsErrorCode() {
-    NotFoundException e = assertThrows(NotFoundException.class, () -> kms.describeKey(
-        b -> b.keyId("11111111-2222-3333-4444-555555555555")));
+    NotFoundException e =
+        assertThrows(
+            NotFoundException.class,
+            () -> kms.describeKey(b -> b.keyId("11111111-2222-3333-4444-555555555555")));
 
     JsonNode a = parse(line(e.requestId()));
     assertEquals("DescribeKey", a.get("operation").asText());
@@ -151,8 +170,11 @@ class AuditIT {
 
   @Test
   void requestWithAWrongSignature_isRecordedWithoutThePrincipalItClaimed() {
-    RawResponse r = server.post("TrentService.ListKeys", "{}", new TestServer.Signing()
-        .key(TestServer.ACCESS_KEY_ID, "wrong-secret-for-audit"));
+    RawResponse r =
+        server.post(
+            "TrentService.ListKeys",
+            "{}",
+            new TestServer.Signing().key(TestServer.ACCESS_KEY_ID, "wrong-secret-for-audit"));
 
     JsonNode a = parse(line(r.requestId()));
     assertEquals("InvalidSignatureException", a.get("errorCode").asText());
@@ -172,8 +194,8 @@ class AuditIT {
 
   @Test
   void oversizedBody_isRecordedWithItsStatus() {
-    RawResponse r = server.post("TrentService.Encrypt", "{\"KeyId\":\"" + "x".repeat(70_000)
-        + "\"}");
+    RawResponse r =
+        server.post("TrentService.Encrypt", "{\"KeyId\":\"" + "x".repeat(70_000) + "\"}");
 
     assertEquals(413, r.status(), r.body());
     JsonNode a = parse(line(r.requestId()));
@@ -192,41 +214,53 @@ class AuditIT {
 
     List<String> lines = server.auditLines();
     for (String id : ids) {
-      assertEquals(1, lines.stream().filter(l -> l.contains("\"requestId\":\"" + id + "\""))
-          .count(), id);
+      assertEquals(
+          1, lines.stream().filter(l -> l.contains("\"requestId\":\"" + id + "\"")).count(), id);
     }
   }
 
   @Test
   void auditThatCannotBeWritten_failsTheRequest_andNothingIsDone() {
     assumeTrue(Files.isWritable(Path.of("/dev/full")), "/dev/full makes every write fail");
-    try (TestServer own = TestServer.start(TestServer.newDataDir(), new MutableClock(),
-        c -> c.withAudit(new Config.Audit(true, "/dev/full", null, null, null, true)))) {
+    try (TestServer own =
+        TestServer.start(
+            TestServer.newDataDir(),
+            new MutableClock(),
+            c -> c.withAudit(new Config.Audit(true, "/dev/full", null, null, null, true)))) {
       KmsClient client = own.client();
 
-      assertThrows(KmsInternalException.class,
-          () -> client.generateRandom(b -> b.numberOfBytes(32)));
-      assertThrows(KmsInternalException.class, () -> client.createKey(b -> { }));
+      assertThrows(
+          KmsInternalException.class, () -> client.generateRandom(b -> b.numberOfBytes(32)));
+      assertThrows(KmsInternalException.class, () -> client.createKey(b -> {}));
 
-      assertEquals(List.of(), own.app().store().listKeys(TestServer.ACCOUNT, "us-east-1", null,
-          10), "no key was created while the audit trail could not be written");
+      assertEquals(
+          List.of(),
+          own.app().store().listKeys(TestServer.ACCOUNT, "us-east-1", null, 10),
+          "no key was created while the audit trail could not be written");
     }
   }
 
   @Test
   void auditThatCannotBeWritten_withFailOpen_servesTheRequest() {
     assumeTrue(Files.isWritable(Path.of("/dev/full")), "/dev/full makes every write fail");
-    try (TestServer own = TestServer.start(TestServer.newDataDir(), new MutableClock(),
-        c -> c.withAudit(new Config.Audit(true, "/dev/full", null, null, null, false)))) {
-      assertEquals(32, own.client().generateRandom(b -> b.numberOfBytes(32)).plaintext()
-          .asByteArray().length);
+    try (TestServer own =
+        TestServer.start(
+            TestServer.newDataDir(),
+            new MutableClock(),
+            c -> c.withAudit(new Config.Audit(true, "/dev/full", null, null, null, false)))) {
+      assertEquals(
+          32,
+          own.client().generateRandom(b -> b.numberOfBytes(32)).plaintext().asByteArray().length);
     }
   }
 
   @Test
   void auditSwitchedOff_servesRequests_andWritesNoTrail() {
-    try (TestServer own = TestServer.start(TestServer.newDataDir(), new MutableClock(),
-        c -> c.withAudit(new Config.Audit(false, null, null, null, null, null)))) {
+    try (TestServer own =
+        TestServer.start(
+            TestServer.newDataDir(),
+            new MutableClock(),
+            c -> c.withAudit(new Config.Audit(false, null, null, null, null, null)))) {
       own.client().generateRandom(b -> b.numberOfBytes(8));
 
       assertFalse(Files.exists(own.dataDir().resolve("audit.log")));

@@ -45,8 +45,7 @@ class AuthenticationIT {
 
   @Test
   void sdkClient_withTheConfiguredKey_isServed() {
-    assertEquals(16, kms.generateRandom(b -> b.numberOfBytes(16)).plaintext().asByteArray()
-        .length);
+    assertEquals(16, kms.generateRandom(b -> b.numberOfBytes(16)).plaintext().asByteArray().length);
   }
 
   @Test
@@ -59,8 +58,11 @@ class AuthenticationIT {
 
   @Test
   void otherAccountsKey_isServedToo() {
-    RawResponse r = server.post(RANDOM, RANDOM_BODY, new Signing().key(
-        TestServer.OTHER_ACCESS_KEY_ID, TestServer.OTHER_SECRET_ACCESS_KEY));
+    RawResponse r =
+        server.post(
+            RANDOM,
+            RANDOM_BODY,
+            new Signing().key(TestServer.OTHER_ACCESS_KEY_ID, TestServer.OTHER_SECRET_ACCESS_KEY));
 
     assertEquals(200, r.status(), r.body());
   }
@@ -70,13 +72,18 @@ class AuthenticationIT {
     RawResponse r = server.post("TrentService.CreateKey", "{}", Region.AP_NORTHEAST_1);
 
     assertEquals(200, r.status(), r.body());
-    assertTrue(json(r).get("KeyMetadata").get("Arn").asText()
-        .startsWith("arn:aws:kms:ap-northeast-1:111122223333:key/"), r.body());
+    assertTrue(
+        json(r)
+            .get("KeyMetadata")
+            .get("Arn")
+            .asText()
+            .startsWith("arn:aws:kms:ap-northeast-1:111122223333:key/"),
+        r.body());
   }
 
   @Test
   void sdkClientForEuWest1_makesKeysInEuWest1() {
-    KeyMetadata md = server.client(Region.EU_WEST_1).createKey(b -> { }).keyMetadata();
+    KeyMetadata md = server.client(Region.EU_WEST_1).createKey(b -> {}).keyMetadata();
 
     assertEquals("arn:aws:kms:eu-west-1:111122223333:key/" + md.keyId(), md.arn());
   }
@@ -106,78 +113,114 @@ class AuthenticationIT {
 
   @Test
   void authorizationThatIsNoSigV4_isIncompleteSignature() {
-    RawResponse r = server.postUnsigned(RANDOM, RANDOM_BODY,
-        Map.of("Authorization", "Bearer eyJhbGciOiJub25lIn0.e30."));
+    RawResponse r =
+        server.postUnsigned(
+            RANDOM, RANDOM_BODY, Map.of("Authorization", "Bearer eyJhbGciOiJub25lIn0.e30."));
 
-    assertRefused(r, "IncompleteSignatureException", "Authorization header requires"
-        + " 'Credential' parameter. Authorization header requires 'Signature' parameter."
-        + " Authorization header requires 'SignedHeaders' parameter."
-        + " Authorization=Bearer eyJhbGciOiJub25lIn0.e30.");
+    assertRefused(
+        r,
+        "IncompleteSignatureException",
+        "Authorization header requires"
+            + " 'Credential' parameter. Authorization header requires 'Signature' parameter."
+            + " Authorization header requires 'SignedHeaders' parameter."
+            + " Authorization=Bearer eyJhbGciOiJub25lIn0.e30.");
   }
 
   @Test
   void sigV4HeaderWithoutDate_isIncompleteSignature() {
-    RawResponse r = server.postUnsigned(RANDOM, RANDOM_BODY, Map.of("Authorization",
-        "AWS4-HMAC-SHA256 Credential=" + TestServer.ACCESS_KEY_ID + "/20250101/us-east-1/kms/"
-            + "aws4_request, SignedHeaders=host;x-amz-date, Signature=" + "0".repeat(64)));
+    RawResponse r =
+        server.postUnsigned(
+            RANDOM,
+            RANDOM_BODY,
+            Map.of(
+                "Authorization",
+                "AWS4-HMAC-SHA256 Credential="
+                    + TestServer.ACCESS_KEY_ID
+                    + "/20250101/us-east-1/kms/"
+                    + "aws4_request, SignedHeaders=host;x-amz-date, Signature="
+                    + "0".repeat(64)));
 
     assertEquals("IncompleteSignatureException", type(r));
-    assertTrue(message(r).startsWith("Authorization header requires existence of either a"
-        + " 'X-Amz-Date' or a 'Date' header."), message(r));
+    assertTrue(
+        message(r)
+            .startsWith(
+                "Authorization header requires existence of either a"
+                    + " 'X-Amz-Date' or a 'Date' header."),
+        message(r));
   }
 
   @Test
   void forgedSignature_isInvalidSignature() {
-    String now = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
-        .format(ZonedDateTime.now(ZoneOffset.UTC));
-    RawResponse r = server.postUnsigned(RANDOM, RANDOM_BODY, Map.of(
-        "X-Amz-Date", now,
-        "Authorization", "AWS4-HMAC-SHA256 Credential=" + TestServer.ACCESS_KEY_ID + "/"
-            + now.substring(0, 8) + "/us-east-1/kms/aws4_request,"
-            + " SignedHeaders=content-type;host;x-amz-date;x-amz-target,"
-            + " Signature=" + "ab".repeat(32)));
+    String now =
+        DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+            .format(ZonedDateTime.now(ZoneOffset.UTC));
+    RawResponse r =
+        server.postUnsigned(
+            RANDOM,
+            RANDOM_BODY,
+            Map.of(
+                "X-Amz-Date",
+                now,
+                "Authorization",
+                "AWS4-HMAC-SHA256 Credential="
+                    + TestServer.ACCESS_KEY_ID
+                    + "/"
+                    + now.substring(0, 8)
+                    + "/us-east-1/kms/aws4_request,"
+                    + " SignedHeaders=content-type;host;x-amz-date;x-amz-target,"
+                    + " Signature="
+                    + "ab".repeat(32)));
 
     assertRefused(r, "InvalidSignatureException", SIGNATURE_MISMATCH);
   }
 
   @Test
   void unknownAccessKey_isUnrecognizedClient() {
-    RawResponse r = server.post(RANDOM, RANDOM_BODY,
-        new Signing().key("AKIDNOBODYKNOWS", "whatever-secret"));
+    RawResponse r =
+        server.post(RANDOM, RANDOM_BODY, new Signing().key("AKIDNOBODYKNOWS", "whatever-secret"));
 
-    assertRefused(r, "UnrecognizedClientException",
-        "The security token included in the request is invalid.");
+    assertRefused(
+        r, "UnrecognizedClientException", "The security token included in the request is invalid.");
   }
 
   @Test
   void sessionToken_isUnrecognizedClient() {
-    RawResponse r = server.post(RANDOM, RANDOM_BODY,
-        new Signing().signedHeader("X-Amz-Security-Token", "FwoGZXIvYXdzEXAMPLE"));
+    RawResponse r =
+        server.post(
+            RANDOM,
+            RANDOM_BODY,
+            new Signing().signedHeader("X-Amz-Security-Token", "FwoGZXIvYXdzEXAMPLE"));
 
-    assertRefused(r, "UnrecognizedClientException",
-        "The security token included in the request is invalid.");
+    assertRefused(
+        r, "UnrecognizedClientException", "The security token included in the request is invalid.");
   }
 
   @Test
   void wrongSecret_isInvalidSignature() {
-    RawResponse r = server.post(RANDOM, RANDOM_BODY,
-        new Signing().key(TestServer.ACCESS_KEY_ID, "not-the-test-secret"));
+    RawResponse r =
+        server.post(
+            RANDOM,
+            RANDOM_BODY,
+            new Signing().key(TestServer.ACCESS_KEY_ID, "not-the-test-secret"));
 
     assertRefused(r, "InvalidSignatureException", SIGNATURE_MISMATCH);
   }
 
   @Test
   void tamperedBody_isInvalidSignature() {
-    RawResponse r = server.post(RANDOM, RANDOM_BODY,
-        new Signing().sendInstead("{\"NumberOfBytes\":17}"));
+    RawResponse r =
+        server.post(RANDOM, RANDOM_BODY, new Signing().sendInstead("{\"NumberOfBytes\":17}"));
 
     assertRefused(r, "InvalidSignatureException", SIGNATURE_MISMATCH);
   }
 
   @Test
   void tamperedTarget_isInvalidSignature() {
-    RawResponse r = server.post("TrentService.ListKeys", "{}",
-        new Signing().unsignedHeader("X-Amz-Target", "TrentService.CreateKey"));
+    RawResponse r =
+        server.post(
+            "TrentService.ListKeys",
+            "{}",
+            new Signing().unsignedHeader("X-Amz-Target", "TrentService.CreateKey"));
 
     assertEquals(400, r.status(), r.body());
     assertTrue(type(r).equals("InvalidSignatureException"), r.body());
@@ -191,8 +234,12 @@ class AuthenticationIT {
 
     assertEquals(400, r.status(), r.body());
     assertEquals("InvalidSignatureException", type(r));
-    assertTrue(message(r).matches("Signature expired: \\d{8}T\\d{6}Z is now earlier than"
-        + " \\d{8}T\\d{6}Z \\(\\d{8}T\\d{6}Z - 5 min\\.\\)"), message(r));
+    assertTrue(
+        message(r)
+            .matches(
+                "Signature expired: \\d{8}T\\d{6}Z is now earlier than"
+                    + " \\d{8}T\\d{6}Z \\(\\d{8}T\\d{6}Z - 5 min\\.\\)"),
+        message(r));
   }
 
   @Test
@@ -202,8 +249,12 @@ class AuthenticationIT {
     RawResponse r = server.post(RANDOM, RANDOM_BODY, new Signing().clock(future));
 
     assertEquals("InvalidSignatureException", type(r));
-    assertTrue(message(r).matches("Signature not yet current: \\d{8}T\\d{6}Z is still later"
-        + " than \\d{8}T\\d{6}Z \\(\\d{8}T\\d{6}Z \\+ 5 min\\.\\)"), message(r));
+    assertTrue(
+        message(r)
+            .matches(
+                "Signature not yet current: \\d{8}T\\d{6}Z is still later"
+                    + " than \\d{8}T\\d{6}Z \\(\\d{8}T\\d{6}Z \\+ 5 min\\.\\)"),
+        message(r));
   }
 
   @Test
@@ -217,8 +268,8 @@ class AuthenticationIT {
   void requestScopedToAnotherService_isInvalidSignature() {
     RawResponse r = server.post(RANDOM, RANDOM_BODY, new Signing().service("s3"));
 
-    assertRefused(r, "InvalidSignatureException",
-        "Credential should be scoped to correct service: 'kms'. ");
+    assertRefused(
+        r, "InvalidSignatureException", "Credential should be scoped to correct service: 'kms'. ");
   }
 
   @Test
@@ -253,23 +304,28 @@ class AuthenticationIT {
       Signing signing = new Signing().key(id, secret);
       assertEquals("UnrecognizedClientException", type(own.post(RANDOM, RANDOM_BODY, signing)));
 
-      TestServer.withHsm(hsm -> new CredentialsAdmin(own.credentialsFile(), hsm).put(id,
-          "777788889999", "arn:aws:iam::777788889999:user/reloaded",
-          secret.getBytes(StandardCharsets.UTF_8)));
+      TestServer.withHsm(
+          hsm ->
+              new CredentialsAdmin(own.credentialsFile(), hsm)
+                  .put(
+                      id,
+                      "777788889999",
+                      "arn:aws:iam::777788889999:user/reloaded",
+                      secret.getBytes(StandardCharsets.UTF_8)));
       awaitTrue(() -> own.post(RANDOM, RANDOM_BODY, signing).status() == 200);
-      KeyMetadata md = own.client(Region.US_EAST_1, id, secret).createKey(b -> { })
-          .keyMetadata();
+      KeyMetadata md = own.client(Region.US_EAST_1, id, secret).createKey(b -> {}).keyMetadata();
       assertEquals("777788889999", md.awsAccountId());
 
       TestServer.withHsm(hsm -> new CredentialsAdmin(own.credentialsFile(), hsm).remove(id));
-      awaitTrue(() -> "UnrecognizedClientException".equals(
-          type(own.post(RANDOM, RANDOM_BODY, signing))));
+      awaitTrue(
+          () -> "UnrecognizedClientException".equals(type(own.post(RANDOM, RANDOM_BODY, signing))));
     }
   }
 
-  static final String SIGNATURE_MISMATCH = "The request signature we calculated does not match"
-      + " the signature you provided. Check your AWS Secret Access Key and signing method."
-      + " Consult the service documentation for details.";
+  static final String SIGNATURE_MISMATCH =
+      "The request signature we calculated does not match"
+          + " the signature you provided. Check your AWS Secret Access Key and signing method."
+          + " Consult the service documentation for details.";
 
   private static void awaitTrue(BooleanSupplier condition) {
     long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();

@@ -26,57 +26,62 @@ class CrossAccountIT {
 
   @Test
   void keysOfEachAccount_carryThatAccount() {
-    KeyMetadata ka = a.createKey(r -> { }).keyMetadata();
-    KeyMetadata kb = b.createKey(r -> { }).keyMetadata();
+    KeyMetadata ka = a.createKey(r -> {}).keyMetadata();
+    KeyMetadata kb = b.createKey(r -> {}).keyMetadata();
 
     assertEquals(TestServer.ACCOUNT, ka.awsAccountId());
     assertEquals(TestServer.OTHER_ACCOUNT, kb.awsAccountId());
-    assertEquals("arn:aws:kms:us-east-1:" + TestServer.OTHER_ACCOUNT + ":key/" + kb.keyId(),
-        kb.arn());
+    assertEquals(
+        "arn:aws:kms:us-east-1:" + TestServer.OTHER_ACCOUNT + ":key/" + kb.keyId(), kb.arn());
   }
 
   @Test
   void keyOfOneAccount_isNotFoundForTheOther_byIdAndByArn() {
-    KeyMetadata ka = a.createKey(r -> { }).keyMetadata();
+    KeyMetadata ka = a.createKey(r -> {}).keyMetadata();
 
     assertThrows(NotFoundException.class, () -> b.describeKey(r -> r.keyId(ka.keyId())));
     assertThrows(NotFoundException.class, () -> b.describeKey(r -> r.keyId(ka.arn())));
-    assertThrows(NotFoundException.class, () -> b.encrypt(r -> r.keyId(ka.keyId())
-        .plaintext(SdkBytes.fromUtf8String("cross-account"))));
+    assertThrows(
+        NotFoundException.class,
+        () ->
+            b.encrypt(
+                r -> r.keyId(ka.keyId()).plaintext(SdkBytes.fromUtf8String("cross-account"))));
     assertThrows(NotFoundException.class, () -> b.disableKey(r -> r.keyId(ka.keyId())));
     assertThrows(NotFoundException.class, () -> b.scheduleKeyDeletion(r -> r.keyId(ka.keyId())));
-    assertEquals("Enabled", a.describeKey(r -> r.keyId(ka.keyId())).keyMetadata()
-        .keyStateAsString());
+    assertEquals(
+        "Enabled", a.describeKey(r -> r.keyId(ka.keyId())).keyMetadata().keyStateAsString());
   }
 
   @Test
   void keyOfOneAccount_isNotListedForTheOther() {
-    KeyMetadata ka = a.createKey(r -> { }).keyMetadata();
-    KeyMetadata kb = b.createKey(r -> { }).keyMetadata();
+    KeyMetadata ka = a.createKey(r -> {}).keyMetadata();
+    KeyMetadata kb = b.createKey(r -> {}).keyMetadata();
 
-    assertFalse(b.listKeysPaginator(r -> { }).keys().stream()
-        .anyMatch(k -> k.keyId().equals(ka.keyId())));
-    assertTrue(b.listKeysPaginator(r -> { }).keys().stream()
-        .anyMatch(k -> k.keyId().equals(kb.keyId())));
-    assertFalse(a.listKeysPaginator(r -> { }).keys().stream()
-        .anyMatch(k -> k.keyId().equals(kb.keyId())));
+    assertFalse(
+        b.listKeysPaginator(r -> {}).keys().stream().anyMatch(k -> k.keyId().equals(ka.keyId())));
+    assertTrue(
+        b.listKeysPaginator(r -> {}).keys().stream().anyMatch(k -> k.keyId().equals(kb.keyId())));
+    assertFalse(
+        a.listKeysPaginator(r -> {}).keys().stream().anyMatch(k -> k.keyId().equals(kb.keyId())));
   }
 
   @Test
   void ciphertextOfOneAccount_doesNotDecryptInTheOther() {
-    KeyMetadata ka = a.createKey(r -> { }).keyMetadata();
+    KeyMetadata ka = a.createKey(r -> {}).keyMetadata();
     var dk = a.generateDataKey(r -> r.keyId(ka.keyId()).keySpec(DataKeySpec.AES_256));
 
-    assertThrows(InvalidCiphertextException.class,
+    assertThrows(
+        InvalidCiphertextException.class,
         () -> b.decrypt(r -> r.ciphertextBlob(dk.ciphertextBlob())));
-    assertArrayEquals(dk.plaintext().asByteArray(),
+    assertArrayEquals(
+        dk.plaintext().asByteArray(),
         a.decrypt(r -> r.ciphertextBlob(dk.ciphertextBlob())).plaintext().asByteArray());
   }
 
   @Test
   void sameAliasName_inBothAccounts_namesEachAccountsOwnKey() {
-    KeyMetadata ka = a.createKey(r -> { }).keyMetadata();
-    KeyMetadata kb = b.createKey(r -> { }).keyMetadata();
+    KeyMetadata ka = a.createKey(r -> {}).keyMetadata();
+    KeyMetadata kb = b.createKey(r -> {}).keyMetadata();
     String alias = "alias/shared-name-" + ka.keyId().substring(0, 8);
 
     a.createAlias(r -> r.aliasName(alias).targetKeyId(ka.keyId()));
@@ -88,23 +93,32 @@ class CrossAccountIT {
 
   @Test
   void aliasOfOneAccount_isNotFoundForTheOther() {
-    KeyMetadata ka = a.createKey(r -> { }).keyMetadata();
+    KeyMetadata ka = a.createKey(r -> {}).keyMetadata();
     String alias = "alias/only-in-a-" + ka.keyId().substring(0, 8);
     a.createAlias(r -> r.aliasName(alias).targetKeyId(ka.keyId()));
 
     assertThrows(NotFoundException.class, () -> b.describeKey(r -> r.keyId(alias)));
-    assertThrows(NotFoundException.class, () -> b.describeKey(r -> r.keyId(
-        "arn:aws:kms:us-east-1:" + TestServer.ACCOUNT + ":" + alias)));
+    assertThrows(
+        NotFoundException.class,
+        () ->
+            b.describeKey(
+                r -> r.keyId("arn:aws:kms:us-east-1:" + TestServer.ACCOUNT + ":" + alias)));
     assertThrows(NotFoundException.class, () -> b.deleteAlias(r -> r.aliasName(alias)));
-    assertFalse(b.listAliasesPaginator(r -> { }).aliases().stream()
-        .anyMatch(x -> x.aliasName().equals(alias)));
+    assertFalse(
+        b.listAliasesPaginator(r -> {}).aliases().stream()
+            .anyMatch(x -> x.aliasName().equals(alias)));
   }
 
   @Test
   void keyOfOneAccount_cannotBeTheTargetOfTheOthersAlias() {
-    KeyMetadata ka = a.createKey(r -> { }).keyMetadata();
+    KeyMetadata ka = a.createKey(r -> {}).keyMetadata();
 
-    assertThrows(NotFoundException.class, () -> b.createAlias(r -> r
-        .aliasName("alias/steal-" + ka.keyId().substring(0, 8)).targetKeyId(ka.arn())));
+    assertThrows(
+        NotFoundException.class,
+        () ->
+            b.createAlias(
+                r ->
+                    r.aliasName("alias/steal-" + ka.keyId().substring(0, 8))
+                        .targetKeyId(ka.arn())));
   }
 }

@@ -51,8 +51,7 @@ import software.amazon.awssdk.services.kms.model.ReEncryptResponse;
  */
 class CryptoIT {
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final Map<String, String> CONTEXT =
-      Map.of("purpose", "invoice", "tenant", "acme");
+  private static final Map<String, String> CONTEXT = Map.of("purpose", "invoice", "tenant", "acme");
 
   private final TestServer server = TestServer.shared();
   private final KmsClient kms = server.client();
@@ -81,12 +80,18 @@ class CryptoIT {
   void encrypt_plaintextOutside1To4096Bytes_isValidationException(int size) {
     String keyId = newKey(kms);
 
-    String message = assertAwsError("ValidationException",
-        () -> kms.encrypt(b -> b.keyId(keyId).plaintext(bytes(new byte[size]))))
-        .awsErrorDetails().errorMessage();
+    String message =
+        assertAwsError(
+                "ValidationException",
+                () -> kms.encrypt(b -> b.keyId(keyId).plaintext(bytes(new byte[size]))))
+            .awsErrorDetails()
+            .errorMessage();
 
-    assertTrue(message.startsWith("1 validation error detected: Value '[SENSITIVE]' at"
-        + " 'plaintext' failed to satisfy constraint: Member must have length "), message);
+    assertTrue(
+        message.startsWith(
+            "1 validation error detected: Value '[SENSITIVE]' at"
+                + " 'plaintext' failed to satisfy constraint: Member must have length "),
+        message);
   }
 
   @Test
@@ -114,8 +119,8 @@ class CryptoIT {
   @EnumSource(KeyIdForm.class)
   void decrypt_withTheRightKeyIdInEachForm_returnsPlaintext(KeyIdForm form) {
     TestKey key = newKeyWithAlias(kms);
-    SdkBytes blob = kms.encrypt(b -> b.keyId(key.keyId()).plaintext(bytes(new byte[] {7})))
-        .ciphertextBlob();
+    SdkBytes blob =
+        kms.encrypt(b -> b.keyId(key.keyId()).plaintext(bytes(new byte[] {7}))).ciphertextBlob();
 
     DecryptResponse d = kms.decrypt(b -> b.ciphertextBlob(blob).keyId(form.of(key)));
 
@@ -128,10 +133,11 @@ class CryptoIT {
   void decrypt_withAnotherKeysId_isIncorrectKeyException(KeyIdForm form) {
     String keyId = newKey(kms);
     TestKey other = newKeyWithAlias(kms);
-    SdkBytes blob = kms.encrypt(b -> b.keyId(keyId).plaintext(bytes(new byte[] {7})))
-        .ciphertextBlob();
+    SdkBytes blob =
+        kms.encrypt(b -> b.keyId(keyId).plaintext(bytes(new byte[] {7}))).ciphertextBlob();
 
-    assertThrows(IncorrectKeyException.class,
+    assertThrows(
+        IncorrectKeyException.class,
         () -> kms.decrypt(b -> b.ciphertextBlob(blob).keyId(form.of(other))));
   }
 
@@ -139,19 +145,29 @@ class CryptoIT {
   void encrypt_withAsymmetricAlgorithmOnSymmetricKey_isInvalidKeyUsageException() {
     String keyId = newKey(kms);
 
-    assertThrows(InvalidKeyUsageException.class, () -> kms.encrypt(b -> b.keyId(keyId)
-        .plaintext(bytes(new byte[] {1})).encryptionAlgorithm(
-            EncryptionAlgorithmSpec.RSAES_OAEP_SHA_256)));
+    assertThrows(
+        InvalidKeyUsageException.class,
+        () ->
+            kms.encrypt(
+                b ->
+                    b.keyId(keyId)
+                        .plaintext(bytes(new byte[] {1}))
+                        .encryptionAlgorithm(EncryptionAlgorithmSpec.RSAES_OAEP_SHA_256)));
   }
 
   @Test
   void decrypt_withAsymmetricAlgorithmOnSymmetricKey_isInvalidKeyUsageException() {
     String keyId = newKey(kms);
-    SdkBytes blob = kms.encrypt(b -> b.keyId(keyId).plaintext(bytes(new byte[] {1})))
-        .ciphertextBlob();
+    SdkBytes blob =
+        kms.encrypt(b -> b.keyId(keyId).plaintext(bytes(new byte[] {1}))).ciphertextBlob();
 
-    assertThrows(InvalidKeyUsageException.class, () -> kms.decrypt(b -> b.ciphertextBlob(blob)
-        .encryptionAlgorithm(EncryptionAlgorithmSpec.RSAES_OAEP_SHA_256)));
+    assertThrows(
+        InvalidKeyUsageException.class,
+        () ->
+            kms.decrypt(
+                b ->
+                    b.ciphertextBlob(blob)
+                        .encryptionAlgorithm(EncryptionAlgorithmSpec.RSAES_OAEP_SHA_256)));
   }
 
   @Test
@@ -163,11 +179,19 @@ class CryptoIT {
     Map<String, String> backward = new LinkedHashMap<>();
     backward.put("b", "2");
     backward.put("a", "1");
-    SdkBytes blob = kms.encrypt(b -> b.keyId(keyId).plaintext(SdkBytes.fromUtf8String("ctx"))
-        .encryptionContext(forward)).ciphertextBlob();
+    SdkBytes blob =
+        kms.encrypt(
+                b ->
+                    b.keyId(keyId)
+                        .plaintext(SdkBytes.fromUtf8String("ctx"))
+                        .encryptionContext(forward))
+            .ciphertextBlob();
 
-    assertEquals("ctx", kms.decrypt(b -> b.ciphertextBlob(blob).encryptionContext(backward))
-        .plaintext().asUtf8String());
+    assertEquals(
+        "ctx",
+        kms.decrypt(b -> b.ciphertextBlob(blob).encryptionContext(backward))
+            .plaintext()
+            .asUtf8String());
   }
 
   static Stream<Arguments> wrongContexts() {
@@ -188,11 +212,18 @@ class CryptoIT {
   void decrypt_withWrongOrMissingContext_isInvalidCiphertextException(
       Map<String, String> encryptedWith, Map<String, String> decryptedWith) {
     String keyId = newKey(kms);
-    SdkBytes blob = kms.encrypt(b -> b.keyId(keyId).plaintext(SdkBytes.fromUtf8String("secret"))
-        .encryptionContext(encryptedWith)).ciphertextBlob();
+    SdkBytes blob =
+        kms.encrypt(
+                b ->
+                    b.keyId(keyId)
+                        .plaintext(SdkBytes.fromUtf8String("secret"))
+                        .encryptionContext(encryptedWith))
+            .ciphertextBlob();
 
-    InvalidCiphertextException e = assertThrows(InvalidCiphertextException.class,
-        () -> kms.decrypt(b -> b.ciphertextBlob(blob).encryptionContext(decryptedWith)));
+    InvalidCiphertextException e =
+        assertThrows(
+            InvalidCiphertextException.class,
+            () -> kms.decrypt(b -> b.ciphertextBlob(blob).encryptionContext(decryptedWith)));
     assertNull(e.awsErrorDetails().errorMessage());
   }
 
@@ -200,8 +231,10 @@ class CryptoIT {
   void decrypt_ofRandomBlob_isInvalidCiphertextExceptionWithoutDetail() {
     byte[] junk = randomBytes(100);
 
-    InvalidCiphertextException e = assertThrows(InvalidCiphertextException.class,
-        () -> kms.decrypt(b -> b.ciphertextBlob(bytes(junk))));
+    InvalidCiphertextException e =
+        assertThrows(
+            InvalidCiphertextException.class,
+            () -> kms.decrypt(b -> b.ciphertextBlob(bytes(junk))));
 
     assertNull(e.awsErrorDetails().errorMessage());
     assertEquals(400, e.statusCode());
@@ -211,13 +244,17 @@ class CryptoIT {
   @ValueSource(ints = {1, 2, 17, 33, 45, 60, -1})
   void decrypt_ofTruncatedBlob_isInvalidCiphertextExceptionWithoutDetail(int keep) {
     String keyId = newKey(kms);
-    byte[] blob = kms.encrypt(b -> b.keyId(keyId).plaintext(bytes(new byte[] {1, 2, 3})))
-        .ciphertextBlob().asByteArray();
-    byte[] truncated = Arrays.copyOf(blob, keep > 0 ? Math.min(keep, blob.length - 1)
-        : blob.length + keep);
+    byte[] blob =
+        kms.encrypt(b -> b.keyId(keyId).plaintext(bytes(new byte[] {1, 2, 3})))
+            .ciphertextBlob()
+            .asByteArray();
+    byte[] truncated =
+        Arrays.copyOf(blob, keep > 0 ? Math.min(keep, blob.length - 1) : blob.length + keep);
 
-    InvalidCiphertextException e = assertThrows(InvalidCiphertextException.class,
-        () -> kms.decrypt(b -> b.ciphertextBlob(bytes(truncated))));
+    InvalidCiphertextException e =
+        assertThrows(
+            InvalidCiphertextException.class,
+            () -> kms.decrypt(b -> b.ciphertextBlob(bytes(truncated))));
 
     assertNull(e.awsErrorDetails().errorMessage());
   }
@@ -250,48 +287,72 @@ class CryptoIT {
     TestKey destination = newKeyWithAlias(kms);
     Map<String, String> newContext = Map.of("purpose", "archive");
     byte[] plaintext = randomBytes(100);
-    SdkBytes blob = kms.encrypt(b -> b.keyId(source).plaintext(bytes(plaintext))
-        .encryptionContext(CONTEXT)).ciphertextBlob();
+    SdkBytes blob =
+        kms.encrypt(b -> b.keyId(source).plaintext(bytes(plaintext)).encryptionContext(CONTEXT))
+            .ciphertextBlob();
 
-    ReEncryptResponse re = kms.reEncrypt(b -> b.ciphertextBlob(blob)
-        .sourceEncryptionContext(CONTEXT)
-        .destinationKeyId(destination.aliasName())
-        .destinationEncryptionContext(newContext));
+    ReEncryptResponse re =
+        kms.reEncrypt(
+            b ->
+                b.ciphertextBlob(blob)
+                    .sourceEncryptionContext(CONTEXT)
+                    .destinationKeyId(destination.aliasName())
+                    .destinationEncryptionContext(newContext));
 
     assertEquals(keyArn(source), re.sourceKeyId());
     assertEquals(destination.arn(), re.keyId());
     assertEquals(EncryptionAlgorithmSpec.SYMMETRIC_DEFAULT, re.sourceEncryptionAlgorithm());
     assertEquals(EncryptionAlgorithmSpec.SYMMETRIC_DEFAULT, re.destinationEncryptionAlgorithm());
-    DecryptResponse d = kms.decrypt(b -> b.ciphertextBlob(re.ciphertextBlob())
-        .encryptionContext(newContext));
+    DecryptResponse d =
+        kms.decrypt(b -> b.ciphertextBlob(re.ciphertextBlob()).encryptionContext(newContext));
     assertArrayEquals(plaintext, d.plaintext().asByteArray());
     assertEquals(destination.arn(), d.keyId());
-    assertThrows(InvalidCiphertextException.class, () -> kms.decrypt(
-        b -> b.ciphertextBlob(re.ciphertextBlob()).encryptionContext(CONTEXT)));
-    assertThrows(IncorrectKeyException.class, () -> kms.decrypt(
-        b -> b.ciphertextBlob(re.ciphertextBlob()).encryptionContext(newContext).keyId(source)));
+    assertThrows(
+        InvalidCiphertextException.class,
+        () -> kms.decrypt(b -> b.ciphertextBlob(re.ciphertextBlob()).encryptionContext(CONTEXT)));
+    assertThrows(
+        IncorrectKeyException.class,
+        () ->
+            kms.decrypt(
+                b ->
+                    b.ciphertextBlob(re.ciphertextBlob())
+                        .encryptionContext(newContext)
+                        .keyId(source)));
   }
 
   @Test
   void reEncrypt_withWrongSourceContext_isInvalidCiphertextException() {
     String source = newKey(kms);
     String destination = newKey(kms);
-    SdkBytes blob = kms.encrypt(b -> b.keyId(source).plaintext(SdkBytes.fromUtf8String("x"))
-        .encryptionContext(CONTEXT)).ciphertextBlob();
+    SdkBytes blob =
+        kms.encrypt(
+                b ->
+                    b.keyId(source)
+                        .plaintext(SdkBytes.fromUtf8String("x"))
+                        .encryptionContext(CONTEXT))
+            .ciphertextBlob();
 
-    assertThrows(InvalidCiphertextException.class, () -> kms.reEncrypt(b -> b.ciphertextBlob(blob)
-        .sourceEncryptionContext(Map.of("purpose", "other")).destinationKeyId(destination)));
+    assertThrows(
+        InvalidCiphertextException.class,
+        () ->
+            kms.reEncrypt(
+                b ->
+                    b.ciphertextBlob(blob)
+                        .sourceEncryptionContext(Map.of("purpose", "other"))
+                        .destinationKeyId(destination)));
   }
 
   @Test
   void reEncrypt_withWrongSourceKeyId_isIncorrectKeyException() {
     String source = newKey(kms);
     String other = newKey(kms);
-    SdkBytes blob = kms.encrypt(b -> b.keyId(source).plaintext(SdkBytes.fromUtf8String("x")))
-        .ciphertextBlob();
+    SdkBytes blob =
+        kms.encrypt(b -> b.keyId(source).plaintext(SdkBytes.fromUtf8String("x"))).ciphertextBlob();
 
-    assertThrows(IncorrectKeyException.class, () -> kms.reEncrypt(b -> b.ciphertextBlob(blob)
-        .sourceKeyId(other).destinationKeyId(other)));
+    assertThrows(
+        IncorrectKeyException.class,
+        () ->
+            kms.reEncrypt(b -> b.ciphertextBlob(blob).sourceKeyId(other).destinationKeyId(other)));
   }
 
   @Test
@@ -299,10 +360,11 @@ class CryptoIT {
     String source = newKey(kms);
     String destination = newKey(kms);
     kms.disableKey(b -> b.keyId(destination));
-    SdkBytes blob = kms.encrypt(b -> b.keyId(source).plaintext(SdkBytes.fromUtf8String("x")))
-        .ciphertextBlob();
+    SdkBytes blob =
+        kms.encrypt(b -> b.keyId(source).plaintext(SdkBytes.fromUtf8String("x"))).ciphertextBlob();
 
-    assertThrows(DisabledException.class,
+    assertThrows(
+        DisabledException.class,
         () -> kms.reEncrypt(b -> b.ciphertextBlob(blob).destinationKeyId(destination)));
   }
 
@@ -323,15 +385,21 @@ class CryptoIT {
       DataKeySpec spec, Integer numberOfBytes, int expectedLength) {
     String keyId = newKey(kms);
 
-    GenerateDataKeyResponse dk = kms.generateDataKey(b -> b.keyId(keyId).keySpec(spec)
-        .numberOfBytes(numberOfBytes).encryptionContext(CONTEXT));
+    GenerateDataKeyResponse dk =
+        kms.generateDataKey(
+            b ->
+                b.keyId(keyId)
+                    .keySpec(spec)
+                    .numberOfBytes(numberOfBytes)
+                    .encryptionContext(CONTEXT));
 
     assertEquals(expectedLength, dk.plaintext().asByteArray().length);
     assertEquals(keyArn(keyId), dk.keyId());
-    DecryptResponse d = kms.decrypt(b -> b.ciphertextBlob(dk.ciphertextBlob())
-        .encryptionContext(CONTEXT));
+    DecryptResponse d =
+        kms.decrypt(b -> b.ciphertextBlob(dk.ciphertextBlob()).encryptionContext(CONTEXT));
     assertArrayEquals(dk.plaintext().asByteArray(), d.plaintext().asByteArray());
-    assertThrows(InvalidCiphertextException.class,
+    assertThrows(
+        InvalidCiphertextException.class,
         () -> kms.decrypt(b -> b.ciphertextBlob(dk.ciphertextBlob())));
   }
 
@@ -339,10 +407,14 @@ class CryptoIT {
   void generateDataKey_twice_givesDifferentKeys() {
     String keyId = newKey(kms);
 
-    byte[] a = kms.generateDataKey(b -> b.keyId(keyId).keySpec(DataKeySpec.AES_256))
-        .plaintext().asByteArray();
-    byte[] c = kms.generateDataKey(b -> b.keyId(keyId).keySpec(DataKeySpec.AES_256))
-        .plaintext().asByteArray();
+    byte[] a =
+        kms.generateDataKey(b -> b.keyId(keyId).keySpec(DataKeySpec.AES_256))
+            .plaintext()
+            .asByteArray();
+    byte[] c =
+        kms.generateDataKey(b -> b.keyId(keyId).keySpec(DataKeySpec.AES_256))
+            .plaintext()
+            .asByteArray();
 
     assertFalse(Arrays.equals(a, c));
   }
@@ -351,11 +423,14 @@ class CryptoIT {
   void generateDataKey_with1025Bytes_isValidationExceptionInAwsWording() {
     String keyId = newKey(kms);
 
-    KmsException e = assertAwsError("ValidationException",
-        () -> kms.generateDataKey(b -> b.keyId(keyId).numberOfBytes(1025)));
+    KmsException e =
+        assertAwsError(
+            "ValidationException",
+            () -> kms.generateDataKey(b -> b.keyId(keyId).numberOfBytes(1025)));
 
-    assertEquals("1 validation error detected: Value '1025' at 'numberOfBytes' failed to satisfy"
-        + " constraint: Member must have value less than or equal to 1024",
+    assertEquals(
+        "1 validation error detected: Value '1025' at 'numberOfBytes' failed to satisfy"
+            + " constraint: Member must have value less than or equal to 1024",
         e.awsErrorDetails().errorMessage());
     assertEquals(400, e.statusCode());
   }
@@ -364,11 +439,13 @@ class CryptoIT {
   void generateDataKey_with0Bytes_isValidationException() {
     String keyId = newKey(kms);
 
-    KmsException e = assertAwsError("ValidationException",
-        () -> kms.generateDataKey(b -> b.keyId(keyId).numberOfBytes(0)));
+    KmsException e =
+        assertAwsError(
+            "ValidationException", () -> kms.generateDataKey(b -> b.keyId(keyId).numberOfBytes(0)));
 
-    assertEquals("1 validation error detected: Value '0' at 'numberOfBytes' failed to satisfy"
-        + " constraint: Member must have value greater than or equal to 1",
+    assertEquals(
+        "1 validation error detected: Value '0' at 'numberOfBytes' failed to satisfy"
+            + " constraint: Member must have value greater than or equal to 1",
         e.awsErrorDetails().errorMessage());
   }
 
@@ -377,18 +454,24 @@ class CryptoIT {
     String keyId = newKey(kms);
 
     assertAwsError("ValidationException", () -> kms.generateDataKey(b -> b.keyId(keyId)));
-    assertAwsError("ValidationException",
-        () -> kms.generateDataKeyWithoutPlaintext(b -> b.keyId(keyId)));
+    assertAwsError(
+        "ValidationException", () -> kms.generateDataKeyWithoutPlaintext(b -> b.keyId(keyId)));
   }
 
   @Test
   void generateDataKey_withBothKeySpecAndNumberOfBytes_isValidationException() {
     String keyId = newKey(kms);
 
-    assertAwsError("ValidationException", () -> kms.generateDataKey(
-        b -> b.keyId(keyId).keySpec(DataKeySpec.AES_256).numberOfBytes(32)));
-    assertAwsError("ValidationException", () -> kms.generateDataKeyWithoutPlaintext(
-        b -> b.keyId(keyId).keySpec(DataKeySpec.AES_128).numberOfBytes(16)));
+    assertAwsError(
+        "ValidationException",
+        () ->
+            kms.generateDataKey(
+                b -> b.keyId(keyId).keySpec(DataKeySpec.AES_256).numberOfBytes(32)));
+    assertAwsError(
+        "ValidationException",
+        () ->
+            kms.generateDataKeyWithoutPlaintext(
+                b -> b.keyId(keyId).keySpec(DataKeySpec.AES_128).numberOfBytes(16)));
   }
 
   @ParameterizedTest
@@ -397,8 +480,9 @@ class CryptoIT {
       KeyIdForm form) {
     TestKey key = newKeyWithAlias(kms);
 
-    GenerateDataKeyWithoutPlaintextResponse dk = kms.generateDataKeyWithoutPlaintext(
-        b -> b.keyId(form.of(key)).keySpec(DataKeySpec.AES_256));
+    GenerateDataKeyWithoutPlaintextResponse dk =
+        kms.generateDataKeyWithoutPlaintext(
+            b -> b.keyId(form.of(key)).keySpec(DataKeySpec.AES_256));
 
     assertEquals(key.arn(), dk.keyId());
     DecryptResponse d = kms.decrypt(b -> b.ciphertextBlob(dk.ciphertextBlob()));
@@ -409,8 +493,10 @@ class CryptoIT {
   void generateDataKeyWithoutPlaintext_rawResponseHasNoPlaintextField() {
     String keyId = newKey(kms);
 
-    RawResponse r = server.post("TrentService.GenerateDataKeyWithoutPlaintext",
-        "{\"KeyId\":\"" + keyId + "\",\"KeySpec\":\"AES_256\"}");
+    RawResponse r =
+        server.post(
+            "TrentService.GenerateDataKeyWithoutPlaintext",
+            "{\"KeyId\":\"" + keyId + "\",\"KeySpec\":\"AES_256\"}");
 
     assertEquals(200, r.status(), r.body());
     JsonNode body = parse(r.body());
@@ -430,11 +516,17 @@ class CryptoIT {
   @ParameterizedTest
   @ValueSource(ints = {0, 1025, -1})
   void generateRandom_lengthOutside1To1024_isValidationException(int n) {
-    String message = assertAwsError("ValidationException",
-        () -> kms.generateRandom(b -> b.numberOfBytes(n))).awsErrorDetails().errorMessage();
+    String message =
+        assertAwsError("ValidationException", () -> kms.generateRandom(b -> b.numberOfBytes(n)))
+            .awsErrorDetails()
+            .errorMessage();
 
-    assertTrue(message.startsWith("1 validation error detected: Value '" + n
-        + "' at 'numberOfBytes' failed to satisfy constraint: Member must have value "), message);
+    assertTrue(
+        message.startsWith(
+            "1 validation error detected: Value '"
+                + n
+                + "' at 'numberOfBytes' failed to satisfy constraint: Member must have value "),
+        message);
   }
 
   @Test
@@ -455,28 +547,43 @@ class CryptoIT {
 
   static Stream<Arguments> dryRunCalls() {
     return Stream.of(
-        Arguments.of("Encrypt", (DryRunCall) (kms, key, blob) -> kms.encrypt(
-            b -> b.keyId(key).plaintext(SdkBytes.fromUtf8String("x")).dryRun(true))),
-        Arguments.of("Decrypt", (DryRunCall) (kms, key, blob) -> kms.decrypt(
-            b -> b.ciphertextBlob(blob).dryRun(true))),
-        Arguments.of("GenerateDataKey", (DryRunCall) (kms, key, blob) -> kms.generateDataKey(
-            b -> b.keyId(key).keySpec(DataKeySpec.AES_256).dryRun(true))),
-        Arguments.of("GenerateDataKeyWithoutPlaintext",
-            (DryRunCall) (kms, key, blob) -> kms.generateDataKeyWithoutPlaintext(
-                b -> b.keyId(key).numberOfBytes(16).dryRun(true))),
-        Arguments.of("ReEncrypt", (DryRunCall) (kms, key, blob) -> kms.reEncrypt(
-            b -> b.ciphertextBlob(blob).destinationKeyId(key).dryRun(true))));
+        Arguments.of(
+            "Encrypt",
+            (DryRunCall)
+                (kms, key, blob) ->
+                    kms.encrypt(
+                        b -> b.keyId(key).plaintext(SdkBytes.fromUtf8String("x")).dryRun(true))),
+        Arguments.of(
+            "Decrypt",
+            (DryRunCall) (kms, key, blob) -> kms.decrypt(b -> b.ciphertextBlob(blob).dryRun(true))),
+        Arguments.of(
+            "GenerateDataKey",
+            (DryRunCall)
+                (kms, key, blob) ->
+                    kms.generateDataKey(
+                        b -> b.keyId(key).keySpec(DataKeySpec.AES_256).dryRun(true))),
+        Arguments.of(
+            "GenerateDataKeyWithoutPlaintext",
+            (DryRunCall)
+                (kms, key, blob) ->
+                    kms.generateDataKeyWithoutPlaintext(
+                        b -> b.keyId(key).numberOfBytes(16).dryRun(true))),
+        Arguments.of(
+            "ReEncrypt",
+            (DryRunCall)
+                (kms, key, blob) ->
+                    kms.reEncrypt(b -> b.ciphertextBlob(blob).destinationKeyId(key).dryRun(true))));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("dryRunCalls")
   void dryRun_onUsableKey_isDryRunOperationExceptionWithHttp412(String name, DryRunCall call) {
     String keyId = newKey(kms);
-    SdkBytes blob = kms.encrypt(b -> b.keyId(keyId).plaintext(SdkBytes.fromUtf8String("x")))
-        .ciphertextBlob();
+    SdkBytes blob =
+        kms.encrypt(b -> b.keyId(keyId).plaintext(SdkBytes.fromUtf8String("x"))).ciphertextBlob();
 
-    DryRunOperationException e = assertThrows(DryRunOperationException.class,
-        () -> call.call(kms, keyId, blob));
+    DryRunOperationException e =
+        assertThrows(DryRunOperationException.class, () -> call.call(kms, keyId, blob));
 
     assertEquals(412, e.statusCode());
     assertEquals("DryRunOperationException", e.awsErrorDetails().errorCode());
@@ -487,8 +594,8 @@ class CryptoIT {
   void dryRun_onDisabledKey_reportsTheRealError(String name, DryRunCall call) {
     // DryRun answers whether the request would succeed; it would not, so the real error shows.
     String keyId = newKey(kms);
-    SdkBytes blob = kms.encrypt(b -> b.keyId(keyId).plaintext(SdkBytes.fromUtf8String("x")))
-        .ciphertextBlob();
+    SdkBytes blob =
+        kms.encrypt(b -> b.keyId(keyId).plaintext(SdkBytes.fromUtf8String("x"))).ciphertextBlob();
     kms.disableKey(b -> b.keyId(keyId));
 
     assertThrows(DisabledException.class, () -> call.call(kms, keyId, blob));
@@ -498,9 +605,10 @@ class CryptoIT {
     return Stream.of(
         Arguments.of("Encrypt", "{\"KeyId\":\"%1$s\",\"Plaintext\":\"eA==\",\"DryRun\":true}"),
         Arguments.of("Decrypt", "{\"CiphertextBlob\":\"%2$s\",\"DryRun\":true}"),
-        Arguments.of("GenerateDataKey",
-            "{\"KeyId\":\"%1$s\",\"KeySpec\":\"AES_256\",\"DryRun\":true}"),
-        Arguments.of("ReEncrypt",
+        Arguments.of(
+            "GenerateDataKey", "{\"KeyId\":\"%1$s\",\"KeySpec\":\"AES_256\",\"DryRun\":true}"),
+        Arguments.of(
+            "ReEncrypt",
             "{\"CiphertextBlob\":\"%2$s\",\"DestinationKeyId\":\"%1$s\",\"DryRun\":true}"));
   }
 
@@ -508,9 +616,12 @@ class CryptoIT {
   @MethodSource("rawDryRuns")
   void dryRun_rawResponseIs412ErrorWithoutAnyKeyOrCiphertext(String operation, String template) {
     String keyId = newKey(kms);
-    String blob = Base64.getEncoder().encodeToString(kms.encrypt(
-        b -> b.keyId(keyId).plaintext(SdkBytes.fromUtf8String("x"))).ciphertextBlob()
-        .asByteArray());
+    String blob =
+        Base64.getEncoder()
+            .encodeToString(
+                kms.encrypt(b -> b.keyId(keyId).plaintext(SdkBytes.fromUtf8String("x")))
+                    .ciphertextBlob()
+                    .asByteArray());
 
     RawResponse r = server.post("TrentService." + operation, String.format(template, keyId, blob));
 
@@ -527,11 +638,18 @@ class CryptoIT {
     // DryRunModifiers is set to IGNORE_CIPHERTEXT"; the KeyId then names the key. (The SDK used
     // here predates DryRunModifiers, hence raw HTTP.)
     String keyId = newKey(kms);
-    String body = operation.equals("Decrypt")
-        ? "{\"KeyId\":\"" + keyId + "\",\"DryRun\":true,"
-            + "\"DryRunModifiers\":[\"IGNORE_CIPHERTEXT\"]}"
-        : "{\"SourceKeyId\":\"" + keyId + "\",\"DestinationKeyId\":\"" + keyId + "\","
-            + "\"DryRun\":true,\"DryRunModifiers\":[\"IGNORE_CIPHERTEXT\"]}";
+    String body =
+        operation.equals("Decrypt")
+            ? "{\"KeyId\":\""
+                + keyId
+                + "\",\"DryRun\":true,"
+                + "\"DryRunModifiers\":[\"IGNORE_CIPHERTEXT\"]}"
+            : "{\"SourceKeyId\":\""
+                + keyId
+                + "\",\"DestinationKeyId\":\""
+                + keyId
+                + "\","
+                + "\"DryRun\":true,\"DryRunModifiers\":[\"IGNORE_CIPHERTEXT\"]}";
 
     RawResponse r = server.post("TrentService." + operation, body);
 
@@ -542,8 +660,10 @@ class CryptoIT {
   @Test
   void decrypt_withoutCiphertextBlob_isValidationException() {
     // Required in all cases but a DryRun with IGNORE_CIPHERTEXT (the model's documentation).
-    String message = assertAwsError("ValidationException", () -> kms.decrypt(b -> { }))
-        .awsErrorDetails().errorMessage();
+    String message =
+        assertAwsError("ValidationException", () -> kms.decrypt(b -> {}))
+            .awsErrorDetails()
+            .errorMessage();
 
     assertTrue(message.contains("'ciphertextBlob'"), message);
   }
@@ -552,8 +672,10 @@ class CryptoIT {
   void reEncrypt_withoutCiphertextBlob_isValidationException() {
     String keyId = newKey(kms);
 
-    String message = assertAwsError("ValidationException",
-        () -> kms.reEncrypt(b -> b.destinationKeyId(keyId))).awsErrorDetails().errorMessage();
+    String message =
+        assertAwsError("ValidationException", () -> kms.reEncrypt(b -> b.destinationKeyId(keyId)))
+            .awsErrorDetails()
+            .errorMessage();
 
     assertTrue(message.contains("'ciphertextBlob'"), message);
   }

@@ -26,9 +26,9 @@ import org.xipki.pkcs11.wrapper.Slot;
 import software.amazon.awssdk.services.kms.KmsClient;
 
 /**
- * The pool of data key pairs generated ahead of requests: a ready pair is taken without
- * generating (counted, not timed), an empty pool still answers by generating on demand, no pair is
- * handed out twice, pairs lost with their HSM session are skipped, and closing destroys the rest.
+ * The pool of data key pairs generated ahead of requests: a ready pair is taken without generating
+ * (counted, not timed), an empty pool still answers by generating on demand, no pair is handed out
+ * twice, pairs lost with their HSM session are skipped, and closing destroys the rest.
  */
 class DataKeyPairPoolIT {
   private final TestServer server = TestServer.shared();
@@ -38,7 +38,7 @@ class DataKeyPairPoolIT {
   @Test
   void generateDataKeyPair_whenAPairIsReady_takesItFromThePool() {
     DataKeyPairPool pool = server.app().dataKeyPairPool();
-    String keyId = kms.createKey(b -> { }).keyMetadata().keyId();
+    String keyId = kms.createKey(b -> {}).keyMetadata().keyId();
     KeyPairType type = KeyPairType.EC_P384;
     // The first request of a spec starts its pool.
     kms.generateDataKeyPair(b -> b.keyId(keyId).keyPairSpec("ECC_NIST_P384"));

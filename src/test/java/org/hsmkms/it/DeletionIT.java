@@ -63,7 +63,7 @@ class DeletionIT {
 
   @Test
   void scheduledDeletionOf7Days_isCarriedOutOnlyOnceTheDateIsReached() {
-    String keyId = kms.createKey(b -> { }).keyMetadata().keyId();
+    String keyId = kms.createKey(b -> {}).keyMetadata().keyId();
     kms.createAlias(b -> b.aliasName("alias/deletion-7d").targetKeyId(keyId));
     SdkBytes blob = kms.encrypt(b -> b.keyId(keyId).plaintext(PLAINTEXT)).ciphertextBlob();
     byte[] material = material(keyId);
@@ -73,7 +73,8 @@ class DeletionIT {
         kms.scheduleKeyDeletion(b -> b.keyId(keyId).pendingWindowInDays(7));
 
     Instant expected = scheduledAt.plus(Duration.ofDays(7));
-    assertTrue(Duration.between(expected, r.deletionDate()).abs().toMillis() < 1000,
+    assertTrue(
+        Duration.between(expected, r.deletionDate()).abs().toMillis() < 1000,
         "deletion date " + r.deletionDate() + ", expected " + expected);
 
     clock.advance(Duration.ofDays(6));
@@ -91,22 +92,21 @@ class DeletionIT {
     assertFalse(server.app().hsm().keyExists(material), "token object survived deletion");
     assertTrue(server.app().store().findKey(keyId).isEmpty());
     assertThrows(NotFoundException.class, () -> kms.describeKey(b -> b.keyId(keyId)));
-    assertThrows(NotFoundException.class,
-        () -> kms.describeKey(b -> b.keyId("alias/deletion-7d")));
-    assertTrue(kms.listAliases(b -> { }).aliases().isEmpty());
+    assertThrows(NotFoundException.class, () -> kms.describeKey(b -> b.keyId("alias/deletion-7d")));
+    assertTrue(kms.listAliases(b -> {}).aliases().isEmpty());
     // The service answers a blob of a deleted key as it answers any blob it cannot open.
     assertThrows(InvalidCiphertextException.class, () -> kms.decrypt(b -> b.ciphertextBlob(blob)));
     assertEquals(0, deleteDueKeys());
     // The alias name is free again.
-    String other = kms.createKey(b -> { }).keyMetadata().keyId();
+    String other = kms.createKey(b -> {}).keyMetadata().keyId();
     kms.createAlias(b -> b.aliasName("alias/deletion-7d").targetKeyId(other));
   }
 
   @Test
   void deleteDueKeys_deletesOnlyTheKeysThatAreDue() {
-    String week = kms.createKey(b -> { }).keyMetadata().keyId();
-    String month = kms.createKey(b -> { }).keyMetadata().keyId();
-    String kept = kms.createKey(b -> { }).keyMetadata().keyId();
+    String week = kms.createKey(b -> {}).keyMetadata().keyId();
+    String month = kms.createKey(b -> {}).keyMetadata().keyId();
+    String kept = kms.createKey(b -> {}).keyMetadata().keyId();
     kms.scheduleKeyDeletion(b -> b.keyId(week).pendingWindowInDays(7));
     kms.scheduleKeyDeletion(b -> b.keyId(month).pendingWindowInDays(30));
 
@@ -127,7 +127,7 @@ class DeletionIT {
 
   @Test
   void cancelKeyDeletionBeforeTheDate_keepsTheKeyDisabled_andItIsNeverDeleted() {
-    String keyId = kms.createKey(b -> { }).keyMetadata().keyId();
+    String keyId = kms.createKey(b -> {}).keyMetadata().keyId();
     kms.createAlias(b -> b.aliasName("alias/deletion-cancelled").targetKeyId(keyId));
     SdkBytes blob = kms.encrypt(b -> b.keyId(keyId).plaintext(PLAINTEXT)).ciphertextBlob();
     kms.scheduleKeyDeletion(b -> b.keyId(keyId).pendingWindowInDays(7));
@@ -144,13 +144,13 @@ class DeletionIT {
     assertTrue(server.app().hsm().keyExists(material(keyId)));
     kms.enableKey(b -> b.keyId(keyId));
     assertEquals(PLAINTEXT, kms.decrypt(b -> b.ciphertextBlob(blob)).plaintext());
-    assertEquals(keyId, kms.describeKey(b -> b.keyId("alias/deletion-cancelled"))
-        .keyMetadata().keyId());
+    assertEquals(
+        keyId, kms.describeKey(b -> b.keyId("alias/deletion-cancelled")).keyMetadata().keyId());
   }
 
   @Test
   void deletionThatFellDueWhileTheServerWasDown_isCarriedOutAtStartUp() {
-    String keyId = kms.createKey(b -> { }).keyMetadata().keyId();
+    String keyId = kms.createKey(b -> {}).keyMetadata().keyId();
     byte[] material = material(keyId);
     kms.scheduleKeyDeletion(b -> b.keyId(keyId).pendingWindowInDays(7));
     kms.close();
@@ -167,9 +167,9 @@ class DeletionIT {
 
   @Test
   void pendingDeletionNotYetDue_survivesARestart_withItsDate() {
-    String keyId = kms.createKey(b -> { }).keyMetadata().keyId();
-    Instant date = kms.scheduleKeyDeletion(b -> b.keyId(keyId).pendingWindowInDays(7))
-        .deletionDate();
+    String keyId = kms.createKey(b -> {}).keyMetadata().keyId();
+    Instant date =
+        kms.scheduleKeyDeletion(b -> b.keyId(keyId).pendingWindowInDays(7)).deletionDate();
     kms.close();
     server.close();
 

@@ -35,10 +35,14 @@ class HmacKeysIT {
   private static final SdkBytes MESSAGE = SdkBytes.fromUtf8String("authenticate me");
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource({"HMAC_224, HMAC_SHA_224, 28", "HMAC_256, HMAC_SHA_256, 32",
-      "HMAC_384, HMAC_SHA_384, 48", "HMAC_512, HMAC_SHA_512, 64"})
-  void generateMac_isDeterministic_andVerifyMacAcceptsIt(String spec, String algorithm,
-      int length) {
+  @CsvSource({
+    "HMAC_224, HMAC_SHA_224, 28",
+    "HMAC_256, HMAC_SHA_256, 32",
+    "HMAC_384, HMAC_SHA_384, 48",
+    "HMAC_512, HMAC_SHA_512, 64"
+  })
+  void generateMac_isDeterministic_andVerifyMacAcceptsIt(
+      String spec, String algorithm, int length) {
     String keyId = TestKeys.of(spec, "GENERATE_VERIFY_MAC");
     KeyMetadata md = kms.describeKey(b -> b.keyId(keyId)).keyMetadata();
     assertEquals(spec, md.keySpecAsString());
@@ -47,51 +51,93 @@ class HmacKeysIT {
     assertTrue(md.encryptionAlgorithmsAsStrings().isEmpty());
     assertTrue(md.signingAlgorithmsAsStrings().isEmpty());
 
-    GenerateMacResponse m = kms.generateMac(b -> b.keyId(keyId).macAlgorithm(algorithm)
-        .message(MESSAGE));
+    GenerateMacResponse m =
+        kms.generateMac(b -> b.keyId(keyId).macAlgorithm(algorithm).message(MESSAGE));
     assertEquals(length, m.mac().asByteArray().length);
     assertEquals(algorithm, m.macAlgorithmAsString());
     assertEquals(md.arn(), m.keyId());
-    assertArrayEquals(m.mac().asByteArray(), kms.generateMac(b -> b.keyId(keyId)
-        .macAlgorithm(algorithm).message(MESSAGE)).mac().asByteArray());
-    assertFalse(Arrays.equals(m.mac().asByteArray(), kms.generateMac(b -> b.keyId(keyId)
-        .macAlgorithm(algorithm).message(SdkBytes.fromUtf8String("other"))).mac().asByteArray()));
+    assertArrayEquals(
+        m.mac().asByteArray(),
+        kms.generateMac(b -> b.keyId(keyId).macAlgorithm(algorithm).message(MESSAGE))
+            .mac()
+            .asByteArray());
+    assertFalse(
+        Arrays.equals(
+            m.mac().asByteArray(),
+            kms.generateMac(
+                    b ->
+                        b.keyId(keyId)
+                            .macAlgorithm(algorithm)
+                            .message(SdkBytes.fromUtf8String("other")))
+                .mac()
+                .asByteArray()));
 
-    VerifyMacResponse v = kms.verifyMac(b -> b.keyId(keyId).macAlgorithm(algorithm)
-        .message(MESSAGE).mac(m.mac()));
+    VerifyMacResponse v =
+        kms.verifyMac(b -> b.keyId(keyId).macAlgorithm(algorithm).message(MESSAGE).mac(m.mac()));
     assertTrue(v.macValid());
     assertEquals(algorithm, v.macAlgorithmAsString());
     assertEquals(md.arn(), v.keyId());
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource({"HMAC_224, HMAC_SHA_224", "HMAC_256, HMAC_SHA_256", "HMAC_384, HMAC_SHA_384",
-      "HMAC_512, HMAC_SHA_512"})
-  void verifyMac_ofATamperedOrTruncatedMac_isKmsInvalidMacException(String spec,
-      String algorithm) {
+  @CsvSource({
+    "HMAC_224, HMAC_SHA_224",
+    "HMAC_256, HMAC_SHA_256",
+    "HMAC_384, HMAC_SHA_384",
+    "HMAC_512, HMAC_SHA_512"
+  })
+  void verifyMac_ofATamperedOrTruncatedMac_isKmsInvalidMacException(String spec, String algorithm) {
     String keyId = TestKeys.of(spec, "GENERATE_VERIFY_MAC");
-    byte[] mac = kms.generateMac(b -> b.keyId(keyId).macAlgorithm(algorithm).message(MESSAGE))
-        .mac().asByteArray();
+    byte[] mac =
+        kms.generateMac(b -> b.keyId(keyId).macAlgorithm(algorithm).message(MESSAGE))
+            .mac()
+            .asByteArray();
     for (int i = 0; i < mac.length; i++) {
       byte[] bad = mac.clone();
       bad[i] ^= 0x01;
-      assertThrows(KmsInvalidMacException.class, () -> kms.verifyMac(b -> b.keyId(keyId)
-          .macAlgorithm(algorithm).message(MESSAGE).mac(SdkBytes.fromByteArray(bad))));
+      assertThrows(
+          KmsInvalidMacException.class,
+          () ->
+              kms.verifyMac(
+                  b ->
+                      b.keyId(keyId)
+                          .macAlgorithm(algorithm)
+                          .message(MESSAGE)
+                          .mac(SdkBytes.fromByteArray(bad))));
     }
     byte[] truncated = Arrays.copyOf(mac, mac.length - 1);
-    assertThrows(KmsInvalidMacException.class, () -> kms.verifyMac(b -> b.keyId(keyId)
-        .macAlgorithm(algorithm).message(MESSAGE).mac(SdkBytes.fromByteArray(truncated))));
-    assertThrows(KmsInvalidMacException.class, () -> kms.verifyMac(b -> b.keyId(keyId)
-        .macAlgorithm(algorithm).message(SdkBytes.fromUtf8String("other"))
-        .mac(SdkBytes.fromByteArray(mac))));
+    assertThrows(
+        KmsInvalidMacException.class,
+        () ->
+            kms.verifyMac(
+                b ->
+                    b.keyId(keyId)
+                        .macAlgorithm(algorithm)
+                        .message(MESSAGE)
+                        .mac(SdkBytes.fromByteArray(truncated))));
+    assertThrows(
+        KmsInvalidMacException.class,
+        () ->
+            kms.verifyMac(
+                b ->
+                    b.keyId(keyId)
+                        .macAlgorithm(algorithm)
+                        .message(SdkBytes.fromUtf8String("other"))
+                        .mac(SdkBytes.fromByteArray(mac))));
   }
 
   @ParameterizedTest(name = "{0}")
   @CsvSource({"HMAC_224", "HMAC_256", "HMAC_384", "HMAC_512"})
   void hmacKey_isASensitiveNeverExtractableTokenObject(String spec) {
     String keyId = TestKeys.of(spec, "GENERATE_VERIFY_MAC");
-    Hsm.KeyAttributes a = server.app().hsm().keyAttributes(HexFormat.of().parseHex(
-        server.app().store().findKey(keyId).orElseThrow().currentMaterialId()));
+    Hsm.KeyAttributes a =
+        server
+            .app()
+            .hsm()
+            .keyAttributes(
+                HexFormat.of()
+                    .parseHex(
+                        server.app().store().findKey(keyId).orElseThrow().currentMaterialId()));
     assertTrue(a.token() && a.sensitive() && a.neverExtractable());
     assertFalse(a.extractable());
   }
@@ -99,42 +145,60 @@ class HmacKeysIT {
   @Test
   void aMacAlgorithmOfAnotherSpec_isInvalidKeyUsage() {
     String keyId = TestKeys.of("HMAC_256", "GENERATE_VERIFY_MAC");
-    assertThrows(InvalidKeyUsageException.class, () -> kms.generateMac(b -> b.keyId(keyId)
-        .macAlgorithm("HMAC_SHA_512").message(MESSAGE)));
-    assertThrows(InvalidKeyUsageException.class, () -> kms.verifyMac(b -> b.keyId(keyId)
-        .macAlgorithm("HMAC_SHA_384").message(MESSAGE)
-        .mac(SdkBytes.fromByteArray(new byte[48]))));
+    assertThrows(
+        InvalidKeyUsageException.class,
+        () -> kms.generateMac(b -> b.keyId(keyId).macAlgorithm("HMAC_SHA_512").message(MESSAGE)));
+    assertThrows(
+        InvalidKeyUsageException.class,
+        () ->
+            kms.verifyMac(
+                b ->
+                    b.keyId(keyId)
+                        .macAlgorithm("HMAC_SHA_384")
+                        .message(MESSAGE)
+                        .mac(SdkBytes.fromByteArray(new byte[48]))));
   }
 
   @Test
   void keysNotForMacs_areInvalidKeyUsage() {
-    String symmetric = kms.createKey(b -> { }).keyMetadata().keyId();
+    String symmetric = kms.createKey(b -> {}).keyMetadata().keyId();
     String signing = TestKeys.of("ECC_NIST_P256", "SIGN_VERIFY");
     for (String keyId : new String[] {symmetric, signing}) {
-      assertThrows(InvalidKeyUsageException.class, () -> kms.generateMac(b -> b.keyId(keyId)
-          .macAlgorithm("HMAC_SHA_256").message(MESSAGE)));
+      assertThrows(
+          InvalidKeyUsageException.class,
+          () -> kms.generateMac(b -> b.keyId(keyId).macAlgorithm("HMAC_SHA_256").message(MESSAGE)));
     }
   }
 
   @Test
   void macsOfDifferentKeysOfTheSameSpec_differ() {
     String a = TestKeys.of("HMAC_256", "GENERATE_VERIFY_MAC");
-    String b2 = kms.createKey(b -> b.keySpec("HMAC_256").keyUsage("GENERATE_VERIFY_MAC"))
-        .keyMetadata().keyId();
-    SdkBytes mac = kms.generateMac(b -> b.keyId(a).macAlgorithm("HMAC_SHA_256")
-        .message(MESSAGE)).mac();
-    assertThrows(KmsInvalidMacException.class, () -> kms.verifyMac(b -> b.keyId(b2)
-        .macAlgorithm("HMAC_SHA_256").message(MESSAGE).mac(mac)));
+    String b2 =
+        kms.createKey(b -> b.keySpec("HMAC_256").keyUsage("GENERATE_VERIFY_MAC"))
+            .keyMetadata()
+            .keyId();
+    SdkBytes mac =
+        kms.generateMac(b -> b.keyId(a).macAlgorithm("HMAC_SHA_256").message(MESSAGE)).mac();
+    assertThrows(
+        KmsInvalidMacException.class,
+        () ->
+            kms.verifyMac(b -> b.keyId(b2).macAlgorithm("HMAC_SHA_256").message(MESSAGE).mac(mac)));
   }
 
   @Test
   void disabledKey_isDisabled_andDryRunComputesNothing() {
-    String keyId = kms.createKey(b -> b.keySpec("HMAC_512").keyUsage("GENERATE_VERIFY_MAC"))
-        .keyMetadata().keyId();
-    assertThrows(DryRunOperationException.class, () -> kms.generateMac(b -> b.keyId(keyId)
-        .macAlgorithm("HMAC_SHA_512").message(MESSAGE).dryRun(true)));
+    String keyId =
+        kms.createKey(b -> b.keySpec("HMAC_512").keyUsage("GENERATE_VERIFY_MAC"))
+            .keyMetadata()
+            .keyId();
+    assertThrows(
+        DryRunOperationException.class,
+        () ->
+            kms.generateMac(
+                b -> b.keyId(keyId).macAlgorithm("HMAC_SHA_512").message(MESSAGE).dryRun(true)));
     kms.disableKey(b -> b.keyId(keyId));
-    assertThrows(DisabledException.class, () -> kms.generateMac(b -> b.keyId(keyId)
-        .macAlgorithm("HMAC_SHA_512").message(MESSAGE)));
+    assertThrows(
+        DisabledException.class,
+        () -> kms.generateMac(b -> b.keyId(keyId).macAlgorithm("HMAC_SHA_512").message(MESSAGE)));
   }
 }

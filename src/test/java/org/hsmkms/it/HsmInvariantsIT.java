@@ -34,8 +34,10 @@ class HsmInvariantsIT {
 
   private static String keyA;
   private static String keyB;
+
   /** A GenerateDataKey (32 bytes) blob under key A, and its plaintext. */
   private static byte[] dataKeyBlob;
+
   private static byte[] dataKeyPlaintext;
 
   @BeforeAll
@@ -54,18 +56,21 @@ class HsmInvariantsIT {
 
   private static byte[] decrypt(byte[] blob) {
     return KMS.decrypt(b -> b.ciphertextBlob(SdkBytes.fromByteArray(blob)))
-        .plaintext().asByteArray();
+        .plaintext()
+        .asByteArray();
   }
 
   private static byte[] uuidBytes(String keyId) {
     UUID u = UUID.fromString(keyId);
-    return ByteBuffer.allocate(16).putLong(u.getMostSignificantBits())
-        .putLong(u.getLeastSignificantBits()).array();
+    return ByteBuffer.allocate(16)
+        .putLong(u.getMostSignificantBits())
+        .putLong(u.getLeastSignificantBits())
+        .array();
   }
 
   @Test
   void createdKey_isATokenObject_sensitive_neverExtractable() {
-    String keyId = KMS.createKey(b -> { }).keyMetadata().keyId();
+    String keyId = KMS.createKey(b -> {}).keyMetadata().keyId();
 
     Hsm.KeyAttributes a = SERVER.app().hsm().keyAttributes(materialId(keyId));
 
@@ -76,7 +81,8 @@ class HsmInvariantsIT {
   void createdKey_hasItsMaterialIdAsCkaId_listedAmongTheServicesTokenObjects() {
     byte[] material = materialId(keyA);
     assertTrue(SERVER.app().hsm().keyExists(material));
-    assertTrue(SERVER.app().hsm().listKeyIds().stream().anyMatch(id -> Arrays.equals(id, material)));
+    assertTrue(
+        SERVER.app().hsm().listKeyIds().stream().anyMatch(id -> Arrays.equals(id, material)));
   }
 
   @Test
@@ -104,7 +110,9 @@ class HsmInvariantsIT {
       byte[] flipped = dataKeyBlob.clone();
       flipped[i] ^= m;
       int at = i;
-      assertThrows(InvalidCiphertextException.class, () -> decrypt(flipped),
+      assertThrows(
+          InvalidCiphertextException.class,
+          () -> decrypt(flipped),
           "byte " + at + " flipped with 0x" + mask + " still decrypted");
     }
   }
@@ -115,7 +123,9 @@ class HsmInvariantsIT {
     for (int length = 1; length < dataKeyBlob.length; length++) {
       byte[] truncated = Arrays.copyOf(dataKeyBlob, length);
       int at = length;
-      assertThrows(InvalidCiphertextException.class, () -> decrypt(truncated),
+      assertThrows(
+          InvalidCiphertextException.class,
+          () -> decrypt(truncated),
           "blob truncated to " + at + " bytes still decrypted");
     }
   }
@@ -133,21 +143,23 @@ class HsmInvariantsIT {
     Map<String, String> abC = Map.of("ab", "c");
     Map<String, String> aBc = Map.of("a", "bc");
     SdkBytes pt = SdkBytes.fromUtf8String("bound to its context");
-    SdkBytes underAbC = KMS.encrypt(b -> b.keyId(keyA).plaintext(pt).encryptionContext(abC))
-        .ciphertextBlob();
-    SdkBytes underABc = KMS.encrypt(b -> b.keyId(keyA).plaintext(pt).encryptionContext(aBc))
-        .ciphertextBlob();
+    SdkBytes underAbC =
+        KMS.encrypt(b -> b.keyId(keyA).plaintext(pt).encryptionContext(abC)).ciphertextBlob();
+    SdkBytes underABc =
+        KMS.encrypt(b -> b.keyId(keyA).plaintext(pt).encryptionContext(aBc)).ciphertextBlob();
 
-    assertThrows(InvalidCiphertextException.class,
+    assertThrows(
+        InvalidCiphertextException.class,
         () -> KMS.decrypt(b -> b.ciphertextBlob(underAbC).encryptionContext(aBc)));
-    assertThrows(InvalidCiphertextException.class,
+    assertThrows(
+        InvalidCiphertextException.class,
         () -> KMS.decrypt(b -> b.ciphertextBlob(underABc).encryptionContext(abC)));
-    assertThrows(InvalidCiphertextException.class,
-        () -> KMS.decrypt(b -> b.ciphertextBlob(underAbC)));
-    assertEquals(pt, KMS.decrypt(b -> b.ciphertextBlob(underAbC).encryptionContext(abC))
-        .plaintext());
-    assertEquals(pt, KMS.decrypt(b -> b.ciphertextBlob(underABc).encryptionContext(aBc))
-        .plaintext());
+    assertThrows(
+        InvalidCiphertextException.class, () -> KMS.decrypt(b -> b.ciphertextBlob(underAbC)));
+    assertEquals(
+        pt, KMS.decrypt(b -> b.ciphertextBlob(underAbC).encryptionContext(abC)).plaintext());
+    assertEquals(
+        pt, KMS.decrypt(b -> b.ciphertextBlob(underABc).encryptionContext(aBc)).plaintext());
   }
 
   @Test
@@ -156,8 +168,9 @@ class HsmInvariantsIT {
     System.arraycopy(uuidBytes(keyB), 0, swapped, 1, 16);
 
     assertThrows(InvalidCiphertextException.class, () -> decrypt(swapped));
-    assertThrows(InvalidCiphertextException.class, () -> KMS.decrypt(b -> b
-        .ciphertextBlob(SdkBytes.fromByteArray(swapped)).keyId(keyB)));
+    assertThrows(
+        InvalidCiphertextException.class,
+        () -> KMS.decrypt(b -> b.ciphertextBlob(SdkBytes.fromByteArray(swapped)).keyId(keyB)));
   }
 
   @Test
@@ -188,14 +201,25 @@ class HsmInvariantsIT {
     byte[] badVersion = dataKeyBlob.clone();
     badVersion[0] = 2;
 
-    var answers = IntStream.range(0, 3).mapToObj(i -> switch (i) {
-      case 0 -> flippedTag;
-      case 1 -> flippedKeyId;
-      default -> badVersion;
-    }).map(blob -> assertThrows(InvalidCiphertextException.class, () -> decrypt(blob)))
-        .map(e -> e.awsErrorDetails().errorCode() + "|" + e.statusCode() + "|"
-            + e.awsErrorDetails().errorMessage())
-        .distinct().toList();
+    var answers =
+        IntStream.range(0, 3)
+            .mapToObj(
+                i ->
+                    switch (i) {
+                      case 0 -> flippedTag;
+                      case 1 -> flippedKeyId;
+                      default -> badVersion;
+                    })
+            .map(blob -> assertThrows(InvalidCiphertextException.class, () -> decrypt(blob)))
+            .map(
+                e ->
+                    e.awsErrorDetails().errorCode()
+                        + "|"
+                        + e.statusCode()
+                        + "|"
+                        + e.awsErrorDetails().errorMessage())
+            .distinct()
+            .toList();
 
     assertEquals(1, answers.size(), answers.toString());
     assertTrue(answers.get(0).startsWith("InvalidCiphertextException|400|"), answers.get(0));

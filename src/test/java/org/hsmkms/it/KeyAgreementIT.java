@@ -36,19 +36,26 @@ class KeyAgreementIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource({"ECC_NIST_P256, secp256r1, 32", "ECC_NIST_P384, secp384r1, 48",
-      "ECC_NIST_P521, secp521r1, 66"})
+  @CsvSource({
+    "ECC_NIST_P256, secp256r1, 32",
+    "ECC_NIST_P384, secp384r1, 48",
+    "ECC_NIST_P521, secp521r1, 66"
+  })
   void deriveSharedSecret_equalsTheJdkEcdhResult(String spec, String curve, int length)
       throws Exception {
     String keyId = TestKeys.of(spec, "KEY_AGREEMENT");
     KeyPair peer = peer(curve);
 
-    DeriveSharedSecretResponse r = kms.deriveSharedSecret(b -> b.keyId(keyId)
-        .keyAgreementAlgorithm("ECDH")
-        .publicKey(SdkBytes.fromByteArray(peer.getPublic().getEncoded())));
+    DeriveSharedSecretResponse r =
+        kms.deriveSharedSecret(
+            b ->
+                b.keyId(keyId)
+                    .keyAgreementAlgorithm("ECDH")
+                    .publicKey(SdkBytes.fromByteArray(peer.getPublic().getEncoded())));
 
-    PublicKey ours = KeyPairChecks.publicKey(spec,
-        kms.getPublicKey(b -> b.keyId(keyId)).publicKey().asByteArray());
+    PublicKey ours =
+        KeyPairChecks.publicKey(
+            spec, kms.getPublicKey(b -> b.keyId(keyId)).publicKey().asByteArray());
     KeyAgreement ka = KeyAgreement.getInstance("ECDH");
     ka.init(peer.getPrivate());
     ka.doPhase(ours, true);
@@ -64,8 +71,15 @@ class KeyAgreementIT {
   void peerKeyOnAnotherCurve_isValidationException() throws Exception {
     String keyId = TestKeys.of("ECC_NIST_P256", "KEY_AGREEMENT");
     byte[] p384 = peer("secp384r1").getPublic().getEncoded();
-    KmsException e = assertThrows(KmsException.class, () -> kms.deriveSharedSecret(b -> b
-        .keyId(keyId).keyAgreementAlgorithm("ECDH").publicKey(SdkBytes.fromByteArray(p384))));
+    KmsException e =
+        assertThrows(
+            KmsException.class,
+            () ->
+                kms.deriveSharedSecret(
+                    b ->
+                        b.keyId(keyId)
+                            .keyAgreementAlgorithm("ECDH")
+                            .publicKey(SdkBytes.fromByteArray(p384))));
     assertEquals("ValidationException", e.awsErrorDetails().errorCode());
   }
 
@@ -74,21 +88,41 @@ class KeyAgreementIT {
     String keyId = TestKeys.of("ECC_NIST_P256", "KEY_AGREEMENT");
     byte[] spki = peer("secp256r1").getPublic().getEncoded();
     spki[spki.length - 1] ^= 0x01;
-    for (byte[] bad : new byte[][] {spki, "not a key".getBytes(),
-        KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPublic().getEncoded()}) {
-      KmsException e = assertThrows(KmsException.class, () -> kms.deriveSharedSecret(b -> b
-          .keyId(keyId).keyAgreementAlgorithm("ECDH").publicKey(SdkBytes.fromByteArray(bad))));
+    for (byte[] bad :
+        new byte[][] {
+          spki,
+          "not a key".getBytes(),
+          KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPublic().getEncoded()
+        }) {
+      KmsException e =
+          assertThrows(
+              KmsException.class,
+              () ->
+                  kms.deriveSharedSecret(
+                      b ->
+                          b.keyId(keyId)
+                              .keyAgreementAlgorithm("ECDH")
+                              .publicKey(SdkBytes.fromByteArray(bad))));
       assertEquals("ValidationException", e.awsErrorDetails().errorCode());
     }
   }
 
   @ParameterizedTest(name = "{0} {1}")
-  @CsvSource({"ECC_NIST_P256, SIGN_VERIFY", "RSA_2048, ENCRYPT_DECRYPT",
-      "HMAC_256, GENERATE_VERIFY_MAC"})
+  @CsvSource({
+    "ECC_NIST_P256, SIGN_VERIFY",
+    "RSA_2048, ENCRYPT_DECRYPT",
+    "HMAC_256, GENERATE_VERIFY_MAC"
+  })
   void aKeyNotForKeyAgreement_isInvalidKeyUsage(String spec, String usage) throws Exception {
     String keyId = TestKeys.of(spec, usage);
     byte[] p256 = peer("secp256r1").getPublic().getEncoded();
-    assertThrows(InvalidKeyUsageException.class, () -> kms.deriveSharedSecret(b -> b
-        .keyId(keyId).keyAgreementAlgorithm("ECDH").publicKey(SdkBytes.fromByteArray(p256))));
+    assertThrows(
+        InvalidKeyUsageException.class,
+        () ->
+            kms.deriveSharedSecret(
+                b ->
+                    b.keyId(keyId)
+                        .keyAgreementAlgorithm("ECDH")
+                        .publicKey(SdkBytes.fromByteArray(p256))));
   }
 }

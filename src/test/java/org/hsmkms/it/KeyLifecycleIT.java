@@ -68,11 +68,14 @@ class KeyLifecycleIT {
 
   @Test
   void createKey_withoutParameters_hasAwsDefaults() {
-    KeyMetadata md = kms.createKey(b -> { }).keyMetadata();
+    KeyMetadata md = kms.createKey(b -> {}).keyMetadata();
 
     assertAll(
-        () -> assertTrue(md.keyId().matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}"
-            + "-[0-9a-f]{12}"), md.keyId()),
+        () ->
+            assertTrue(
+                md.keyId()
+                    .matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}" + "-[0-9a-f]{12}"),
+                md.keyId()),
         () -> assertEquals(keyArn(md.keyId()), md.arn()),
         () -> assertEquals(KmsTesting.ACCOUNT, md.awsAccountId()),
         () -> assertEquals(KeySpec.SYMMETRIC_DEFAULT, md.keySpec()),
@@ -81,8 +84,9 @@ class KeyLifecycleIT {
         () -> assertTrue(md.enabled()),
         () -> assertEquals(OriginType.AWS_KMS, md.origin()),
         () -> assertEquals(KeyManagerType.CUSTOMER, md.keyManager()),
-        () -> assertEquals(List.of(EncryptionAlgorithmSpec.SYMMETRIC_DEFAULT),
-            md.encryptionAlgorithms()),
+        () ->
+            assertEquals(
+                List.of(EncryptionAlgorithmSpec.SYMMETRIC_DEFAULT), md.encryptionAlgorithms()),
         () -> assertFalse(md.multiRegion()),
         () -> assertNotNull(md.creationDate()),
         () -> assertNull(md.deletionDate()));
@@ -92,26 +96,33 @@ class KeyLifecycleIT {
   void createKey_withDescription_describesItBack() {
     String keyId = kms.createKey(b -> b.description("payroll key, team A")).keyMetadata().keyId();
 
-    assertEquals("payroll key, team A",
-        kms.describeKey(b -> b.keyId(keyId)).keyMetadata().description());
+    assertEquals(
+        "payroll key, team A", kms.describeKey(b -> b.keyId(keyId)).keyMetadata().description());
   }
 
   @Test
   void createKey_withTags_storesThem() {
-    String keyId = kms.createKey(b -> b.tags(
-        Tag.builder().tagKey("team").tagValue("payments").build(),
-        Tag.builder().tagKey("env").tagValue("").build())).keyMetadata().keyId();
+    String keyId =
+        kms.createKey(
+                b ->
+                    b.tags(
+                        Tag.builder().tagKey("team").tagValue("payments").build(),
+                        Tag.builder().tagKey("env").tagValue("").build()))
+            .keyMetadata()
+            .keyId();
 
-    Map<String, String> tags = kms.listResourceTags(b -> b.keyId(keyId)).tags().stream()
-        .collect(Collectors.toMap(Tag::tagKey, Tag::tagValue));
+    Map<String, String> tags =
+        kms.listResourceTags(b -> b.keyId(keyId)).tags().stream()
+            .collect(Collectors.toMap(Tag::tagKey, Tag::tagValue));
     assertEquals(Map.of("team", "payments", "env", ""), tags);
   }
 
   @Test
   void createKey_withPolicy_isAccepted() {
-    String policy = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Enable IAM\","
-        + "\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::111122223333:root\"},"
-        + "\"Action\":\"kms:*\",\"Resource\":\"*\"}]}";
+    String policy =
+        "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Enable IAM\","
+            + "\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::111122223333:root\"},"
+            + "\"Action\":\"kms:*\",\"Resource\":\"*\"}]}";
 
     KeyMetadata md = kms.createKey(b -> b.policy(policy)).keyMetadata();
 
@@ -121,8 +132,8 @@ class KeyLifecycleIT {
   @ParameterizedTest
   @ValueSource(strings = {"not a policy", "{\"Version\":", "[]", "\"a string\"", "42"})
   void createKey_withMalformedPolicy_isMalformedPolicyDocumentException(String policy) {
-    assertThrows(MalformedPolicyDocumentException.class,
-        () -> kms.createKey(b -> b.policy(policy)));
+    assertThrows(
+        MalformedPolicyDocumentException.class, () -> kms.createKey(b -> b.policy(policy)));
   }
 
   /** Key specs of the model that no HSM here offers (asymmetric and HMAC: AsymmetricKeysIT). */
@@ -137,9 +148,10 @@ class KeyLifecycleIT {
 
   @ParameterizedTest
   @MethodSource("unsupportedKeySpecs")
-  void createKey_withAKeySpecNoHsmOffers_isUnsupportedOperationException(KeySpec spec,
-      KeyUsageType usage) {
-    assertThrows(UnsupportedOperationException.class,
+  void createKey_withAKeySpecNoHsmOffers_isUnsupportedOperationException(
+      KeySpec spec, KeyUsageType usage) {
+    assertThrows(
+        UnsupportedOperationException.class,
         () -> kms.createKey(b -> b.keySpec(spec).keyUsage(usage)));
   }
 
@@ -149,18 +161,22 @@ class KeyLifecycleIT {
     KmsClient isolated = server.client(Region.of("ap-south-2"));
     Set<String> before = new HashSet<>(KmsTesting.allKeyIds(isolated));
 
-    assertThrows(UnsupportedOperationException.class,
+    assertThrows(
+        UnsupportedOperationException.class,
         () -> isolated.createKey(b -> b.keySpec(KeySpec.SM2).keyUsage(KeyUsageType.SIGN_VERIFY)));
-    assertThrows(MalformedPolicyDocumentException.class,
-        () -> isolated.createKey(b -> b.policy("nope")));
+    assertThrows(
+        MalformedPolicyDocumentException.class, () -> isolated.createKey(b -> b.policy("nope")));
 
     assertEquals(before, new HashSet<>(KmsTesting.allKeyIds(isolated)));
   }
 
   @Test
   void createKey_withSignVerifyUsageAndSymmetricDefault_isValidationException() {
-    assertAwsError("ValidationException", () -> kms.createKey(
-        b -> b.keySpec(KeySpec.SYMMETRIC_DEFAULT).keyUsage(KeyUsageType.SIGN_VERIFY)));
+    assertAwsError(
+        "ValidationException",
+        () ->
+            kms.createKey(
+                b -> b.keySpec(KeySpec.SYMMETRIC_DEFAULT).keyUsage(KeyUsageType.SIGN_VERIFY)));
   }
 
   // --- DescribeKey -------------------------------------------------------------------------------
@@ -200,8 +216,8 @@ class KeyLifecycleIT {
   @ParameterizedTest
   @MethodSource("unknownKeyIds")
   void encrypt_unknownOrMalformedKeyId_isNotFoundException(String keyId) {
-    assertThrows(NotFoundException.class,
-        () -> kms.encrypt(b -> b.keyId(keyId).plaintext(ONE_BYTE)));
+    assertThrows(
+        NotFoundException.class, () -> kms.encrypt(b -> b.keyId(keyId).plaintext(ONE_BYTE)));
   }
 
   // --- ListKeys ----------------------------------------------------------------------------------
@@ -321,8 +337,9 @@ class KeyLifecycleIT {
     String keyId = newKey(kms);
     kms.disableKey(b -> b.keyId(keyId));
 
-    DisabledException e = assertThrows(DisabledException.class,
-        () -> kms.encrypt(b -> b.keyId(keyId).plaintext(ONE_BYTE)));
+    DisabledException e =
+        assertThrows(
+            DisabledException.class, () -> kms.encrypt(b -> b.keyId(keyId).plaintext(ONE_BYTE)));
 
     // AWS's key state table: "DisabledException: <key ARN> is disabled."
     assertEquals(keyArn(keyId) + " is disabled.", e.awsErrorDetails().errorMessage());
@@ -335,15 +352,21 @@ class KeyLifecycleIT {
     kms.disableKey(b -> b.keyId(key.keyId()));
 
     assertAll(
-        () -> assertThrows(DisabledException.class,
-            () -> kms.encrypt(b -> b.keyId(key.aliasName()).plaintext(ONE_BYTE))),
-        () -> assertThrows(DisabledException.class,
-            () -> kms.decrypt(b -> b.ciphertextBlob(blob))),
-        () -> assertThrows(DisabledException.class,
-            () -> kms.generateDataKey(b -> b.keyId(key.keyId()).keySpec(DataKeySpec.AES_256))),
-        () -> assertThrows(DisabledException.class,
-            () -> kms.generateDataKeyWithoutPlaintext(
-                b -> b.keyId(key.keyId()).numberOfBytes(32))));
+        () ->
+            assertThrows(
+                DisabledException.class,
+                () -> kms.encrypt(b -> b.keyId(key.aliasName()).plaintext(ONE_BYTE))),
+        () -> assertThrows(DisabledException.class, () -> kms.decrypt(b -> b.ciphertextBlob(blob))),
+        () ->
+            assertThrows(
+                DisabledException.class,
+                () -> kms.generateDataKey(b -> b.keyId(key.keyId()).keySpec(DataKeySpec.AES_256))),
+        () ->
+            assertThrows(
+                DisabledException.class,
+                () ->
+                    kms.generateDataKeyWithoutPlaintext(
+                        b -> b.keyId(key.keyId()).numberOfBytes(32))));
   }
 
   // --- ScheduleKeyDeletion / CancelKeyDeletion ---------------------------------------------------
@@ -385,8 +408,10 @@ class KeyLifecycleIT {
   void scheduleKeyDeletion_withWindowOutside7To30_isValidationExceptionAndKeepsKey(int days) {
     String keyId = newKey(kms);
 
-    KmsException e = assertAwsError("ValidationException",
-        () -> kms.scheduleKeyDeletion(b -> b.keyId(keyId).pendingWindowInDays(days)));
+    KmsException e =
+        assertAwsError(
+            "ValidationException",
+            () -> kms.scheduleKeyDeletion(b -> b.keyId(keyId).pendingWindowInDays(days)));
 
     String message = e.awsErrorDetails().errorMessage();
     assertTrue(message.contains("'pendingWindowInDays'"), message);
@@ -399,35 +424,53 @@ class KeyLifecycleIT {
     String keyId = newKey(kms);
     kms.disableKey(b -> b.keyId(keyId));
 
-    assertEquals(KeyState.PENDING_DELETION,
+    assertEquals(
+        KeyState.PENDING_DELETION,
         kms.scheduleKeyDeletion(b -> b.keyId(keyId).pendingWindowInDays(7)).keyState());
   }
 
   static Stream<Arguments> operationsOnPendingKey() {
     return Stream.of(
         op("Encrypt", (kms, key) -> kms.encrypt(b -> b.keyId(key.keyId()).plaintext(ONE_BYTE))),
-        op("Encrypt via alias",
+        op(
+            "Encrypt via alias",
             (kms, key) -> kms.encrypt(b -> b.keyId(key.aliasName()).plaintext(ONE_BYTE))),
-        op("GenerateDataKey",
-            (kms, key) -> kms.generateDataKey(b -> b.keyId(key.keyId())
-                .keySpec(DataKeySpec.AES_256))),
-        op("GenerateDataKeyWithoutPlaintext",
-            (kms, key) -> kms.generateDataKeyWithoutPlaintext(b -> b.keyId(key.keyId())
-                .keySpec(DataKeySpec.AES_128))),
+        op(
+            "GenerateDataKey",
+            (kms, key) ->
+                kms.generateDataKey(b -> b.keyId(key.keyId()).keySpec(DataKeySpec.AES_256))),
+        op(
+            "GenerateDataKeyWithoutPlaintext",
+            (kms, key) ->
+                kms.generateDataKeyWithoutPlaintext(
+                    b -> b.keyId(key.keyId()).keySpec(DataKeySpec.AES_128))),
         op("EnableKey", (kms, key) -> kms.enableKey(b -> b.keyId(key.keyId()))),
         op("DisableKey", (kms, key) -> kms.disableKey(b -> b.keyId(key.keyId()))),
-        op("ScheduleKeyDeletion again",
+        op(
+            "ScheduleKeyDeletion again",
             (kms, key) -> kms.scheduleKeyDeletion(b -> b.keyId(key.keyId()))),
-        op("UpdateKeyDescription",
+        op(
+            "UpdateKeyDescription",
             (kms, key) -> kms.updateKeyDescription(b -> b.keyId(key.keyId()).description("x"))),
-        op("TagResource", (kms, key) -> kms.tagResource(b -> b.keyId(key.keyId())
-            .tags(Tag.builder().tagKey("a").tagValue("b").build()))),
-        op("UntagResource", (kms, key) -> kms.untagResource(b -> b.keyId(key.keyId())
-            .tagKeys("a"))),
-        op("CreateAlias", (kms, key) -> kms.createAlias(b -> b.aliasName(
-            KmsTesting.uniqueAliasName()).targetKeyId(key.keyId()))),
-        op("UpdateAlias", (kms, key) -> kms.updateAlias(b -> b.aliasName(key.aliasName())
-            .targetKeyId(key.keyId()))));
+        op(
+            "TagResource",
+            (kms, key) ->
+                kms.tagResource(
+                    b ->
+                        b.keyId(key.keyId())
+                            .tags(Tag.builder().tagKey("a").tagValue("b").build()))),
+        op(
+            "UntagResource",
+            (kms, key) -> kms.untagResource(b -> b.keyId(key.keyId()).tagKeys("a"))),
+        op(
+            "CreateAlias",
+            (kms, key) ->
+                kms.createAlias(
+                    b -> b.aliasName(KmsTesting.uniqueAliasName()).targetKeyId(key.keyId()))),
+        op(
+            "UpdateAlias",
+            (kms, key) ->
+                kms.updateAlias(b -> b.aliasName(key.aliasName()).targetKeyId(key.keyId()))));
   }
 
   private static Arguments op(String name, KeyOperation op) {
@@ -451,7 +494,8 @@ class KeyLifecycleIT {
 
     // AWS's key state table: "KMSInvalidStateException: <key ARN> is pending deletion."
     assertEquals(key.arn() + " is pending deletion.", e.awsErrorDetails().errorMessage());
-    assertEquals(KeyState.PENDING_DELETION,
+    assertEquals(
+        KeyState.PENDING_DELETION,
         kms.describeKey(b -> b.keyId(key.keyId())).keyMetadata().keyState());
   }
 
@@ -487,10 +531,11 @@ class KeyLifecycleIT {
     String disabled = newKey(kms);
     kms.disableKey(b -> b.keyId(disabled));
 
-    KmsInvalidStateException e = assertThrows(KmsInvalidStateException.class,
-        () -> kms.cancelKeyDeletion(b -> b.keyId(enabled)));
-    assertThrows(KmsInvalidStateException.class,
-        () -> kms.cancelKeyDeletion(b -> b.keyId(disabled)));
+    KmsInvalidStateException e =
+        assertThrows(
+            KmsInvalidStateException.class, () -> kms.cancelKeyDeletion(b -> b.keyId(enabled)));
+    assertThrows(
+        KmsInvalidStateException.class, () -> kms.cancelKeyDeletion(b -> b.keyId(disabled)));
 
     // AWS's key state table: "KMSInvalidStateException: <key ARN> is not pending deletion."
     assertEquals(keyArn(enabled) + " is not pending deletion.", e.awsErrorDetails().errorMessage());
@@ -499,14 +544,16 @@ class KeyLifecycleIT {
   @ParameterizedTest
   @MethodSource("unknownKeyIds")
   void keyLifecycleOperations_onUnknownKey_areNotFoundException(String keyId) {
-    List<Consumer<KmsClient>> calls = List.of(
-        c -> c.enableKey(b -> b.keyId(keyId)),
-        c -> c.disableKey(b -> b.keyId(keyId)),
-        c -> c.scheduleKeyDeletion(b -> b.keyId(keyId)),
-        c -> c.cancelKeyDeletion(b -> b.keyId(keyId)),
-        c -> c.updateKeyDescription(b -> b.keyId(keyId).description("x")));
-    assertAll(calls.stream().map(call -> () ->
-        assertThrows(NotFoundException.class, () -> call.accept(kms))));
+    List<Consumer<KmsClient>> calls =
+        List.of(
+            c -> c.enableKey(b -> b.keyId(keyId)),
+            c -> c.disableKey(b -> b.keyId(keyId)),
+            c -> c.scheduleKeyDeletion(b -> b.keyId(keyId)),
+            c -> c.cancelKeyDeletion(b -> b.keyId(keyId)),
+            c -> c.updateKeyDescription(b -> b.keyId(keyId).description("x")));
+    assertAll(
+        calls.stream()
+            .map(call -> () -> assertThrows(NotFoundException.class, () -> call.accept(kms))));
   }
 
   // --- UpdateKeyDescription ----------------------------------------------------------------------
@@ -518,7 +565,8 @@ class KeyLifecycleIT {
 
     kms.updateKeyDescription(b -> b.keyId(form.of(key)).description("rotated quarterly"));
 
-    assertEquals("rotated quarterly",
+    assertEquals(
+        "rotated quarterly",
         kms.describeKey(b -> b.keyId(key.keyId())).keyMetadata().description());
   }
 

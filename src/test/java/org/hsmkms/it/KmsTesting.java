@@ -70,7 +70,7 @@ final class KmsTesting {
 
   /** A new symmetric key with default settings; answers its key id. */
   static String newKey(KmsClient kms) {
-    return kms.createKey(b -> { }).keyMetadata().keyId();
+    return kms.createKey(b -> {}).keyMetadata().keyId();
   }
 
   static String uniqueAliasName() {
@@ -108,7 +108,9 @@ final class KmsTesting {
    */
   static KmsException assertAwsError(String errorCode, Executable call) {
     KmsException e = assertThrows(KmsException.class, call);
-    assertEquals(errorCode, e.awsErrorDetails().errorCode(),
+    assertEquals(
+        errorCode,
+        e.awsErrorDetails().errorCode(),
         () -> "error message: " + e.awsErrorDetails().errorMessage());
     return e;
   }

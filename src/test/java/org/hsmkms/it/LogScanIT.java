@@ -19,11 +19,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Runs last ({@link ClassOrderer.OrderAnnotation}, see junit-platform.properties) and searches what
- * the whole suite wrote to disk for every secret it handled: the test secret access keys, the
- * token PINs, and every plaintext (data keys, decrypted data, random bytes, in base64 and hex) that
- * went through {@link TestServer#client()} or {@link TestServer#post}. Searched: the service's log
- * at DEBUG (target/test-logs), the console output surefire kept, every audit trail and every
- * server credentials file of the run.
+ * the whole suite wrote to disk for every secret it handled: the test secret access keys, the token
+ * PINs, and every plaintext (data keys, decrypted data, random bytes, in base64 and hex) that went
+ * through {@link TestServer#client()} or {@link TestServer#post}. Searched: the service's log at
+ * DEBUG (target/test-logs), the console output surefire kept, every audit trail and every server
+ * credentials file of the run.
  */
 @Order(Integer.MAX_VALUE)
 class LogScanIT {
@@ -31,15 +31,21 @@ class LogScanIT {
   @Test
   void noSecretPinOrPlaintext_reachesALogAuditOrCredentialsFile() throws IOException {
     // Make sure there is something to find if the service did leak: one more round trip.
-    TestServer.shared().client().generateDataKey(b -> b.keyId(
-        TestServer.shared().client().createKey(k -> { }).keyMetadata().keyId()).numberOfBytes(32));
+    TestServer.shared()
+        .client()
+        .generateDataKey(
+            b ->
+                b.keyId(TestServer.shared().client().createKey(k -> {}).keyMetadata().keyId())
+                    .numberOfBytes(32));
 
     List<Path> files = filesToScan();
     List<String> needles = SuiteSecrets.all();
     assertTrue(needles.size() > 4, "the suite recorded its plaintexts: " + needles.size());
-    assertTrue(files.stream().anyMatch(p -> p.getFileName().toString().equals("hsm-kms.log")),
+    assertTrue(
+        files.stream().anyMatch(p -> p.getFileName().toString().equals("hsm-kms.log")),
         "the service log was written: " + files);
-    assertTrue(files.stream().anyMatch(p -> p.getFileName().toString().startsWith("audit.log")),
+    assertTrue(
+        files.stream().anyMatch(p -> p.getFileName().toString().startsWith("audit.log")),
         "audit trails were written: " + files);
 
     List<String> leaks = new ArrayList<>();
@@ -48,8 +54,8 @@ class LogScanIT {
       for (int i = 0; i < needles.size(); i++) {
         if (text.contains(needles.get(i))) {
           // Named by its index in SuiteSecrets, so that the report does not leak it in turn.
-          leaks.add(file + " contains secret #" + i + " (" + needles.get(i).length()
-              + " characters)");
+          leaks.add(
+              file + " contains secret #" + i + " (" + needles.get(i).length() + " characters)");
         }
       }
     }
@@ -58,8 +64,11 @@ class LogScanIT {
 
   private static List<Path> filesToScan() throws IOException {
     List<Path> files = new ArrayList<>();
-    for (Path root : List.of(Path.of("target", "test-logs"), Path.of("target",
-        "surefire-reports"), TestToken.dir())) {
+    for (Path root :
+        List.of(
+            Path.of("target", "test-logs"),
+            Path.of("target", "surefire-reports"),
+            TestToken.dir())) {
       if (!Files.isDirectory(root)) {
         continue;
       }
@@ -72,7 +81,9 @@ class LogScanIT {
 
   private static boolean scanned(Path p) {
     String name = p.getFileName().toString();
-    return name.endsWith(".log") || name.matches("audit\\.log\\.\\d+")
-        || name.endsWith("-output.txt") || name.equals("server-credentials");
+    return name.endsWith(".log")
+        || name.matches("audit\\.log\\.\\d+")
+        || name.endsWith("-output.txt")
+        || name.equals("server-credentials");
   }
 }

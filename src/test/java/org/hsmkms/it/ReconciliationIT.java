@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HexFormat;
-import java.util.Map;
 import java.util.UUID;
 import org.hsmkms.kms.Reconciler.Report;
 import org.hsmkms.store.KeyRecord;
@@ -27,12 +26,12 @@ import software.amazon.awssdk.services.kms.model.KeyUnavailableException;
 import software.amazon.awssdk.services.kms.model.NotFoundException;
 
 /**
- * Start-up reconciliation of the store with the token, for every state a crash (or an operator)
- * can leave behind. Each test has its own server and data directory; "restart" is a new server on
- * the same directory, whose start-up runs the reconciliation.
+ * Start-up reconciliation of the store with the token, for every state a crash (or an operator) can
+ * leave behind. Each test has its own server and data directory; "restart" is a new server on the
+ * same directory, whose start-up runs the reconciliation.
  *
- * <p>Other servers of this JVM share the token, so their key objects count as objects without a
- * row here; counts of those are compared with a baseline.
+ * <p>Other servers of this JVM share the token, so their key objects count as objects without a row
+ * here; counts of those are compared with a baseline.
  */
 class ReconciliationIT {
   private static final HexFormat HEX = HexFormat.of();
@@ -79,9 +78,25 @@ class ReconciliationIT {
     String keyId = UUID.randomUUID().toString();
     String materialHex = HEX.formatHex(server.app().hsm().generateRandom(16));
     Instant now = Instant.now();
-    server.app().store().insertKey(new KeyRecord(keyId, TestServer.ACCOUNT, "us-east-1",
-        "Creating", "SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT", "AWS_KMS", "half made", null, now,
-        null, null, materialHex), new MaterialRecord(materialHex, keyId, now));
+    server
+        .app()
+        .store()
+        .insertKey(
+            new KeyRecord(
+                keyId,
+                TestServer.ACCOUNT,
+                "us-east-1",
+                "Creating",
+                "SYMMETRIC_DEFAULT",
+                "ENCRYPT_DECRYPT",
+                "AWS_KMS",
+                "half made",
+                null,
+                now,
+                null,
+                null,
+                materialHex),
+            new MaterialRecord(materialHex, keyId, now));
     return keyId;
   }
 
@@ -92,7 +107,7 @@ class ReconciliationIT {
     server.app().store().updateKey(row(keyId).withState("Creating", null, null));
     // A half-made key is invisible.
     assertThrows(NotFoundException.class, () -> kms.describeKey(b -> b.keyId(keyId)));
-    assertFalse(kms.listKeys(b -> { }).keys().stream().anyMatch(k -> k.keyId().equals(keyId)));
+    assertFalse(kms.listKeys(b -> {}).keys().stream().anyMatch(k -> k.keyId().equals(keyId)));
 
     restart();
 
@@ -104,7 +119,7 @@ class ReconciliationIT {
     assertEquals(PLAINTEXT, kms.decrypt(b -> b.ciphertextBlob(blob)).plaintext());
     SdkBytes fresh = encrypt(keyId);
     assertEquals(PLAINTEXT, kms.decrypt(b -> b.ciphertextBlob(fresh)).plaintext());
-    assertTrue(kms.listKeys(b -> { }).keys().stream().anyMatch(k -> k.keyId().equals(keyId)));
+    assertTrue(kms.listKeys(b -> {}).keys().stream().anyMatch(k -> k.keyId().equals(keyId)));
   }
 
   @Test
@@ -134,9 +149,9 @@ class ReconciliationIT {
     assertFalse(server.app().hsm().keyExists(material));
     assertTrue(server.app().store().findKey(keyId).isEmpty());
     assertThrows(NotFoundException.class, () -> kms.describeKey(b -> b.keyId(keyId)));
-    assertThrows(NotFoundException.class,
-        () -> kms.describeKey(b -> b.keyId("alias/reconcile-deleting")));
-    assertTrue(kms.listAliases(b -> { }).aliases().isEmpty());
+    assertThrows(
+        NotFoundException.class, () -> kms.describeKey(b -> b.keyId("alias/reconcile-deleting")));
+    assertTrue(kms.listAliases(b -> {}).aliases().isEmpty());
     assertTrue(server.app().store().tags(keyId).isEmpty());
     assertThrows(InvalidCiphertextException.class, () -> kms.decrypt(b -> b.ciphertextBlob(blob)));
   }
@@ -144,7 +159,7 @@ class ReconciliationIT {
   @Test
   void deletingRowWhoseTokenObjectIsAlreadyGone_isRemovedAtStartUp() {
     // A crash after C_DestroyObject but before the row was removed.
-    String keyId = kms.createKey(b -> { }).keyMetadata().keyId();
+    String keyId = kms.createKey(b -> {}).keyMetadata().keyId();
     server.app().hsm().destroyKey(material(keyId));
     server.app().store().updateKey(row(keyId).withState("Deleting", Instant.now(), 7));
 
@@ -168,7 +183,8 @@ class ReconciliationIT {
       restart();
 
       assertTrue(server.app().hsm().keyExists(orphan), "start-up destroyed an orphan object");
-      assertEquals(baseline.objectsWithoutRow() + 1,
+      assertEquals(
+          baseline.objectsWithoutRow() + 1,
           server.app().reconciler().reconcile().objectsWithoutRow());
       assertTrue(server.app().hsm().keyExists(orphan));
     } finally {
@@ -188,22 +204,26 @@ class ReconciliationIT {
     Report report = server.app().reconciler().reconcile();
     assertEquals(new Report(0, 0, 0, 1, report.objectsWithoutRow()), report);
     assertTrue(server.app().store().findKey(keyId).isPresent(), "row without material removed");
-    assertEquals("lost material",
-        kms.describeKey(b -> b.keyId(keyId)).keyMetadata().description());
+    assertEquals("lost material", kms.describeKey(b -> b.keyId(keyId)).keyMetadata().description());
 
     KeyUnavailableException e = assertThrows(KeyUnavailableException.class, () -> encrypt(keyId));
     assertEquals(500, e.statusCode());
-    assertEquals(500, assertThrows(KeyUnavailableException.class,
-        () -> kms.decrypt(b -> b.ciphertextBlob(blob))).statusCode());
-    assertEquals(500, assertThrows(KeyUnavailableException.class,
-        () -> kms.generateDataKey(b -> b.keyId(keyId).keySpec(DataKeySpec.AES_256)))
-        .statusCode());
+    assertEquals(
+        500,
+        assertThrows(KeyUnavailableException.class, () -> kms.decrypt(b -> b.ciphertextBlob(blob)))
+            .statusCode());
+    assertEquals(
+        500,
+        assertThrows(
+                KeyUnavailableException.class,
+                () -> kms.generateDataKey(b -> b.keyId(keyId).keySpec(DataKeySpec.AES_256)))
+            .statusCode());
     assertTrue(server.app().store().findKey(keyId).isPresent());
   }
 
   @Test
   void tokenObjectDestroyedThroughAnotherServerWhileServing_answersKeyUnavailable() {
-    String keyId = kms.createKey(b -> { }).keyMetadata().keyId();
+    String keyId = kms.createKey(b -> {}).keyMetadata().keyId();
     SdkBytes blob = encrypt(keyId); // the server now holds a cached handle for the key
     TestServer other = TestServer.start(TestServer.newDataDir());
     try {
@@ -212,10 +232,12 @@ class ReconciliationIT {
       other.close();
     }
 
-    assertEquals(500, assertThrows(KeyUnavailableException.class, () -> encrypt(keyId))
-        .statusCode());
-    assertEquals(500, assertThrows(KeyUnavailableException.class,
-        () -> kms.decrypt(b -> b.ciphertextBlob(blob))).statusCode());
+    assertEquals(
+        500, assertThrows(KeyUnavailableException.class, () -> encrypt(keyId)).statusCode());
+    assertEquals(
+        500,
+        assertThrows(KeyUnavailableException.class, () -> kms.decrypt(b -> b.ciphertextBlob(blob)))
+            .statusCode());
     assertTrue(server.app().store().findKey(keyId).isPresent());
   }
 
@@ -224,15 +246,15 @@ class ReconciliationIT {
     Report baseline = server.app().reconciler().reconcile();
     assertEquals(new Report(0, 0, 0, 0, baseline.objectsWithoutRow()), baseline);
 
-    String toComplete = kms.createKey(b -> { }).keyMetadata().keyId();
+    String toComplete = kms.createKey(b -> {}).keyMetadata().keyId();
     server.app().store().updateKey(row(toComplete).withState("Creating", null, null));
     String toRollBack = insertCreatingRowWithoutObject();
-    String toDelete = kms.createKey(b -> { }).keyMetadata().keyId();
+    String toDelete = kms.createKey(b -> {}).keyMetadata().keyId();
     byte[] toDeleteMaterial = material(toDelete);
     server.app().store().updateKey(row(toDelete).withState("Deleting", Instant.now(), 7));
-    String lost = kms.createKey(b -> { }).keyMetadata().keyId();
+    String lost = kms.createKey(b -> {}).keyMetadata().keyId();
     server.app().hsm().destroyKey(material(lost));
-    String healthy = kms.createKey(b -> { }).keyMetadata().keyId();
+    String healthy = kms.createKey(b -> {}).keyMetadata().keyId();
     byte[] orphan = server.app().hsm().generateRandom(16);
     server.app().hsm().generateAesKey(orphan, "orphan");
     try {
@@ -249,8 +271,9 @@ class ReconciliationIT {
       assertEquals("Enabled", row(healthy).keyState());
       assertTrue(server.app().hsm().keyExists(material(healthy)));
       assertTrue(server.app().hsm().keyExists(orphan));
-      assertArrayEquals(PLAINTEXT.asByteArray(), kms.decrypt(b -> b
-          .ciphertextBlob(encrypt(toComplete))).plaintext().asByteArray());
+      assertArrayEquals(
+          PLAINTEXT.asByteArray(),
+          kms.decrypt(b -> b.ciphertextBlob(encrypt(toComplete))).plaintext().asByteArray());
     } finally {
       server.app().hsm().destroyKey(orphan);
     }

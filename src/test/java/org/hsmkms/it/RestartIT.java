@@ -39,8 +39,11 @@ class RestartIT {
   private record Sealed(String keyId, byte[] blob, byte[] plaintext, Map<String, String> context) {}
 
   /** Everything a client can read about the keys, to compare before and after a restart. */
-  private record Snapshot(Map<String, KeyMetadata> keys, List<KeyListEntry> listKeys,
-      List<AliasListEntry> aliases, Map<String, List<Tag>> tags) {}
+  private record Snapshot(
+      Map<String, KeyMetadata> keys,
+      List<KeyListEntry> listKeys,
+      List<AliasListEntry> aliases,
+      Map<String, List<Tag>> tags) {}
 
   private static Snapshot snapshot(KmsClient kms, List<String> keyIds) {
     Map<String, KeyMetadata> keys = new LinkedHashMap<>();
@@ -49,21 +52,26 @@ class RestartIT {
       keys.put(id, kms.describeKey(b -> b.keyId(id)).keyMetadata());
       tags.put(id, kms.listResourceTags(b -> b.keyId(id)).tags());
     }
-    return new Snapshot(keys, kms.listKeys(b -> { }).keys(), kms.listAliases(b -> { }).aliases(),
-        tags);
+    return new Snapshot(
+        keys, kms.listKeys(b -> {}).keys(), kms.listAliases(b -> {}).aliases(), tags);
   }
 
-  private static Sealed encrypt(KmsClient kms, String keyId, String text,
-      Map<String, String> context) {
+  private static Sealed encrypt(
+      KmsClient kms, String keyId, String text, Map<String, String> context) {
     byte[] pt = text.getBytes(StandardCharsets.UTF_8);
-    byte[] blob = kms.encrypt(b -> b.keyId(keyId).plaintext(SdkBytes.fromByteArray(pt))
-        .encryptionContext(context)).ciphertextBlob().asByteArray();
+    byte[] blob =
+        kms.encrypt(
+                b ->
+                    b.keyId(keyId).plaintext(SdkBytes.fromByteArray(pt)).encryptionContext(context))
+            .ciphertextBlob()
+            .asByteArray();
     return new Sealed(keyId, blob, pt, context);
   }
 
   private static void assertDecrypts(KmsClient kms, Sealed s) {
-    var d = kms.decrypt(b -> b.ciphertextBlob(SdkBytes.fromByteArray(s.blob()))
-        .encryptionContext(s.context()));
+    var d =
+        kms.decrypt(
+            b -> b.ciphertextBlob(SdkBytes.fromByteArray(s.blob())).encryptionContext(s.context()));
     assertArrayEquals(s.plaintext(), d.plaintext().asByteArray());
     assertEquals(ARN_PREFIX + s.keyId(), d.keyId());
   }
@@ -80,14 +88,19 @@ class RestartIT {
 
     TestServer server = TestServer.start(dir);
     try (KmsClient kms = server.client()) {
-      enabled = kms.createKey(b -> b.description("restart: enabled")
-          .tags(Tag.builder().tagKey("Owner").tagValue("alice").build(),
-              Tag.builder().tagKey("Env").tagValue("test").build(),
-              Tag.builder().tagKey("Temp").tagValue("x").build()))
-          .keyMetadata().keyId();
+      enabled =
+          kms.createKey(
+                  b ->
+                      b.description("restart: enabled")
+                          .tags(
+                              Tag.builder().tagKey("Owner").tagValue("alice").build(),
+                              Tag.builder().tagKey("Env").tagValue("test").build(),
+                              Tag.builder().tagKey("Temp").tagValue("x").build()))
+              .keyMetadata()
+              .keyId();
       kms.untagResource(b -> b.keyId(enabled).tagKeys("Temp"));
-      kms.tagResource(b -> b.keyId(enabled)
-          .tags(Tag.builder().tagKey("Owner").tagValue("bob").build()));
+      kms.tagResource(
+          b -> b.keyId(enabled).tags(Tag.builder().tagKey("Owner").tagValue("bob").build()));
       kms.updateKeyDescription(b -> b.keyId(enabled).description("restart: enabled, updated"));
       kms.createAlias(b -> b.aliasName("alias/restart-main").targetKeyId(enabled));
       kms.createAlias(b -> b.aliasName("alias/restart-second").targetKeyId(enabled));
@@ -102,20 +115,40 @@ class RestartIT {
       keyIds.addAll(List.of(enabled, disabled, pending));
 
       sealed.add(encrypt(kms, enabled, "no context", Map.of()));
-      Sealed viaAlias = encrypt(kms, "alias/restart-main", "with context",
-          Map.of("tenant", "acme", "purpose", "restart"));
+      Sealed viaAlias =
+          encrypt(
+              kms,
+              "alias/restart-main",
+              "with context",
+              Map.of("tenant", "acme", "purpose", "restart"));
       sealed.add(new Sealed(enabled, viaAlias.blob(), viaAlias.plaintext(), viaAlias.context()));
-      var dk = kms.generateDataKey(b -> b.keyId(enabled).keySpec(DataKeySpec.AES_256)
-          .encryptionContext(Map.of("dk", "1")));
-      sealed.add(new Sealed(enabled, dk.ciphertextBlob().asByteArray(),
-          dk.plaintext().asByteArray(), Map.of("dk", "1")));
+      var dk =
+          kms.generateDataKey(
+              b ->
+                  b.keyId(enabled)
+                      .keySpec(DataKeySpec.AES_256)
+                      .encryptionContext(Map.of("dk", "1")));
+      sealed.add(
+          new Sealed(
+              enabled,
+              dk.ciphertextBlob().asByteArray(),
+              dk.plaintext().asByteArray(),
+              Map.of("dk", "1")));
       var dk64 = kms.generateDataKey(b -> b.keyId(enabled).numberOfBytes(64));
-      sealed.add(new Sealed(enabled, dk64.ciphertextBlob().asByteArray(),
-          dk64.plaintext().asByteArray(), Map.of()));
-      byte[] noPlaintext = kms.generateDataKeyWithoutPlaintext(b -> b.keyId(enabled)
-          .keySpec(DataKeySpec.AES_128)).ciphertextBlob().asByteArray();
-      byte[] itsPlaintext = kms.decrypt(b -> b.ciphertextBlob(SdkBytes.fromByteArray(noPlaintext)))
-          .plaintext().asByteArray();
+      sealed.add(
+          new Sealed(
+              enabled,
+              dk64.ciphertextBlob().asByteArray(),
+              dk64.plaintext().asByteArray(),
+              Map.of()));
+      byte[] noPlaintext =
+          kms.generateDataKeyWithoutPlaintext(b -> b.keyId(enabled).keySpec(DataKeySpec.AES_128))
+              .ciphertextBlob()
+              .asByteArray();
+      byte[] itsPlaintext =
+          kms.decrypt(b -> b.ciphertextBlob(SdkBytes.fromByteArray(noPlaintext)))
+              .plaintext()
+              .asByteArray();
       assertEquals(16, itsPlaintext.length);
       sealed.add(new Sealed(enabled, noPlaintext, itsPlaintext, Map.of()));
       for (Sealed s : sealed) {
@@ -139,21 +172,34 @@ class RestartIT {
         for (Sealed s : sealed) {
           assertDecrypts(kms, s);
         }
-        assertThrows(DisabledException.class, () -> kms.decrypt(b -> b
-            .ciphertextBlob(SdkBytes.fromByteArray(underDisabledKey.blob()))));
+        assertThrows(
+            DisabledException.class,
+            () ->
+                kms.decrypt(
+                    b -> b.ciphertextBlob(SdkBytes.fromByteArray(underDisabledKey.blob()))));
         for (String id : keyIds) {
           String hex = server.app().store().findKey(id).orElseThrow().currentMaterialId();
-          assertTrue(server.app().hsm().keyExists(HexFormat.of().parseHex(hex)),
+          assertTrue(
+              server.app().hsm().keyExists(HexFormat.of().parseHex(hex)),
               "token object of " + id + " after restart " + restart);
         }
         Reconciler.Report report = server.app().reconciler().reconcile();
-        assertEquals(List.of(0, 0, 0, 0), List.of(report.creationsCompleted(),
-            report.creationsRolledBack(), report.deletionsCompleted(),
-            report.rowsWithoutMaterial()), report.toString());
+        assertEquals(
+            List.of(0, 0, 0, 0),
+            List.of(
+                report.creationsCompleted(),
+                report.creationsRolledBack(),
+                report.deletionsCompleted(),
+                report.rowsWithoutMaterial()),
+            report.toString());
 
         // New encryptions work, and are checked again after the next restart.
-        sealed.add(encrypt(kms, enabled, "sealed after restart " + restart,
-            Map.of("restart", Integer.toString(restart))));
+        sealed.add(
+            encrypt(
+                kms,
+                enabled,
+                "sealed after restart " + restart,
+                Map.of("restart", Integer.toString(restart))));
         assertDecrypts(kms, sealed.get(sealed.size() - 1));
       } finally {
         server.close();
@@ -181,10 +227,13 @@ class RestartIT {
     Snapshot before;
     TestServer server = TestServer.start(dir);
     try (KmsClient kms = server.client()) {
-      String keyId = kms.createKey(b -> b.description("crash")
-          .tags(Tag.builder().tagKey("t").tagValue("v").build())).keyMetadata().keyId();
+      String keyId =
+          kms.createKey(
+                  b -> b.description("crash").tags(Tag.builder().tagKey("t").tagValue("v").build()))
+              .keyMetadata()
+              .keyId();
       kms.createAlias(b -> b.aliasName("alias/crash").targetKeyId(keyId));
-      String disabled = kms.createKey(b -> { }).keyMetadata().keyId();
+      String disabled = kms.createKey(b -> {}).keyMetadata().keyId();
       kms.disableKey(b -> b.keyId(disabled));
       keyIds.addAll(List.of(keyId, disabled));
       s = encrypt(kms, keyId, "written just before the crash", Map.of("c", "1"));

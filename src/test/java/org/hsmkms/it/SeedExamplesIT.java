@@ -23,8 +23,8 @@ class SeedExamplesIT {
     String alias = "alias/ExampleAlias-" + keyId.substring(0, 8);
     kms.createAlias(b -> b.aliasName(alias).targetKeyId(keyId));
 
-    GenerateDataKeyResponse dk = kms.generateDataKey(b -> b.keyId(alias)
-        .keySpec(DataKeySpec.AES_256));
+    GenerateDataKeyResponse dk =
+        kms.generateDataKey(b -> b.keyId(alias).keySpec(DataKeySpec.AES_256));
 
     assertEquals(32, dk.plaintext().asByteArray().length);
     assertEquals("arn:aws:kms:us-east-1:111122223333:key/" + keyId, dk.keyId());
@@ -36,7 +36,7 @@ class SeedExamplesIT {
 
   @Test
   void generateDataKey_numberOfBytes64ByKeyId_returns64Bytes() {
-    String keyId = kms.createKey(b -> { }).keyMetadata().keyId();
+    String keyId = kms.createKey(b -> {}).keyMetadata().keyId();
 
     GenerateDataKeyResponse dk = kms.generateDataKey(b -> b.keyId(keyId).numberOfBytes(64));
 

@@ -14,8 +14,8 @@ import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.kms.KmsClient;
 
 /**
- * The session pool recovers from a real fault: every session of the process closed behind its
- * back, which also logs the token out (as a token reset or an HSM fail-over does).
+ * The session pool recovers from a real fault: every session of the process closed behind its back,
+ * which also logs the token out (as a token reset or an HSM fail-over does).
  */
 class SessionRecoveryIT {
   private final TestServer server = TestServer.shared();
@@ -23,7 +23,7 @@ class SessionRecoveryIT {
 
   @Test
   void allSessionsClosedBehindThePool_requestsStillSucceed() throws Exception {
-    String keyId = kms.createKey(b -> { }).keyMetadata().keyId();
+    String keyId = kms.createKey(b -> {}).keyMetadata().keyId();
     SdkBytes plaintext = SdkBytes.fromUtf8String("survives a session loss");
     SdkBytes blob = kms.encrypt(b -> b.keyId(keyId).plaintext(plaintext)).ciphertextBlob();
 
@@ -32,7 +32,8 @@ class SessionRecoveryIT {
     SdkBytes again = kms.decrypt(b -> b.ciphertextBlob(blob)).plaintext();
     assertArrayEquals(plaintext.asByteArray(), again.asByteArray());
     SdkBytes blob2 = kms.encrypt(b -> b.keyId(keyId).plaintext(plaintext)).ciphertextBlob();
-    assertArrayEquals(plaintext.asByteArray(),
+    assertArrayEquals(
+        plaintext.asByteArray(),
         kms.decrypt(b -> b.ciphertextBlob(blob2)).plaintext().asByteArray());
     assertEquals(16, kms.generateRandom(b -> b.numberOfBytes(16)).plaintext().asByteArray().length);
   }

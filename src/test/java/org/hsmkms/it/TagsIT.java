@@ -67,8 +67,10 @@ class TagsIT {
 
   @Test
   void createKey_withTags_listsThem() {
-    String keyId = kms.createKey(b -> b.tags(tag("project", "apollo"), tag("tier", "1")))
-        .keyMetadata().keyId();
+    String keyId =
+        kms.createKey(b -> b.tags(tag("project", "apollo"), tag("tier", "1")))
+            .keyMetadata()
+            .keyId();
 
     assertEquals(Map.of("project", "apollo", "tier", "1"), tagsOf(keyId));
   }
@@ -89,8 +91,11 @@ class TagsIT {
     String keyId = newKey(kms);
     Map<String, String> expected = new LinkedHashMap<>();
     IntStream.range(0, 7).forEach(i -> expected.put("k" + i, "v" + i));
-    kms.tagResource(b -> b.keyId(keyId).tags(expected.entrySet().stream()
-        .map(e -> tag(e.getKey(), e.getValue())).toList()));
+    kms.tagResource(
+        b ->
+            b.keyId(keyId)
+                .tags(
+                    expected.entrySet().stream().map(e -> tag(e.getKey(), e.getValue())).toList()));
 
     List<Tag> seen = new ArrayList<>();
     List<Integer> pageSizes = new ArrayList<>();
@@ -117,7 +122,8 @@ class TagsIT {
   void listResourceTags_withBogusMarker_isInvalidMarkerException() {
     String keyId = newKey(kms);
 
-    assertThrows(InvalidMarkerException.class,
+    assertThrows(
+        InvalidMarkerException.class,
         () -> kms.listResourceTags(b -> b.keyId(keyId).marker("bogus")));
   }
 
@@ -126,15 +132,15 @@ class TagsIT {
   void tagResource_withAwsPrefix_isTagException(String tagKey) {
     String keyId = newKey(kms);
 
-    assertThrows(TagException.class,
+    assertThrows(
+        TagException.class,
         () -> kms.tagResource(b -> b.keyId(keyId).tags(tag(tagKey, "v"), tag("fine", "v"))));
     assertEquals(Map.of(), tagsOf(keyId), "a rejected request must not store any of its tags");
   }
 
   @Test
   void createKey_withAwsPrefixedTag_isTagException() {
-    assertThrows(TagException.class,
-        () -> kms.createKey(b -> b.tags(tag("aws:reserved", "v"))));
+    assertThrows(TagException.class, () -> kms.createKey(b -> b.tags(tag("aws:reserved", "v"))));
   }
 
   @Test
@@ -150,8 +156,8 @@ class TagsIT {
   void tagResource_moreThan50TagsInOneRequest_isLimitExceededException() {
     String keyId = newKey(kms);
 
-    assertThrows(LimitExceededException.class,
-        () -> kms.tagResource(b -> b.keyId(keyId).tags(tags(0, 51))));
+    assertThrows(
+        LimitExceededException.class, () -> kms.tagResource(b -> b.keyId(keyId).tags(tags(0, 51))));
     assertEquals(Map.of(), tagsOf(keyId));
   }
 
@@ -160,7 +166,8 @@ class TagsIT {
     String keyId = newKey(kms);
     kms.tagResource(b -> b.keyId(keyId).tags(tags(0, 45)));
 
-    assertThrows(LimitExceededException.class,
+    assertThrows(
+        LimitExceededException.class,
         () -> kms.tagResource(b -> b.keyId(keyId).tags(tags(45, 51))));
     assertEquals(45, tagsOf(keyId).size());
     // Overwriting existing keys does not count as new tags.
@@ -177,10 +184,10 @@ class TagsIT {
   void tagOperations_onUnknownKey_areNotFoundException() {
     String missing = "00000000-0000-4000-8000-000000000000";
 
-    assertThrows(NotFoundException.class,
-        () -> kms.tagResource(b -> b.keyId(missing).tags(tag("a", "b"))));
-    assertThrows(NotFoundException.class,
-        () -> kms.untagResource(b -> b.keyId(missing).tagKeys("a")));
+    assertThrows(
+        NotFoundException.class, () -> kms.tagResource(b -> b.keyId(missing).tags(tag("a", "b"))));
+    assertThrows(
+        NotFoundException.class, () -> kms.untagResource(b -> b.keyId(missing).tagKeys("a")));
     assertThrows(NotFoundException.class, () -> kms.listResourceTags(b -> b.keyId(missing)));
   }
 

@@ -50,16 +50,18 @@ class WireProtocolIT {
 
   @Test
   void targetOfAnotherService_isUnknownOperationException() {
-    assertError(server.post("DynamoDB_20120810.ListTables", "{}"), 400,
-        "UnknownOperationException");
+    assertError(
+        server.post("DynamoDB_20120810.ListTables", "{}"), 400, "UnknownOperationException");
   }
 
   @Test
   void operationOfTheModelNotImplementedYet_isUnsupportedOperationException() {
     String keyId = newKey(kms);
 
-    RawResponse r = server.post("TrentService.GetKeyPolicy",
-        "{\"KeyId\":\"" + keyId + "\",\"PolicyName\":\"default\"}");
+    RawResponse r =
+        server.post(
+            "TrentService.GetKeyPolicy",
+            "{\"KeyId\":\"" + keyId + "\",\"PolicyName\":\"default\"}");
 
     assertError(r, 400, "UnsupportedOperationException");
   }
@@ -82,10 +84,11 @@ class WireProtocolIT {
         Arguments.of("GenerateRandom", "{\"NumberOfBytes\":1.5}"),
         Arguments.of("GenerateRandom", "{\"NumberOfBytes\":99999999999999999999}"),
         Arguments.of("Encrypt", "{\"KeyId\":\"k\",\"Plaintext\":5}"),
-        Arguments.of("Encrypt", "{\"KeyId\":\"k\",\"Plaintext\":\"eA==\","
-            + "\"EncryptionContext\":\"x\"}"),
-        Arguments.of("Encrypt", "{\"KeyId\":\"k\",\"Plaintext\":\"eA==\","
-            + "\"EncryptionContext\":{\"a\":1}}"),
+        Arguments.of(
+            "Encrypt", "{\"KeyId\":\"k\",\"Plaintext\":\"eA==\"," + "\"EncryptionContext\":\"x\"}"),
+        Arguments.of(
+            "Encrypt",
+            "{\"KeyId\":\"k\",\"Plaintext\":\"eA==\"," + "\"EncryptionContext\":{\"a\":1}}"),
         Arguments.of("Encrypt", "{\"KeyId\":\"k\",\"Plaintext\":\"eA==\",\"DryRun\":\"yes\"}"),
         Arguments.of("TagResource", "{\"KeyId\":\"k\",\"Tags\":{}}"),
         Arguments.of("TagResource", "{\"KeyId\":\"k\",\"Tags\":[\"x\"]}"),
@@ -104,30 +107,40 @@ class WireProtocolIT {
     RawResponse r = server.post("TrentService.DescribeKey", "{}");
 
     assertError(r, 400, "ValidationException");
-    assertEquals("1 validation error detected: Value null at 'keyId' failed to satisfy"
-        + " constraint: Member must not be null", parse(r.body()).get("message").asText());
+    assertEquals(
+        "1 validation error detected: Value null at 'keyId' failed to satisfy"
+            + " constraint: Member must not be null",
+        parse(r.body()).get("message").asText());
   }
 
   @Test
   void missingRequiredField_viaSdk_isValidationExceptionInAwsWording() {
-    var e = assertAwsError("ValidationException", () -> kms.describeKey(b -> { }));
+    var e = assertAwsError("ValidationException", () -> kms.describeKey(b -> {}));
 
-    assertEquals("1 validation error detected: Value null at 'keyId' failed to satisfy"
-        + " constraint: Member must not be null", e.awsErrorDetails().errorMessage());
+    assertEquals(
+        "1 validation error detected: Value null at 'keyId' failed to satisfy"
+            + " constraint: Member must not be null",
+        e.awsErrorDetails().errorMessage());
   }
 
   @Test
   void twoErrorsAtOnce_areBothReported() {
-    RawResponse r = server.post("TrentService.GenerateDataKey",
-        "{\"KeyId\":\"\",\"NumberOfBytes\":2000}");
+    RawResponse r =
+        server.post("TrentService.GenerateDataKey", "{\"KeyId\":\"\",\"NumberOfBytes\":2000}");
 
     assertError(r, 400, "ValidationException");
     String message = parse(r.body()).get("message").asText();
     assertTrue(message.startsWith("2 validation errors detected: "), message);
-    assertTrue(message.contains("Value '' at 'keyId' failed to satisfy constraint: Member must"
-        + " have length greater than or equal to 1"), message);
-    assertTrue(message.contains("Value '2000' at 'numberOfBytes' failed to satisfy constraint:"
-        + " Member must have value less than or equal to 1024"), message);
+    assertTrue(
+        message.contains(
+            "Value '' at 'keyId' failed to satisfy constraint: Member must"
+                + " have length greater than or equal to 1"),
+        message);
+    assertTrue(
+        message.contains(
+            "Value '2000' at 'numberOfBytes' failed to satisfy constraint:"
+                + " Member must have value less than or equal to 1024"),
+        message);
   }
 
   @Test
@@ -137,42 +150,55 @@ class WireProtocolIT {
     assertError(r, 400, "ValidationException");
     String message = parse(r.body()).get("message").asText();
     assertTrue(message.startsWith("2 validation errors detected: "), message);
-    assertTrue(message.contains("Value null at 'aliasName' failed to satisfy constraint: Member"
-        + " must not be null"), message);
-    assertTrue(message.contains("Value null at 'targetKeyId' failed to satisfy constraint: Member"
-        + " must not be null"), message);
+    assertTrue(
+        message.contains(
+            "Value null at 'aliasName' failed to satisfy constraint: Member" + " must not be null"),
+        message);
+    assertTrue(
+        message.contains(
+            "Value null at 'targetKeyId' failed to satisfy constraint: Member"
+                + " must not be null"),
+        message);
   }
 
   @Test
   void invalidEnumValue_isValidationExceptionListingTheEnum() {
-    RawResponse r = server.post("TrentService.GenerateDataKey",
-        "{\"KeyId\":\"" + MISSING_KEY + "\",\"KeySpec\":\"AES_512\"}");
+    RawResponse r =
+        server.post(
+            "TrentService.GenerateDataKey",
+            "{\"KeyId\":\"" + MISSING_KEY + "\",\"KeySpec\":\"AES_512\"}");
 
     assertError(r, 400, "ValidationException");
-    assertEquals("1 validation error detected: Value 'AES_512' at 'keySpec' failed to satisfy"
-        + " constraint: Member must satisfy enum value set: [AES_256, AES_128]",
+    assertEquals(
+        "1 validation error detected: Value 'AES_512' at 'keySpec' failed to satisfy"
+            + " constraint: Member must satisfy enum value set: [AES_256, AES_128]",
         parse(r.body()).get("message").asText());
   }
 
   @Test
   void invalidEnumValue_viaSdk_isValidationException() {
-    var e = assertAwsError("ValidationException",
-        () -> kms.createKey(b -> b.keyUsage("ENCRYPT_EVERYTHING")));
+    var e =
+        assertAwsError(
+            "ValidationException", () -> kms.createKey(b -> b.keyUsage("ENCRYPT_EVERYTHING")));
 
     String message = e.awsErrorDetails().errorMessage();
-    assertTrue(message.startsWith("1 validation error detected: Value 'ENCRYPT_EVERYTHING' at"
-        + " 'keyUsage' failed to satisfy constraint: Member must satisfy enum value set: ["),
+    assertTrue(
+        message.startsWith(
+            "1 validation error detected: Value 'ENCRYPT_EVERYTHING' at"
+                + " 'keyUsage' failed to satisfy constraint: Member must satisfy enum value set: ["),
         message);
   }
 
   @Test
   void sensitiveValue_isNeverEchoedInValidationMessage() {
     // 4097 bytes of 'A' (base64 "QUFB...") must not be echoed back.
-    String plaintext = Base64.getEncoder().encodeToString(
-        "A".repeat(4097).getBytes(StandardCharsets.US_ASCII));
+    String plaintext =
+        Base64.getEncoder().encodeToString("A".repeat(4097).getBytes(StandardCharsets.US_ASCII));
 
-    RawResponse r = server.post("TrentService.Encrypt",
-        "{\"KeyId\":\"" + MISSING_KEY + "\",\"Plaintext\":\"" + plaintext + "\"}");
+    RawResponse r =
+        server.post(
+            "TrentService.Encrypt",
+            "{\"KeyId\":\"" + MISSING_KEY + "\",\"Plaintext\":\"" + plaintext + "\"}");
 
     assertError(r, 400, "ValidationException");
     assertFalse(r.body().contains("QUFB"), r.body());
@@ -188,8 +214,7 @@ class WireProtocolIT {
     assertNotNull(r.requestId());
     assertEquals(JSON_11, r.contentType());
     JsonNode json = parse(r.body());
-    assertTrue(json.get("__type").isTextual() && !json.get("__type").asText().isEmpty(),
-        r.body());
+    assertTrue(json.get("__type").isTextual() && !json.get("__type").asText().isEmpty(), r.body());
   }
 
   // --- Headers and error bodies on every response ------------------------------------------------
@@ -204,23 +229,25 @@ class WireProtocolIT {
         Arguments.of("TrentService.DescribeKey", "{\"KeyId\":5}", 400),
         Arguments.of("TrentService.DescribeKey", "{}", 400),
         Arguments.of("TrentService.DescribeKey", "{\"KeyId\":\"" + MISSING_KEY + "\"}", 400),
-        Arguments.of("TrentService.DescribeKey", "{\"KeyId\":\"alias/it-none-" + MISSING_KEY
-            + "\"}", 400),
+        Arguments.of(
+            "TrentService.DescribeKey", "{\"KeyId\":\"alias/it-none-" + MISSING_KEY + "\"}", 400),
         Arguments.of("TrentService.ListKeys", "{\"Marker\":\"bogus\"}", 400),
         Arguments.of("TrentService.Decrypt", "{\"CiphertextBlob\":\"AAAA\"}", 400),
-        Arguments.of("TrentService.GenerateDataKey", "{\"KeyId\":\"x\",\"NumberOfBytes\":1025}",
-            400),
+        Arguments.of(
+            "TrentService.GenerateDataKey", "{\"KeyId\":\"x\",\"NumberOfBytes\":1025}", 400),
         Arguments.of("TrentService.GetKeyPolicy", "{\"KeyId\":\"" + MISSING_KEY + "\"}", 400),
-        Arguments.of("TrentService.CreateAlias",
-            "{\"AliasName\":\"alias/aws/x\",\"TargetKeyId\":\"" + MISSING_KEY + "\"}", 400),
-        Arguments.of("TrentService.DescribeKey", "{\"KeyId\":\"" + "a".repeat(70 * 1024) + "\"}",
-            413));
+        Arguments.of(
+            "TrentService.CreateAlias",
+            "{\"AliasName\":\"alias/aws/x\",\"TargetKeyId\":\"" + MISSING_KEY + "\"}",
+            400),
+        Arguments.of(
+            "TrentService.DescribeKey", "{\"KeyId\":\"" + "a".repeat(70 * 1024) + "\"}", 413));
   }
 
   @ParameterizedTest(name = "{0} {2}")
   @MethodSource("everyKindOfResponse")
-  void everyResponse_hasRequestIdJsonContentTypeAndNoInternals(String target, String body,
-      int status) {
+  void everyResponse_hasRequestIdJsonContentTypeAndNoInternals(
+      String target, String body, int status) {
     RawResponse r = server.post(target, body);
 
     assertEquals(status, r.status(), r.body());
@@ -236,8 +263,12 @@ class WireProtocolIT {
 
   @Test
   void getOnRoot_isAnAwsShapedErrorWithRequestId() {
-    RawResponse r = server.send(HttpRequest.newBuilder(server.endpoint().resolve("/"))
-        .timeout(Duration.ofSeconds(30)).GET().build());
+    RawResponse r =
+        server.send(
+            HttpRequest.newBuilder(server.endpoint().resolve("/"))
+                .timeout(Duration.ofSeconds(30))
+                .GET()
+                .build());
 
     assertTrue(r.status() >= 400, "status " + r.status());
     assertNotNull(r.requestId());
@@ -258,8 +289,8 @@ class WireProtocolIT {
 
   @Test
   void sdkError_carriesTheRequestIdHeader() {
-    NotFoundException e = assertThrows(NotFoundException.class,
-        () -> kms.describeKey(b -> b.keyId(MISSING_KEY)));
+    NotFoundException e =
+        assertThrows(NotFoundException.class, () -> kms.describeKey(b -> b.keyId(MISSING_KEY)));
 
     assertNotNull(e.requestId());
     assertFalse(e.requestId().isBlank());
@@ -271,7 +302,7 @@ class WireProtocolIT {
   void sdkClientForEuWest1_makesKeysWithEuWest1Arns() {
     KmsClient eu = server.client(Region.EU_WEST_1);
 
-    KeyMetadata md = eu.createKey(b -> { }).keyMetadata();
+    KeyMetadata md = eu.createKey(b -> {}).keyMetadata();
 
     assertEquals("arn:aws:kms:eu-west-1:111122223333:key/" + md.keyId(), md.arn());
     assertEquals(md.arn(), eu.describeKey(b -> b.keyId(md.keyId())).keyMetadata().arn());
@@ -284,8 +315,13 @@ class WireProtocolIT {
     RawResponse r = server.post("TrentService.CreateKey", "{}", Region.AP_NORTHEAST_1);
 
     assertEquals(200, r.status(), r.body());
-    assertTrue(parse(r.body()).get("KeyMetadata").get("Arn").asText()
-        .startsWith("arn:aws:kms:ap-northeast-1:111122223333:key/"), r.body());
+    assertTrue(
+        parse(r.body())
+            .get("KeyMetadata")
+            .get("Arn")
+            .asText()
+            .startsWith("arn:aws:kms:ap-northeast-1:111122223333:key/"),
+        r.body());
   }
 
   private static void assertError(RawResponse r, int status, String type) {
@@ -298,8 +334,8 @@ class WireProtocolIT {
   }
 
   private static void assertNoInternals(String body) {
-    for (String leak : new String[] {"Exception:", "at org.", "at io.", "java.", "jackson",
-        "vertx", "\tat "}) {
+    for (String leak :
+        new String[] {"Exception:", "at org.", "at io.", "java.", "jackson", "vertx", "\tat "}) {
       assertFalse(body.contains(leak), () -> "error body leaks internals (" + leak + "): " + body);
     }
   }

@@ -33,8 +33,19 @@ class CachingMetadataStoreTest {
 
   private static KeyRecord key(String state) {
     String id = UUID.randomUUID().toString();
-    return new KeyRecord(id, "111122223333", "us-east-1", state, "SYMMETRIC_DEFAULT",
-        "ENCRYPT_DECRYPT", "AWS_KMS", "", "{}", Instant.ofEpochMilli(1000), null, null,
+    return new KeyRecord(
+        id,
+        "111122223333",
+        "us-east-1",
+        state,
+        "SYMMETRIC_DEFAULT",
+        "ENCRYPT_DECRYPT",
+        "AWS_KMS",
+        "",
+        "{}",
+        Instant.ofEpochMilli(1000),
+        null,
+        null,
         id.replace("-", ""));
   }
 
@@ -67,8 +78,9 @@ class CachingMetadataStoreTest {
   void deleteKey_removesTheKeyItsMaterialsAndItsAliasesFromTheCache() {
     KeyRecord k = key("Enabled");
     insert(k);
-    AliasRecord a = new AliasRecord("111122223333", "us-east-1", "alias/x", k.keyId(),
-        Instant.EPOCH, Instant.EPOCH);
+    AliasRecord a =
+        new AliasRecord(
+            "111122223333", "us-east-1", "alias/x", k.keyId(), Instant.EPOCH, Instant.EPOCH);
     assertTrue(store.insertAlias(a));
     assertEquals(1, store.materials(k.keyId()).size());
     assertTrue(store.findAlias("111122223333", "us-east-1", "alias/x").isPresent());
@@ -86,15 +98,19 @@ class CachingMetadataStoreTest {
     KeyRecord k2 = key("Enabled");
     insert(k1);
     insert(k2);
-    store.insertAlias(new AliasRecord("111122223333", "us-east-1", "alias/y", k1.keyId(),
-        Instant.EPOCH, Instant.EPOCH));
-    assertEquals(k1.keyId(),
+    store.insertAlias(
+        new AliasRecord(
+            "111122223333", "us-east-1", "alias/y", k1.keyId(), Instant.EPOCH, Instant.EPOCH));
+    assertEquals(
+        k1.keyId(),
         store.findAlias("111122223333", "us-east-1", "alias/y").orElseThrow().targetKeyId());
 
-    store.updateAlias(new AliasRecord("111122223333", "us-east-1", "alias/y", k2.keyId(),
-        Instant.EPOCH, Instant.EPOCH));
+    store.updateAlias(
+        new AliasRecord(
+            "111122223333", "us-east-1", "alias/y", k2.keyId(), Instant.EPOCH, Instant.EPOCH));
 
-    assertEquals(k2.keyId(),
+    assertEquals(
+        k2.keyId(),
         store.findAlias("111122223333", "us-east-1", "alias/y").orElseThrow().targetKeyId());
   }
 }

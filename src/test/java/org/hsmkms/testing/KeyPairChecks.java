@@ -46,7 +46,8 @@ public final class KeyPairChecks {
   }
 
   public static KeyFactory keyFactory(String spec) throws GeneralSecurityException {
-    return needsBouncyCastle(spec) ? KeyFactory.getInstance(keyAlgorithm(spec), BC)
+    return needsBouncyCastle(spec)
+        ? KeyFactory.getInstance(keyAlgorithm(spec), BC)
         : KeyFactory.getInstance(keyAlgorithm(spec));
   }
 
@@ -54,14 +55,14 @@ public final class KeyPairChecks {
     return keyFactory(spec).generatePublic(new X509EncodedKeySpec(spki));
   }
 
-  public static PrivateKey privateKey(String spec, byte[] pkcs8)
-      throws GeneralSecurityException {
+  public static PrivateKey privateKey(String spec, byte[] pkcs8) throws GeneralSecurityException {
     return keyFactory(spec).generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
   }
 
   public static Signature signature(String spec, String jcaAlgorithm)
       throws GeneralSecurityException {
-    return needsBouncyCastle(spec) ? Signature.getInstance(jcaAlgorithm, BC)
+    return needsBouncyCastle(spec)
+        ? Signature.getInstance(jcaAlgorithm, BC)
         : Signature.getInstance(jcaAlgorithm);
   }
 
@@ -75,11 +76,12 @@ public final class KeyPairChecks {
       assertEquals(rsa.getPublicExponent(), crt.getPublicExponent());
       assertEquals(Integer.parseInt(spec.substring(4)), rsa.getModulus().bitLength());
     }
-    String alg = switch (keyAlgorithm(spec)) {
-      case "RSA" -> "SHA256withRSA";
-      case "EC" -> "SHA256withECDSA";
-      default -> "Ed25519";
-    };
+    String alg =
+        switch (keyAlgorithm(spec)) {
+          case "RSA" -> "SHA256withRSA";
+          case "EC" -> "SHA256withECDSA";
+          default -> "Ed25519";
+        };
     byte[] message = ("data key pair " + spec).getBytes(StandardCharsets.UTF_8);
     Signature signer = signature(spec, alg);
     signer.initSign(priv);

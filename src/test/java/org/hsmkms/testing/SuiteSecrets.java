@@ -9,13 +9,14 @@ import java.util.Set;
 
 /**
  * Every secret the suite has seen: the fixed test secrets and PINs, plus each plaintext (data keys,
- * decrypted data, random bytes) that passed through {@link TestServer#client()} or
- * {@link TestServer#post}. The log scan runs last and looks for all of them in what the suite
- * wrote to disk.
+ * decrypted data, random bytes) that passed through {@link TestServer#client()} or {@link
+ * TestServer#post}. The log scan runs last and looks for all of them in what the suite wrote to
+ * disk.
  */
 public final class SuiteSecrets {
   /** Shorter plaintexts are skipped: their encodings could turn up by chance. */
   private static final int MIN_BYTES = 8;
+
   private static final Set<String> NEEDLES = new LinkedHashSet<>();
 
   static {

@@ -16,10 +16,14 @@ public final class TestKeys {
 
   /** The key id of a shared, enabled key of this spec and usage. */
   public static String of(String keySpec, String keyUsage) {
-    return KEYS.computeIfAbsent(keySpec + "/" + keyUsage, k -> {
-      KmsClient kms = TestServer.shared().client();
-      return kms.createKey(b -> b.keySpec(keySpec).keyUsage(keyUsage)
-          .description("shared test key " + k)).keyMetadata().keyId();
-    });
+    return KEYS.computeIfAbsent(
+        keySpec + "/" + keyUsage,
+        k -> {
+          KmsClient kms = TestServer.shared().client();
+          return kms.createKey(
+                  b -> b.keySpec(keySpec).keyUsage(keyUsage).description("shared test key " + k))
+              .keyMetadata()
+              .keyId();
+        });
   }
 }

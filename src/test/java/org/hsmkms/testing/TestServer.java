@@ -47,8 +47,8 @@ import software.amazon.awssdk.services.kms.KmsClient;
  * for tests to drive with the AWS SDK or raw HTTP.
  *
  * <p>Every server accepts two access keys: {@link #ACCESS_KEY_ID} in account {@link #ACCOUNT} (the
- * one {@link #client()} and {@link #post} sign with) and {@link #OTHER_ACCESS_KEY_ID} in
- * {@link #OTHER_ACCOUNT}. Requests are SigV4-verified and audited to {@link #auditFile()}.
+ * one {@link #client()} and {@link #post} sign with) and {@link #OTHER_ACCESS_KEY_ID} in {@link
+ * #OTHER_ACCOUNT}. Requests are SigV4-verified and audited to {@link #auditFile()}.
  *
  * <p>{@link #shared()} is one server for the whole JVM; {@link #start(Path)} makes a separate one
  * (e.g. to stop and start again on the same data directory).
@@ -65,10 +65,11 @@ public final class TestServer implements AutoCloseable {
   public static final String JSON_11 = "application/x-amz-json-1.1";
 
   private static final AtomicInteger RUNS = new AtomicInteger();
-  private static final HttpClient HTTP = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(10))
-      .build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(10))
+          .build();
   private static final ObjectMapper JSON = new ObjectMapper();
   private static TestServer shared;
 
@@ -80,13 +81,22 @@ public final class TestServer implements AutoCloseable {
   private TestServer(Path dataDir, MutableClock clock, UnaryOperator<Config> customize) {
     this.dataDir = dataDir;
     this.clock = clock;
-    Config base = new Config(new Config.Server("127.0.0.1", 0, 65536L), ACCOUNT, "us-east-1",
-        new Config.Hsm(TestToken.module(), TestToken.LABEL, null,
-            dataDir.resolve("pin").toString(), 4, 5000L),
-        new Config.Store("jdbc:sqlite:" + dataDir.resolve("metadata.db")),
-        new Config.Deletion(3600L),
-        new Config.Credentials(dataDir.resolve("server-credentials").toString(), 1L),
-        Config.Audit.toFile(dataDir.resolve("audit.log").toString()));
+    Config base =
+        new Config(
+            new Config.Server("127.0.0.1", 0, 65536L),
+            ACCOUNT,
+            "us-east-1",
+            new Config.Hsm(
+                TestToken.module(),
+                TestToken.LABEL,
+                null,
+                dataDir.resolve("pin").toString(),
+                4,
+                5000L),
+            new Config.Store("jdbc:sqlite:" + dataDir.resolve("metadata.db")),
+            new Config.Deletion(3600L),
+            new Config.Credentials(dataDir.resolve("server-credentials").toString(), 1L),
+            Config.Audit.toFile(dataDir.resolve("audit.log").toString()));
     this.config = customize.apply(base);
     if (config.credentials() != null) {
       writeCredentials(Path.of(config.credentials().file()));
@@ -112,8 +122,8 @@ public final class TestServer implements AutoCloseable {
   }
 
   /** A new server whose configuration {@code customize} may change (TLS, audit, credentials). */
-  public static TestServer start(Path dataDir, MutableClock clock,
-      UnaryOperator<Config> customize) {
+  public static TestServer start(
+      Path dataDir, MutableClock clock, UnaryOperator<Config> customize) {
     TestToken.dir();
     try {
       Files.createDirectories(dataDir);
@@ -137,13 +147,20 @@ public final class TestServer implements AutoCloseable {
     if (Files.exists(file)) {
       return;
     }
-    withHsm(hsm -> {
-      CredentialsAdmin admin = new CredentialsAdmin(file, hsm);
-      admin.put(ACCESS_KEY_ID, ACCOUNT, PRINCIPAL,
-          SECRET_ACCESS_KEY.getBytes(StandardCharsets.UTF_8));
-      admin.put(OTHER_ACCESS_KEY_ID, OTHER_ACCOUNT, OTHER_PRINCIPAL,
-          OTHER_SECRET_ACCESS_KEY.getBytes(StandardCharsets.UTF_8));
-    });
+    withHsm(
+        hsm -> {
+          CredentialsAdmin admin = new CredentialsAdmin(file, hsm);
+          admin.put(
+              ACCESS_KEY_ID,
+              ACCOUNT,
+              PRINCIPAL,
+              SECRET_ACCESS_KEY.getBytes(StandardCharsets.UTF_8));
+          admin.put(
+              OTHER_ACCESS_KEY_ID,
+              OTHER_ACCOUNT,
+              OTHER_PRINCIPAL,
+              OTHER_SECRET_ACCESS_KEY.getBytes(StandardCharsets.UTF_8));
+        });
   }
 
   /** Something to do with a session on the test token. */
@@ -155,8 +172,10 @@ public final class TestServer implements AutoCloseable {
   /** Opens the test token, runs {@code work}, closes it again. */
   public static void withHsm(HsmWork work) {
     TestToken.dir();
-    try (Hsm hsm = Pkcs11Hsm.open(new Pkcs11Settings(TestToken.module(), TestToken.LABEL,
-        TestToken.PIN.toCharArray(), 1, 5000L))) {
+    try (Hsm hsm =
+        Pkcs11Hsm.open(
+            new Pkcs11Settings(
+                TestToken.module(), TestToken.LABEL, TestToken.PIN.toCharArray(), 1, 5000L))) {
       work.run(hsm);
     } catch (IOException e) {
       throw new IllegalStateException(e);
@@ -221,11 +240,12 @@ public final class TestServer implements AutoCloseable {
     return KmsClient.builder()
         .endpointOverride(endpoint())
         .region(region)
-        .credentialsProvider(StaticCredentialsProvider.create(
-            AwsBasicCredentials.create(accessKeyId, secretAccessKey)))
+        .credentialsProvider(
+            StaticCredentialsProvider.create(
+                AwsBasicCredentials.create(accessKeyId, secretAccessKey)))
         .httpClient(UrlConnectionHttpClient.create())
-        .overrideConfiguration(c -> c.retryPolicy(RetryPolicy.none())
-            .addExecutionInterceptor(new PlaintextRecorder()))
+        .overrideConfiguration(
+            c -> c.retryPolicy(RetryPolicy.none()).addExecutionInterceptor(new PlaintextRecorder()))
         .build();
   }
 
@@ -233,8 +253,8 @@ public final class TestServer implements AutoCloseable {
   public record RawResponse(int status, String body, String requestId, String contentType) {}
 
   /**
-   * POSTs {@code body} as {@code X-Amz-Target: target} (null for none), SigV4-signed for
-   * us-east-1 with {@link #ACCESS_KEY_ID}.
+   * POSTs {@code body} as {@code X-Amz-Target: target} (null for none), SigV4-signed for us-east-1
+   * with {@link #ACCESS_KEY_ID}.
    */
   public RawResponse post(String target, String body) {
     return post(target, body, new Signing());
@@ -252,10 +272,11 @@ public final class TestServer implements AutoCloseable {
 
   /** POSTs {@code body} without a signature but with {@code headers} (e.g. a forged one). */
   public RawResponse postUnsigned(String target, String body, Map<String, String> headers) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(endpoint().resolve("/"))
-        .timeout(Duration.ofSeconds(30))
-        .header("Content-Type", JSON_11)
-        .POST(HttpRequest.BodyPublishers.ofString(body));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(endpoint().resolve("/"))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", JSON_11)
+            .POST(HttpRequest.BodyPublishers.ofString(body));
     if (target != null) {
       b.header("X-Amz-Target", target);
     }
@@ -275,8 +296,10 @@ public final class TestServer implements AutoCloseable {
     private String service = "kms";
     private Clock clock = Clock.systemUTC();
     private final Map<String, String> signedHeaders = new LinkedHashMap<>();
+
     /** Sent after signing, replacing a signed header of the same name. */
     private final Map<String, String> unsignedHeaders = new LinkedHashMap<>();
+
     private String sentBody;
 
     public Signing key(String accessKeyId, String secret) {
@@ -319,31 +342,39 @@ public final class TestServer implements AutoCloseable {
   /** POSTs {@code body}, signed with the AWS SDK's own SigV4 signer as {@code signing} says. */
   public RawResponse post(String target, String body, Signing signing) {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    SdkHttpRequest.Builder req = SdkHttpRequest.builder()
-        .method(SdkHttpMethod.POST)
-        .uri(endpoint().resolve("/"))
-        .putHeader("Content-Type", JSON_11);
+    SdkHttpRequest.Builder req =
+        SdkHttpRequest.builder()
+            .method(SdkHttpMethod.POST)
+            .uri(endpoint().resolve("/"))
+            .putHeader("Content-Type", JSON_11);
     if (target != null) {
       req.putHeader("X-Amz-Target", target);
     }
     signing.signedHeaders.forEach(req::putHeader);
-    SignedRequest signed = AwsV4HttpSigner.create().sign(r -> r
-        .identity(AwsCredentialsIdentity.create(signing.accessKeyId, signing.secret))
-        .request(req.build())
-        .payload(ContentStreamProvider.fromByteArray(bytes))
-        .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, signing.service)
-        .putProperty(AwsV4HttpSigner.REGION_NAME, signing.region)
-        .putProperty(HttpSigner.SIGNING_CLOCK, signing.clock));
+    SignedRequest signed =
+        AwsV4HttpSigner.create()
+            .sign(
+                r ->
+                    r.identity(AwsCredentialsIdentity.create(signing.accessKeyId, signing.secret))
+                        .request(req.build())
+                        .payload(ContentStreamProvider.fromByteArray(bytes))
+                        .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, signing.service)
+                        .putProperty(AwsV4HttpSigner.REGION_NAME, signing.region)
+                        .putProperty(HttpSigner.SIGNING_CLOCK, signing.clock));
     String sent = signing.sentBody != null ? signing.sentBody : body;
-    HttpRequest.Builder b = HttpRequest.newBuilder(endpoint().resolve("/"))
-        .timeout(Duration.ofSeconds(30))
-        .POST(HttpRequest.BodyPublishers.ofString(sent));
-    signed.request().forEachHeader((name, values) -> {
-      // The HTTP client sets Host itself, to the same value the signer used.
-      if (!name.equalsIgnoreCase("host")) {
-        values.forEach(v -> b.header(name, v));
-      }
-    });
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(endpoint().resolve("/"))
+            .timeout(Duration.ofSeconds(30))
+            .POST(HttpRequest.BodyPublishers.ofString(sent));
+    signed
+        .request()
+        .forEachHeader(
+            (name, values) -> {
+              // The HTTP client sets Host itself, to the same value the signer used.
+              if (!name.equalsIgnoreCase("host")) {
+                values.forEach(v -> b.header(name, v));
+              }
+            });
     signing.unsignedHeaders.forEach(b::setHeader);
     recordPlaintext(sent);
     RawResponse response = send(b.build());
@@ -354,7 +385,9 @@ public final class TestServer implements AutoCloseable {
   public RawResponse send(HttpRequest request) {
     try {
       HttpResponse<String> r = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-      return new RawResponse(r.statusCode(), r.body(),
+      return new RawResponse(
+          r.statusCode(),
+          r.body(),
           r.headers().firstValue("x-amzn-RequestId").orElse(null),
           r.headers().firstValue("Content-Type").orElse(null));
     } catch (IOException e) {
@@ -382,16 +415,19 @@ public final class TestServer implements AutoCloseable {
   private static final class PlaintextRecorder implements ExecutionInterceptor {
     @Override
     public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attrs) {
-      context.request().getValueForField("Plaintext", SdkBytes.class)
+      context
+          .request()
+          .getValueForField("Plaintext", SdkBytes.class)
           .ifPresent(b -> SuiteSecrets.plaintext(b.asByteArray()));
     }
 
     @Override
-    public void afterUnmarshalling(Context.AfterUnmarshalling context,
-        ExecutionAttributes attrs) {
+    public void afterUnmarshalling(Context.AfterUnmarshalling context, ExecutionAttributes attrs) {
       // Data key pairs' private keys and ECDH shared secrets are plaintext too.
       for (String field : new String[] {"Plaintext", "PrivateKeyPlaintext", "SharedSecret"}) {
-        context.response().getValueForField(field, SdkBytes.class)
+        context
+            .response()
+            .getValueForField(field, SdkBytes.class)
             .ifPresent(b -> SuiteSecrets.plaintext(b.asByteArray()));
       }
     }

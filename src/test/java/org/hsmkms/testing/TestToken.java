@@ -44,16 +44,31 @@ public final class TestToken {
     Path base = Path.of(System.getProperty("hsmkms.testDir", "target/test-hsm")).toAbsolutePath();
     String conf = System.getenv("SOFTHSM2_CONF");
     if (conf == null || !Path.of(conf).toAbsolutePath().startsWith(base)) {
-      throw new IllegalStateException("SOFTHSM2_CONF must point into " + base
-          + " (set by surefire); it is " + conf);
+      throw new IllegalStateException(
+          "SOFTHSM2_CONF must point into " + base + " (set by surefire); it is " + conf);
     }
     deleteTree(base);
     Path tokens = Files.createDirectories(base.resolve("tokens"));
-    Files.writeString(Path.of(conf), "directories.tokendir = " + tokens + "\n"
-        + "objectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n",
+    Files.writeString(
+        Path.of(conf),
+        "directories.tokendir = "
+            + tokens
+            + "\n"
+            + "objectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n",
         StandardCharsets.UTF_8);
-    Process p = new ProcessBuilder("softhsm2-util", "--init-token", "--free", "--label", LABEL,
-        "--so-pin", SO_PIN, "--pin", PIN).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(
+                "softhsm2-util",
+                "--init-token",
+                "--free",
+                "--label",
+                LABEL,
+                "--so-pin",
+                SO_PIN,
+                "--pin",
+                PIN)
+            .redirectErrorStream(true)
+            .start();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (p.waitFor() != 0) {
       throw new IllegalStateException("softhsm2-util --init-token failed: " + output);

@@ -40,11 +40,11 @@ import org.xipki.pkcs11.wrapper.Session;
 /**
  * Templates for key pair and HMAC key objects, and reading key pairs out as standard encodings.
  *
- * <p>Security: CMK templates make the private (or secret) key {@code CKA_TOKEN},
- * {@code CKA_PRIVATE}, {@code CKA_SENSITIVE}, never {@code CKA_EXTRACTABLE} and not modifiable,
- * with exactly one usage. Only data key pair templates, always session objects
- * ({@code CKA_TOKEN=false}), are non-sensitive and extractable, so that the pair can be read out
- * once and destroyed; they allow no cryptographic use at all.
+ * <p>Security: CMK templates make the private (or secret) key {@code CKA_TOKEN}, {@code
+ * CKA_PRIVATE}, {@code CKA_SENSITIVE}, never {@code CKA_EXTRACTABLE} and not modifiable, with
+ * exactly one usage. Only data key pair templates, always session objects ({@code
+ * CKA_TOKEN=false}), are non-sensitive and extractable, so that the pair can be read out once and
+ * destroyed; they allow no cryptographic use at all.
  */
 final class KeyPairObjects {
   private static final BigInteger F4 = BigInteger.valueOf(65537);
@@ -52,19 +52,22 @@ final class KeyPairObjects {
   private KeyPairObjects() {}
 
   static Mechanism generationMechanism(KeyPairType type) {
-    return new Mechanism(switch (type.family()) {
-      case RSA -> CKM_RSA_PKCS_KEY_PAIR_GEN;
-      case EC -> CKM_EC_KEY_PAIR_GEN;
-      case EDWARDS -> CKM_EC_EDWARDS_KEY_PAIR_GEN;
-    });
+    return new Mechanism(
+        switch (type.family()) {
+          case RSA -> CKM_RSA_PKCS_KEY_PAIR_GEN;
+          case EC -> CKM_EC_KEY_PAIR_GEN;
+          case EDWARDS -> CKM_EC_EDWARDS_KEY_PAIR_GEN;
+        });
   }
 
   private static KeyPairTemplate base(KeyPairType type) {
-    KeyPairTemplate t = new KeyPairTemplate(switch (type.family()) {
-      case RSA -> CKK_RSA;
-      case EC -> CKK_EC;
-      case EDWARDS -> CKK_EC_EDWARDS;
-    });
+    KeyPairTemplate t =
+        new KeyPairTemplate(
+            switch (type.family()) {
+              case RSA -> CKK_RSA;
+              case EC -> CKK_EC;
+              case EDWARDS -> CKK_EC_EDWARDS;
+            });
     if (type.family() == KeyPairType.Family.RSA) {
       t.publicKey().modulusBits(type.bits()).publicExponent(F4);
     } else {
@@ -74,21 +77,34 @@ final class KeyPairObjects {
   }
 
   /** A persistent CMK pair allowed exactly {@code usage}. */
-  static KeyPairTemplate cmkTemplate(KeyPairType type, KeyPairUsage usage, byte[] id,
-      String label) {
+  static KeyPairTemplate cmkTemplate(
+      KeyPairType type, KeyPairUsage usage, byte[] id, String label) {
     boolean sign = usage == KeyPairUsage.SIGN_VERIFY;
     boolean crypt = usage == KeyPairUsage.ENCRYPT_DECRYPT;
     boolean derive = usage == KeyPairUsage.KEY_AGREEMENT;
     KeyPairTemplate t = base(type);
     t.publicKey()
-        .token(true).private_(true).modifiable(false)
-        .verify(sign).encrypt(crypt).wrap(false).derive(false)
-        .id(id.clone()).label(label);
+        .token(true)
+        .private_(true)
+        .modifiable(false)
+        .verify(sign)
+        .encrypt(crypt)
+        .wrap(false)
+        .derive(false)
+        .id(id.clone())
+        .label(label);
     t.privateKey()
-        .token(true).private_(true).modifiable(false)
-        .sensitive(true).extractable(false)
-        .sign(sign).decrypt(crypt).derive(derive).unwrap(false)
-        .id(id.clone()).label(label);
+        .token(true)
+        .private_(true)
+        .modifiable(false)
+        .sensitive(true)
+        .extractable(false)
+        .sign(sign)
+        .decrypt(crypt)
+        .derive(derive)
+        .unwrap(false)
+        .id(id.clone())
+        .label(label);
     return t;
   }
 
@@ -99,25 +115,47 @@ final class KeyPairObjects {
   static KeyPairTemplate dataKeyPairTemplate(KeyPairType type, byte[] id, String label) {
     KeyPairTemplate t = base(type);
     t.publicKey()
-        .token(false).private_(true).modifiable(false)
-        .verify(false).encrypt(false).wrap(false).derive(false)
-        .id(id.clone()).label(label);
+        .token(false)
+        .private_(true)
+        .modifiable(false)
+        .verify(false)
+        .encrypt(false)
+        .wrap(false)
+        .derive(false)
+        .id(id.clone())
+        .label(label);
     t.privateKey()
-        .token(false).private_(true).modifiable(false)
-        .sensitive(false).extractable(true)
-        .sign(false).decrypt(false).derive(false).unwrap(false)
-        .id(id.clone()).label(label);
+        .token(false)
+        .private_(true)
+        .modifiable(false)
+        .sensitive(false)
+        .extractable(true)
+        .sign(false)
+        .decrypt(false)
+        .derive(false)
+        .unwrap(false)
+        .id(id.clone())
+        .label(label);
     return t;
   }
 
   static AttributeVector hmacKeyTemplate(int lengthBytes, byte[] id, String label) {
     return AttributeVector.newSecretKey(CKK_GENERIC_SECRET)
         .valueLen(lengthBytes)
-        .token(true).private_(true).modifiable(false)
-        .sensitive(true).extractable(false)
-        .sign(true).verify(true)
-        .encrypt(false).decrypt(false).wrap(false).unwrap(false).derive(false)
-        .id(id.clone()).label(label);
+        .token(true)
+        .private_(true)
+        .modifiable(false)
+        .sensitive(true)
+        .extractable(false)
+        .sign(true)
+        .verify(true)
+        .encrypt(false)
+        .decrypt(false)
+        .wrap(false)
+        .unwrap(false)
+        .derive(false)
+        .id(id.clone())
+        .label(label);
   }
 
   /** The type of a key pair from its public key object. */
@@ -143,12 +181,11 @@ final class KeyPairObjects {
   }
 
   /** The DER SubjectPublicKeyInfo of a public key object. */
-  static byte[] publicKeyInfo(Session s, KeyPairType type, long publicKey)
-      throws PKCS11Exception {
+  static byte[] publicKeyInfo(Session s, KeyPairType type, long publicKey) throws PKCS11Exception {
     if (type.family() == KeyPairType.Family.RSA) {
       AttributeVector a = s.getAttrValues(publicKey, CKA_MODULUS, CKA_PUBLIC_EXPONENT);
-      return KeyEncodings.rsaPublicKey(a.getByteArrayAttrValue(CKA_MODULUS),
-          a.getByteArrayAttrValue(CKA_PUBLIC_EXPONENT));
+      return KeyEncodings.rsaPublicKey(
+          a.getByteArrayAttrValue(CKA_MODULUS), a.getByteArrayAttrValue(CKA_PUBLIC_EXPONENT));
     }
     byte[] point = point(type, s.getAttrValues(publicKey, CKA_EC_POINT).ecPoint());
     return type.family() == KeyPairType.Family.EC
@@ -161,22 +198,34 @@ final class KeyPairObjects {
       throws PKCS11Exception {
     byte[] spki = publicKeyInfo(s, type, publicKey);
     if (type.family() == KeyPairType.Family.RSA) {
-      AttributeVector a = s.getAttrValues(privateKey, CKA_MODULUS, CKA_PUBLIC_EXPONENT,
-          CKA_PRIVATE_EXPONENT, CKA_PRIME_1, CKA_PRIME_2, CKA_EXPONENT_1, CKA_EXPONENT_2,
-          CKA_COEFFICIENT);
+      AttributeVector a =
+          s.getAttrValues(
+              privateKey,
+              CKA_MODULUS,
+              CKA_PUBLIC_EXPONENT,
+              CKA_PRIVATE_EXPONENT,
+              CKA_PRIME_1,
+              CKA_PRIME_2,
+              CKA_EXPONENT_1,
+              CKA_EXPONENT_2,
+              CKA_COEFFICIENT);
       byte[][] c = {
-          a.getByteArrayAttrValue(CKA_MODULUS), a.getByteArrayAttrValue(CKA_PUBLIC_EXPONENT),
-          a.getByteArrayAttrValue(CKA_PRIVATE_EXPONENT), a.getByteArrayAttrValue(CKA_PRIME_1),
-          a.getByteArrayAttrValue(CKA_PRIME_2), a.getByteArrayAttrValue(CKA_EXPONENT_1),
-          a.getByteArrayAttrValue(CKA_EXPONENT_2), a.getByteArrayAttrValue(CKA_COEFFICIENT)};
+        a.getByteArrayAttrValue(CKA_MODULUS), a.getByteArrayAttrValue(CKA_PUBLIC_EXPONENT),
+        a.getByteArrayAttrValue(CKA_PRIVATE_EXPONENT), a.getByteArrayAttrValue(CKA_PRIME_1),
+        a.getByteArrayAttrValue(CKA_PRIME_2), a.getByteArrayAttrValue(CKA_EXPONENT_1),
+        a.getByteArrayAttrValue(CKA_EXPONENT_2), a.getByteArrayAttrValue(CKA_COEFFICIENT)
+      };
       try {
         for (byte[] part : c) {
           if (part == null) {
             throw new HsmException(Kind.INTERNAL, "the token did not return every RSA component");
           }
         }
-        return new ExportedKeyPair(type, spki, SecretBytes.wrap(
-            KeyEncodings.rsaPrivateKey(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7])));
+        return new ExportedKeyPair(
+            type,
+            spki,
+            SecretBytes.wrap(
+                KeyEncodings.rsaPrivateKey(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7])));
       } finally {
         for (byte[] part : c) {
           if (part != null) {
@@ -192,14 +241,17 @@ final class KeyPairObjects {
     try {
       if (type.family() == KeyPairType.Family.EC) {
         byte[] point = point(type, s.getAttrValues(publicKey, CKA_EC_POINT).ecPoint());
-        return new ExportedKeyPair(type, spki, SecretBytes.wrap(
-            KeyEncodings.ecPrivateKey(type.curveOid(), type.size(), value, point)));
+        return new ExportedKeyPair(
+            type,
+            spki,
+            SecretBytes.wrap(
+                KeyEncodings.ecPrivateKey(type.curveOid(), type.size(), value, point)));
       }
       if (value.length != type.size()) {
         throw new HsmException(Kind.INTERNAL, "unexpected EdDSA private key length");
       }
-      return new ExportedKeyPair(type, spki,
-          SecretBytes.wrap(KeyEncodings.ed25519PrivateKey(value)));
+      return new ExportedKeyPair(
+          type, spki, SecretBytes.wrap(KeyEncodings.ed25519PrivateKey(value)));
     } finally {
       Arrays.fill(value, (byte) 0);
     }
@@ -217,7 +269,8 @@ final class KeyPairObjects {
       Optional<byte[]> inner = r.readContent(0x04);
       p = inner.isPresent() && r.atEnd() ? inner.get() : null;
     }
-    if (p == null || p.length != expected
+    if (p == null
+        || p.length != expected
         || (type.family() == KeyPairType.Family.EC && p[0] != 0x04)) {
       throw new HsmException(Kind.INTERNAL, "unexpected CKA_EC_POINT encoding");
     }

@@ -13,6 +13,8 @@ import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKG_MGF1_SHA256;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKG_MGF1_SHA384;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKG_MGF1_SHA512;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKK_GENERIC_SECRET;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_AES_GCM;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_AES_KEY_GEN;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_ECDH1_DERIVE;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_ECDSA;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_EDDSA;
@@ -29,34 +31,32 @@ import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_SHA384_HMAC;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_SHA512;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_SHA512_HMAC;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_SHA_1;
-import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_ARGUMENTS_BAD;
-import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_DATA_INVALID;
-import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_DATA_LEN_RANGE;
-import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_MECHANISM_INVALID;
-import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_MECHANISM_PARAM_INVALID;
-import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_SIGNATURE_INVALID;
-import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_SIGNATURE_LEN_RANGE;
-import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKZ_DATA_SPECIFIED;
-import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_AES_GCM;
-import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_AES_KEY_GEN;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKO_PRIVATE_KEY;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKO_PUBLIC_KEY;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKO_SECRET_KEY;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_AEAD_DECRYPT_FAILED;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_ARGUMENTS_BAD;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_CRYPTOKI_ALREADY_INITIALIZED;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_DATA_INVALID;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_DATA_LEN_RANGE;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_DEVICE_ERROR;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_DEVICE_REMOVED;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_ENCRYPTED_DATA_INVALID;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_ENCRYPTED_DATA_LEN_RANGE;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_GENERAL_ERROR;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_KEY_HANDLE_INVALID;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_MECHANISM_INVALID;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_MECHANISM_PARAM_INVALID;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_OBJECT_HANDLE_INVALID;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_SESSION_CLOSED;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_SESSION_HANDLE_INVALID;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_SIGNATURE_INVALID;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_SIGNATURE_LEN_RANGE;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_TOKEN_NOT_PRESENT;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_USER_ALREADY_LOGGED_IN;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_USER_NOT_LOGGED_IN;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKU_USER;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKZ_DATA_SPECIFIED;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -108,8 +108,10 @@ import org.xipki.pkcs11.wrapper.params.RSA_PKCS_PSS_PARAMS;
  */
 public final class Pkcs11Hsm implements Hsm {
   private static final Logger LOG = LoggerFactory.getLogger(Pkcs11Hsm.class);
+
   /** Labels of our objects start with this, so reconciliation ignores foreign objects. */
   public static final String LABEL_PREFIX = "hsm-kms:";
+
   /** Labels of service keys (not CMKs, so not listed by {@link #listKeyIds()}). */
   public static final String SERVICE_LABEL_PREFIX = "hsm-kms-service:";
 
@@ -120,16 +122,22 @@ public final class Pkcs11Hsm implements Hsm {
   private final SessionPool pool;
   private final char[] pin;
   private final Map<String, Long> handles = new ConcurrentHashMap<>();
+
   /** Key pair types by material id: immutable for an id, so cached. */
   private final Map<String, KeyPairType> types = new ConcurrentHashMap<>();
+
   private final Object loginLock = new Object();
   private final Token token;
+
   /** Holds pregenerated data key pairs; used only under {@link #keeperLock}. */
   private final Object keeperLock = new Object();
+
   private Session keeperSession;
   private volatile long keeperEpoch;
+
   /** Cleared once the token refuses CKM_RSA_PKCS_OAEP with SHA-256. */
   private volatile boolean nativeOaepSha256 = true;
+
   private static final String DATA_KEY_PAIR_LABEL = LABEL_PREFIX + "data-key-pair";
   private static final Object SERVICE_KEY_LOCK = new Object();
 
@@ -147,10 +155,12 @@ public final class Pkcs11Hsm implements Hsm {
     try {
       Token token = findToken(module, settings.tokenLabel());
       Pkcs11Hsm hsm = new Pkcs11Hsm(module, token, settings);
-      hsm.call("C_Login", s -> {
-        hsm.login(s);
-        return null;
-      });
+      hsm.call(
+          "C_Login",
+          s -> {
+            hsm.login(s);
+            return null;
+          });
       LOG.info("HSM ready: token '{}' through {}", settings.tokenLabel(), settings.modulePath());
       return hsm;
     } catch (RuntimeException e) {
@@ -164,6 +174,7 @@ public final class Pkcs11Hsm implements Hsm {
    * initialised once per process and C_Finalize would end every other user's sessions.
    */
   private static final Map<String, PKCS11Module> MODULES = new java.util.HashMap<>();
+
   private static final Map<PKCS11Module, Integer> USERS = new java.util.IdentityHashMap<>();
 
   private static synchronized PKCS11Module acquire(String path) {
@@ -229,27 +240,30 @@ public final class Pkcs11Hsm implements Hsm {
 
   @Override
   public void generateAesKey(byte[] materialId, String label) {
-    AttributeVector template = AttributeVector.newAESSecretKey()
-        .valueLen(32)
-        .token(true)
-        .private_(true)
-        .sensitive(true)
-        .extractable(false)
-        .modifiable(false)
-        .encrypt(true)
-        .decrypt(true)
-        .wrap(false)
-        .unwrap(false)
-        .sign(false)
-        .verify(false)
-        .derive(false)
-        .id(materialId.clone())
-        .label(LABEL_PREFIX + label);
-    call("C_GenerateKey(CKM_AES_KEY_GEN)", s -> {
-      long handle = s.generateKey(new Mechanism(CKM_AES_KEY_GEN), template);
-      handles.put(hex(materialId), handle);
-      return null;
-    });
+    AttributeVector template =
+        AttributeVector.newAESSecretKey()
+            .valueLen(32)
+            .token(true)
+            .private_(true)
+            .sensitive(true)
+            .extractable(false)
+            .modifiable(false)
+            .encrypt(true)
+            .decrypt(true)
+            .wrap(false)
+            .unwrap(false)
+            .sign(false)
+            .verify(false)
+            .derive(false)
+            .id(materialId.clone())
+            .label(LABEL_PREFIX + label);
+    call(
+        "C_GenerateKey(CKM_AES_KEY_GEN)",
+        s -> {
+          long handle = s.generateKey(new Mechanism(CKM_AES_KEY_GEN), template);
+          handles.put(hex(materialId), handle);
+          return null;
+        });
   }
 
   @Override
@@ -259,26 +273,29 @@ public final class Pkcs11Hsm implements Hsm {
       if (keyExists(keyId)) {
         return false;
       }
-      AttributeVector template = AttributeVector.newAESSecretKey()
-          .valueLen(32)
-          .token(true)
-          .private_(true)
-          .sensitive(true)
-          .extractable(false)
-          .modifiable(false)
-          .encrypt(true)
-          .decrypt(true)
-          .wrap(false)
-          .unwrap(false)
-          .sign(false)
-          .verify(false)
-          .derive(false)
-          .id(keyId.clone())
-          .label(SERVICE_LABEL_PREFIX + label);
-      call("C_GenerateKey(CKM_AES_KEY_GEN)", s -> {
-        handles.put(hex(keyId), s.generateKey(new Mechanism(CKM_AES_KEY_GEN), template));
-        return null;
-      });
+      AttributeVector template =
+          AttributeVector.newAESSecretKey()
+              .valueLen(32)
+              .token(true)
+              .private_(true)
+              .sensitive(true)
+              .extractable(false)
+              .modifiable(false)
+              .encrypt(true)
+              .decrypt(true)
+              .wrap(false)
+              .unwrap(false)
+              .sign(false)
+              .verify(false)
+              .derive(false)
+              .id(keyId.clone())
+              .label(SERVICE_LABEL_PREFIX + label);
+      call(
+          "C_GenerateKey(CKM_AES_KEY_GEN)",
+          s -> {
+            handles.put(hex(keyId), s.generateKey(new Mechanism(CKM_AES_KEY_GEN), template));
+            return null;
+          });
       LOG.info("generated service key '{}{}' in the token", SERVICE_LABEL_PREFIX, label);
       return true;
     }
@@ -286,74 +303,88 @@ public final class Pkcs11Hsm implements Hsm {
 
   @Override
   public boolean keyExists(byte[] materialId) {
-    return call("C_FindObjects", s -> find(s, materialId, CKO_SECRET_KEY) != null
-        || find(s, materialId, CKO_PRIVATE_KEY) != null);
+    return call(
+        "C_FindObjects",
+        s ->
+            find(s, materialId, CKO_SECRET_KEY) != null
+                || find(s, materialId, CKO_PRIVATE_KEY) != null);
   }
 
   @Override
   public List<byte[]> listKeyIds() {
-    return call("C_FindObjects", s -> {
-      List<byte[]> ids = new ArrayList<>();
-      for (long objectClass : new long[] {CKO_SECRET_KEY, CKO_PRIVATE_KEY}) {
-        AttributeVector template = new AttributeVector().class_(objectClass).token(true);
-        for (long h : s.findAllObjectsSingle(template)) {
-          AttributeVector attrs = s.getAttrValues(h, CKA_ID, CKA_LABEL);
-          String label = attrs.label();
-          if (attrs.id() != null && label != null && label.startsWith(LABEL_PREFIX)) {
-            ids.add(attrs.id());
+    return call(
+        "C_FindObjects",
+        s -> {
+          List<byte[]> ids = new ArrayList<>();
+          for (long objectClass : new long[] {CKO_SECRET_KEY, CKO_PRIVATE_KEY}) {
+            AttributeVector template = new AttributeVector().class_(objectClass).token(true);
+            for (long h : s.findAllObjectsSingle(template)) {
+              AttributeVector attrs = s.getAttrValues(h, CKA_ID, CKA_LABEL);
+              String label = attrs.label();
+              if (attrs.id() != null && label != null && label.startsWith(LABEL_PREFIX)) {
+                ids.add(attrs.id());
+              }
+            }
           }
-        }
-      }
-      return ids;
-    });
+          return ids;
+        });
   }
 
   @Override
   public void destroyKey(byte[] materialId) {
-    call("C_DestroyObject", s -> {
-      for (long objectClass : new long[] {CKO_SECRET_KEY, CKO_PRIVATE_KEY, CKO_PUBLIC_KEY}) {
-        Long h = find(s, materialId, objectClass);
-        if (h != null) {
-          s.destroyObject(h);
-        }
-      }
-      handles.remove(hex(materialId));
-      handles.remove("public:" + hex(materialId));
-      types.remove(hex(materialId));
-      return null;
-    });
+    call(
+        "C_DestroyObject",
+        s -> {
+          for (long objectClass : new long[] {CKO_SECRET_KEY, CKO_PRIVATE_KEY, CKO_PUBLIC_KEY}) {
+            Long h = find(s, materialId, objectClass);
+            if (h != null) {
+              s.destroyObject(h);
+            }
+          }
+          handles.remove(hex(materialId));
+          handles.remove("public:" + hex(materialId));
+          types.remove(hex(materialId));
+          return null;
+        });
   }
 
   @Override
   public byte[] encryptAesGcm(byte[] materialId, byte[] plaintext, byte[] aad) {
-    return call("C_Encrypt(CKM_AES_GCM)", s -> {
-      long key = handle(s, materialId);
-      byte[] iv = s.generateRandom(GCM_IV_BYTES);
-      Mechanism mech = new Mechanism(CKM_AES_GCM, new GCM_PARAMS(iv, aad, GCM_TAG_BITS));
-      byte[] ct = s.encryptSingle(mech, key, plaintext);
-      byte[] out = Arrays.copyOf(iv, GCM_IV_BYTES + ct.length);
-      System.arraycopy(ct, 0, out, GCM_IV_BYTES, ct.length);
-      return out;
-    });
+    return call(
+        "C_Encrypt(CKM_AES_GCM)",
+        s -> {
+          long key = handle(s, materialId);
+          byte[] iv = s.generateRandom(GCM_IV_BYTES);
+          Mechanism mech = new Mechanism(CKM_AES_GCM, new GCM_PARAMS(iv, aad, GCM_TAG_BITS));
+          byte[] ct = s.encryptSingle(mech, key, plaintext);
+          byte[] out = Arrays.copyOf(iv, GCM_IV_BYTES + ct.length);
+          System.arraycopy(ct, 0, out, GCM_IV_BYTES, ct.length);
+          return out;
+        });
   }
 
   @Override
   public byte[] decryptAesGcm(byte[] materialId, byte[] iv, byte[] ciphertextAndTag, byte[] aad) {
-    return call("C_Decrypt(CKM_AES_GCM)", s -> {
-      long key = handle(s, materialId);
-      Mechanism mech = new Mechanism(CKM_AES_GCM, new GCM_PARAMS(iv, aad, GCM_TAG_BITS));
-      try {
-        return s.decryptSingle(mech, key, ciphertextAndTag);
-      } catch (PKCS11Exception e) {
-        long code = e.getErrorCode();
-        // SoftHSM2 reports a failed tag check as CKR_GENERAL_ERROR; others use the specific codes.
-        if (code == CKR_ENCRYPTED_DATA_INVALID || code == CKR_ENCRYPTED_DATA_LEN_RANGE
-            || code == CKR_AEAD_DECRYPT_FAILED || code == CKR_GENERAL_ERROR) {
-          throw new HsmException(Kind.AUTHENTICATION_FAILED, "decryption failed", code, null);
-        }
-        throw e;
-      }
-    });
+    return call(
+        "C_Decrypt(CKM_AES_GCM)",
+        s -> {
+          long key = handle(s, materialId);
+          Mechanism mech = new Mechanism(CKM_AES_GCM, new GCM_PARAMS(iv, aad, GCM_TAG_BITS));
+          try {
+            return s.decryptSingle(mech, key, ciphertextAndTag);
+          } catch (PKCS11Exception e) {
+            long code = e.getErrorCode();
+            // SoftHSM2 reports a failed tag check as CKR_GENERAL_ERROR; others use the specific
+            // codes.
+            if (code == CKR_ENCRYPTED_DATA_INVALID
+                || code == CKR_ENCRYPTED_DATA_LEN_RANGE
+                || code == CKR_AEAD_DECRYPT_FAILED
+                || code == CKR_GENERAL_ERROR) {
+              throw new HsmException(Kind.AUTHENTICATION_FAILED, "decryption failed", code, null);
+            }
+            throw e;
+          }
+        });
   }
 
   @Override
@@ -364,36 +395,43 @@ public final class Pkcs11Hsm implements Hsm {
   // ---- Asymmetric and HMAC CMKs -------------------------------------------------------------
 
   @Override
-  public void generateKeyPair(byte[] materialId, KeyPairType type, KeyPairUsage usage,
-      String label) {
+  public void generateKeyPair(
+      byte[] materialId, KeyPairType type, KeyPairUsage usage, String label) {
     KeyPairTemplate template =
         KeyPairObjects.cmkTemplate(type, usage, materialId, LABEL_PREFIX + label);
-    call("C_GenerateKeyPair(" + type + ")", s -> {
-      PKCS11KeyPair pair = s.generateKeyPair(KeyPairObjects.generationMechanism(type), template);
-      handles.put(hex(materialId), pair.getPrivateKey());
-      handles.put("public:" + hex(materialId), pair.getPublicKey());
-      types.put(hex(materialId), type);
-      return null;
-    });
+    call(
+        "C_GenerateKeyPair(" + type + ")",
+        s -> {
+          PKCS11KeyPair pair =
+              s.generateKeyPair(KeyPairObjects.generationMechanism(type), template);
+          handles.put(hex(materialId), pair.getPrivateKey());
+          handles.put("public:" + hex(materialId), pair.getPublicKey());
+          types.put(hex(materialId), type);
+          return null;
+        });
   }
 
   @Override
   public void generateHmacKey(byte[] materialId, int lengthBytes, String label) {
     AttributeVector template =
         KeyPairObjects.hmacKeyTemplate(lengthBytes, materialId, LABEL_PREFIX + label);
-    call("C_GenerateKey(CKM_GENERIC_SECRET_KEY_GEN)", s -> {
-      handles.put(hex(materialId), s.generateKey(new Mechanism(CKM_GENERIC_SECRET_KEY_GEN),
-          template));
-      return null;
-    });
+    call(
+        "C_GenerateKey(CKM_GENERIC_SECRET_KEY_GEN)",
+        s -> {
+          handles.put(
+              hex(materialId), s.generateKey(new Mechanism(CKM_GENERIC_SECRET_KEY_GEN), template));
+          return null;
+        });
   }
 
   @Override
   public byte[] publicKey(byte[] materialId) {
-    return call("C_GetAttributeValue(public key)", s -> {
-      long pub = publicHandle(s, materialId);
-      return KeyPairObjects.publicKeyInfo(s, type(s, materialId), pub);
-    });
+    return call(
+        "C_GetAttributeValue(public key)",
+        s -> {
+          long pub = publicHandle(s, materialId);
+          return KeyPairObjects.publicKeyInfo(s, type(s, materialId), pub);
+        });
   }
 
   private KeyPairType type(Session s, byte[] materialId) throws PKCS11Exception {
@@ -407,52 +445,55 @@ public final class Pkcs11Hsm implements Hsm {
 
   @Override
   public byte[] sign(byte[] materialId, SignatureScheme scheme, byte[] input) {
-    return call("C_Sign(" + scheme + ")", s -> {
-      long key = handle(s, materialId);
-      if (scheme == SignatureScheme.ECDSA) {
-        byte[] rs = s.signSingle(new Mechanism(CKM_ECDSA), key, input);
-        return EcdsaSignatures.toDer(rs);
-      }
-      if (scheme.digestInfoPrefix() != null) {
-        byte[] digestInfo = concat(scheme.digestInfoPrefix(), input);
-        return s.signSingle(new Mechanism(CKM_RSA_PKCS), key, digestInfo);
-      }
-      return s.signSingle(signatureMechanism(scheme), key, input);
-    });
+    return call(
+        "C_Sign(" + scheme + ")",
+        s -> {
+          long key = handle(s, materialId);
+          if (scheme == SignatureScheme.ECDSA) {
+            byte[] rs = s.signSingle(new Mechanism(CKM_ECDSA), key, input);
+            return EcdsaSignatures.toDer(rs);
+          }
+          if (scheme.digestInfoPrefix() != null) {
+            byte[] digestInfo = concat(scheme.digestInfoPrefix(), input);
+            return s.signSingle(new Mechanism(CKM_RSA_PKCS), key, digestInfo);
+          }
+          return s.signSingle(signatureMechanism(scheme), key, input);
+        });
   }
 
   @Override
-  public boolean verify(byte[] materialId, SignatureScheme scheme, byte[] input,
-      byte[] signature) {
-    return call("C_Verify(" + scheme + ")", s -> {
-      long key = publicHandle(s, materialId);
-      Mechanism mech;
-      byte[] data = input;
-      byte[] sig = signature;
-      if (scheme == SignatureScheme.ECDSA) {
-        Optional<byte[]> rs = EcdsaSignatures.fromDer(signature, type(s, materialId).size());
-        if (rs.isEmpty()) {
-          return false;
-        }
-        sig = rs.get();
-        mech = new Mechanism(CKM_ECDSA);
-      } else if (scheme.digestInfoPrefix() != null) {
-        data = concat(scheme.digestInfoPrefix(), input);
-        mech = new Mechanism(CKM_RSA_PKCS);
-      } else {
-        mech = signatureMechanism(scheme);
-      }
-      try {
-        s.verifySingle(mech, key, data, sig);
-        return true;
-      } catch (PKCS11Exception e) {
-        if (e.getErrorCode() == CKR_SIGNATURE_INVALID
-            || e.getErrorCode() == CKR_SIGNATURE_LEN_RANGE) {
-          return false;
-        }
-        throw e;
-      }
-    });
+  public boolean verify(byte[] materialId, SignatureScheme scheme, byte[] input, byte[] signature) {
+    return call(
+        "C_Verify(" + scheme + ")",
+        s -> {
+          long key = publicHandle(s, materialId);
+          Mechanism mech;
+          byte[] data = input;
+          byte[] sig = signature;
+          if (scheme == SignatureScheme.ECDSA) {
+            Optional<byte[]> rs = EcdsaSignatures.fromDer(signature, type(s, materialId).size());
+            if (rs.isEmpty()) {
+              return false;
+            }
+            sig = rs.get();
+            mech = new Mechanism(CKM_ECDSA);
+          } else if (scheme.digestInfoPrefix() != null) {
+            data = concat(scheme.digestInfoPrefix(), input);
+            mech = new Mechanism(CKM_RSA_PKCS);
+          } else {
+            mech = signatureMechanism(scheme);
+          }
+          try {
+            s.verifySingle(mech, key, data, sig);
+            return true;
+          } catch (PKCS11Exception e) {
+            if (e.getErrorCode() == CKR_SIGNATURE_INVALID
+                || e.getErrorCode() == CKR_SIGNATURE_LEN_RANGE) {
+              return false;
+            }
+            throw e;
+          }
+        });
   }
 
   private static Mechanism signatureMechanism(SignatureScheme scheme) {
@@ -476,28 +517,33 @@ public final class Pkcs11Hsm implements Hsm {
     }
     long mgf = hash == RsaOaep.Hash.SHA_1 ? CKG_MGF1_SHA1 : CKG_MGF1_SHA256;
     long digest = hash == RsaOaep.Hash.SHA_1 ? CKM_SHA_1 : CKM_SHA256;
-    Mechanism mech = new Mechanism(CKM_RSA_PKCS_OAEP,
-        new RSA_PKCS_OAEP_PARAMS(digest, mgf, CKZ_DATA_SPECIFIED, null));
+    Mechanism mech =
+        new Mechanism(
+            CKM_RSA_PKCS_OAEP, new RSA_PKCS_OAEP_PARAMS(digest, mgf, CKZ_DATA_SPECIFIED, null));
     try {
-      return call("C_Decrypt(CKM_RSA_PKCS_OAEP " + hash + ")", s -> {
-        try {
-          return s.decryptSingle(mech, handle(s, materialId), ciphertext);
-        } catch (PKCS11Exception e) {
-          if (isBadCiphertext(e.getErrorCode())) {
-            throw new HsmException(Kind.AUTHENTICATION_FAILED, "decryption failed",
-                e.getErrorCode(), null);
-          }
-          throw e;
-        }
-      });
+      return call(
+          "C_Decrypt(CKM_RSA_PKCS_OAEP " + hash + ")",
+          s -> {
+            try {
+              return s.decryptSingle(mech, handle(s, materialId), ciphertext);
+            } catch (PKCS11Exception e) {
+              if (isBadCiphertext(e.getErrorCode())) {
+                throw new HsmException(
+                    Kind.AUTHENTICATION_FAILED, "decryption failed", e.getErrorCode(), null);
+              }
+              throw e;
+            }
+          });
     } catch (HsmException e) {
       long code = e.ckr();
-      if (hash == RsaOaep.Hash.SHA_256 && (code == CKR_ARGUMENTS_BAD
-          || code == CKR_MECHANISM_PARAM_INVALID || code == CKR_MECHANISM_INVALID)) {
+      if (hash == RsaOaep.Hash.SHA_256
+          && (code == CKR_ARGUMENTS_BAD
+              || code == CKR_MECHANISM_PARAM_INVALID
+              || code == CKR_MECHANISM_INVALID)) {
         // The token has no OAEP with SHA-256 (SoftHSM2): from now on the HSM does only the raw
         // RSA private-key operation and the OAEP padding is checked here.
-        LOG.info("token lacks CKM_RSA_PKCS_OAEP with SHA-256 ({}); using CKM_RSA_X_509",
-            e.getMessage());
+        LOG.info(
+            "token lacks CKM_RSA_PKCS_OAEP with SHA-256 ({}); using CKM_RSA_X_509", e.getMessage());
         nativeOaepSha256 = false;
         return decryptRawOaep(materialId, hash, ciphertext);
       }
@@ -507,85 +553,109 @@ public final class Pkcs11Hsm implements Hsm {
 
   /** Raw RSA ({@code CKM_RSA_X_509}) in the HSM, EME-OAEP decoding here in constant time. */
   private byte[] decryptRawOaep(byte[] materialId, RsaOaep.Hash hash, byte[] ciphertext) {
-    return call("C_Decrypt(CKM_RSA_X_509)", s -> {
-      long key = handle(s, materialId);
-      int k = type(s, materialId).size();
-      if (ciphertext.length != k) {
-        throw new HsmException(Kind.AUTHENTICATION_FAILED, "decryption failed");
-      }
-      byte[] raw;
-      try {
-        raw = s.decryptSingle(new Mechanism(CKM_RSA_X_509), key, ciphertext);
-      } catch (PKCS11Exception e) {
-        if (isBadCiphertext(e.getErrorCode())) {
-          throw new HsmException(Kind.AUTHENTICATION_FAILED, "decryption failed",
-              e.getErrorCode(), null);
-        }
-        throw e;
-      }
-      byte[] em = raw.length == k ? raw : new byte[k];
-      try {
-        if (raw.length > k) {
-          throw new HsmException(Kind.AUTHENTICATION_FAILED, "decryption failed");
-        }
-        if (em != raw) {
-          // Some tokens strip the leading zero bytes of the raw result.
-          System.arraycopy(raw, 0, em, k - raw.length, raw.length);
-        }
-        return RsaOaep.decode(em, k, hash).orElseThrow(
-            () -> new HsmException(Kind.AUTHENTICATION_FAILED, "decryption failed"));
-      } finally {
-        Arrays.fill(raw, (byte) 0);
-        Arrays.fill(em, (byte) 0);
-      }
-    });
+    return call(
+        "C_Decrypt(CKM_RSA_X_509)",
+        s -> {
+          long key = handle(s, materialId);
+          int k = type(s, materialId).size();
+          if (ciphertext.length != k) {
+            throw new HsmException(Kind.AUTHENTICATION_FAILED, "decryption failed");
+          }
+          byte[] raw;
+          try {
+            raw = s.decryptSingle(new Mechanism(CKM_RSA_X_509), key, ciphertext);
+          } catch (PKCS11Exception e) {
+            if (isBadCiphertext(e.getErrorCode())) {
+              throw new HsmException(
+                  Kind.AUTHENTICATION_FAILED, "decryption failed", e.getErrorCode(), null);
+            }
+            throw e;
+          }
+          byte[] em = raw.length == k ? raw : new byte[k];
+          try {
+            if (raw.length > k) {
+              throw new HsmException(Kind.AUTHENTICATION_FAILED, "decryption failed");
+            }
+            if (em != raw) {
+              // Some tokens strip the leading zero bytes of the raw result.
+              System.arraycopy(raw, 0, em, k - raw.length, raw.length);
+            }
+            return RsaOaep.decode(em, k, hash)
+                .orElseThrow(
+                    () -> new HsmException(Kind.AUTHENTICATION_FAILED, "decryption failed"));
+          } finally {
+            Arrays.fill(raw, (byte) 0);
+            Arrays.fill(em, (byte) 0);
+          }
+        });
   }
 
   private static boolean isBadCiphertext(long code) {
-    return code == CKR_ENCRYPTED_DATA_INVALID || code == CKR_ENCRYPTED_DATA_LEN_RANGE
-        || code == CKR_DATA_INVALID || code == CKR_DATA_LEN_RANGE || code == CKR_GENERAL_ERROR;
+    return code == CKR_ENCRYPTED_DATA_INVALID
+        || code == CKR_ENCRYPTED_DATA_LEN_RANGE
+        || code == CKR_DATA_INVALID
+        || code == CKR_DATA_LEN_RANGE
+        || code == CKR_GENERAL_ERROR;
   }
 
   @Override
   public byte[] deriveSharedSecret(byte[] materialId, byte[] peerPoint) {
-    return call("C_DeriveKey(CKM_ECDH1_DERIVE)", s -> {
-      long key = handle(s, materialId);
-      int size = type(s, materialId).size();
-      AttributeVector template = AttributeVector.newSecretKey(CKK_GENERIC_SECRET)
-          .token(false).private_(true).sensitive(false).extractable(true).valueLen(size)
-          .encrypt(false).decrypt(false).sign(false).verify(false).wrap(false).unwrap(false)
-          .derive(false).label(LABEL_PREFIX + "shared-secret");
-      Mechanism mech = new Mechanism(CKM_ECDH1_DERIVE,
-          new ECDH1_DERIVE_PARAMS(CKD_NULL, null, peerPoint.clone()));
-      long secret = s.deriveKey(mech, key, template);
-      try {
-        return s.getAttrValues(secret, CKA_VALUE).getByteArrayAttrValue(CKA_VALUE);
-      } finally {
-        s.destroyObject(secret);
-      }
-    });
+    return call(
+        "C_DeriveKey(CKM_ECDH1_DERIVE)",
+        s -> {
+          long key = handle(s, materialId);
+          int size = type(s, materialId).size();
+          AttributeVector template =
+              AttributeVector.newSecretKey(CKK_GENERIC_SECRET)
+                  .token(false)
+                  .private_(true)
+                  .sensitive(false)
+                  .extractable(true)
+                  .valueLen(size)
+                  .encrypt(false)
+                  .decrypt(false)
+                  .sign(false)
+                  .verify(false)
+                  .wrap(false)
+                  .unwrap(false)
+                  .derive(false)
+                  .label(LABEL_PREFIX + "shared-secret");
+          Mechanism mech =
+              new Mechanism(
+                  CKM_ECDH1_DERIVE, new ECDH1_DERIVE_PARAMS(CKD_NULL, null, peerPoint.clone()));
+          long secret = s.deriveKey(mech, key, template);
+          try {
+            return s.getAttrValues(secret, CKA_VALUE).getByteArrayAttrValue(CKA_VALUE);
+          } finally {
+            s.destroyObject(secret);
+          }
+        });
   }
 
   @Override
   public byte[] mac(byte[] materialId, MacScheme scheme, byte[] message) {
-    return call("C_Sign(" + scheme + ")", s ->
-        s.signSingle(new Mechanism(macMechanism(scheme)), handle(s, materialId), message));
+    return call(
+        "C_Sign(" + scheme + ")",
+        s -> s.signSingle(new Mechanism(macMechanism(scheme)), handle(s, materialId), message));
   }
 
   @Override
   public boolean verifyMac(byte[] materialId, MacScheme scheme, byte[] message, byte[] tag) {
-    return call("C_Verify(" + scheme + ")", s -> {
-      try {
-        s.verifySingle(new Mechanism(macMechanism(scheme)), handle(s, materialId), message, tag);
-        return true;
-      } catch (PKCS11Exception e) {
-        if (e.getErrorCode() == CKR_SIGNATURE_INVALID
-            || e.getErrorCode() == CKR_SIGNATURE_LEN_RANGE) {
-          return false;
-        }
-        throw e;
-      }
-    });
+    return call(
+        "C_Verify(" + scheme + ")",
+        s -> {
+          try {
+            s.verifySingle(
+                new Mechanism(macMechanism(scheme)), handle(s, materialId), message, tag);
+            return true;
+          } catch (PKCS11Exception e) {
+            if (e.getErrorCode() == CKR_SIGNATURE_INVALID
+                || e.getErrorCode() == CKR_SIGNATURE_LEN_RANGE) {
+              return false;
+            }
+            throw e;
+          }
+        });
   }
 
   private static long macMechanism(MacScheme scheme) {
@@ -610,17 +680,21 @@ public final class Pkcs11Hsm implements Hsm {
 
   @Override
   public ExportedKeyPair generateDataKeyPair(KeyPairType type) {
-    return call("C_GenerateKeyPair(" + type + ", data key pair)", s -> {
-      byte[] id = s.generateRandom(16);
-      PKCS11KeyPair pair = s.generateKeyPair(KeyPairObjects.generationMechanism(type),
-          KeyPairObjects.dataKeyPairTemplate(type, id, DATA_KEY_PAIR_LABEL));
-      return exportAndDestroy(s, type, pair.getPrivateKey(), pair.getPublicKey());
-    });
+    return call(
+        "C_GenerateKeyPair(" + type + ", data key pair)",
+        s -> {
+          byte[] id = s.generateRandom(16);
+          PKCS11KeyPair pair =
+              s.generateKeyPair(
+                  KeyPairObjects.generationMechanism(type),
+                  KeyPairObjects.dataKeyPairTemplate(type, id, DATA_KEY_PAIR_LABEL));
+          return exportAndDestroy(s, type, pair.getPrivateKey(), pair.getPublicKey());
+        });
   }
 
   /** Reads a pair out and destroys both objects, also when reading fails. */
-  private static ExportedKeyPair exportAndDestroy(Session s, KeyPairType type, long privateKey,
-      long publicKey) throws PKCS11Exception {
+  private static ExportedKeyPair exportAndDestroy(
+      Session s, KeyPairType type, long privateKey, long publicKey) throws PKCS11Exception {
     ExportedKeyPair out = null;
     try {
       out = KeyPairObjects.export(s, type, privateKey, publicKey);
@@ -642,8 +716,9 @@ public final class Pkcs11Hsm implements Hsm {
   }
 
   /** A pair waiting in the keeper session; valid only while that session (epoch) lives. */
-  private record Pregenerated(KeyPairType type, long privateKey, long publicKey, byte[] id,
-      long epoch, Pkcs11Hsm owner) implements PregeneratedKeyPair {
+  private record Pregenerated(
+      KeyPairType type, long privateKey, long publicKey, byte[] id, long epoch, Pkcs11Hsm owner)
+      implements PregeneratedKeyPair {
     @Override
     public String toString() {
       return "PregeneratedKeyPair[" + type + "]";
@@ -657,10 +732,12 @@ public final class Pkcs11Hsm implements Hsm {
         Session s = keeper();
         try {
           byte[] id = s.generateRandom(16);
-          PKCS11KeyPair pair = s.generateKeyPair(KeyPairObjects.generationMechanism(type),
-              KeyPairObjects.dataKeyPairTemplate(type, id, DATA_KEY_PAIR_LABEL));
-          return new Pregenerated(type, pair.getPrivateKey(), pair.getPublicKey(), id,
-              keeperEpoch, this);
+          PKCS11KeyPair pair =
+              s.generateKeyPair(
+                  KeyPairObjects.generationMechanism(type),
+                  KeyPairObjects.dataKeyPairTemplate(type, id, DATA_KEY_PAIR_LABEL));
+          return new Pregenerated(
+              type, pair.getPrivateKey(), pair.getPublicKey(), id, keeperEpoch, this);
         } catch (PKCS11Exception e) {
           long code = e.getErrorCode();
           if (attempt == 0 && (isDeadSession(code) || code == CKR_USER_NOT_LOGGED_IN)) {
@@ -668,8 +745,10 @@ public final class Pkcs11Hsm implements Hsm {
             dropKeeper();
             continue;
           }
-          throw fail(isDeadSession(code) ? Kind.UNAVAILABLE : Kind.INTERNAL,
-              "C_GenerateKeyPair(" + type + ", pregenerated)", e);
+          throw fail(
+              isDeadSession(code) ? Kind.UNAVAILABLE : Kind.INTERNAL,
+              "C_GenerateKeyPair(" + type + ", pregenerated)",
+              e);
         }
       }
     }
@@ -681,19 +760,21 @@ public final class Pkcs11Hsm implements Hsm {
     if (p.epoch() != keeperEpoch) {
       return Optional.empty();
     }
-    return call("take pregenerated key pair", s -> {
-      try {
-        if (!isIntact(s, p)) {
-          return Optional.empty();
-        }
-        return Optional.of(exportAndDestroy(s, p.type(), p.privateKey(), p.publicKey()));
-      } catch (PKCS11Exception e) {
-        if (e.getErrorCode() == CKR_OBJECT_HANDLE_INVALID) {
-          return Optional.empty();
-        }
-        throw e;
-      }
-    });
+    return call(
+        "take pregenerated key pair",
+        s -> {
+          try {
+            if (!isIntact(s, p)) {
+              return Optional.empty();
+            }
+            return Optional.of(exportAndDestroy(s, p.type(), p.privateKey(), p.publicKey()));
+          } catch (PKCS11Exception e) {
+            if (e.getErrorCode() == CKR_OBJECT_HANDLE_INVALID) {
+              return Optional.empty();
+            }
+            throw e;
+          }
+        });
   }
 
   @Override
@@ -707,19 +788,21 @@ public final class Pkcs11Hsm implements Hsm {
     if (p.epoch() != keeperEpoch) {
       return;
     }
-    call("discard pregenerated key pair", s -> {
-      try {
-        if (isIntact(s, p)) {
-          s.destroyObject(p.privateKey());
-          s.destroyObject(p.publicKey());
-        }
-      } catch (PKCS11Exception e) {
-        if (e.getErrorCode() != CKR_OBJECT_HANDLE_INVALID) {
-          throw e;
-        }
-      }
-      return null;
-    });
+    call(
+        "discard pregenerated key pair",
+        s -> {
+          try {
+            if (isIntact(s, p)) {
+              s.destroyObject(p.privateKey());
+              s.destroyObject(p.publicKey());
+            }
+          } catch (PKCS11Exception e) {
+            if (e.getErrorCode() != CKR_OBJECT_HANDLE_INVALID) {
+              throw e;
+            }
+          }
+          return null;
+        });
   }
 
   /**
@@ -782,7 +865,8 @@ public final class Pkcs11Hsm implements Hsm {
 
   @Override
   public int sessionObjectCount() {
-    return call("C_FindObjects(session objects)",
+    return call(
+        "C_FindObjects(session objects)",
         s -> s.findAllObjectsSingle(new AttributeVector().token(false)).length);
   }
 
@@ -794,13 +878,22 @@ public final class Pkcs11Hsm implements Hsm {
 
   @Override
   public KeyAttributes keyAttributes(byte[] materialId) {
-    return call("C_GetAttributeValue", s -> {
-      AttributeVector a = s.getAttrValues(handle(s, materialId),
-          CKA_TOKEN, CKA_SENSITIVE, CKA_EXTRACTABLE, CKA_NEVER_EXTRACTABLE);
-      return new KeyAttributes(Boolean.TRUE.equals(a.token()),
-          Boolean.TRUE.equals(a.sensitive()), Boolean.TRUE.equals(a.extractable()),
-          Boolean.TRUE.equals(a.neverExtractable()));
-    });
+    return call(
+        "C_GetAttributeValue",
+        s -> {
+          AttributeVector a =
+              s.getAttrValues(
+                  handle(s, materialId),
+                  CKA_TOKEN,
+                  CKA_SENSITIVE,
+                  CKA_EXTRACTABLE,
+                  CKA_NEVER_EXTRACTABLE);
+          return new KeyAttributes(
+              Boolean.TRUE.equals(a.token()),
+              Boolean.TRUE.equals(a.sensitive()),
+              Boolean.TRUE.equals(a.extractable()),
+              Boolean.TRUE.equals(a.neverExtractable()));
+        });
   }
 
   /** The handle of the key object that holds the secret: a secret key or a private key. */
@@ -827,18 +920,16 @@ public final class Pkcs11Hsm implements Hsm {
     if (h == null) {
       h = find(s, materialId, CKO_PUBLIC_KEY);
       if (h == null) {
-        throw new HsmException(Kind.KEY_NOT_FOUND, "no public key object with id "
-            + hex(materialId));
+        throw new HsmException(
+            Kind.KEY_NOT_FOUND, "no public key object with id " + hex(materialId));
       }
       handles.put(key, h);
     }
     return h;
   }
 
-  private static Long find(Session s, byte[] materialId, long objectClass)
-      throws PKCS11Exception {
-    AttributeVector template = new AttributeVector()
-        .class_(objectClass).token(true).id(materialId);
+  private static Long find(Session s, byte[] materialId, long objectClass) throws PKCS11Exception {
+    AttributeVector template = new AttributeVector().class_(objectClass).token(true).id(materialId);
     long[] found = s.findObjectsSingle(template, 2);
     if (found.length > 1) {
       throw new HsmException(Kind.INTERNAL, "two key objects share id " + hex(materialId));
@@ -905,8 +996,11 @@ public final class Pkcs11Hsm implements Hsm {
   }
 
   private static boolean isDeadSession(long code) {
-    return code == CKR_SESSION_HANDLE_INVALID || code == CKR_SESSION_CLOSED
-        || code == CKR_DEVICE_ERROR || code == CKR_DEVICE_REMOVED || code == CKR_TOKEN_NOT_PRESENT;
+    return code == CKR_SESSION_HANDLE_INVALID
+        || code == CKR_SESSION_CLOSED
+        || code == CKR_DEVICE_ERROR
+        || code == CKR_DEVICE_REMOVED
+        || code == CKR_TOKEN_NOT_PRESENT;
   }
 
   private static HsmException fail(Kind kind, String what, PKCS11Exception e) {

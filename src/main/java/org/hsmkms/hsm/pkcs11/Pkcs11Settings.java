@@ -22,8 +22,13 @@ public record Pkcs11Settings(
 
   @Override
   public String toString() {
-    return "Pkcs11Settings[module=" + modulePath + ", token=" + tokenLabel + ", sessions="
-        + sessions + ", pin=[REDACTED]]";
+    return "Pkcs11Settings[module="
+        + modulePath
+        + ", token="
+        + tokenLabel
+        + ", sessions="
+        + sessions
+        + ", pin=[REDACTED]]";
   }
 
   @Override

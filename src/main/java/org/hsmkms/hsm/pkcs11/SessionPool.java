@@ -13,8 +13,8 @@ import org.xipki.pkcs11.wrapper.Token;
 
 /**
  * A bounded pool of read-write sessions on one token. Borrow, use in {@code try}, return in {@code
- * finally}; a session found dead is discarded and a fresh one opened on the next borrow. Waiting for
- * a session is bounded, so an overloaded HSM answers with an error instead of a hang.
+ * finally}; a session found dead is discarded and a fresh one opened on the next borrow. Waiting
+ * for a session is bounded, so an overloaded HSM answers with an error instead of a hang.
  */
 final class SessionPool implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SessionPool.class);
@@ -46,8 +46,11 @@ final class SessionPool implements AutoCloseable {
         return token.openSession(true);
       } catch (PKCS11Exception e) {
         open.decrementAndGet();
-        throw new HsmException(HsmException.Kind.UNAVAILABLE, "C_OpenSession failed: "
-            + e.getErrorName(), e.getErrorCode(), e);
+        throw new HsmException(
+            HsmException.Kind.UNAVAILABLE,
+            "C_OpenSession failed: " + e.getErrorName(),
+            e.getErrorCode(),
+            e);
       }
     }
     open.decrementAndGet();
@@ -58,8 +61,8 @@ final class SessionPool implements AutoCloseable {
       throw new HsmException(HsmException.Kind.UNAVAILABLE, "interrupted waiting for a session");
     }
     if (s == null) {
-      throw new HsmException(HsmException.Kind.UNAVAILABLE,
-          "no HSM session free within " + waitMillis + " ms");
+      throw new HsmException(
+          HsmException.Kind.UNAVAILABLE, "no HSM session free within " + waitMillis + " ms");
     }
     return s;
   }

@@ -16,12 +16,12 @@ final class Jdbc {
   private Jdbc() {}
 
   /**
-   * Runs {@code work} in one transaction on a connection that is in auto-commit mode, and leaves
-   * it in auto-commit mode again.
+   * Runs {@code work} in one transaction on a connection that is in auto-commit mode, and leaves it
+   * in auto-commit mode again.
    *
-   * <p>Auto-commit is switched off only for the duration of the work because sqlite-jdbc begins
-   * the next transaction eagerly on commit; a connection left in manual mode would hold a
-   * (with {@code transaction_mode=IMMEDIATE}, write-locked) transaction open between calls.
+   * <p>Auto-commit is switched off only for the duration of the work because sqlite-jdbc begins the
+   * next transaction eagerly on commit; a connection left in manual mode would hold a (with {@code
+   * transaction_mode=IMMEDIATE}, write-locked) transaction open between calls.
    *
    * @param operation names the operation in error messages; ids only, never data values
    */

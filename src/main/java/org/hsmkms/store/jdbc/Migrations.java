@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #apply} brings a database up to {@link #latestVersion()}, each version in its own
  * transaction that also re-reads the current version, so two processes starting at once do not
  * apply a script twice (SQLite serialises the transactions; on PostgreSQL the loser fails on the
- * {@code schema_version} primary key and can be restarted). A database whose version is newer
- * than this build knows is refused: running old code on a newer schema could silently drop or
- * misread columns.
+ * {@code schema_version} primary key and can be restarted). A database whose version is newer than
+ * this build knows is refused: running old code on a newer schema could silently drop or misread
+ * columns.
  *
  * <p>Scripts hold portable SQL only. Statements are separated by a {@code ;} and lines starting
  * with {@code --} are comments; a {@code ;} inside a string literal is not supported.
@@ -88,12 +88,12 @@ public final class Migrations {
   }
 
   /**
-   * Applies every missing version in order. The connection must be in auto-commit mode and is
-   * left in it.
+   * Applies every missing version in order. The connection must be in auto-commit mode and is left
+   * in it.
    *
    * @return how many versions were applied (0 when the schema was current)
-   * @throws StoreException if the database is newer than {@link #latestVersion()} or a script
-   *     fails (that version is rolled back; earlier ones stay applied)
+   * @throws StoreException if the database is newer than {@link #latestVersion()} or a script fails
+   *     (that version is rolled back; earlier ones stay applied)
    */
   public int apply(Connection connection) {
     Jdbc.inTransaction(

@@ -181,8 +181,7 @@ class JdbcMetadataStoreTest {
 
     // The material id is already taken by k1, so the second insert of the transaction fails.
     assertThrows(
-        StoreException.class,
-        () -> store.insertKey(second, new MaterialRecord("m-k1", "k2", T0)));
+        StoreException.class, () -> store.insertKey(second, new MaterialRecord("m-k1", "k2", T0)));
 
     assertEquals(Optional.empty(), store.findKey("k2"));
   }
@@ -369,8 +368,7 @@ class JdbcMetadataStoreTest {
   @Test
   void insertAlias_thenFindAlias_roundTrips() {
     insert(key("k1"));
-    AliasRecord alias =
-        new AliasRecord(ACCOUNT, REGION, "alias/app", "k1", T0, T0.plusMillis(1));
+    AliasRecord alias = new AliasRecord(ACCOUNT, REGION, "alias/app", "k1", T0, T0.plusMillis(1));
 
     assertTrue(store.insertAlias(alias));
 
@@ -480,8 +478,7 @@ class JdbcMetadataStoreTest {
     assertEquals(
         List.of("alias/a", "alias/c", "alias/d"),
         names(store.listAliases(ACCOUNT, REGION, "k1", null, 10)));
-    assertEquals(
-        List.of("alias/c"), names(store.listAliases(ACCOUNT, REGION, "k1", "alias/a", 1)));
+    assertEquals(List.of("alias/c"), names(store.listAliases(ACCOUNT, REGION, "k1", "alias/a", 1)));
     assertEquals(List.of(), names(store.listAliases(ACCOUNT, REGION, "k9", null, 10)));
   }
 
