@@ -19,10 +19,6 @@ import org.hsmkms.kms.DataKeyPairPool;
 import org.hsmkms.testing.TestServer;
 import org.hsmkms.testing.TestToken;
 import org.junit.jupiter.api.Test;
-import org.xipki.pkcs11.wrapper.PKCS11Constants;
-import org.xipki.pkcs11.wrapper.PKCS11Exception;
-import org.xipki.pkcs11.wrapper.PKCS11Module;
-import org.xipki.pkcs11.wrapper.Slot;
 import software.amazon.awssdk.services.kms.KmsClient;
 
 /**
@@ -117,7 +113,7 @@ class DataKeyPairPoolIT {
     try (DataKeyPairPool pool = new DataKeyPairPool(hsm, Map.of(type, 3), true)) {
       await(() -> pool.ready(type) == 3);
 
-      closeAllSessionsOfTheTestToken();
+      TestToken.closeAllSessions();
 
       // The waiting pairs died with the keeper session: the request skips them and is answered
       // by a pair the refill made in a reopened session, or by generating its own.
@@ -145,24 +141,5 @@ class DataKeyPairPoolIT {
         throw new AssertionError(e);
       }
     }
-  }
-
-  /** C_CloseAllSessions on the test token's slot, through a second handle on the same library. */
-  static void closeAllSessionsOfTheTestToken() throws Exception {
-    PKCS11Module module = PKCS11Module.getInstance(TestToken.module());
-    try {
-      module.initialize();
-    } catch (PKCS11Exception e) {
-      if (e.getErrorCode() != PKCS11Constants.CKR_CRYPTOKI_ALREADY_INITIALIZED) {
-        throw e;
-      }
-    }
-    for (Slot slot : module.getSlotList(true)) {
-      if (TestToken.LABEL.equals(slot.getToken().getTokenInfo().getLabel().trim())) {
-        module.getPKCS11Module().C_CloseAllSessions(slot.getSlotID());
-        return;
-      }
-    }
-    throw new IllegalStateException("test token not found");
   }
 }

@@ -6,10 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import org.hsmkms.testing.TestServer;
 import org.hsmkms.testing.TestToken;
 import org.junit.jupiter.api.Test;
-import org.xipki.pkcs11.wrapper.PKCS11Constants;
-import org.xipki.pkcs11.wrapper.PKCS11Exception;
-import org.xipki.pkcs11.wrapper.PKCS11Module;
-import org.xipki.pkcs11.wrapper.Slot;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.kms.KmsClient;
 
@@ -27,7 +23,7 @@ class SessionRecoveryIT {
     SdkBytes plaintext = SdkBytes.fromUtf8String("survives a session loss");
     SdkBytes blob = kms.encrypt(b -> b.keyId(keyId).plaintext(plaintext)).ciphertextBlob();
 
-    closeAllSessionsOfTheTestToken();
+    TestToken.closeAllSessions();
 
     SdkBytes again = kms.decrypt(b -> b.ciphertextBlob(blob)).plaintext();
     assertArrayEquals(plaintext.asByteArray(), again.asByteArray());
@@ -36,24 +32,5 @@ class SessionRecoveryIT {
         plaintext.asByteArray(),
         kms.decrypt(b -> b.ciphertextBlob(blob2)).plaintext().asByteArray());
     assertEquals(16, kms.generateRandom(b -> b.numberOfBytes(16)).plaintext().asByteArray().length);
-  }
-
-  /** C_CloseAllSessions on the test token's slot, through a second handle on the same library. */
-  private static void closeAllSessionsOfTheTestToken() throws Exception {
-    PKCS11Module module = PKCS11Module.getInstance(TestToken.module());
-    try {
-      module.initialize();
-    } catch (PKCS11Exception e) {
-      if (e.getErrorCode() != PKCS11Constants.CKR_CRYPTOKI_ALREADY_INITIALIZED) {
-        throw e;
-      }
-    }
-    for (Slot slot : module.getSlotList(true)) {
-      if (TestToken.LABEL.equals(slot.getToken().getTokenInfo().getLabel().trim())) {
-        module.getPKCS11Module().C_CloseAllSessions(slot.getSlotID());
-        return;
-      }
-    }
-    throw new IllegalStateException("test token not found");
   }
 }

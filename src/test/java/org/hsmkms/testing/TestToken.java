@@ -7,6 +7,10 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
+import org.xipki.pkcs11.wrapper.PKCS11Constants;
+import org.xipki.pkcs11.wrapper.PKCS11Exception;
+import org.xipki.pkcs11.wrapper.PKCS11Module;
+import org.xipki.pkcs11.wrapper.Slot;
 
 /**
  * A fresh SoftHSM2 token for this test run, made once per JVM under target/test-hsm. Surefire sets
@@ -86,5 +90,27 @@ public final class TestToken {
         Files.delete(p);
       }
     }
+  }
+
+  /**
+   * A real fault for recovery tests: C_CloseAllSessions on the test token's slot, through a second
+   * handle on the same library (which also logs the token out).
+   */
+  public static void closeAllSessions() throws Exception {
+    PKCS11Module module = PKCS11Module.getInstance(module());
+    try {
+      module.initialize();
+    } catch (PKCS11Exception e) {
+      if (e.getErrorCode() != PKCS11Constants.CKR_CRYPTOKI_ALREADY_INITIALIZED) {
+        throw e;
+      }
+    }
+    for (Slot slot : module.getSlotList(true)) {
+      if (LABEL.equals(slot.getToken().getTokenInfo().getLabel().trim())) {
+        module.getPKCS11Module().C_CloseAllSessions(slot.getSlotID());
+        return;
+      }
+    }
+    throw new IllegalStateException("test token not found");
   }
 }

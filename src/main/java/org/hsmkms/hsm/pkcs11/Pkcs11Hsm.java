@@ -240,6 +240,14 @@ public final class Pkcs11Hsm implements Hsm {
 
   @Override
   public void generateAesKey(byte[] materialId, String label) {
+    generatePersistentAesKey(materialId, LABEL_PREFIX + label);
+  }
+
+  /**
+   * An AES-256 token object for encryption and decryption only: private, sensitive, never
+   * extractable, not modifiable. CMKs and the service's own keys are both made this way.
+   */
+  private void generatePersistentAesKey(byte[] id, String fullLabel) {
     AttributeVector template =
         AttributeVector.newAESSecretKey()
             .valueLen(32)
@@ -255,13 +263,12 @@ public final class Pkcs11Hsm implements Hsm {
             .sign(false)
             .verify(false)
             .derive(false)
-            .id(materialId.clone())
-            .label(LABEL_PREFIX + label);
+            .id(id.clone())
+            .label(fullLabel);
     call(
         "C_GenerateKey(CKM_AES_KEY_GEN)",
         s -> {
-          long handle = s.generateKey(new Mechanism(CKM_AES_KEY_GEN), template);
-          handles.put(hex(materialId), handle);
+          handles.put(hex(id), s.generateKey(new Mechanism(CKM_AES_KEY_GEN), template));
           return null;
         });
   }
@@ -273,29 +280,7 @@ public final class Pkcs11Hsm implements Hsm {
       if (keyExists(keyId)) {
         return false;
       }
-      AttributeVector template =
-          AttributeVector.newAESSecretKey()
-              .valueLen(32)
-              .token(true)
-              .private_(true)
-              .sensitive(true)
-              .extractable(false)
-              .modifiable(false)
-              .encrypt(true)
-              .decrypt(true)
-              .wrap(false)
-              .unwrap(false)
-              .sign(false)
-              .verify(false)
-              .derive(false)
-              .id(keyId.clone())
-              .label(SERVICE_LABEL_PREFIX + label);
-      call(
-          "C_GenerateKey(CKM_AES_KEY_GEN)",
-          s -> {
-            handles.put(hex(keyId), s.generateKey(new Mechanism(CKM_AES_KEY_GEN), template));
-            return null;
-          });
+      generatePersistentAesKey(keyId, SERVICE_LABEL_PREFIX + label);
       LOG.info("generated service key '{}{}' in the token", SERVICE_LABEL_PREFIX, label);
       return true;
     }
