@@ -84,16 +84,6 @@ public final class CryptoOperations {
     return new Encrypted(ctx.keyArn(key.keyId()), seal(key, plaintext, context));
   }
 
-  public Decrypted decrypt(
-      RequestContext ctx,
-      byte[] blob,
-      EncryptionContext context,
-      String keyId,
-      String algorithm,
-      boolean dryRun) {
-    return decrypt(ctx, blob, context, keyId, "keyId", algorithm, dryRun, false);
-  }
-
   /**
    * Decrypt. {@code ignoreCiphertext} is DryRunModifiers IGNORE_CIPHERTEXT: a dry run that checks
    * only the named key, so the blob may be absent.
