@@ -17,10 +17,10 @@ import org.hsmkms.auth.CredentialsFile;
  * <p>Security: {@code DIR/credentials} holds the secret in the clear, as every AWS credentials file
  * does; it is mode 600 in a mode-700 directory and serves a development token only.
  */
-final class DevCredentials {
-  static final String PROFILE = "hsm-kms";
+public final class DevCredentials {
+  public static final String PROFILE = "hsm-kms";
   static final String SERVER_FILE = "server-credentials";
-  static final String CLIENT_FILE = "credentials";
+  public static final String CLIENT_FILE = "credentials";
 
   private DevCredentials() {}
 
@@ -96,7 +96,7 @@ final class DevCredentials {
   }
 
   /** {access key id, secret} of the profile in an AWS credentials file, or null. */
-  static String[] readProfile(Path file) throws IOException {
+  public static String[] readProfile(Path file) throws IOException {
     if (!Files.exists(file)) {
       return null;
     }

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.hsmkms.auth.CredentialsAdmin;
 import org.hsmkms.auth.CredentialsFile;
+import org.hsmkms.bench.Bench;
 import org.hsmkms.config.Config;
 import org.hsmkms.hsm.Hsm;
 import org.hsmkms.hsm.HsmException;
@@ -19,8 +20,8 @@ import org.hsmkms.hsm.pkcs11.Pkcs11Settings;
 
 /**
  * Command line: {@code dev} (SoftHSM2 token and embedded store prepared by the launcher in a data
- * directory), {@code serve --config FILE} (production) and {@code credentials add|remove|list} (the
- * access keys of either).
+ * directory), {@code serve --config FILE} (production), {@code credentials add|remove|list} (the
+ * access keys of either) and {@code bench} (the load benchmark, {@link Bench}).
  */
 public final class Main {
   static final String DEV_TOKEN_LABEL = "hsm-kms-dev";
@@ -46,6 +47,8 @@ public final class Main {
         case "dev" -> dev(args);
         case "serve" -> serve(args);
         case "credentials" -> credentials(args);
+        case "bench" ->
+            System.exit(Bench.main(Arrays.copyOfRange(args, 1, args.length), Main::benchHsm));
         case "help", "--help", "-h" -> usage(out);
         default -> {
           System.err.println("unknown command: " + args[0]);
@@ -72,6 +75,7 @@ public final class Main {
         "       hsm-kms credentials remove (--config FILE | --data-dir DIR)"
             + " --access-key-id ID");
     out.println("       hsm-kms credentials list (--config FILE | --data-dir DIR)");
+    out.println("       hsm-kms bench [options]   (hsm-kms bench --help)");
     out.println(
         "The secret of 'credentials add' comes from HSM_KMS_SECRET_ACCESS_KEY if set,"
             + " else it is generated and printed once.");
@@ -318,11 +322,24 @@ public final class Main {
   }
 
   private static Hsm openHsm(Config config) throws IOException {
+    return openHsm(config, 1);
+  }
+
+  /** The token of a dev data directory or of a config file (bench --ceiling). */
+  private static Hsm benchHsm(Path dataDir, Path configFile, int sessions) throws IOException {
+    Config config =
+        configFile != null
+            ? loadConfig(configFile.toString())
+            : devConfig(dataDir.toAbsolutePath(), 0, "111122223333", "us-east-1", null);
+    return openHsm(config, sessions);
+  }
+
+  private static Hsm openHsm(Config config, int sessions) throws IOException {
     char[] pin = readPin(config.hsm());
     try {
       Config.Hsm h = config.hsm();
       return Pkcs11Hsm.open(
-          new Pkcs11Settings(h.module(), h.tokenLabel(), pin, 1, h.sessionWaitMillis()));
+          new Pkcs11Settings(h.module(), h.tokenLabel(), pin, sessions, h.sessionWaitMillis()));
     } finally {
       Arrays.fill(pin, '\0');
     }

@@ -1,0 +1,246 @@
+package org.hsmkms.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.hsmkms.DevCredentials;
+import org.hsmkms.auth.SigV4Signer;
+import org.hsmkms.bench.BenchReport.CeilingResult;
+import org.hsmkms.bench.BenchReport.OpResult;
+import org.hsmkms.bench.Operations.Material;
+import org.hsmkms.bench.Operations.Workload;
+import org.hsmkms.bench.SignedClient.Answer;
+import org.hsmkms.hsm.Hsm;
+
+/**
+ * {@code hsm-kms bench}: measures a running server with signed requests, operation by operation,
+ * then (when asked) the HSM's own ceiling for the same work and moto under the same load, and
+ * reports all three side by side.
+ */
+public final class Bench {
+  /** What a server answers for an operation it does not have. */
+  private static final Set<String> UNSUPPORTED =
+      Set.of("UnsupportedOperationException", "UnknownOperationException");
+
+  private Bench() {}
+
+  /** Opens the token the ceiling is measured on, with this many sessions. */
+  @FunctionalInterface
+  public interface HsmOpener {
+    Hsm open(Path dataDir, Path config, int sessions) throws IOException;
+  }
+
+  /** The command line: runs, prints the report, returns the exit code. */
+  public static int main(String[] args, HsmOpener opener) throws IOException {
+    if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+      System.out.println(BenchOptions.USAGE);
+      return 0;
+    }
+    BenchOptions options = BenchOptions.parse(args);
+    BenchReport report = run(options, opener, System.err);
+    ReportPrinter.text(report, System.out);
+    if (options.json() != null) {
+      ReportPrinter.json(report, options.json());
+      System.out.println();
+      System.out.println("written to " + options.json());
+    }
+    return 0;
+  }
+
+  /**
+   * Runs everything {@code options} ask for.
+   *
+   * @param progress where a line a second goes while it runs
+   */
+  public static BenchReport run(BenchOptions options, HsmOpener opener, PrintStream progress)
+      throws IOException {
+    String[] credentials = credentials(options);
+    List<String> notes = new ArrayList<>();
+    Vertx vertx = Vertx.vertx();
+    try {
+      List<OpResult> service;
+      SigV4Signer signer =
+          new SigV4Signer(
+              credentials[0],
+              credentials[1].getBytes(StandardCharsets.UTF_8),
+              options.region(),
+              "kms",
+              true);
+      try (SignedClient client =
+          new SignedClient(vertx, options.endpoint(), signer, options.load().concurrency())) {
+        progress.println("hsm-kms at " + options.endpoint() + ": " + options.load().describe());
+        service = measure(client, options, options.keyId(), false, notes, progress);
+      }
+      List<CeilingResult> ceiling =
+          options.ceiling() ? ceiling(options, opener, service, progress) : List.of();
+      List<OpResult> moto = options.moto() ? moto(vertx, options, notes, progress) : List.of();
+      return new BenchReport(
+          options.endpoint().toString(),
+          options.load().describe(),
+          options.load().concurrency(),
+          options.load().rate(),
+          options.load().warmup().toMillis() / 1000.0,
+          options.load().duration().toMillis() / 1000.0,
+          service,
+          ceiling,
+          moto,
+          BenchReport.compare(service, ceiling, moto),
+          notes);
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  private static String[] credentials(BenchOptions options) throws IOException {
+    if (options.accessKeyId() != null) {
+      return new String[] {options.accessKeyId(), options.secretAccessKey()};
+    }
+    Path file = options.dataDir().resolve(DevCredentials.CLIENT_FILE);
+    String[] pair = DevCredentials.readProfile(file);
+    if (pair == null) {
+      throw new IllegalArgumentException(
+          "no profile '"
+              + DevCredentials.PROFILE
+              + "' in "
+              + file
+              + " (start ./hsm-kms dev first)");
+    }
+    return pair;
+  }
+
+  /**
+   * Sets up a key (unless given), then measures each operation in turn.
+   *
+   * @param skipOnAnyError skip an operation whose first request fails in any way (for moto), not
+   *     only with an unsupported-operation error
+   */
+  private static List<OpResult> measure(
+      SignedClient client,
+      BenchOptions options,
+      String keyId,
+      boolean skipOnAnyError,
+      List<String> notes,
+      PrintStream progress)
+      throws IOException {
+    boolean created = keyId == null;
+    if (created) {
+      JsonNode key =
+          client.callOk(
+              "CreateKey",
+              Operations.json(
+                  Map.of("Description", "hsm-kms bench, scheduled for deletion when it ends")));
+      keyId = key.path("KeyMetadata").path("KeyId").asText();
+    }
+    try {
+      Material material = material(client, keyId);
+      LoadRunner runner = new LoadRunner(client, options.load(), progress);
+      List<OpResult> results = new ArrayList<>();
+      for (String name : options.operations()) {
+        Workload w = Operations.workload(name, material);
+        Answer probe = client.call(w.action(), w.body());
+        if (!probe.ok() && (skipOnAnyError || UNSUPPORTED.contains(probe.errorType()))) {
+          String message = abbreviate(probe.message());
+          String why = probe.errorType() + (message.isEmpty() ? "" : ": " + message);
+          results.add(OpResult.skipped(name, why));
+          notes.add(client.endpoint() + " " + name + " skipped: " + why);
+          continue;
+        }
+        results.add(runner.run(w));
+      }
+      return results;
+    } finally {
+      if (created) {
+        scheduleDeletion(client, keyId, notes);
+      }
+    }
+  }
+
+  /** A ciphertext to decrypt (a data key, as envelope encryption decrypts) and 1 KiB to encrypt. */
+  private static Material material(SignedClient client, String keyId) throws IOException {
+    JsonNode dataKey =
+        client.callOk(
+            Operations.GENERATE_DATA_KEY_WITHOUT_PLAINTEXT,
+            Operations.json(Map.of("KeyId", keyId, "KeySpec", "AES_256")));
+    byte[] plaintext = new byte[Operations.ENCRYPT_BYTES];
+    new SecureRandom().nextBytes(plaintext);
+    return new Material(keyId, dataKey.path("CiphertextBlob").asText(), plaintext);
+  }
+
+  private static void scheduleDeletion(SignedClient client, String keyId, List<String> notes) {
+    try {
+      client.callOk(
+          "ScheduleKeyDeletion", Operations.json(Map.of("KeyId", keyId, "PendingWindowInDays", 7)));
+    } catch (IOException e) {
+      notes.add("could not schedule the deletion of key " + keyId + ": " + e.getMessage());
+    }
+  }
+
+  private static List<CeilingResult> ceiling(
+      BenchOptions options, HsmOpener opener, List<OpResult> service, PrintStream progress)
+      throws IOException {
+    int threads = options.load().concurrency();
+    progress.println("HSM ceiling: direct PKCS#11 calls, " + threads + " threads");
+    List<CeilingResult> results = new ArrayList<>();
+    try (Hsm hsm = opener.open(options.dataDir(), options.config(), threads);
+        HsmCeiling ceiling = HsmCeiling.create(hsm)) {
+      for (OpResult s : service) {
+        if (!s.ran()) {
+          continue;
+        }
+        Optional<Runnable> work = ceiling.work(s.operation());
+        if (work.isPresent()) {
+          results.add(
+              HsmCeiling.measure(
+                  s.operation(),
+                  work.get(),
+                  threads,
+                  options.load().warmup(),
+                  options.load().duration(),
+                  progress));
+        }
+      }
+    }
+    return results;
+  }
+
+  private static List<OpResult> moto(
+      Vertx vertx, BenchOptions options, List<String> notes, PrintStream progress) {
+    MotoServer moto;
+    try {
+      moto = MotoServer.start();
+    } catch (IOException e) {
+      notes.add("moto not measured: " + e.getMessage());
+      return List.of();
+    }
+    // moto accepts any credentials.
+    SigV4Signer signer =
+        new SigV4Signer(
+            "AKIDBENCHMOTO",
+            "bench".getBytes(StandardCharsets.UTF_8),
+            options.region(),
+            "kms",
+            true);
+    try (moto;
+        SignedClient client =
+            new SignedClient(vertx, moto.endpoint(), signer, options.load().concurrency())) {
+      progress.println("moto at " + moto.endpoint() + ": " + options.load().describe());
+      return measure(client, options, null, true, notes, progress);
+    } catch (IOException e) {
+      notes.add("moto not measured: " + e.getMessage());
+      return List.of();
+    }
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 120 ? s : s.substring(0, 117) + "...";
+  }
+}

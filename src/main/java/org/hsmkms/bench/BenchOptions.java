@@ -1,0 +1,168 @@
+package org.hsmkms.bench;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What one bench run does: where the server is and how to sign for it, which operations, what load
+ * (closed loop at a concurrency, or open loop at a rate), and what to compare with.
+ *
+ * @param accessKeyId with {@code secretAccessKey}, or both null to read {@code dataDir/credentials}
+ * @param operations operation names as {@link Operations#expand} gives them
+ * @param keyId the CMK to use, or null to create one and schedule its deletion at the end
+ * @param dataDir a dev server's data directory: credentials, and the token for {@code --ceiling}
+ * @param config a production config, for {@code --ceiling} against its token
+ * @param json where to write the report as JSON too, or null
+ */
+public record BenchOptions(
+    URI endpoint,
+    String accessKeyId,
+    String secretAccessKey,
+    String region,
+    List<String> operations,
+    String keyId,
+    Load load,
+    boolean ceiling,
+    boolean moto,
+    Path dataDir,
+    Path config,
+    Path json) {
+
+  public static final URI DEFAULT_ENDPOINT = URI.create("http://127.0.0.1:4599");
+
+  public BenchOptions {
+    operations = List.copyOf(operations);
+    if ((accessKeyId == null) != (secretAccessKey == null)) {
+      throw new IllegalArgumentException("give both --access-key-id and --secret-access-key");
+    }
+    if (accessKeyId == null && dataDir == null) {
+      throw new IllegalArgumentException(
+          "give --data-dir DIR (of ./hsm-kms dev) or --access-key-id and --secret-access-key");
+    }
+    if (ceiling && dataDir == null && config == null) {
+      throw new IllegalArgumentException("--ceiling needs --data-dir DIR or --config FILE");
+    }
+  }
+
+  /**
+   * How hard to push: {@code concurrency} virtual users, or with a {@code rate} that many requests
+   * a second on a fixed schedule (and at most {@code concurrency} connections).
+   *
+   * @param rate requests per second for the open loop, or null for the closed loop
+   */
+  public record Load(int concurrency, Double rate, Duration warmup, Duration duration) {
+    public Load {
+      if (concurrency < 1) {
+        throw new IllegalArgumentException("--concurrency must be at least 1");
+      }
+      if (rate != null && !(rate > 0)) {
+        throw new IllegalArgumentException("--rate must be positive");
+      }
+      if (duration.isZero() || duration.isNegative() || warmup.isNegative()) {
+        throw new IllegalArgumentException("--duration must be positive, --warmup not negative");
+      }
+    }
+
+    public boolean openLoop() {
+      return rate != null;
+    }
+
+    /** "closed loop, 16 users" or "open loop, 5000 req/s". */
+    public String describe() {
+      return openLoop()
+          ? String.format("open loop at %.0f req/s (at most %d connections)", rate, concurrency)
+          : "closed loop, " + concurrency + " concurrent requests";
+    }
+  }
+
+  /** Parses the command line of {@code hsm-kms bench}. */
+  public static BenchOptions parse(String[] args) {
+    URI endpoint = DEFAULT_ENDPOINT;
+    String accessKeyId = null;
+    String secret = null;
+    String region = "us-east-1";
+    List<String> ops = Operations.DEFAULT;
+    String keyId = null;
+    int concurrency = 16;
+    Double rate = null;
+    Duration warmup = Duration.ofSeconds(3);
+    Duration duration = Duration.ofSeconds(10);
+    boolean ceiling = false;
+    boolean moto = false;
+    Path dataDir = null;
+    Path config = null;
+    Path json = null;
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      switch (a) {
+        case "--endpoint" -> endpoint = URI.create(value(args, ++i, a));
+        case "--access-key-id" -> accessKeyId = value(args, ++i, a);
+        case "--secret-access-key" -> secret = value(args, ++i, a);
+        case "--region" -> region = value(args, ++i, a);
+        case "--ops" -> ops = Operations.expand(List.of(value(args, ++i, a).split(",")));
+        case "--key-id" -> keyId = value(args, ++i, a);
+        case "--concurrency" -> concurrency = Integer.parseInt(value(args, ++i, a));
+        case "--rate" -> rate = Double.parseDouble(value(args, ++i, a));
+        case "--warmup" -> warmup = seconds(value(args, ++i, a));
+        case "--duration" -> duration = seconds(value(args, ++i, a));
+        case "--ceiling" -> ceiling = true;
+        case "--moto" -> moto = true;
+        case "--data-dir" -> dataDir = Path.of(value(args, ++i, a));
+        case "--config" -> config = Path.of(value(args, ++i, a));
+        case "--json" -> json = Path.of(value(args, ++i, a));
+        default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
+      }
+    }
+    return new BenchOptions(
+        endpoint,
+        accessKeyId,
+        secret,
+        region,
+        ops,
+        keyId,
+        new Load(concurrency, rate, warmup, duration),
+        ceiling,
+        moto,
+        dataDir,
+        config,
+        json);
+  }
+
+  static final String USAGE =
+      String.join(
+          "\n",
+          "usage: hsm-kms bench [--endpoint URL] (--data-dir DIR | --access-key-id ID"
+              + " --secret-access-key SECRET)",
+          "         [--region R] [--ops OP,OP...] [--key-id KEY]",
+          "         [--concurrency N] [--rate REQ_PER_S] [--warmup S] [--duration S]",
+          "         [--ceiling [--config FILE]] [--moto] [--json FILE]",
+          "operations: " + String.join(",", Operations.names()),
+          "  (GenerateDataKeyPair alone means every key pair spec; default: all)");
+
+  private static Duration seconds(String s) {
+    double v = Double.parseDouble(s);
+    return Duration.ofNanos(Math.round(v * 1e9));
+  }
+
+  private static String value(String[] args, int i, String option) {
+    if (i >= args.length) {
+      throw new IllegalArgumentException(option + " needs a value");
+    }
+    return args[i];
+  }
+
+  /** Never shows the secret. */
+  @Override
+  public String toString() {
+    List<String> parts = new ArrayList<>();
+    parts.add("endpoint=" + endpoint);
+    parts.add("accessKeyId=" + accessKeyId);
+    parts.add("secret=" + (secretAccessKey == null ? null : "[REDACTED]"));
+    parts.add("ops=" + operations);
+    parts.add("load=" + load);
+    return "BenchOptions" + parts;
+  }
+}

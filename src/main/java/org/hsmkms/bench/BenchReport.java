@@ -1,0 +1,113 @@
+package org.hsmkms.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.hsmkms.bench.LatencyRecorder.Latency;
+
+/**
+ * Everything one bench run measured: the service per operation, and beside it (when asked for) the
+ * HSM's own ceiling and moto under the same load, with the ratios between them.
+ *
+ * @param load how the service and moto were driven, e.g. "closed loop, 16 concurrent requests"
+ * @param rate requests per second of an open loop, null for a closed loop
+ * @param ceiling empty unless {@code --ceiling}
+ * @param moto empty unless {@code --moto} and moto ran
+ * @param notes operations skipped and comparisons not made, and why
+ */
+public record BenchReport(
+    String endpoint,
+    String load,
+    int concurrency,
+    Double rate,
+    double warmupSeconds,
+    double durationSeconds,
+    List<OpResult> service,
+    List<CeilingResult> ceiling,
+    List<OpResult> moto,
+    List<Comparison> comparison,
+    List<String> notes) {
+
+  /**
+   * One operation against a server.
+   *
+   * @param seconds from the end of the warm-up to the last measured answer
+   * @param requests answered successfully in the measurement
+   * @param requestsPerSecond {@code requests / seconds}
+   * @param latencyMs of the successful requests, from when each was (meant to be) sent
+   * @param errors failed requests of the measurement by AWS error type (or exception)
+   * @param note why the operation was skipped, or null
+   */
+  public record OpResult(
+      String operation,
+      double seconds,
+      long requests,
+      double requestsPerSecond,
+      Latency latencyMs,
+      Map<String, Long> errors,
+      String note) {
+
+    static OpResult skipped(String operation, String note) {
+      return new OpResult(operation, 0, 0, 0, new Latency(0, 0, 0, 0), Map.of(), note);
+    }
+
+    boolean ran() {
+      return note == null;
+    }
+  }
+
+  /** The same HSM work as one operation, called directly by {@code threads} threads. */
+  public record CeilingResult(
+      String operation, int threads, double seconds, long operations, double operationsPerSecond) {}
+
+  /**
+   * The service beside its ceiling and beside moto.
+   *
+   * @param fractionOfCeiling service rate / ceiling rate, or null without a ceiling
+   * @param timesMoto service rate / moto rate, or null without moto
+   */
+  public record Comparison(
+      String operation,
+      double requestsPerSecond,
+      Double ceilingPerSecond,
+      Double fractionOfCeiling,
+      Double motoPerSecond,
+      Double timesMoto) {}
+
+  /** Pairs each operation the service ran with its ceiling and moto figures. */
+  static List<Comparison> compare(
+      List<OpResult> service, List<CeilingResult> ceiling, List<OpResult> moto) {
+    List<Comparison> out = new ArrayList<>();
+    for (OpResult s : service) {
+      if (!s.ran()) {
+        continue;
+      }
+      Double c =
+          ceiling.stream()
+              .filter(r -> r.operation().equals(s.operation()))
+              .map(CeilingResult::operationsPerSecond)
+              .findFirst()
+              .orElse(null);
+      Double m =
+          moto.stream()
+              .filter(r -> r.operation().equals(s.operation()) && r.ran())
+              .map(OpResult::requestsPerSecond)
+              .findFirst()
+              .orElse(null);
+      double rate = s.requestsPerSecond();
+      out.add(
+          new Comparison(
+              s.operation(),
+              rate,
+              c,
+              c == null || c == 0 ? null : ratio(rate, c),
+              m,
+              m == null || m == 0 ? null : ratio(rate, m)));
+    }
+    return out;
+  }
+
+  private static double ratio(double a, double b) {
+    return Math.round(a / b * 1000) / 1000.0;
+  }
+}
