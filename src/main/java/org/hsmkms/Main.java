@@ -327,11 +327,18 @@ public final class Main {
 
   /** The token of a dev data directory or of a config file (bench --ceiling). */
   private static Hsm benchHsm(Path dataDir, Path configFile, int sessions) throws IOException {
-    Config config =
-        configFile != null
-            ? loadConfig(configFile.toString())
-            : devConfig(dataDir.toAbsolutePath(), 0, "111122223333", "us-east-1", null);
-    return openHsm(config, sessions);
+    if (configFile != null) {
+      return openHsm(loadConfig(configFile.toString()), sessions);
+    }
+    Path conf = dataDir.toAbsolutePath().resolve("softhsm2.conf");
+    String env = System.getenv("SOFTHSM2_CONF");
+    if (env == null || !Path.of(env).toAbsolutePath().equals(conf)) {
+      // The dev token is only found through its own SoftHSM2 configuration.
+      throw new IllegalArgumentException(
+          "--ceiling with --data-dir needs SOFTHSM2_CONF=" + conf + " (./hsm-kms bench sets it)");
+    }
+    return openHsm(
+        devConfig(dataDir.toAbsolutePath(), 0, "111122223333", "us-east-1", null), sessions);
   }
 
   private static Hsm openHsm(Config config, int sessions) throws IOException {

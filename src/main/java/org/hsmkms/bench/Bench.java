@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.hsmkms.DevCredentials;
 import org.hsmkms.auth.SigV4Signer;
+import org.hsmkms.bench.BenchOptions.Load;
 import org.hsmkms.bench.BenchReport.CeilingResult;
 import org.hsmkms.bench.BenchReport.OpResult;
 import org.hsmkms.bench.Operations.Material;
@@ -49,7 +50,6 @@ public final class Bench {
     BenchReport report = run(options, opener, System.err);
     ReportPrinter.text(report, System.out);
     if (options.json() != null) {
-      ReportPrinter.json(report, options.json());
       System.out.println();
       System.out.println("written to " + options.json());
     }
@@ -57,7 +57,7 @@ public final class Bench {
   }
 
   /**
-   * Runs everything {@code options} ask for.
+   * Runs everything {@code options} ask for, and writes the JSON report if they name a file.
    *
    * @param progress where a line a second goes while it runs
    */
@@ -65,6 +65,11 @@ public final class Bench {
       throws IOException {
     String[] credentials = credentials(options);
     List<String> notes = new ArrayList<>();
+    // Opened first, so that a token that cannot be reached fails the run before it starts.
+    Hsm hsm =
+        options.ceiling()
+            ? opener.open(options.dataDir(), options.config(), options.load().concurrency())
+            : null;
     Vertx vertx = Vertx.vertx();
     try {
       List<OpResult> service;
@@ -81,22 +86,30 @@ public final class Bench {
         service = measure(client, options, options.keyId(), false, notes, progress);
       }
       List<CeilingResult> ceiling =
-          options.ceiling() ? ceiling(options, opener, service, progress) : List.of();
+          hsm == null ? List.of() : ceiling(hsm, options.load(), service, progress);
       List<OpResult> moto = options.moto() ? moto(vertx, options, notes, progress) : List.of();
-      return new BenchReport(
-          options.endpoint().toString(),
-          options.load().describe(),
-          options.load().concurrency(),
-          options.load().rate(),
-          options.load().warmup().toMillis() / 1000.0,
-          options.load().duration().toMillis() / 1000.0,
-          service,
-          ceiling,
-          moto,
-          BenchReport.compare(service, ceiling, moto),
-          notes);
+      BenchReport report =
+          new BenchReport(
+              options.endpoint().toString(),
+              options.load().describe(),
+              options.load().concurrency(),
+              options.load().rate(),
+              options.load().warmup().toMillis() / 1000.0,
+              options.load().duration().toMillis() / 1000.0,
+              service,
+              ceiling,
+              moto,
+              BenchReport.compare(service, ceiling, moto),
+              notes);
+      if (options.json() != null) {
+        ReportPrinter.json(report, options.json());
+      }
+      return report;
     } finally {
       vertx.close().await();
+      if (hsm != null) {
+        hsm.close();
+      }
     }
   }
 
@@ -185,13 +198,11 @@ public final class Bench {
   }
 
   private static List<CeilingResult> ceiling(
-      BenchOptions options, HsmOpener opener, List<OpResult> service, PrintStream progress)
-      throws IOException {
-    int threads = options.load().concurrency();
+      Hsm hsm, Load load, List<OpResult> service, PrintStream progress) {
+    int threads = load.concurrency();
     progress.println("HSM ceiling: direct PKCS#11 calls, " + threads + " threads");
     List<CeilingResult> results = new ArrayList<>();
-    try (Hsm hsm = opener.open(options.dataDir(), options.config(), threads);
-        HsmCeiling ceiling = HsmCeiling.create(hsm)) {
+    try (HsmCeiling ceiling = HsmCeiling.create(hsm)) {
       for (OpResult s : service) {
         if (!s.ran()) {
           continue;
@@ -200,12 +211,7 @@ public final class Bench {
         if (work.isPresent()) {
           results.add(
               HsmCeiling.measure(
-                  s.operation(),
-                  work.get(),
-                  threads,
-                  options.load().warmup(),
-                  options.load().duration(),
-                  progress));
+                  s.operation(), work.get(), threads, load.warmup(), load.duration(), progress));
         }
       }
     }

@@ -1,0 +1,152 @@
+package org.hsmkms.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.hsmkms.bench.BenchReport.CeilingResult;
+import org.hsmkms.bench.BenchReport.Comparison;
+import org.hsmkms.bench.BenchReport.OpResult;
+import org.hsmkms.hsm.pkcs11.Pkcs11Hsm;
+import org.hsmkms.hsm.pkcs11.Pkcs11Settings;
+import org.hsmkms.testing.TestServer;
+import org.hsmkms.testing.TestToken;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The bench keeps working: a short run against the real test server (and its token for the ceiling)
+ * answers every operation without errors and reports every figure. No timing is asserted; the
+ * figures of a test run mean nothing.
+ */
+class BenchSmokeIT {
+  private static final List<String> OPS =
+      List.of(
+          "GenerateDataKey",
+          "GenerateDataKeyWithoutPlaintext",
+          "Encrypt",
+          "Decrypt",
+          "GenerateRandom",
+          "GenerateDataKeyPair:ECC_NIST_P256");
+
+  private static final Bench.HsmOpener TEST_TOKEN =
+      (dataDir, config, sessions) ->
+          Pkcs11Hsm.open(
+              new Pkcs11Settings(
+                  TestToken.module(),
+                  TestToken.LABEL,
+                  TestToken.PIN.toCharArray(),
+                  sessions,
+                  5000L));
+
+  @Test
+  void closedLoopWithCeiling_reportsEveryOperationWithoutErrors(@TempDir Path dir)
+      throws IOException {
+    Path json = dir.resolve("bench.json");
+    BenchOptions options =
+        BenchOptions.parse(
+            args(
+                "--ops",
+                String.join(",", OPS),
+                "--concurrency",
+                "2",
+                "--warmup",
+                "0.2",
+                "--duration",
+                "0.6",
+                "--ceiling",
+                "--json",
+                json.toString()));
+
+    BenchReport report = Bench.run(options, TEST_TOKEN, quiet());
+
+    assertEquals(OPS, report.service().stream().map(OpResult::operation).toList());
+    for (OpResult r : report.service()) {
+      assertTrue(r.ran(), r.operation() + ": " + r.note());
+      assertTrue(r.requests() > 0 && r.requestsPerSecond() > 0, r.toString());
+      assertEquals(0, r.errors().size(), r.operation() + ": " + r.errors());
+      assertTrue(r.latencyMs().p50() > 0, r.toString());
+      assertTrue(r.latencyMs().p50() <= r.latencyMs().p90(), r.toString());
+      assertTrue(r.latencyMs().p90() <= r.latencyMs().p99(), r.toString());
+      assertTrue(r.latencyMs().p99() <= r.latencyMs().max(), r.toString());
+    }
+    assertEquals(OPS, report.ceiling().stream().map(CeilingResult::operation).toList());
+    report.ceiling().forEach(c -> assertTrue(c.operationsPerSecond() > 0, c.toString()));
+    for (Comparison c : report.comparison()) {
+      assertNotNull(c.fractionOfCeiling(), c.toString());
+    }
+
+    JsonNode written = new ObjectMapper().readTree(json.toFile());
+    for (String field : List.of("endpoint", "load", "service", "ceiling", "comparison", "notes")) {
+      assertTrue(written.has(field), "JSON report lacks " + field);
+    }
+    JsonNode first = written.get("service").get(0);
+    for (String field :
+        List.of("operation", "seconds", "requests", "requestsPerSecond", "latencyMs", "errors")) {
+      assertTrue(first.has(field), "JSON result lacks " + field);
+    }
+    for (String field : List.of("p50", "p90", "p99", "max")) {
+      assertTrue(first.get("latencyMs").has(field), "JSON latency lacks " + field);
+    }
+    assertTrue(written.get("comparison").get(0).has("fractionOfCeiling"));
+
+    ByteArrayOutputStream text = new ByteArrayOutputStream();
+    ReportPrinter.text(report, new PrintStream(text, true, StandardCharsets.UTF_8));
+    String table = text.toString(StandardCharsets.UTF_8);
+    for (String heading : List.of("req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors")) {
+      assertTrue(table.contains(heading), table);
+    }
+    assertTrue(table.contains("HSM ceiling"), table);
+    OPS.forEach(op -> assertTrue(table.contains(op), table));
+  }
+
+  @Test
+  void openLoop_answersEveryRequestWithoutErrors() throws IOException {
+    BenchOptions options =
+        BenchOptions.parse(
+            args(
+                "--ops", "GenerateRandom",
+                "--rate", "200",
+                "--concurrency", "4",
+                "--warmup", "0.2",
+                "--duration", "0.6"));
+
+    BenchReport report = Bench.run(options, TEST_TOKEN, quiet());
+
+    OpResult r = report.service().get(0);
+    assertTrue(r.requests() > 0 && r.requestsPerSecond() > 0, r.toString());
+    assertEquals(0, r.errors().size(), r.errors().toString());
+    assertEquals(200.0, report.rate());
+  }
+
+  /** The test server's endpoint and access key, then {@code more}. */
+  private static String[] args(String... more) {
+    TestServer server = TestServer.shared();
+    List<String> all = new ArrayList<>();
+    all.addAll(
+        List.of(
+            "--endpoint",
+            server.endpoint().toString(),
+            "--access-key-id",
+            TestServer.ACCESS_KEY_ID,
+            "--secret-access-key",
+            TestServer.SECRET_ACCESS_KEY,
+            "--data-dir",
+            server.dataDir().toString()));
+    all.addAll(List.of(more));
+    return all.toArray(String[]::new);
+  }
+
+  private static PrintStream quiet() {
+    return new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+  }
+}
