@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -133,14 +134,14 @@ public final class Bench {
   /**
    * Sets up a key (unless given), then measures each operation in turn.
    *
-   * @param skipOnAnyError skip an operation whose first request fails in any way (for moto), not
-   *     only with an unsupported-operation error
+   * @param moto the server is moto: skip an operation whose first request fails in any way (not
+   *     only with an unsupported-operation error), and skip the first warm-up (no JIT to warm)
    */
   private static List<OpResult> measure(
       SignedClient client,
       BenchOptions options,
       String keyId,
-      boolean skipOnAnyError,
+      boolean moto,
       List<String> notes,
       PrintStream progress)
       throws IOException {
@@ -155,19 +156,35 @@ public final class Bench {
     }
     try {
       Material material = material(client, keyId);
-      LoadRunner runner = new LoadRunner(client, options.load(), progress);
-      List<OpResult> results = new ArrayList<>();
+      Map<String, String> skipped = new LinkedHashMap<>();
+      Map<String, Workload> workloads = new LinkedHashMap<>();
       for (String name : options.operations()) {
         Workload w = Operations.workload(name, material);
         Answer probe = client.call(w.action(), w.body());
-        if (!probe.ok() && (skipOnAnyError || UNSUPPORTED.contains(probe.errorType()))) {
+        if (!probe.ok() && (moto || UNSUPPORTED.contains(probe.errorType()))) {
           String message = abbreviate(probe.message());
-          String why = probe.errorType() + (message.isEmpty() ? "" : ": " + message);
-          results.add(OpResult.skipped(name, why));
-          notes.add(client.endpoint() + " " + name + " skipped: " + why);
-          continue;
+          skipped.put(name, probe.errorType() + (message.isEmpty() ? "" : ": " + message));
+        } else {
+          workloads.put(name, w);
         }
-        results.add(runner.run(w));
+      }
+      LoadRunner runner = new LoadRunner(client, options.load(), progress);
+      progress.println(
+          moto ? "measuring each operation" : "warming up every operation, then measuring each");
+      // Both JVMs compile the code of every operation before the first one is measured; RSA key
+      // pairs are left out, as they would only drain the server's pools.
+      for (Workload w : workloads.values()) {
+        if (!moto && !w.name().contains(":RSA_")) {
+          runner.warmUp(w);
+        }
+      }
+      List<OpResult> results = new ArrayList<>();
+      for (String name : options.operations()) {
+        if (skipped.containsKey(name)) {
+          results.add(OpResult.skipped(name, skipped.get(name)));
+        } else {
+          results.add(runner.run(workloads.get(name)));
+        }
       }
       return results;
     } finally {

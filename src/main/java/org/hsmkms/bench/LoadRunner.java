@@ -3,6 +3,7 @@ package org.hsmkms.bench;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Promise;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
@@ -24,9 +25,9 @@ import org.hsmkms.bench.SignedClient.Answer;
  * </ul>
  *
  * <p>A request belongs to the measurement if it was (meant to be) sent after the warm-up ended and
- * before the duration was up; throughput is those answered successfully divided by the time from
- * the end of the warm-up to the last of their answers. Everything runs on the client's event loop,
- * so the counters need no locks.
+ * before the duration was up; throughput is those answered successfully divided by the duration, or
+ * by the time from the end of the warm-up to the last of their answers if that is longer.
+ * Everything runs on the client's event loop, so the counters need no locks.
  */
 final class LoadRunner {
   /** An open loop stops sending (and counts the rest as errors) past this many requests waiting. */
@@ -44,10 +45,21 @@ final class LoadRunner {
     this.progress = progress;
   }
 
-  /** Runs {@code workload} to the end and returns what was measured. */
+  /** Runs {@code workload} for the warm-up and the duration, and returns what was measured. */
   OpResult run(Workload workload) {
+    return run(workload, load.warmup(), load.duration());
+  }
+
+  /** Runs {@code workload} for the warm-up only, measuring nothing. */
+  void warmUp(Workload workload) {
+    run(workload, load.warmup(), Duration.ZERO);
+  }
+
+  private OpResult run(Workload workload, Duration warmup, Duration duration) {
     Promise<OpResult> result = Promise.promise();
-    client.context().runOnContext(v -> new Run(workload, result).start());
+    client
+        .context()
+        .runOnContext(v -> new Run(workload, warmup.toNanos(), duration.toNanos(), result).start());
     try {
       return result.future().toCompletionStage().toCompletableFuture().get();
     } catch (ExecutionException e) {
@@ -62,6 +74,8 @@ final class LoadRunner {
   private final class Run {
     private final Workload workload;
     private final Promise<OpResult> result;
+    private final long warmupNanos;
+    private final long durationNanos;
     private final LatencyRecorder latencies = new LatencyRecorder();
     private final Map<String, Long> errors = new TreeMap<>();
     private long start;
@@ -76,15 +90,17 @@ final class LoadRunner {
     private long progressTimer;
     private long scheduleTimer = -1;
 
-    Run(Workload workload, Promise<OpResult> result) {
+    Run(Workload workload, long warmupNanos, long durationNanos, Promise<OpResult> result) {
       this.workload = workload;
+      this.warmupNanos = warmupNanos;
+      this.durationNanos = durationNanos;
       this.result = result;
     }
 
     void start() {
       start = System.nanoTime();
-      measureFrom = start + load.warmup().toNanos();
-      end = measureFrom + load.duration().toNanos();
+      measureFrom = start + warmupNanos;
+      end = measureFrom + durationNanos;
       lastAnswer = measureFrom;
       progressTimer = client.vertx().setPeriodic(1000, id -> printProgress());
       if (load.openLoop()) {
@@ -186,7 +202,8 @@ final class LoadRunner {
         return;
       }
       client.vertx().cancelTimer(progressTimer);
-      double seconds = (lastAnswer - measureFrom) / 1e9;
+      // The measured period, or longer if its last answers came after it ended.
+      double seconds = Math.max(durationNanos, lastAnswer - measureFrom) / 1e9;
       int ok = latencies.count();
       result.complete(
           new OpResult(
