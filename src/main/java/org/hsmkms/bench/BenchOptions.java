@@ -70,11 +70,13 @@ public record BenchOptions(
       return rate != null;
     }
 
-    /** "closed loop, 16 users" or "open loop, 5000 req/s". */
+    /** "closed loop, 16 concurrent requests" or "open loop at 5000 req/s (...)". */
     public String describe() {
-      return openLoop()
-          ? String.format("open loop at %.0f req/s (at most %d connections)", rate, concurrency)
-          : "closed loop, " + concurrency + " concurrent requests";
+      if (!openLoop()) {
+        return "closed loop, " + concurrency + " concurrent requests";
+      }
+      String r = rate == Math.rint(rate) ? String.valueOf(rate.longValue()) : String.valueOf(rate);
+      return "open loop at " + r + " req/s (at most " + concurrency + " connections)";
     }
   }
 

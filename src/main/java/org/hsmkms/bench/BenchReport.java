@@ -31,7 +31,8 @@ public record BenchReport(
   /**
    * One operation against a server.
    *
-   * @param seconds from the end of the warm-up to the last measured answer
+   * @param seconds the duration, or from the end of the warm-up to the last measured answer if that
+   *     is longer
    * @param requests answered successfully in the measurement
    * @param requestsPerSecond {@code requests / seconds}
    * @param latencyMs of the successful requests, from when each was (meant to be) sent
