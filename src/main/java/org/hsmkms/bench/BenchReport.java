@@ -37,6 +37,8 @@ public record BenchReport(
    * @param requestsPerSecond {@code requests / seconds}
    * @param latencyMs of the successful requests, from when each was (meant to be) sent
    * @param errors failed requests of the measurement by AWS error type (or exception)
+   * @param clientLagMs open loop: the most a measured request went out after its scheduled time,
+   *     the load generator's own delay (included in the latencies); 0 in a closed loop
    * @param note why the operation was skipped, or null
    */
   public record OpResult(
@@ -46,10 +48,11 @@ public record BenchReport(
       double requestsPerSecond,
       Latency latencyMs,
       Map<String, Long> errors,
+      double clientLagMs,
       String note) {
 
     static OpResult skipped(String operation, String note) {
-      return new OpResult(operation, 0, 0, 0, new Latency(0, 0, 0, 0), Map.of(), note);
+      return new OpResult(operation, 0, 0, 0, new Latency(0, 0, 0, 0), Map.of(), 0, note);
     }
 
     boolean ran() {

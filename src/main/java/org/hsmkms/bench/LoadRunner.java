@@ -85,6 +85,7 @@ final class LoadRunner {
     private int inFlight;
     private int activeUsers;
     private long scheduled;
+    private long maxLag;
     private long answeredThisSecond;
     private long errorsSoFar;
     private long progressTimer;
@@ -150,6 +151,9 @@ final class LoadRunner {
           countError(intended, BACKLOG_FULL);
           continue;
         }
+        if (intended >= measureFrom) {
+          maxLag = Math.max(maxLag, now - intended);
+        }
         send(intended);
       }
       client.vertx().cancelTimer(scheduleTimer);
@@ -213,6 +217,7 @@ final class LoadRunner {
               seconds > 0 ? round(ok / seconds) : 0,
               latencies.summary(),
               Map.copyOf(errors),
+              Math.round(maxLag / 1e3) / 1e3,
               null));
     }
 

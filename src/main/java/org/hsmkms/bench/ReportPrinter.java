@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -16,6 +17,7 @@ import org.hsmkms.bench.BenchReport.OpResult;
 /** The report as tables for people and as JSON for scripts. */
 final class ReportPrinter {
   private static final String OP = "%-36s";
+  private static final double LAG_WORTH_A_NOTE_MS = 5;
 
   private ReportPrinter() {}
 
@@ -58,10 +60,20 @@ final class ReportPrinter {
       }
     }
 
-    if (!r.notes().isEmpty()) {
+    List<String> notes = new ArrayList<>(r.notes());
+    for (OpResult o : r.service()) {
+      if (o.clientLagMs() > LAG_WORTH_A_NOTE_MS) {
+        notes.add(
+            String.format(
+                "%s: the load generator sent requests up to %.1f ms late (short of CPU, or paused);"
+                    + " the latencies include that",
+                o.operation(), o.clientLagMs()));
+      }
+    }
+    if (!notes.isEmpty()) {
       out.println();
       out.println("notes:");
-      r.notes().forEach(n -> out.println("  " + n));
+      notes.forEach(n -> out.println("  " + n));
     }
   }
 
