@@ -186,7 +186,12 @@ public final class Application implements AutoCloseable {
       hsm =
           Pkcs11Hsm.open(
               new Pkcs11Settings(
-                  h.module(), h.tokenLabel(), pin, h.sessions(), h.sessionWaitMillis()));
+                  h.module(),
+                  h.tokenLabel(),
+                  pin,
+                  h.sessions(),
+                  h.sessionWaitMillis(),
+                  h.workingCopies()));
       store = new JdbcMetadataStore(config.store().url());
       if (config.store().url().startsWith("jdbc:sqlite:")) {
         // The embedded database has one writer, this process, so its rows can be cached.

@@ -346,7 +346,8 @@ public final class Main {
     try {
       Config.Hsm h = config.hsm();
       return Pkcs11Hsm.open(
-          new Pkcs11Settings(h.module(), h.tokenLabel(), pin, sessions, h.sessionWaitMillis()));
+          new Pkcs11Settings(
+              h.module(), h.tokenLabel(), pin, sessions, h.sessionWaitMillis(), h.workingCopies()));
     } finally {
       Arrays.fill(pin, '\0');
     }

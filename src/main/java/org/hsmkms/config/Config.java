@@ -103,10 +103,22 @@ public record Config(
       String pinEnv,
       String pinFile,
       Integer sessions,
-      Long sessionWaitMillis) {
+      Long sessionWaitMillis,
+      Integer workingCopies) {
     public Hsm {
       sessions = sessions == null ? 8 : sessions;
       sessionWaitMillis = sessionWaitMillis == null ? 5000L : sessionWaitMillis;
+      workingCopies = workingCopies == null ? 1000 : workingCopies;
+    }
+
+    public Hsm(
+        String module,
+        String tokenLabel,
+        String pinEnv,
+        String pinFile,
+        Integer sessions,
+        Long sessionWaitMillis) {
+      this(module, tokenLabel, pinEnv, pinFile, sessions, sessionWaitMillis, null);
     }
 
     @Override
@@ -121,6 +133,8 @@ public record Config(
           + pinFile
           + ", sessions="
           + sessions
+          + ", workingCopies="
+          + workingCopies
           + "]";
     }
   }

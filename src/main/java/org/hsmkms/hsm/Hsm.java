@@ -153,8 +153,17 @@ public interface Hsm extends AutoCloseable {
   /** Destroys a pregenerated pair without reading it. */
   void discardDataKeyPair(PregeneratedKeyPair pair);
 
-  /** How many session objects this service holds in the token right now, for tests and health. */
+  /**
+   * How many session objects this service holds in the token right now, working copies of keys
+   * aside, for tests and health.
+   */
   int sessionObjectCount();
+
+  /** How many keys have a working copy (a session object used in place of the token object). */
+  int workingCopyCount();
+
+  /** The attributes of the working copy of a key, if it has one now. */
+  java.util.Optional<KeyAttributes> workingCopyAttributes(byte[] materialId);
 
   /**
    * Security-relevant attributes of a key object (the secret or private key), for tests and health

@@ -6,10 +6,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
+import org.xipki.pkcs11.wrapper.AttributeVector;
+import org.xipki.pkcs11.wrapper.Mechanism;
 import org.xipki.pkcs11.wrapper.PKCS11Constants;
 import org.xipki.pkcs11.wrapper.PKCS11Exception;
 import org.xipki.pkcs11.wrapper.PKCS11Module;
+import org.xipki.pkcs11.wrapper.Session;
 import org.xipki.pkcs11.wrapper.Slot;
 
 /**
@@ -112,5 +116,98 @@ public final class TestToken {
       }
     }
     throw new IllegalStateException("test token not found");
+  }
+
+  /** The test token's slot, through a second handle on the same library. */
+  private static Slot slot() throws Exception {
+    dir();
+    PKCS11Module module = PKCS11Module.getInstance(module());
+    try {
+      module.initialize();
+    } catch (PKCS11Exception e) {
+      if (e.getErrorCode() != PKCS11Constants.CKR_CRYPTOKI_ALREADY_INITIALIZED) {
+        throw e;
+      }
+    }
+    for (Slot slot : module.getSlotList(true)) {
+      if (LABEL.equals(slot.getToken().getTokenInfo().getLabel().trim())) {
+        return slot;
+      }
+    }
+    throw new IllegalStateException("test token not found");
+  }
+
+  private static Session loggedIn() throws Exception {
+    Session s = slot().getToken().openSession(true);
+    try {
+      s.login(PKCS11Constants.CKU_USER, PIN.toCharArray());
+    } catch (PKCS11Exception e) {
+      if (e.getErrorCode() != PKCS11Constants.CKR_USER_ALREADY_LOGGED_IN) {
+        throw e;
+      }
+    }
+    return s;
+  }
+
+  /**
+   * Tries, as anyone holding the user PIN could, to make the secret key object with this id
+   * readable: set CKA_EXTRACTABLE, clear CKA_SENSITIVE, overwrite CKA_VALUE. Returns the changes
+   * the token accepted (none, for a sound token).
+   */
+  public static List<String> acceptedWeakenings(byte[] id) throws Exception {
+    Session s = loggedIn();
+    try {
+      long[] found =
+          s.findObjectsSingle(
+              new AttributeVector().class_(PKCS11Constants.CKO_SECRET_KEY).token(true).id(id), 2);
+      if (found.length != 1) {
+        throw new IllegalStateException("expected one key object, found " + found.length);
+      }
+      List<String> accepted = new java.util.ArrayList<>();
+      Map<String, AttributeVector> changes =
+          Map.of(
+              "CKA_EXTRACTABLE=true", new AttributeVector().extractable(true),
+              "CKA_SENSITIVE=false", new AttributeVector().sensitive(false),
+              "CKA_VALUE", new AttributeVector().value(new byte[32]));
+      for (Map.Entry<String, AttributeVector> c : changes.entrySet()) {
+        try {
+          s.setAttributeValues(found[0], c.getValue());
+          accepted.add(c.getKey());
+        } catch (PKCS11Exception refused) {
+          // as it must be
+        }
+      }
+      return accepted;
+    } finally {
+      s.closeSession();
+    }
+  }
+
+  /**
+   * An AES-256 token key made the way earlier versions made CMKs ({@code CKA_MODIFIABLE=false}),
+   * which SoftHSM2 will not copy to a session object. Returns its id.
+   */
+  public static byte[] createUnmodifiableAesKey(String label) throws Exception {
+    byte[] id = new byte[16];
+    new java.security.SecureRandom().nextBytes(id);
+    Session s = loggedIn();
+    try {
+      s.generateKey(
+          new Mechanism(PKCS11Constants.CKM_AES_KEY_GEN),
+          AttributeVector.newAESSecretKey()
+              .valueLen(32)
+              .token(true)
+              .private_(true)
+              .sensitive(true)
+              .extractable(false)
+              .modifiable(false)
+              .encrypt(true)
+              .decrypt(true)
+              .id(id)
+              .label(label));
+      return id;
+    } finally {
+      s.closeSession();
+    }
   }
 }

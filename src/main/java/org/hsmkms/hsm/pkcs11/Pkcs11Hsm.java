@@ -135,6 +135,14 @@ public final class Pkcs11Hsm implements Hsm {
   private Session keeperSession;
   private volatile long keeperEpoch;
 
+  /** Session-object copies of AES keys, used for encryption and decryption. */
+  private final WorkingCopies copies;
+
+  /** IVs and symmetric data keys, a block from the token's RNG at a time. */
+  private final RandomBuffer random = new RandomBuffer(RANDOM_BLOCK_BYTES);
+
+  private static final int RANDOM_BLOCK_BYTES = 4096;
+
   /** Cleared once the token refuses CKM_RSA_PKCS_OAEP with SHA-256. */
   private volatile boolean nativeOaepSha256 = true;
 
@@ -146,6 +154,18 @@ public final class Pkcs11Hsm implements Hsm {
     this.token = token;
     this.pin = settings.userPin().clone();
     this.pool = new SessionPool(token, settings.sessions(), settings.sessionWaitMillis());
+    this.copies = new WorkingCopies(this::openLoggedIn, settings.workingCopies());
+  }
+
+  private Session openLoggedIn() throws PKCS11Exception {
+    Session s = token.openSession(true);
+    try {
+      login(s);
+    } catch (PKCS11Exception e) {
+      closeQuietly(s);
+      throw e;
+    }
+    return s;
   }
 
   /** Loads the module, finds the token by label and logs in. */
@@ -245,7 +265,13 @@ public final class Pkcs11Hsm implements Hsm {
 
   /**
    * An AES-256 token object for encryption and decryption only: private, sensitive, never
-   * extractable, not modifiable. CMKs and the service's own keys are both made this way.
+   * extractable. CMKs and the service's own keys are both made this way.
+   *
+   * <p>It is left modifiable ({@code CKA_MODIFIABLE=true}) so that the token can make a working
+   * copy of it as a session object ({@link WorkingCopies}): a token copies no object that is not
+   * modifiable. That gives nothing away: PKCS#11 lets {@code CKA_SENSITIVE} only be set and {@code
+   * CKA_EXTRACTABLE} only be cleared, and the value of a sensitive key can never be set or read
+   * (HsmInvariantsIT checks that the token refuses each change).
    */
   private void generatePersistentAesKey(byte[] id, String fullLabel) {
     AttributeVector template =
@@ -255,7 +281,7 @@ public final class Pkcs11Hsm implements Hsm {
             .private_(true)
             .sensitive(true)
             .extractable(false)
-            .modifiable(false)
+            .modifiable(true)
             .encrypt(true)
             .decrypt(true)
             .wrap(false)
@@ -326,6 +352,7 @@ public final class Pkcs11Hsm implements Hsm {
               s.destroyObject(h);
             }
           }
+          copies.destroy(hex(materialId));
           handles.remove(hex(materialId));
           handles.remove("public:" + hex(materialId));
           types.remove(hex(materialId));
@@ -338,10 +365,13 @@ public final class Pkcs11Hsm implements Hsm {
     return call(
         "C_Encrypt(CKM_AES_GCM)",
         s -> {
-          long key = handle(s, materialId);
-          byte[] iv = s.generateRandom(GCM_IV_BYTES);
+          byte[] iv = random.take(s, GCM_IV_BYTES);
           Mechanism mech = new Mechanism(CKM_AES_GCM, new GCM_PARAMS(iv, aad, GCM_TAG_BITS));
-          byte[] ct = s.encryptSingle(mech, key, plaintext);
+          byte[] ct =
+              copies.use(
+                  hex(materialId),
+                  () -> handle(s, materialId),
+                  key -> s.encryptSingle(mech, key, plaintext));
           byte[] out = Arrays.copyOf(iv, GCM_IV_BYTES + ct.length);
           System.arraycopy(ct, 0, out, GCM_IV_BYTES, ct.length);
           return out;
@@ -353,10 +383,12 @@ public final class Pkcs11Hsm implements Hsm {
     return call(
         "C_Decrypt(CKM_AES_GCM)",
         s -> {
-          long key = handle(s, materialId);
           Mechanism mech = new Mechanism(CKM_AES_GCM, new GCM_PARAMS(iv, aad, GCM_TAG_BITS));
           try {
-            return s.decryptSingle(mech, key, ciphertextAndTag);
+            return copies.use(
+                hex(materialId),
+                () -> handle(s, materialId),
+                key -> s.decryptSingle(mech, key, ciphertextAndTag));
           } catch (PKCS11Exception e) {
             long code = e.getErrorCode();
             // SoftHSM2 reports a failed tag check as CKR_GENERAL_ERROR; others use the specific
@@ -374,7 +406,7 @@ public final class Pkcs11Hsm implements Hsm {
 
   @Override
   public byte[] generateRandom(int n) {
-    return call("C_GenerateRandom", s -> s.generateRandom(n));
+    return call("C_GenerateRandom", s -> random.take(s, n));
   }
 
   // ---- Asymmetric and HMAC CMKs -------------------------------------------------------------
@@ -852,7 +884,26 @@ public final class Pkcs11Hsm implements Hsm {
   public int sessionObjectCount() {
     return call(
         "C_FindObjects(session objects)",
-        s -> s.findAllObjectsSingle(new AttributeVector().token(false)).length);
+        s ->
+            s.findAllObjectsSingle(new AttributeVector().token(false)).length
+                - s.findAllObjectsSingle(
+                        new AttributeVector().token(false).label(WorkingCopies.LABEL))
+                    .length);
+  }
+
+  @Override
+  public int workingCopyCount() {
+    return copies.count();
+  }
+
+  @Override
+  public Optional<KeyAttributes> workingCopyAttributes(byte[] materialId) {
+    return call(
+        "C_GetAttributeValue(working copy)",
+        s -> {
+          Long h = copies.handleOf(hex(materialId));
+          return h == null ? Optional.<KeyAttributes>empty() : Optional.of(attributes(s, h));
+        });
   }
 
   private static byte[] concat(byte[] a, byte[] b) {
@@ -863,22 +914,17 @@ public final class Pkcs11Hsm implements Hsm {
 
   @Override
   public KeyAttributes keyAttributes(byte[] materialId) {
-    return call(
-        "C_GetAttributeValue",
-        s -> {
-          AttributeVector a =
-              s.getAttrValues(
-                  handle(s, materialId),
-                  CKA_TOKEN,
-                  CKA_SENSITIVE,
-                  CKA_EXTRACTABLE,
-                  CKA_NEVER_EXTRACTABLE);
-          return new KeyAttributes(
-              Boolean.TRUE.equals(a.token()),
-              Boolean.TRUE.equals(a.sensitive()),
-              Boolean.TRUE.equals(a.extractable()),
-              Boolean.TRUE.equals(a.neverExtractable()));
-        });
+    return call("C_GetAttributeValue", s -> attributes(s, handle(s, materialId)));
+  }
+
+  private static KeyAttributes attributes(Session s, long h) throws PKCS11Exception {
+    AttributeVector a =
+        s.getAttrValues(h, CKA_TOKEN, CKA_SENSITIVE, CKA_EXTRACTABLE, CKA_NEVER_EXTRACTABLE);
+    return new KeyAttributes(
+        Boolean.TRUE.equals(a.token()),
+        Boolean.TRUE.equals(a.sensitive()),
+        Boolean.TRUE.equals(a.extractable()),
+        Boolean.TRUE.equals(a.neverExtractable()));
   }
 
   /** The handle of the key object that holds the secret: a secret key or a private key. */
@@ -1001,6 +1047,8 @@ public final class Pkcs11Hsm implements Hsm {
     synchronized (keeperLock) {
       dropKeeper();
     }
+    copies.close();
+    random.clear();
     pool.close();
     Arrays.fill(pin, '\0');
     handles.clear();

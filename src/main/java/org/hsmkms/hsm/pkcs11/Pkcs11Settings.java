@@ -4,12 +4,26 @@ import java.util.Objects;
 
 /**
  * How to reach the token: the Cryptoki module, the token (chosen by label, since slot ids change),
- * the user PIN and the session pool bounds.
+ * the user PIN, the session pool bounds and how many AES keys may get a working copy as a session
+ * object (0: none; see {@link WorkingCopies}).
  *
  * <p>Security: {@link #toString()} never shows the PIN.
  */
 public record Pkcs11Settings(
-    String modulePath, String tokenLabel, char[] userPin, int sessions, long sessionWaitMillis) {
+    String modulePath,
+    String tokenLabel,
+    char[] userPin,
+    int sessions,
+    long sessionWaitMillis,
+    int workingCopies) {
+
+  /** Default number of working copies. */
+  public static final int DEFAULT_WORKING_COPIES = 1000;
+
+  public Pkcs11Settings(
+      String modulePath, String tokenLabel, char[] userPin, int sessions, long sessionWaitMillis) {
+    this(modulePath, tokenLabel, userPin, sessions, sessionWaitMillis, DEFAULT_WORKING_COPIES);
+  }
 
   public Pkcs11Settings {
     Objects.requireNonNull(modulePath, "modulePath");
@@ -17,6 +31,9 @@ public record Pkcs11Settings(
     Objects.requireNonNull(userPin, "userPin");
     if (sessions < 1) {
       throw new IllegalArgumentException("sessions must be at least 1");
+    }
+    if (workingCopies < 0) {
+      throw new IllegalArgumentException("workingCopies must not be negative");
     }
   }
 
@@ -28,6 +45,8 @@ public record Pkcs11Settings(
         + tokenLabel
         + ", sessions="
         + sessions
+        + ", workingCopies="
+        + workingCopies
         + ", pin=[REDACTED]]";
   }
 
