@@ -4,17 +4,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetSocket;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -23,6 +27,13 @@ import org.hsmkms.auth.SigV4Signer;
 /**
  * SigV4-signed AWS JSON 1.1 requests over a pool of keep-alive HTTP/1.1 connections, all served on
  * one Vert.x event loop (so that the runner's counters need no locks).
+ *
+ * <p>The HTTP/1.1 framing is done here, on raw TCP (or TLS) connections, rather than by a general
+ * HTTP client: the load generator shares the machine with the server it measures, and every
+ * microsecond it spends per request is taken from the server. A request is written as one buffer;
+ * an answer is read by its {@code Content-Length}, by {@code Transfer-Encoding: chunked}, or up to
+ * the connection's close (a server that closes after every answer, as moto does, gets a new
+ * connection per request).
  */
 final class SignedClient implements AutoCloseable {
   static final String JSON_11 = "application/x-amz-json-1.1";
@@ -33,10 +44,24 @@ final class SignedClient implements AutoCloseable {
 
   private final Vertx vertx;
   private final Context context;
-  private final HttpClientAgent http;
+  private final NetClient net;
   private final SigV4Signer signer;
   private final URI endpoint;
   private final String host;
+  private final String connectHost;
+  private final int port;
+  private final int maxConnections;
+
+  /** Connections open and not in use; touched only on {@link #context}. */
+  private final ArrayDeque<Connection> idle = new ArrayDeque<>();
+
+  /** Requests waiting for a connection; touched only on {@link #context}. */
+  private final ArrayDeque<Exchange> waiting = new ArrayDeque<>();
+
+  private final Set<Connection> all = new HashSet<>();
+  private int connections;
+  private final long timeoutTimer;
+  private boolean closed;
 
   /**
    * @param connections the most connections to keep open (the pool's size)
@@ -46,29 +71,21 @@ final class SignedClient implements AutoCloseable {
     this.context = vertx.getOrCreateContext();
     this.endpoint = endpoint;
     this.signer = signer;
+    this.maxConnections = connections;
     boolean tls = "https".equals(endpoint.getScheme());
     int defaultPort = tls ? 443 : 80;
-    int port = endpoint.getPort() < 0 ? defaultPort : endpoint.getPort();
+    this.port = endpoint.getPort() < 0 ? defaultPort : endpoint.getPort();
+    this.connectHost = endpoint.getHost();
     // The Host header the client sends: the port only when it is not the scheme's default.
     this.host = endpoint.getHost() + (port == defaultPort ? "" : ":" + port);
-    HttpClientOptions options =
-        new HttpClientOptions()
-            .setDefaultHost(endpoint.getHost())
-            .setDefaultPort(port)
-            .setSsl(tls)
-            .setKeepAlive(true)
-            .setTcpNoDelay(true)
-            .setConnectTimeout(10_000)
-            .setIdleTimeout(60)
-            // A benchmark against a dev server's self-signed certificate.
-            .setTrustAll(tls)
-            .setVerifyHost(!tls);
-    this.http =
-        vertx
-            .httpClientBuilder()
-            .with(options)
-            .with(new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1))
-            .build();
+    NetClientOptions options =
+        new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(10_000).setSsl(tls);
+    if (tls) {
+      // A benchmark against a dev server's self-signed certificate.
+      options.setTrustAll(true).setHostnameVerificationAlgorithm("");
+    }
+    this.net = vertx.createNetClient(options);
+    this.timeoutTimer = vertx.setPeriodic(1000, id -> context.runOnContext(v -> expire()));
   }
 
   /** The event loop context every request and answer of this client runs on. */
@@ -121,16 +138,277 @@ final class SignedClient implements AutoCloseable {
   Future<Answer> send(String action, byte[] body) {
     Map<String, String> signed =
         Map.of("Content-Type", JSON_11, "X-Amz-Target", "TrentService." + action);
-    RequestOptions request =
-        new RequestOptions()
-            .setMethod(HttpMethod.POST)
-            .setURI("/")
-            .setIdleTimeout(REQUEST_IDLE_TIMEOUT_MILLIS);
-    signed.forEach(request::putHeader);
-    signer.sign("POST", host, "/", signed, body, Instant.now()).forEach(request::putHeader);
-    return http.request(request)
-        .compose(r -> r.send(Buffer.buffer(body)))
-        .compose(r -> r.body().map(b -> new Answer(r.statusCode(), b.getBytes())));
+    StringBuilder head = new StringBuilder(640);
+    head.append("POST / HTTP/1.1\r\nHost: ").append(host).append("\r\n");
+    signed.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+    signer
+        .sign("POST", host, "/", signed, body, Instant.now())
+        .forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+    head.append("Content-Length: ").append(body.length).append("\r\n\r\n");
+    Buffer request = Buffer.buffer(head.length() + body.length);
+    request.appendString(head.toString(), "ISO-8859-1").appendBytes(body);
+    Exchange ex = new Exchange(request, Promise.promise());
+    dispatch(ex);
+    return ex.answer.future();
+  }
+
+  /** One request and the promise of its answer. */
+  private record Exchange(Buffer request, Promise<Answer> answer) {}
+
+  private void dispatch(Exchange ex) {
+    if (closed) {
+      ex.answer.fail(new IOException("client closed"));
+      return;
+    }
+    Connection c = idle.pollLast();
+    if (c != null) {
+      c.send(ex);
+    } else if (connections < maxConnections) {
+      connections++;
+      net.connect(port, connectHost)
+          .onComplete(
+              ar -> {
+                if (ar.failed()) {
+                  connections--;
+                  ex.answer.fail(ar.cause());
+                  return;
+                }
+                Connection fresh = new Connection(ar.result());
+                all.add(fresh);
+                fresh.send(ex);
+              });
+    } else {
+      waiting.add(ex);
+    }
+  }
+
+  /** A connection is free again: give it the next waiting request, or keep it. */
+  private void release(Connection c) {
+    Exchange next = waiting.poll();
+    if (next != null) {
+      c.send(next);
+    } else {
+      idle.addLast(c);
+    }
+  }
+
+  /** A connection has gone: open another for a waiting request, if any. */
+  private void lost(Connection c) {
+    if (all.remove(c)) {
+      connections--;
+      idle.remove(c);
+    }
+    Exchange next = waiting.poll();
+    if (next != null) {
+      dispatch(next);
+    }
+  }
+
+  /** Fails requests whose connection has been silent too long. */
+  private void expire() {
+    long now = System.nanoTime();
+    for (Connection c : List.copyOf(all)) {
+      if (c.current != null && now - c.lastActivity > REQUEST_IDLE_TIMEOUT_MILLIS * 1_000_000L) {
+        c.fail(new TimeoutException("no answer within " + REQUEST_IDLE_TIMEOUT_MILLIS + " ms"));
+      }
+    }
+  }
+
+  /** One HTTP/1.1 connection with at most one request in flight, and the reader of its answers. */
+  private final class Connection {
+    private final NetSocket socket;
+    private Exchange current;
+    private Buffer in = Buffer.buffer();
+    private long lastActivity;
+
+    // The answer being read.
+    private int status;
+    private int headerEnd = -1;
+    private long contentLength;
+    private boolean chunked;
+    private boolean closeAfter;
+
+    Connection(NetSocket socket) {
+      this.socket = socket;
+      socket.handler(this::received);
+      socket.exceptionHandler(this::fail);
+      socket.closeHandler(v -> closed());
+    }
+
+    void send(Exchange ex) {
+      current = ex;
+      lastActivity = System.nanoTime();
+      socket.write(ex.request);
+    }
+
+    private void received(Buffer data) {
+      lastActivity = System.nanoTime();
+      in.appendBuffer(data);
+      if (current == null) {
+        fail(new IOException("data from the server with no request in flight"));
+        return;
+      }
+      try {
+        tryComplete(false);
+      } catch (IOException | RuntimeException e) {
+        fail(e);
+      }
+    }
+
+    /** Completes the current answer if all of it is in; {@code atClose}: the server has closed. */
+    private void tryComplete(boolean atClose) throws IOException {
+      if (headerEnd < 0 && !readHead()) {
+        if (atClose) {
+          throw new IOException("connection closed before an answer");
+        }
+        return;
+      }
+      byte[] body;
+      if (chunked) {
+        body = dechunk();
+        if (body == null) {
+          if (atClose) {
+            throw new IOException("connection closed within a chunked answer");
+          }
+          return;
+        }
+      } else if (contentLength >= 0) {
+        if (in.length() - headerEnd < contentLength) {
+          if (atClose) {
+            throw new IOException("connection closed within an answer");
+          }
+          return;
+        }
+        body = in.getBytes(headerEnd, headerEnd + (int) contentLength);
+      } else if (atClose) {
+        body = in.getBytes(headerEnd, in.length());
+      } else {
+        return; // read to the close
+      }
+      Exchange ex = current;
+      current = null;
+      in = Buffer.buffer();
+      headerEnd = -1;
+      // The connection is free (or closing) before the answer is handed on, so that the next
+      // request the answer triggers can have it.
+      if (closeAfter) {
+        socket.close();
+      } else if (!atClose) {
+        release(this);
+      }
+      ex.answer.complete(new Answer(status, body));
+    }
+
+    /** Parses the status line and headers once they are all in. */
+    private boolean readHead() throws IOException {
+      int end = indexOf(in, 0, CRLF_CRLF);
+      if (end < 0) {
+        if (in.length() > 64 * 1024) {
+          throw new IOException("answer headers longer than 64 KiB");
+        }
+        return false;
+      }
+      String head = in.getString(0, end, "ISO-8859-1");
+      String[] lines = head.split("\r\n");
+      String[] statusLine = lines[0].split(" ", 3);
+      if (statusLine.length < 2 || !statusLine[0].startsWith("HTTP/1.")) {
+        throw new IOException("not an HTTP/1.x answer: " + lines[0]);
+      }
+      status = Integer.parseInt(statusLine[1]);
+      contentLength = -1;
+      chunked = false;
+      closeAfter = statusLine[0].equals("HTTP/1.0");
+      for (int i = 1; i < lines.length; i++) {
+        int colon = lines[i].indexOf(':');
+        if (colon < 0) {
+          continue;
+        }
+        String name = lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT);
+        String value = lines[i].substring(colon + 1).trim().toLowerCase(Locale.ROOT);
+        switch (name) {
+          case "content-length" -> contentLength = Long.parseLong(value);
+          case "transfer-encoding" -> chunked = value.contains("chunked");
+          case "connection" -> {
+            if (value.contains("close")) {
+              closeAfter = true;
+            } else if (value.contains("keep-alive")) {
+              closeAfter = false;
+            }
+          }
+          default -> {}
+        }
+      }
+      headerEnd = end + CRLF_CRLF.length;
+      return true;
+    }
+
+    /** The body of a complete chunked answer, or null while chunks are still missing. */
+    private byte[] dechunk() throws IOException {
+      Buffer body = Buffer.buffer();
+      int pos = headerEnd;
+      while (true) {
+        int lineEnd = indexOf(in, pos, CRLF);
+        if (lineEnd < 0) {
+          return null;
+        }
+        String sizeField = in.getString(pos, lineEnd, "ISO-8859-1");
+        int semicolon = sizeField.indexOf(';');
+        int size =
+            Integer.parseInt(
+                (semicolon < 0 ? sizeField : sizeField.substring(0, semicolon)).trim(), 16);
+        pos = lineEnd + CRLF.length;
+        if (size == 0) {
+          // Trailers, if any, end with an empty line.
+          int end = indexOf(in, pos - CRLF.length, CRLF_CRLF);
+          return end < 0 ? null : body.getBytes();
+        }
+        if (in.length() < pos + size + CRLF.length) {
+          return null;
+        }
+        body.appendBuffer(in, pos, size);
+        pos += size + CRLF.length;
+      }
+    }
+
+    void fail(Throwable cause) {
+      Exchange ex = current;
+      current = null;
+      socket.close();
+      lost(this);
+      if (ex != null) {
+        ex.answer.tryFail(cause);
+      }
+    }
+
+    private void closed() {
+      Exchange ex = current;
+      if (ex != null) {
+        try {
+          tryComplete(true);
+        } catch (IOException | RuntimeException e) {
+          current = null;
+          ex.answer.tryFail(e);
+        }
+      }
+      lost(this);
+    }
+  }
+
+  private static final byte[] CRLF = {'\r', '\n'};
+  private static final byte[] CRLF_CRLF = {'\r', '\n', '\r', '\n'};
+
+  private static int indexOf(Buffer b, int from, byte[] needle) {
+    int last = b.length() - needle.length;
+    outer:
+    for (int i = Math.max(0, from); i <= last; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (b.getByte(i + j) != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
   }
 
   /** Sends one request and waits for its answer (set-up and clean-up, not measured). */
@@ -162,7 +440,23 @@ final class SignedClient implements AutoCloseable {
 
   @Override
   public void close() {
-    http.close().await();
+    vertx.cancelTimer(timeoutTimer);
+    Future.<Void>future(
+            p ->
+                context.runOnContext(
+                    v -> {
+                      closed = true;
+                      for (Connection c : List.copyOf(all)) {
+                        c.socket.close();
+                      }
+                      Exchange ex;
+                      while ((ex = waiting.poll()) != null) {
+                        ex.answer.tryFail(new IOException("client closed"));
+                      }
+                      p.complete();
+                    }))
+        .await();
+    net.close().await();
   }
 
   Vertx vertx() {
