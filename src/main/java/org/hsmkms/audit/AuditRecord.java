@@ -46,7 +46,7 @@ public record AuditRecord(
     StringBuilder sb = new StringBuilder(384);
     sb.append('{');
     field(sb, "version", VERSION).append(',');
-    field(sb, "time", DateTimeFormatter.ISO_INSTANT.format(time)).append(',');
+    field(sb, "time", isoInstant(time)).append(',');
     field(sb, "requestId", requestId).append(',');
     field(sb, "operation", operation).append(',');
     field(sb, "principal", principal).append(',');
@@ -61,6 +61,32 @@ public record AuditRecord(
     field(sb, "httpStatus", httpStatus).append(',');
     field(sb, "latencyMs", latencyMs);
     return sb.append('}').toString();
+  }
+
+  /** The second last formatted and its text up to the seconds, shared by all threads. */
+  private record SecondText(long epochSecond, String text) {}
+
+  private static volatile SecondText lastSecond = new SecondText(Long.MIN_VALUE, "");
+
+  /**
+   * The instant as {@link DateTimeFormatter#ISO_INSTANT} writes it (fraction in groups of three
+   * digits, none when zero), without formatting the date again within the same second.
+   */
+  static String isoInstant(Instant t) {
+    SecondText s = lastSecond;
+    if (s.epochSecond != t.getEpochSecond()) {
+      String full = DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochSecond(t.getEpochSecond()));
+      s = new SecondText(t.getEpochSecond(), full.substring(0, full.length() - 1));
+      lastSecond = s;
+    }
+    int nanos = t.getNano();
+    if (nanos == 0) {
+      return s.text + 'Z';
+    }
+    StringBuilder sb = new StringBuilder(s.text.length() + 11).append(s.text).append('.');
+    String digits = Integer.toString(1_000_000_000 + nanos).substring(1);
+    int keep = nanos % 1_000_000 == 0 ? 3 : nanos % 1000 == 0 ? 6 : 9;
+    return sb.append(digits, 0, keep).append('Z').toString();
   }
 
   private static StringBuilder field(StringBuilder sb, String name, Object value) {

@@ -33,7 +33,7 @@ public final class FileAuditTrail implements AuditTrail {
   private long size;
 
   /** The last write failed; the channel is reopened before the next one. */
-  private boolean failing;
+  private volatile boolean failing;
 
   private boolean closed;
 
@@ -74,7 +74,7 @@ public final class FileAuditTrail implements AuditTrail {
    * written, so they are what notices that the trail works again.
    */
   @Override
-  public synchronized boolean available() {
+  public boolean available() {
     return !failing;
   }
 

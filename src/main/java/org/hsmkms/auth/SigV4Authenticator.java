@@ -16,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.hsmkms.kms.ErrorCode;
 import org.hsmkms.kms.KmsException;
 
@@ -48,11 +47,6 @@ public final class SigV4Authenticator implements Authenticator {
 
   private static final DateTimeFormatter AMZ_DATE =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
-  private static final Pattern AMZ_DATE_SHAPE = Pattern.compile("\\d{8}T\\d{6}Z");
-  private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z0-9]+)*-\\d{1,2}");
-  private static final Pattern SIGNATURE = Pattern.compile("[0-9a-f]{64}");
-  private static final Pattern HEADER_NAME = Pattern.compile("[a-z0-9!#$%&'*+.^_`|~-]+");
-  private static final Pattern SCOPE_DATE = Pattern.compile("\\d{8}");
 
   private final String service;
   private final CredentialLookup credentials;
@@ -131,8 +125,7 @@ public final class SigV4Authenticator implements Authenticator {
                 SigV4.hmac(credential.signingKey(scope.date, scope.region, service), stringToSign))
             .getBytes(StandardCharsets.US_ASCII);
     byte[] given = auth.signature.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
-    boolean match =
-        SIGNATURE.matcher(auth.signature).matches() && MessageDigest.isEqual(expected, given);
+    boolean match = isSignatureShape(auth.signature) && MessageDigest.isEqual(expected, given);
     Arrays.fill(expected, (byte) 0);
     if (!match) {
       throw invalid(SIGNATURE_MISMATCH);
@@ -183,7 +176,7 @@ public final class SigV4Authenticator implements Authenticator {
     }
     List<String> signed = new ArrayList<>();
     for (String name : params.get("SignedHeaders").split(";")) {
-      if (!HEADER_NAME.matcher(name).matches()) {
+      if (!isHeaderName(name)) {
         throw incomplete("Invalid SignedHeaders in Authorization header: '" + header + "'.");
       }
       signed.add(name);
@@ -214,7 +207,7 @@ public final class SigV4Authenticator implements Authenticator {
     String amzDate = request.header("x-amz-date");
     if (amzDate != null) {
       amzDate = amzDate.strip();
-      if (!AMZ_DATE_SHAPE.matcher(amzDate).matches()) {
+      if (!isAmzDateShape(amzDate)) {
         throw incomplete(badDate(amzDate));
       }
       try {
@@ -249,6 +242,89 @@ public final class SigV4Authenticator implements Authenticator {
     }
   }
 
+  // Shape checks of the hot path, written out instead of regular expressions.
+
+  /** {@code \\d{8}T\\d{6}Z} */
+  static boolean isAmzDateShape(String s) {
+    return s.length() == 16
+        && allDigits(s, 0, 8)
+        && s.charAt(8) == 'T'
+        && allDigits(s, 9, 15)
+        && s.charAt(15) == 'Z';
+  }
+
+  /** {@code [0-9a-f]{64}} */
+  static boolean isSignatureShape(String s) {
+    if (s.length() != 64) {
+      return false;
+    }
+    for (int i = 0; i < 64; i++) {
+      char c = s.charAt(i);
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static final String HEADER_NAME_SYMBOLS = "!#$%&'*+.^_`|~-";
+
+  /** {@code [a-z0-9!#$%&'*+.^_`|~-]+} */
+  static boolean isHeaderName(String s) {
+    if (s.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!((c >= 'a' && c <= 'z')
+          || (c >= '0' && c <= '9')
+          || HEADER_NAME_SYMBOLS.indexOf(c) >= 0)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@code [a-z]{2}(-[a-z0-9]+)*-\\d{1,2}} */
+  static boolean isRegion(String s) {
+    if (s.length() < 4 || !isLower(s.charAt(0)) || !isLower(s.charAt(1)) || s.charAt(2) != '-') {
+      return false;
+    }
+    int segmentStart = 3;
+    for (int i = 3; i <= s.length(); i++) {
+      if (i == s.length() || s.charAt(i) == '-') {
+        if (i == segmentStart) {
+          return false; // an empty segment
+        }
+        if (i == s.length()) {
+          int len = i - segmentStart;
+          return len <= 2 && allDigits(s, segmentStart, i);
+        }
+        segmentStart = i + 1;
+      } else {
+        char c = s.charAt(i);
+        if (!isLower(c) && !(c >= '0' && c <= '9')) {
+          return false;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static boolean isLower(char c) {
+    return c >= 'a' && c <= 'z';
+  }
+
+  private static boolean allDigits(String s, int from, int to) {
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private static int digits(String s, int from, int to) {
     int v = 0;
     for (int i = from; i < to; i++) {
@@ -266,7 +342,9 @@ public final class SigV4Authenticator implements Authenticator {
 
   private Scope scope(String credential) {
     String[] parts = credential.split("/", -1);
-    if (parts.length != 5 || parts[0].isEmpty() || !SCOPE_DATE.matcher(parts[1]).matches()) {
+    if (parts.length != 5
+        || parts[0].isEmpty()
+        || !(parts[1].length() == 8 && allDigits(parts[1], 0, 8))) {
       throw incomplete(
           "Credential is malformed; expecting"
               + " \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".");
@@ -280,7 +358,7 @@ public final class SigV4Authenticator implements Authenticator {
     if (!service.equals(parts[3])) {
       throw invalid("Credential should be scoped to correct service: '" + service + "'. ");
     }
-    if (!REGION.matcher(parts[2]).matches()) {
+    if (!isRegion(parts[2])) {
       throw invalid("Credential should be scoped to a valid region, not '" + parts[2] + "'. ");
     }
     return new Scope(parts[0], parts[1], parts[2]);
