@@ -79,11 +79,16 @@ public final class FileAuditTrail implements AuditTrail {
   }
 
   @Override
-  public synchronized void write(AuditRecord record) {
+  public void write(AuditRecord record) {
+    // Encoded before the lock, so that writers wait for each other only while one writes.
+    byte[] line = (record.toJson() + "\n").getBytes(StandardCharsets.UTF_8);
+    append(line);
+  }
+
+  private synchronized void append(byte[] line) {
     if (closed) {
       throw new AuditException("the audit trail is closed", null);
     }
-    byte[] line = (record.toJson() + "\n").getBytes(StandardCharsets.UTF_8);
     try {
       if (failing || channel == null) {
         reopen();
