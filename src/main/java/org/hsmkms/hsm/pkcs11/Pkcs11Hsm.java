@@ -143,6 +143,12 @@ public final class Pkcs11Hsm implements Hsm {
 
   private static final int RANDOM_BLOCK_BYTES = 4096;
 
+  /** AES-GCM through the JDK's PKCS#11 layer, or null for the IAIK wrapper (see {@link JdkGcm}). */
+  private final JdkGcm gcm;
+
+  /** Set to "false" to keep AES-GCM on the IAIK wrapper (tests compare both layers). */
+  public static final String JDK_GCM_PROPERTY = "hsmkms.pkcs11.jdkGcm";
+
   /** Cleared once the token refuses CKM_RSA_PKCS_OAEP with SHA-256. */
   private volatile boolean nativeOaepSha256 = true;
 
@@ -155,6 +161,15 @@ public final class Pkcs11Hsm implements Hsm {
     this.pin = settings.userPin().clone();
     this.pool = new SessionPool(token, settings.sessions(), settings.sessionWaitMillis());
     this.copies = new WorkingCopies(this::openLoggedIn, settings.workingCopies());
+    this.gcm =
+        "false".equals(System.getProperty(JDK_GCM_PROPERTY))
+            ? null
+            : JdkGcm.load(settings.modulePath());
+  }
+
+  /** Which JNI layer does AES-GCM: "jdk" or "iaik". */
+  public String aesGcmLayer() {
+    return gcm == null ? "iaik" : "jdk";
   }
 
   private Session openLoggedIn() throws PKCS11Exception {
@@ -371,7 +386,10 @@ public final class Pkcs11Hsm implements Hsm {
               copies.use(
                   hex(materialId),
                   () -> handle(s, materialId),
-                  key -> s.encryptSingle(mech, key, plaintext));
+                  key ->
+                      gcm == null
+                          ? s.encryptSingle(mech, key, plaintext)
+                          : gcm.encrypt(s.getSessionHandle(), key, iv, aad, plaintext));
           byte[] out = Arrays.copyOf(iv, GCM_IV_BYTES + ct.length);
           System.arraycopy(ct, 0, out, GCM_IV_BYTES, ct.length);
           return out;
@@ -388,7 +406,10 @@ public final class Pkcs11Hsm implements Hsm {
             return copies.use(
                 hex(materialId),
                 () -> handle(s, materialId),
-                key -> s.decryptSingle(mech, key, ciphertextAndTag));
+                key ->
+                    gcm == null
+                        ? s.decryptSingle(mech, key, ciphertextAndTag)
+                        : gcm.decrypt(s.getSessionHandle(), key, iv, aad, ciphertextAndTag));
           } catch (PKCS11Exception e) {
             long code = e.getErrorCode();
             // SoftHSM2 reports a failed tag check as CKR_GENERAL_ERROR; others use the specific
