@@ -72,6 +72,7 @@ public final class Bench {
             ? opener.open(options.dataDir(), options.config(), options.load().concurrency())
             : null;
     Vertx vertx = Vertx.vertx();
+    MemorySampler memory = options.pid() == null ? null : MemorySampler.start(options.pid());
     try {
       List<OpResult> service;
       SigV4Signer signer =
@@ -97,6 +98,8 @@ public final class Bench {
               options.load().rate(),
               options.load().warmup().toMillis() / 1000.0,
               options.load().duration().toMillis() / 1000.0,
+              options.keys(),
+              memory == null ? null : memory.result(),
               service,
               ceiling,
               moto,
@@ -107,6 +110,9 @@ public final class Bench {
       }
       return report;
     } finally {
+      if (memory != null) {
+        memory.close();
+      }
       vertx.close().await();
       if (hsm != null) {
         hsm.close();
@@ -146,16 +152,27 @@ public final class Bench {
       PrintStream progress)
       throws IOException {
     boolean created = keyId == null;
+    List<String> keyIds = new ArrayList<>();
     if (created) {
-      JsonNode key =
-          client.callOk(
+      int count = moto ? 1 : options.keys();
+      if (count > 1) {
+        progress.println("creating " + count + " CMKs");
+      }
+      byte[] body =
+          Operations.json(
+              Map.of("Description", "hsm-kms bench, scheduled for deletion when it ends"));
+      for (JsonNode key :
+          client.callAllOk(
               "CreateKey",
-              Operations.json(
-                  Map.of("Description", "hsm-kms bench, scheduled for deletion when it ends")));
-      keyId = key.path("KeyMetadata").path("KeyId").asText();
+              java.util.Collections.nCopies(count, body),
+              options.load().concurrency())) {
+        keyIds.add(key.path("KeyMetadata").path("KeyId").asText());
+      }
+    } else {
+      keyIds.add(keyId);
     }
     try {
-      Material material = material(client, keyId);
+      Material material = material(client, keyIds, options.load().concurrency());
       Map<String, String> skipped = new LinkedHashMap<>();
       Map<String, Workload> workloads = new LinkedHashMap<>();
       for (String name : options.operations()) {
@@ -189,28 +206,45 @@ public final class Bench {
       return results;
     } finally {
       if (created) {
-        scheduleDeletion(client, keyId, notes);
+        scheduleDeletion(client, keyIds, options.load().concurrency(), notes);
       }
     }
   }
 
-  /** A ciphertext to decrypt (a data key, as envelope encryption decrypts) and 1 KiB to encrypt. */
-  private static Material material(SignedClient client, String keyId) throws IOException {
-    JsonNode dataKey =
-        client.callOk(
-            Operations.GENERATE_DATA_KEY_WITHOUT_PLAINTEXT,
-            Operations.json(Map.of("KeyId", keyId, "KeySpec", "AES_256")));
+  /**
+   * For each key a ciphertext to decrypt (a data key, as envelope encryption decrypts), and 1 KiB
+   * to encrypt.
+   */
+  private static Material material(SignedClient client, List<String> keyIds, int parallel)
+      throws IOException {
+    List<byte[]> requests = new ArrayList<>();
+    for (String keyId : keyIds) {
+      requests.add(Operations.json(Map.of("KeyId", keyId, "KeySpec", "AES_256")));
+    }
+    List<String> blobs = new ArrayList<>();
+    for (JsonNode dataKey :
+        client.callAllOk(Operations.GENERATE_DATA_KEY_WITHOUT_PLAINTEXT, requests, parallel)) {
+      blobs.add(dataKey.path("CiphertextBlob").asText());
+    }
     byte[] plaintext = new byte[Operations.ENCRYPT_BYTES];
     new SecureRandom().nextBytes(plaintext);
-    return new Material(keyId, dataKey.path("CiphertextBlob").asText(), plaintext);
+    return new Material(keyIds, blobs, plaintext);
   }
 
-  private static void scheduleDeletion(SignedClient client, String keyId, List<String> notes) {
+  private static void scheduleDeletion(
+      SignedClient client, List<String> keyIds, int parallel, List<String> notes) {
+    List<byte[]> requests = new ArrayList<>();
+    for (String keyId : keyIds) {
+      requests.add(Operations.json(Map.of("KeyId", keyId, "PendingWindowInDays", 7)));
+    }
     try {
-      client.callOk(
-          "ScheduleKeyDeletion", Operations.json(Map.of("KeyId", keyId, "PendingWindowInDays", 7)));
+      client.callAllOk("ScheduleKeyDeletion", requests, parallel);
     } catch (IOException e) {
-      notes.add("could not schedule the deletion of key " + keyId + ": " + e.getMessage());
+      notes.add(
+          "could not schedule the deletion of the bench's "
+              + keyIds.size()
+              + " key(s): "
+              + e.getMessage());
     }
   }
 

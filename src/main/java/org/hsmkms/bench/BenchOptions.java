@@ -13,6 +13,8 @@ import java.util.List;
  * @param accessKeyId with {@code secretAccessKey}, or both null to read {@code dataDir/credentials}
  * @param operations operation names as {@link Operations#expand} gives them
  * @param keyId the CMK to use, or null to create one and schedule its deletion at the end
+ * @param keys how many CMKs to create and spread the requests over (1 unless asked)
+ * @param pid a local process (the server) whose resident memory is sampled during the run, or null
  * @param dataDir a dev server's data directory: credentials, and the token for {@code --ceiling}
  * @param config a production config, for {@code --ceiling} against its token
  * @param json where to write the report as JSON too, or null
@@ -24,6 +26,8 @@ public record BenchOptions(
     String region,
     List<String> operations,
     String keyId,
+    int keys,
+    Long pid,
     Load load,
     boolean ceiling,
     boolean moto,
@@ -41,6 +45,12 @@ public record BenchOptions(
     if (accessKeyId == null && dataDir == null) {
       throw new IllegalArgumentException(
           "give --data-dir DIR (of ./hsm-kms dev) or --access-key-id and --secret-access-key");
+    }
+    if (keys < 1) {
+      throw new IllegalArgumentException("--keys must be at least 1");
+    }
+    if (keys > 1 && keyId != null) {
+      throw new IllegalArgumentException("give --key-id or --keys, not both");
     }
     if (ceiling && dataDir == null && config == null) {
       throw new IllegalArgumentException("--ceiling needs --data-dir DIR or --config FILE");
@@ -88,6 +98,8 @@ public record BenchOptions(
     String region = "us-east-1";
     List<String> ops = Operations.DEFAULT;
     String keyId = null;
+    int keys = 1;
+    Long pid = null;
     int concurrency = 16;
     Double rate = null;
     Duration warmup = Duration.ofSeconds(3);
@@ -106,6 +118,8 @@ public record BenchOptions(
         case "--region" -> region = value(args, ++i, a);
         case "--ops" -> ops = Operations.expand(List.of(value(args, ++i, a).split(",")));
         case "--key-id" -> keyId = value(args, ++i, a);
+        case "--keys" -> keys = Integer.parseInt(value(args, ++i, a));
+        case "--pid" -> pid = Long.parseLong(value(args, ++i, a));
         case "--concurrency" -> concurrency = Integer.parseInt(value(args, ++i, a));
         case "--rate" -> rate = Double.parseDouble(value(args, ++i, a));
         case "--warmup" -> warmup = seconds(value(args, ++i, a));
@@ -125,6 +139,8 @@ public record BenchOptions(
         region,
         ops,
         keyId,
+        keys,
+        pid,
         new Load(concurrency, rate, warmup, duration),
         ceiling,
         moto,
@@ -138,7 +154,7 @@ public record BenchOptions(
           "\n",
           "usage: hsm-kms bench [--endpoint URL] (--data-dir DIR | --access-key-id ID"
               + " --secret-access-key SECRET)",
-          "         [--region R] [--ops OP,OP...] [--key-id KEY]",
+          "         [--region R] [--ops OP,OP...] [--key-id KEY | --keys N] [--pid PID]",
           "         [--concurrency N] [--rate REQ_PER_S] [--warmup S] [--duration S]",
           "         [--ceiling [--config FILE]] [--moto] [--json FILE]",
           "operations: " + String.join(",", Operations.names()),

@@ -13,6 +13,8 @@ import org.hsmkms.bench.LatencyRecorder.Latency;
  * @param rate requests per second of an open loop, null for a closed loop
  * @param ceiling empty unless {@code --ceiling}
  * @param moto empty unless {@code --moto} and moto ran
+ * @param keys how many CMKs the requests were spread over
+ * @param serverMemory the server's resident memory during the run, or null without {@code --pid}
  * @param notes operations skipped and comparisons not made, and why
  */
 public record BenchReport(
@@ -22,6 +24,8 @@ public record BenchReport(
     Double rate,
     double warmupSeconds,
     double durationSeconds,
+    int keys,
+    ServerMemory serverMemory,
     List<OpResult> service,
     List<CeilingResult> ceiling,
     List<OpResult> moto,
@@ -59,6 +63,12 @@ public record BenchReport(
       return note == null;
     }
   }
+
+  /**
+   * The resident memory (RSS) of the server's process, sampled every 200 ms from the start of the
+   * run to its end.
+   */
+  public record ServerMemory(long pid, int samples, double maxMiB, double lastMiB) {}
 
   /** The same HSM work as one operation, called directly by {@code threads} threads. */
   public record CeilingResult(

@@ -83,6 +83,7 @@ final class LoadRunner {
     private long end;
     private long lastAnswer;
     private int inFlight;
+    private long sent;
     private int activeUsers;
     private long scheduled;
     private long maxLag;
@@ -167,7 +168,7 @@ final class LoadRunner {
     private io.vertx.core.Future<Answer> send(long intended) {
       inFlight++;
       return client
-          .send(workload.action(), workload.body())
+          .send(workload.action(), workload.body(sent++))
           .andThen(
               ar -> {
                 inFlight--;

@@ -85,34 +85,69 @@ final class Operations {
     return List.copyOf(out);
   }
 
-  /** What a setup made for the requests: the CMK, a ciphertext to decrypt, a plaintext. */
-  record Material(String keyId, String ciphertextBlob, byte[] plaintext) {}
+  /**
+   * What a setup made for the requests: the CMKs, for each a ciphertext to decrypt, and a plaintext
+   * to encrypt.
+   */
+  record Material(List<String> keyIds, List<String> ciphertextBlobs, byte[] plaintext) {
+    Material {
+      keyIds = List.copyOf(keyIds);
+      ciphertextBlobs = List.copyOf(ciphertextBlobs);
+      if (keyIds.isEmpty() || keyIds.size() != ciphertextBlobs.size()) {
+        throw new IllegalArgumentException("one ciphertext per key");
+      }
+    }
 
-  /** The request of operation {@code name}. */
+    Material(String keyId, String ciphertextBlob, byte[] plaintext) {
+      this(List.of(keyId), List.of(ciphertextBlob), plaintext);
+    }
+
+    /** The only (or the first) key and its ciphertext. */
+    Material key(int i) {
+      return new Material(keyIds.get(i), ciphertextBlobs.get(i), plaintext);
+    }
+  }
+
+  /** The requests of operation {@code name}: one per key of {@code m}, taken in turn. */
   static Workload workload(String name, Material m) {
+    byte[][] bodies = new byte[m.keyIds().size()][];
+    String action = name;
+    for (int i = 0; i < bodies.length; i++) {
+      Request r = request(name, m.key(i));
+      action = r.action;
+      bodies[i] = r.body;
+    }
+    return new Workload(name, action, bodies);
+  }
+
+  private record Request(String action, byte[] body) {}
+
+  private static Request request(String name, Material m) {
     Map<String, Object> body = new LinkedHashMap<>();
+    String keyId = m.keyIds().get(0);
+    String ciphertextBlob = m.ciphertextBlobs().get(0);
     String action = name;
     switch (name) {
       case GENERATE_DATA_KEY, GENERATE_DATA_KEY_WITHOUT_PLAINTEXT -> {
-        body.put("KeyId", m.keyId());
+        body.put("KeyId", keyId);
         body.put("KeySpec", "AES_256");
       }
       case ENCRYPT -> {
-        body.put("KeyId", m.keyId());
+        body.put("KeyId", keyId);
         body.put("Plaintext", Base64.getEncoder().encodeToString(m.plaintext()));
       }
       case DECRYPT -> {
-        body.put("KeyId", m.keyId());
-        body.put("CiphertextBlob", m.ciphertextBlob());
+        body.put("KeyId", keyId);
+        body.put("CiphertextBlob", ciphertextBlob);
       }
       case GENERATE_RANDOM -> body.put("NumberOfBytes", RANDOM_BYTES);
       default -> {
         action = GENERATE_DATA_KEY_PAIR;
-        body.put("KeyId", m.keyId());
+        body.put("KeyId", keyId);
         body.put("KeyPairSpec", name.substring(GENERATE_DATA_KEY_PAIR.length() + 1));
       }
     }
-    return new Workload(name, action, json(body));
+    return new Request(action, json(body));
   }
 
   static byte[] json(Map<String, Object> body) {
@@ -129,5 +164,15 @@ final class Operations {
    * @param name as reported, e.g. {@code GenerateDataKeyPair:RSA_2048}
    * @param action the KMS action ({@code X-Amz-Target: TrentService.<action>})
    */
-  record Workload(String name, String action, byte[] body) {}
+  record Workload(String name, String action, byte[][] bodies) {
+    /** The first request (the one tried before the run). */
+    byte[] body() {
+      return bodies[0];
+    }
+
+    /** The request to send as the {@code n}th of a run. */
+    byte[] body(long n) {
+      return bodies[(int) (n % bodies.length)];
+    }
+  }
 }

@@ -27,7 +27,10 @@ final class ReportPrinter {
         "hsm-kms bench: %s, %s, warm-up %s s, %s s per operation%n",
         r.endpoint(), r.load(), number(r.warmupSeconds()), number(r.durationSeconds()));
     out.println();
-    out.println("hsm-kms (SigV4-signed requests on keep-alive connections)");
+    out.println(
+        "hsm-kms (SigV4-signed requests on keep-alive connections"
+            + (r.keys() > 1 ? ", spread over " + r.keys() + " CMKs" : "")
+            + ")");
     servers(r.service(), out);
 
     if (!r.ceiling().isEmpty()) {
@@ -58,6 +61,16 @@ final class ReportPrinter {
           out.printf(OP + " %13.1fx%n", c.operation(), c.timesMoto());
         }
       }
+    }
+
+    if (r.serverMemory() != null) {
+      out.println();
+      out.printf(
+          "server resident memory (pid %d, %d samples): max %.1f MiB, at the end %.1f MiB%n",
+          r.serverMemory().pid(),
+          r.serverMemory().samples(),
+          r.serverMemory().maxMiB(),
+          r.serverMemory().lastMiB());
     }
 
     List<String> notes = new ArrayList<>(r.notes());

@@ -428,6 +428,66 @@ final class SignedClient implements AutoCloseable {
     }
   }
 
+  /**
+   * Sends every body as a request of {@code action}, {@code parallel} at a time, and returns the
+   * JSON answers in order; an IOException names the first that was not 200 (set-up, not measured).
+   */
+  List<JsonNode> callAllOk(String action, List<byte[]> bodies, int parallel) throws IOException {
+    Answer[] answers = new Answer[bodies.size()];
+    Throwable[] failure = new Throwable[1];
+    java.util.concurrent.CompletableFuture<Void> done =
+        new java.util.concurrent.CompletableFuture<>();
+    int[] next = {0};
+    int[] open = {0};
+    Runnable[] pump = new Runnable[1];
+    pump[0] =
+        () -> {
+          while (failure[0] == null && open[0] < parallel && next[0] < bodies.size()) {
+            int i = next[0]++;
+            open[0]++;
+            send(action, bodies.get(i))
+                .onComplete(
+                    ar -> {
+                      open[0]--;
+                      if (ar.failed()) {
+                        failure[0] = ar.cause();
+                      } else {
+                        answers[i] = ar.result();
+                      }
+                      if ((failure[0] != null || next[0] == bodies.size()) && open[0] == 0) {
+                        done.complete(null);
+                      } else {
+                        pump[0].run();
+                      }
+                    });
+          }
+          if (bodies.isEmpty()) {
+            done.complete(null);
+          }
+        };
+    context.runOnContext(v -> pump[0].run());
+    try {
+      done.get(10, TimeUnit.MINUTES);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IOException(action + " to " + endpoint + " did not finish", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+    if (failure[0] != null) {
+      throw new IOException(action + " to " + endpoint + " failed: " + failure[0], failure[0]);
+    }
+    List<JsonNode> out = new java.util.ArrayList<>(answers.length);
+    for (Answer a : answers) {
+      if (!a.ok()) {
+        throw new IOException(
+            action + " to " + endpoint + " failed: " + a.errorType() + ": " + a.message());
+      }
+      out.add(a.json());
+    }
+    return out;
+  }
+
   /** As {@link #call}, and an IOException naming the AWS error unless the answer is 200. */
   JsonNode callOk(String action, byte[] body) throws IOException {
     Answer a = call(action, body);

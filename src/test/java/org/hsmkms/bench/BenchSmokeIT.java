@@ -129,6 +129,42 @@ class BenchSmokeIT {
   }
 
   /** The test server's endpoint and access key, then {@code more}. */
+  @Test
+  void manyKeys_spreadTheRequests_andTheServersMemoryIsSampled() throws IOException {
+    int keysBefore = keyCount();
+    long pid = ProcessHandle.current().pid(); // the test server runs in this JVM
+    BenchOptions options =
+        BenchOptions.parse(
+            args(
+                "--ops", "GenerateDataKey,Decrypt",
+                "--keys", "5",
+                "--pid", Long.toString(pid),
+                "--concurrency", "2",
+                "--warmup", "0.1",
+                "--duration", "0.5"));
+
+    BenchReport report = Bench.run(options, TEST_TOKEN, quiet());
+
+    assertEquals(5, report.keys());
+    for (OpResult r : report.service()) {
+      assertTrue(r.requests() >= 5, r.toString());
+      assertEquals(0, r.errors().size(), r.operation() + ": " + r.errors());
+    }
+    assertEquals(keysBefore + 5, keyCount());
+    assertEquals(pid, report.serverMemory().pid());
+    assertTrue(report.serverMemory().samples() >= 2, report.serverMemory().toString());
+    assertTrue(report.serverMemory().maxMiB() >= report.serverMemory().lastMiB() - 0.001);
+    assertTrue(report.serverMemory().maxMiB() > 10, report.serverMemory().toString());
+  }
+
+  private static int keyCount() {
+    return TestServer.shared()
+        .app()
+        .store()
+        .listKeys(TestServer.ACCOUNT, "us-east-1", null, 1_000_000)
+        .size();
+  }
+
   private static String[] args(String... more) {
     TestServer server = TestServer.shared();
     List<String> all = new ArrayList<>();
