@@ -196,6 +196,15 @@ public final class Main {
     return s != null && !s.isEmpty();
   }
 
+  /**
+   * HSM sessions (and workers) of a dev server: twice the cores, at least 4 and at most 16.
+   * SoftHSM2 works inside this process, so more sessions than that only add contention (measured in
+   * docs/performance.md).
+   */
+  static int devSessions() {
+    return Math.max(4, Math.min(16, 2 * Runtime.getRuntime().availableProcessors()));
+  }
+
   /** The configuration of a dev data directory prepared by the launcher. */
   private static Config devConfig(
       Path dataDir, int port, String account, String region, String module, Integer sessions) {
@@ -220,7 +229,13 @@ public final class Main {
         new Config.Server("127.0.0.1", port, null),
         account,
         region,
-        new Config.Hsm(module, DEV_TOKEN_LABEL, null, pinFile.toString(), sessions, null),
+        new Config.Hsm(
+            module,
+            DEV_TOKEN_LABEL,
+            null,
+            pinFile.toString(),
+            sessions == null ? devSessions() : sessions,
+            null),
         new Config.Store("jdbc:sqlite:" + dataDir.resolve("metadata.db")),
         new Config.Deletion(null),
         new Config.Credentials(dataDir.resolve(DevCredentials.SERVER_FILE).toString(), null),
