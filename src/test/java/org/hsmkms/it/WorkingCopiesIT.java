@@ -128,7 +128,7 @@ class WorkingCopiesIT {
   }
 
   @Test
-  void copiesAreBounded_keysPastTheBoundUseTheTokenObject() {
+  void copiesAreBounded_theOneUsedLongestAgoMakesRoom() {
     try (Pkcs11Hsm hsm = open(2)) {
       byte[][] ids = {newKey(hsm), newKey(hsm), newKey(hsm)};
       for (byte[] id : ids) {
@@ -136,11 +136,56 @@ class WorkingCopiesIT {
       }
 
       assertEquals(2, hsm.workingCopyCount());
-      assertFalse(hsm.workingCopyAttributes(ids[2]).isPresent());
+      assertFalse(hsm.workingCopyAttributes(ids[0]).isPresent());
+      assertTrue(hsm.workingCopyAttributes(ids[1]).isPresent());
+      assertTrue(hsm.workingCopyAttributes(ids[2]).isPresent());
+
+      roundTrip(hsm, ids[2]);
+      roundTrip(hsm, ids[0]); // ids[1] is now the one used longest ago
+
+      assertEquals(2, hsm.workingCopyCount());
+      assertTrue(hsm.workingCopyAttributes(ids[0]).isPresent());
+      assertFalse(hsm.workingCopyAttributes(ids[1]).isPresent());
+      assertTrue(hsm.workingCopyAttributes(ids[2]).isPresent());
       for (byte[] id : ids) {
+        roundTrip(hsm, id);
         hsm.destroyKey(id);
       }
       assertEquals(0, hsm.workingCopyCount());
+    }
+  }
+
+  @Test
+  void manyThreadsOverMoreKeysThanCopies_allRoundTrip() throws Exception {
+    try (Pkcs11Hsm hsm = open(3)) {
+      byte[][] ids = new byte[8][];
+      for (int i = 0; i < ids.length; i++) {
+        ids[i] = newKey(hsm);
+      }
+      java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newFixedThreadPool(4);
+      try {
+        List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+          int offset = t;
+          done.add(
+              pool.submit(
+                  () -> {
+                    for (int i = 0; i < 200; i++) {
+                      roundTrip(hsm, ids[(i * 3 + offset) % ids.length]);
+                    }
+                  }));
+        }
+        for (java.util.concurrent.Future<?> f : done) {
+          f.get();
+        }
+      } finally {
+        pool.shutdown();
+      }
+      assertTrue(hsm.workingCopyCount() <= 3);
+      for (byte[] id : ids) {
+        hsm.destroyKey(id);
+      }
     }
   }
 

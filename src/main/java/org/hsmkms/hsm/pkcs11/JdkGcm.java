@@ -28,6 +28,7 @@ final class JdkGcm {
   private static final Logger LOG = LoggerFactory.getLogger(JdkGcm.class);
   private static final String PACKAGE = "sun.security.pkcs11.wrapper.";
   private static final long CKM_AES_GCM = 0x1087L;
+  private static final long CKF_OS_LOCKING_OK = 0x2L;
   private static final int TAG_BYTES = 16;
 
   private final Object pkcs11;
@@ -56,8 +57,16 @@ final class JdkGcm {
             MethodType.methodType(
                 pkcs11Class, String.class, String.class, initArgsClass, boolean.class));
     try {
-      // The module is already initialised by the IAIK wrapper: C_Initialize is not called again.
-      pkcs11 = getInstance.invoke(modulePath, "C_GetFunctionList", null, true);
+      // The module is already initialised by the IAIK wrapper (with CKF_OS_LOCKING_OK):
+      // C_Initialize
+      // is not called again. The arguments only tell the JDK that the module locks for itself;
+      // without them it would serialise every call of every thread behind one lock.
+      Object initArgs = initArgsClass.getConstructor().newInstance();
+      initArgsClass.getField("flags").setLong(initArgs, CKF_OS_LOCKING_OK);
+      pkcs11 = getInstance.invoke(modulePath, "C_GetFunctionList", initArgs, true);
+      if (pkcs11.getClass().getSimpleName().startsWith("Synchronized")) {
+        throw new ReflectiveOperationException("the JDK's layer would serialise every call");
+      }
     } catch (ReflectiveOperationException | RuntimeException | Error e) {
       throw e;
     } catch (Throwable e) {

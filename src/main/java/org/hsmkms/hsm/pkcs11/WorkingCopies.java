@@ -12,6 +12,9 @@ import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_SESSION_HANDLE_INVALI
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_TOKEN_NOT_PRESENT;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_USER_NOT_LOGGED_IN;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,8 +37,10 @@ import org.xipki.pkcs11.wrapper.Session;
  * Copies live in one dedicated session and vanish with it, and with the process.
  *
  * <p>A key whose copy the token refuses (e.g. an object created with {@code CKA_MODIFIABLE=false},
- * which SoftHSM2 will not copy to a session object) is used as the token object, as is every key
- * past {@code max} copies: copies are an optimisation, never a condition of service.
+ * which SoftHSM2 will not copy to a session object) is used as the token object: copies are an
+ * optimisation, never a condition of service. At most {@code max} keys have a copy; when a key
+ * without one is used and there is no room, the tenth of the copies used longest ago are destroyed
+ * first, so the copies follow the keys in use.
  *
  * <p>Safety of handles: a handle is only used under the read lock, and copies are destroyed (or
  * their session closed) only under the write lock, so no request can use a handle that the token
@@ -68,7 +73,19 @@ final class WorkingCopies implements AutoCloseable {
   private final SessionOpener opener;
   private final int max;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-  private final Map<String, Long> copies = new ConcurrentHashMap<>();
+  private final Map<String, Copy> copies = new ConcurrentHashMap<>();
+
+  /** A copy's handle, and when it was last used (for eviction). */
+  private static final class Copy {
+    final long handle;
+    volatile long lastUsed;
+
+    Copy(long handle) {
+      this.handle = handle;
+      this.lastUsed = System.nanoTime();
+    }
+  }
+
   private final Set<String> refused = ConcurrentHashMap.newKeySet();
 
   /** Guards {@link #session} and the making of copies (a session is used by one thread at once). */
@@ -97,14 +114,21 @@ final class WorkingCopies implements AutoCloseable {
     if (!enabled()) {
       return work.run(tokenHandle.get());
     }
+    if (copies.size() >= max && !copies.containsKey(id) && !refused.contains(id)) {
+      evictLeastRecentlyUsed();
+    }
     long seen;
     PKCS11Exception stale = null;
     boolean sessionLost = false;
     lock.readLock().lock();
     try {
       seen = epoch;
-      Long copy = copies.get(id);
-      if (copy == null && !refused.contains(id) && copies.size() < max) {
+      Copy entry = copies.get(id);
+      Long copy = null;
+      if (entry != null) {
+        entry.lastUsed = System.nanoTime();
+        copy = entry.handle;
+      } else if (!refused.contains(id) && copies.size() < max) {
         try {
           copy = make(id, tokenHandle.get());
         } catch (SessionLost e) {
@@ -147,9 +171,9 @@ final class WorkingCopies implements AutoCloseable {
   /** Makes the copy of {@code id}, or returns null if the token refuses it. Under the read lock. */
   private Long make(String id, long tokenObject) throws SessionLost, PKCS11Exception {
     synchronized (copyLock) {
-      Long existing = copies.get(id);
+      Copy existing = copies.get(id);
       if (existing != null) {
-        return existing;
+        return existing.handle;
       }
       try {
         if (session == null) {
@@ -170,7 +194,7 @@ final class WorkingCopies implements AutoCloseable {
           LOG.warn("working copy of key object {} is not protected as required; not used", id);
           return null;
         }
-        copies.put(id, copy);
+        copies.put(id, new Copy(copy));
         return copy;
       } catch (PKCS11Exception e) {
         long code = e.getErrorCode();
@@ -213,19 +237,51 @@ final class WorkingCopies implements AutoCloseable {
     }
   }
 
+  /**
+   * Destroys the tenth (at least one) of the copies used longest ago. Under the write lock, so no
+   * request holds any of their handles.
+   */
+  private void evictLeastRecentlyUsed() {
+    lock.writeLock().lock();
+    try {
+      if (copies.size() < max) {
+        return; // another thread made room meanwhile
+      }
+      List<Map.Entry<String, Copy>> byAge = new ArrayList<>(copies.entrySet());
+      byAge.sort(Comparator.comparingLong(e -> e.getValue().lastUsed));
+      int evict = Math.max(1, max / 10);
+      synchronized (copyLock) {
+        for (int i = 0; i < evict && i < byAge.size(); i++) {
+          copies.remove(byAge.get(i).getKey());
+          try {
+            if (session != null) {
+              session.destroyObject(byAge.get(i).getValue().handle);
+            }
+          } catch (PKCS11Exception e) {
+            // The handle is forgotten either way; start afresh so that it cannot be reused.
+            closeSession();
+            return;
+          }
+        }
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
   /** Destroys the copy of {@code id}, if any (its key object is being destroyed). */
   void destroy(String id) {
     lock.writeLock().lock();
     try {
       refused.remove(id);
-      Long copy = copies.remove(id);
+      Copy copy = copies.remove(id);
       if (copy == null) {
         return;
       }
       synchronized (copyLock) {
         try {
           if (session != null) {
-            session.destroyObject(copy);
+            session.destroyObject(copy.handle);
           }
         } catch (PKCS11Exception e) {
           // The handle is forgotten either way; start afresh so that it cannot be reused.
@@ -244,7 +300,8 @@ final class WorkingCopies implements AutoCloseable {
 
   /** The handle of the copy of {@code id}, for attribute checks, or null. */
   Long handleOf(String id) {
-    return copies.get(id);
+    Copy c = copies.get(id);
+    return c == null ? null : c.handle;
   }
 
   /** Under the write lock. */
