@@ -49,11 +49,16 @@ public final class Reconciler {
     int deleted = 0;
     int missing = 0;
     Set<String> known = new HashSet<>();
+    // One listing of the token instead of a search per key: a search visits every object, so a
+    // search per key made start-up quadratic in the number of keys.
+    List<byte[]> tokenIds = hsm.listKeyIds();
+    Set<String> inToken = new HashSet<>();
+    tokenIds.forEach(id -> inToken.add(Keys.materialHex(id)));
     for (KeyRecord key : store.allKeys()) {
       List<MaterialRecord> materials = store.materials(key.keyId());
       materials.forEach(m -> known.add(m.materialId()));
       KeyState state = KeyState.fromAwsName(key.keyState());
-      boolean present = hsm.keyExists(Keys.materialBytes(key.currentMaterialId()));
+      boolean present = inToken.contains(key.currentMaterialId());
       if (state == KeyState.CREATING) {
         if (present) {
           // The material exists, so the key is rolled forward; it is never destroyed unasked.
@@ -83,7 +88,7 @@ public final class Reconciler {
       }
     }
     int orphans = 0;
-    for (byte[] id : hsm.listKeyIds()) {
+    for (byte[] id : tokenIds) {
       String hex = Keys.materialHex(id);
       if (!known.contains(hex)) {
         orphans++;

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.UUID;
+import org.hsmkms.hsm.pkcs11.Pkcs11Hsm;
 import org.hsmkms.kms.Reconciler.Report;
 import org.hsmkms.store.KeyRecord;
 import org.hsmkms.store.MaterialRecord;
@@ -232,6 +233,12 @@ class ReconciliationIT {
       other.close();
     }
 
+    // A working copy of the key (a session object) is dropped at the next check of the copies.
+    Instant deadline = Instant.now().plusMillis(5 * Pkcs11Hsm.ORPHAN_CHECK_MILLIS);
+    while (server.app().hsm().workingCopyAttributes(material(keyId)).isPresent()) {
+      assertTrue(Instant.now().isBefore(deadline), "the working copy outlived its key object");
+      sleep(50);
+    }
     assertEquals(
         500, assertThrows(KeyUnavailableException.class, () -> encrypt(keyId)).statusCode());
     assertEquals(
@@ -239,6 +246,15 @@ class ReconciliationIT {
         assertThrows(KeyUnavailableException.class, () -> kms.decrypt(b -> b.ciphertextBlob(blob)))
             .statusCode());
     assertTrue(server.app().store().findKey(keyId).isPresent());
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   @Test

@@ -1,5 +1,6 @@
 package org.hsmkms.hsm.pkcs11;
 
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_EXTRACTABLE;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_ID;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_LABEL;
@@ -165,6 +166,46 @@ public final class Pkcs11Hsm implements Hsm {
         "false".equals(System.getProperty(JDK_GCM_PROPERTY))
             ? null
             : JdkGcm.load(settings.modulePath());
+    if (copies.enabled()) {
+      orphanCheck.scheduleWithFixedDelay(
+          this::dropOrphanedCopies, ORPHAN_CHECK_MILLIS, ORPHAN_CHECK_MILLIS, MILLISECONDS);
+    }
+  }
+
+  /** How often working copies are checked against their token objects. */
+  public static final long ORPHAN_CHECK_MILLIS = 1000;
+
+  private final java.util.concurrent.ScheduledExecutorService orphanCheck =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "hsm-kms-working-copy-check");
+            t.setDaemon(true);
+            return t;
+          });
+
+  /** Destroys working copies whose token object has been destroyed outside this service. */
+  private void dropOrphanedCopies() {
+    try {
+      copies.dropOrphans(
+          (id, tokenObject) ->
+              call(
+                  "C_GetAttributeValue(working copy original)",
+                  s -> {
+                    try {
+                      AttributeVector a = s.getAttrValues(tokenObject, CKA_ID);
+                      return Arrays.equals(a.id(), HexFormat.of().parseHex(id));
+                    } catch (PKCS11Exception e) {
+                      long code = e.getErrorCode();
+                      if (code == CKR_OBJECT_HANDLE_INVALID || code == CKR_KEY_HANDLE_INVALID) {
+                        handles.remove(id);
+                        return false;
+                      }
+                      throw e;
+                    }
+                  }));
+    } catch (RuntimeException e) {
+      LOG.debug("working copy check: {}", e.toString());
+    }
   }
 
   /** Which JNI layer does AES-GCM: "jdk" or "iaik". */
@@ -1068,6 +1109,7 @@ public final class Pkcs11Hsm implements Hsm {
     synchronized (keeperLock) {
       dropKeeper();
     }
+    orphanCheck.shutdownNow();
     copies.close();
     random.clear();
     pool.close();

@@ -78,10 +78,12 @@ final class WorkingCopies implements AutoCloseable {
   /** A copy's handle, and when it was last used (for eviction). */
   private static final class Copy {
     final long handle;
+    final long tokenObject;
     volatile long lastUsed;
 
-    Copy(long handle) {
+    Copy(long handle, long tokenObject) {
       this.handle = handle;
+      this.tokenObject = tokenObject;
       this.lastUsed = System.nanoTime();
     }
   }
@@ -194,7 +196,7 @@ final class WorkingCopies implements AutoCloseable {
           LOG.warn("working copy of key object {} is not protected as required; not used", id);
           return null;
         }
-        copies.put(id, new Copy(copy));
+        copies.put(id, new Copy(copy, tokenObject));
         return copy;
       } catch (PKCS11Exception e) {
         long code = e.getErrorCode();
@@ -291,6 +293,28 @@ final class WorkingCopies implements AutoCloseable {
     } finally {
       lock.writeLock().unlock();
     }
+  }
+
+  /** Whether the token object a copy was made from still exists (with its id). */
+  @FunctionalInterface
+  interface OriginalCheck {
+    boolean exists(String id, long tokenObject);
+  }
+
+  /**
+   * Destroys the copies whose token object is gone (destroyed outside this process, e.g. by an
+   * operator): a copy must not outlive its key. Run periodically; returns how many went.
+   */
+  int dropOrphans(OriginalCheck check) {
+    int dropped = 0;
+    for (Map.Entry<String, Copy> e : List.copyOf(copies.entrySet())) {
+      if (!check.exists(e.getKey(), e.getValue().tokenObject)) {
+        LOG.warn("key object {} is gone from the token; its working copy is destroyed", e.getKey());
+        destroy(e.getKey());
+        dropped++;
+      }
+    }
+    return dropped;
   }
 
   /** How many copies exist now. */
