@@ -40,7 +40,8 @@ import org.xipki.pkcs11.wrapper.Session;
  * which SoftHSM2 will not copy to a session object) is used as the token object: copies are an
  * optimisation, never a condition of service. At most {@code max} keys have a copy; when a key
  * without one is used and there is no room, the tenth of the copies used longest ago are destroyed
- * first, so the copies follow the keys in use.
+ * first, at most once a second, so the copies follow the keys in use without churning when more
+ * keys are in use than there are copies (those beyond use their token object).
  *
  * <p>Safety of handles: a handle is only used under the read lock, and copies are destroyed (or
  * their session closed) only under the write lock, so no request can use a handle that the token
@@ -95,6 +96,11 @@ final class WorkingCopies implements AutoCloseable {
 
   private Session session;
 
+  /** When copies were last evicted to make room (System.nanoTime). */
+  private volatile long lastEviction = System.nanoTime() - EVICTION_INTERVAL_NANOS;
+
+  private static final long EVICTION_INTERVAL_NANOS = 1_000_000_000L;
+
   /** Changed (under the write lock) whenever every copy is dropped. */
   private volatile long epoch;
 
@@ -116,7 +122,10 @@ final class WorkingCopies implements AutoCloseable {
     if (!enabled()) {
       return work.run(tokenHandle.get());
     }
-    if (copies.size() >= max && !copies.containsKey(id) && !refused.contains(id)) {
+    if (copies.size() >= max
+        && !copies.containsKey(id)
+        && !refused.contains(id)
+        && System.nanoTime() - lastEviction >= EVICTION_INTERVAL_NANOS) {
       evictLeastRecentlyUsed();
     }
     long seen;
@@ -246,9 +255,10 @@ final class WorkingCopies implements AutoCloseable {
   private void evictLeastRecentlyUsed() {
     lock.writeLock().lock();
     try {
-      if (copies.size() < max) {
+      if (copies.size() < max || System.nanoTime() - lastEviction < EVICTION_INTERVAL_NANOS) {
         return; // another thread made room meanwhile
       }
+      lastEviction = System.nanoTime();
       List<Map.Entry<String, Copy>> byAge = new ArrayList<>(copies.entrySet());
       byAge.sort(Comparator.comparingLong(e -> e.getValue().lastUsed));
       int evict = Math.max(1, max / 10);
