@@ -65,7 +65,7 @@ public final class Main {
   private static void usage(PrintStream out) {
     out.println(
         "usage: hsm-kms dev [--port N] [--data-dir DIR] [--account-id ID] [--region R]"
-            + " [--module PATH] [--sessions N]");
+            + " [--module PATH] [--sessions N] [--working-copies N]");
     out.println("                   [--access-key-id ID --secret-access-key SECRET]");
     out.println("       hsm-kms serve --config FILE");
     out.println(
@@ -88,6 +88,7 @@ public final class Main {
     String region = "us-east-1";
     String module = null;
     Integer sessions = null;
+    Integer workingCopies = null;
     String accessKeyId = System.getenv(ENV_ACCESS_KEY_ID);
     String secret = System.getenv(ENV_SECRET_ACCESS_KEY);
     List<String> ignored = new ArrayList<>();
@@ -100,6 +101,7 @@ public final class Main {
         case "--region" -> region = value(args, ++i, a);
         case "--module" -> module = value(args, ++i, a);
         case "--sessions" -> sessions = Integer.parseInt(value(args, ++i, a));
+        case "--working-copies" -> workingCopies = Integer.parseInt(value(args, ++i, a));
         case "--access-key-id" -> accessKeyId = value(args, ++i, a);
         case "--secret-access-key" -> secret = value(args, ++i, a);
         default -> {
@@ -128,7 +130,7 @@ public final class Main {
       source = "from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY";
     }
     dataDir = dataDir.toAbsolutePath();
-    Config config = devConfig(dataDir, port, account, region, module, sessions);
+    Config config = devConfig(dataDir, port, account, region, module, sessions, workingCopies);
     if (!ignored.isEmpty()) {
       System.err.println("hsm-kms: ignoring options not supported yet: " + ignored);
     }
@@ -207,7 +209,13 @@ public final class Main {
 
   /** The configuration of a dev data directory prepared by the launcher. */
   private static Config devConfig(
-      Path dataDir, int port, String account, String region, String module, Integer sessions) {
+      Path dataDir,
+      int port,
+      String account,
+      String region,
+      String module,
+      Integer sessions,
+      Integer workingCopies) {
     if (module == null) {
       module =
           SOFTHSM_PATHS.stream()
@@ -235,7 +243,8 @@ public final class Main {
             null,
             pinFile.toString(),
             sessions == null ? devSessions() : sessions,
-            null),
+            null,
+            workingCopies),
         new Config.Store("jdbc:sqlite:" + dataDir.resolve("metadata.db")),
         new Config.Deletion(null),
         new Config.Credentials(dataDir.resolve(DevCredentials.SERVER_FILE).toString(), null),
@@ -261,7 +270,7 @@ public final class Main {
         case "--config" -> config = loadConfig(value(args, ++i, a));
         case "--data-dir" -> {
           Path dir = Path.of(value(args, ++i, a)).toAbsolutePath();
-          config = devConfig(dir, 0, "111122223333", "us-east-1", null, null);
+          config = devConfig(dir, 0, "111122223333", "us-east-1", null, null, null);
         }
         case "--access-key-id" -> accessKeyId = value(args, ++i, a);
         case "--account-id" -> account = value(args, ++i, a);
@@ -355,7 +364,8 @@ public final class Main {
           "--ceiling with --data-dir needs SOFTHSM2_CONF=" + conf + " (./hsm-kms bench sets it)");
     }
     return openHsm(
-        devConfig(dataDir.toAbsolutePath(), 0, "111122223333", "us-east-1", null, null), sessions);
+        devConfig(dataDir.toAbsolutePath(), 0, "111122223333", "us-east-1", null, null, null),
+        sessions);
   }
 
   private static Hsm openHsm(Config config, int sessions) throws IOException {
