@@ -311,19 +311,34 @@ final class WorkingCopies implements AutoCloseable {
     boolean exists(String id, long tokenObject);
   }
 
+  /** Copies checked per call of {@link #dropOrphans}, so that a check stays cheap. */
+  static final int ORPHAN_CHECKS_PER_ROUND = 200;
+
+  /** Where the next round of {@link #dropOrphans} starts. */
+  private int orphanCursor;
+
   /**
    * Destroys the copies whose token object is gone (destroyed outside this process, e.g. by an
-   * operator): a copy must not outlive its key. Run periodically; returns how many went.
+   * operator): a copy must not outlive its key. Checks up to {@link #ORPHAN_CHECKS_PER_ROUND}
+   * copies per call, in turn, so with N copies each is checked every N/200 calls at least. Run
+   * periodically from one thread; returns how many went.
    */
   int dropOrphans(OriginalCheck check) {
+    List<Map.Entry<String, Copy>> all = List.copyOf(copies.entrySet());
+    if (all.isEmpty()) {
+      return 0;
+    }
     int dropped = 0;
-    for (Map.Entry<String, Copy> e : List.copyOf(copies.entrySet())) {
+    int n = Math.min(all.size(), ORPHAN_CHECKS_PER_ROUND);
+    for (int i = 0; i < n; i++) {
+      Map.Entry<String, Copy> e = all.get((orphanCursor + i) % all.size());
       if (!check.exists(e.getKey(), e.getValue().tokenObject)) {
         LOG.warn("key object {} is gone from the token; its working copy is destroyed", e.getKey());
         destroy(e.getKey());
         dropped++;
       }
     }
+    orphanCursor = (orphanCursor + n) % Math.max(1, all.size());
     return dropped;
   }
 
