@@ -422,14 +422,13 @@ public final class Pkcs11Hsm implements Hsm {
         "C_Encrypt(CKM_AES_GCM)",
         s -> {
           byte[] iv = random.take(s, GCM_IV_BYTES);
-          Mechanism mech = new Mechanism(CKM_AES_GCM, new GCM_PARAMS(iv, aad, GCM_TAG_BITS));
           byte[] ct =
               copies.use(
                   hex(materialId),
                   () -> handle(s, materialId),
                   key ->
                       gcm == null
-                          ? s.encryptSingle(mech, key, plaintext)
+                          ? s.encryptSingle(gcmMechanism(iv, aad), key, plaintext)
                           : gcm.encrypt(s.getSessionHandle(), key, iv, aad, plaintext));
           byte[] out = Arrays.copyOf(iv, GCM_IV_BYTES + ct.length);
           System.arraycopy(ct, 0, out, GCM_IV_BYTES, ct.length);
@@ -442,14 +441,13 @@ public final class Pkcs11Hsm implements Hsm {
     return call(
         "C_Decrypt(CKM_AES_GCM)",
         s -> {
-          Mechanism mech = new Mechanism(CKM_AES_GCM, new GCM_PARAMS(iv, aad, GCM_TAG_BITS));
           try {
             return copies.use(
                 hex(materialId),
                 () -> handle(s, materialId),
                 key ->
                     gcm == null
-                        ? s.decryptSingle(mech, key, ciphertextAndTag)
+                        ? s.decryptSingle(gcmMechanism(iv, aad), key, ciphertextAndTag)
                         : gcm.decrypt(s.getSessionHandle(), key, iv, aad, ciphertextAndTag));
           } catch (PKCS11Exception e) {
             long code = e.getErrorCode();
@@ -464,6 +462,10 @@ public final class Pkcs11Hsm implements Hsm {
             throw e;
           }
         });
+  }
+
+  private static Mechanism gcmMechanism(byte[] iv, byte[] aad) {
+    return new Mechanism(CKM_AES_GCM, new GCM_PARAMS(iv, aad, GCM_TAG_BITS));
   }
 
   @Override
