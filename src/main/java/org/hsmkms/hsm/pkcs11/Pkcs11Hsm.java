@@ -327,7 +327,7 @@ public final class Pkcs11Hsm implements Hsm {
    * copy of it as a session object ({@link WorkingCopies}): a token copies no object that is not
    * modifiable. That gives nothing away: PKCS#11 lets {@code CKA_SENSITIVE} only be set and {@code
    * CKA_EXTRACTABLE} only be cleared, and the value of a sensitive key can never be set or read
-   * (HsmInvariantsIT checks that the token refuses each change).
+   * (WorkingCopiesIT checks that the token refuses each change).
    */
   private void generatePersistentAesKey(byte[] id, String fullLabel) {
     AttributeVector template =
