@@ -101,21 +101,8 @@ public final class TestToken {
    * handle on the same library (which also logs the token out).
    */
   public static void closeAllSessions() throws Exception {
-    PKCS11Module module = PKCS11Module.getInstance(module());
-    try {
-      module.initialize();
-    } catch (PKCS11Exception e) {
-      if (e.getErrorCode() != PKCS11Constants.CKR_CRYPTOKI_ALREADY_INITIALIZED) {
-        throw e;
-      }
-    }
-    for (Slot slot : module.getSlotList(true)) {
-      if (LABEL.equals(slot.getToken().getTokenInfo().getLabel().trim())) {
-        module.getPKCS11Module().C_CloseAllSessions(slot.getSlotID());
-        return;
-      }
-    }
-    throw new IllegalStateException("test token not found");
+    Slot slot = slot();
+    slot.getModule().getPKCS11Module().C_CloseAllSessions(slot.getSlotID());
   }
 
   /** The test token's slot, through a second handle on the same library. */
