@@ -111,16 +111,6 @@ public record Config(
       workingCopies = workingCopies == null ? 1000 : workingCopies;
     }
 
-    public Hsm(
-        String module,
-        String tokenLabel,
-        String pinEnv,
-        String pinFile,
-        Integer sessions,
-        Long sessionWaitMillis) {
-      this(module, tokenLabel, pinEnv, pinFile, sessions, sessionWaitMillis, null);
-    }
-
     @Override
     public String toString() {
       return "Hsm[module="

@@ -163,7 +163,7 @@ public interface Hsm extends AutoCloseable {
   int workingCopyCount();
 
   /** The attributes of the working copy of a key, if it has one now. */
-  java.util.Optional<KeyAttributes> workingCopyAttributes(byte[] materialId);
+  Optional<KeyAttributes> workingCopyAttributes(byte[] materialId);
 
   /**
    * Security-relevant attributes of a key object (the secret or private key), for tests and health

@@ -100,4 +100,23 @@ class AesGcmLayersIT {
       hsm.destroyKey(id);
     }
   }
+
+  @org.junit.jupiter.api.Test
+  void ivsAndRandomBytes_fromTheBufferedRng_neverRepeat() {
+    try (Pkcs11Hsm hsm = open(true, 10)) {
+      byte[] id = hsm.generateRandom(16);
+      hsm.generateAesKey(id, "aes-gcm-layers-it");
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      // Several times the 4 KiB block: IVs (12 bytes) and data-key-sized draws (32 bytes)
+      // interleaved, as GenerateDataKey draws them.
+      for (int i = 0; i < 2_000; i++) {
+        seen.add(
+            "iv:"
+                + java.util.HexFormat.of().formatHex(iv(hsm.encryptAesGcm(id, new byte[1], null))));
+        seen.add("dk:" + java.util.HexFormat.of().formatHex(hsm.generateRandom(32)));
+      }
+      assertEquals(4_000, seen.size());
+      hsm.destroyKey(id);
+    }
+  }
 }

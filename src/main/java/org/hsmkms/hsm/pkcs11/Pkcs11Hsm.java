@@ -191,17 +191,23 @@ public final class Pkcs11Hsm implements Hsm {
               call(
                   "C_GetAttributeValue(working copy original)",
                   s -> {
+                    boolean same;
                     try {
                       AttributeVector a = s.getAttrValues(tokenObject, CKA_ID);
-                      return Arrays.equals(a.id(), HexFormat.of().parseHex(id));
+                      same = Arrays.equals(a.id(), HexFormat.of().parseHex(id));
                     } catch (PKCS11Exception e) {
                       long code = e.getErrorCode();
-                      if (code == CKR_OBJECT_HANDLE_INVALID || code == CKR_KEY_HANDLE_INVALID) {
-                        handles.remove(id);
-                        return false;
+                      if (code != CKR_OBJECT_HANDLE_INVALID && code != CKR_KEY_HANDLE_INVALID) {
+                        throw e;
                       }
-                      throw e;
+                      same = false;
                     }
+                    if (!same) {
+                      // The cached handle names nothing, or another object: look the key up
+                      // again on its next use.
+                      handles.remove(id);
+                    }
+                    return same;
                   }));
     } catch (RuntimeException e) {
       LOG.debug("working copy check: {}", e.toString());
@@ -1090,7 +1096,7 @@ public final class Pkcs11Hsm implements Hsm {
     }
   }
 
-  private static boolean isDeadSession(long code) {
+  static boolean isDeadSession(long code) {
     return code == CKR_SESSION_HANDLE_INVALID
         || code == CKR_SESSION_CLOSED
         || code == CKR_DEVICE_ERROR

@@ -3,13 +3,8 @@ package org.hsmkms.hsm.pkcs11;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_EXTRACTABLE;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_SENSITIVE;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_TOKEN;
-import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_DEVICE_ERROR;
-import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_DEVICE_REMOVED;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_KEY_HANDLE_INVALID;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_OBJECT_HANDLE_INVALID;
-import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_SESSION_CLOSED;
-import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_SESSION_HANDLE_INVALID;
-import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_TOKEN_NOT_PRESENT;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_USER_NOT_LOGGED_IN;
 
 import java.util.ArrayList;
@@ -226,13 +221,9 @@ final class WorkingCopies implements AutoCloseable {
     }
   }
 
+  /** The copies' session is unusable: dead, or the token logged out (its copies are gone). */
   private static boolean isLost(long code) {
-    return code == CKR_SESSION_HANDLE_INVALID
-        || code == CKR_SESSION_CLOSED
-        || code == CKR_USER_NOT_LOGGED_IN
-        || code == CKR_DEVICE_ERROR
-        || code == CKR_DEVICE_REMOVED
-        || code == CKR_TOKEN_NOT_PRESENT;
+    return Pkcs11Hsm.isDeadSession(code) || code == CKR_USER_NOT_LOGGED_IN;
   }
 
   /** Drops every copy by closing their session, unless that already happened after {@code seen}. */
