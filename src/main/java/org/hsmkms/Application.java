@@ -70,10 +70,15 @@ public final class Application implements AutoCloseable {
     this.credentials = credentialStore(config, hsm);
     this.audit = auditTrail(config);
     int sessions = config.hsm().sessions();
+    int eventLoops = Math.max(2, Runtime.getRuntime().availableProcessors());
     this.vertx =
         Vertx.vertx(
-            new VertxOptions()
-                .setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors())));
+            new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(eventLoops));
+    if (!vertx.isNativeTransportEnabled()) {
+      LOG.info(
+          "native network transport unavailable, using Java NIO: {}",
+          String.valueOf(vertx.unavailableNativeTransportCause()));
+    }
     // The worker pool is as large as the HSM session pool: a larger one would only queue on it.
     this.workers =
         vertx.createSharedWorkerExecutor("hsm-kms-worker", sessions, 60, TimeUnit.SECONDS);
@@ -98,7 +103,8 @@ public final class Application implements AutoCloseable {
             crypto,
             keyPairs,
             config.server().maxBodyBytes(),
-            audit);
+            audit,
+            eventLoops);
     Config.Tls tls = config.server().tls();
     this.port =
         http.listen(

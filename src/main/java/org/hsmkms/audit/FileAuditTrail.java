@@ -9,13 +9,18 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Audit records as JSON lines in a file, rotated by size: when the next record would take the file
  * past {@code maxFileBytes}, {@code audit.log} becomes {@code audit.log.1}, {@code .1} becomes
- * {@code .2} and so on; the oldest beyond {@code maxFiles} is deleted.
+ * {@code .2} and so on; the oldest beyond {@code maxFiles} is deleted. The deletion runs on a
+ * thread of its own, after a rename to {@code audit.log.expired}: freeing a file of 100 MB takes
+ * the file system tens of milliseconds, during which no request could have been recorded.
  *
  * <p>Each record is one {@code write} of one complete line to a file opened for appending (mode
  * 600), optionally forced to disk ({@code fsync}). A failed write marks the trail unavailable until
@@ -37,6 +42,15 @@ public final class FileAuditTrail implements AuditTrail {
 
   private boolean closed;
 
+  /** Deletes expired files away from the writers. */
+  private final ExecutorService cleaner =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "hsm-kms-audit-cleaner");
+            t.setDaemon(true);
+            return t;
+          });
+
   /**
    * @param maxFiles how many rotated files to keep besides the current one (0: none)
    */
@@ -57,6 +71,9 @@ public final class FileAuditTrail implements AuditTrail {
       open();
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot open the audit trail " + this.file + ": " + e, e);
+    }
+    if (Files.exists(expired())) {
+      deleteLater(expired());
     }
   }
 
@@ -139,10 +156,12 @@ public final class FileAuditTrail implements AuditTrail {
 
   private void rotate() throws IOException {
     closeChannel();
-    if (maxFiles == 0) {
-      Files.delete(file);
-    } else {
-      Files.deleteIfExists(rotated(maxFiles));
+    Path oldest = maxFiles == 0 ? file : rotated(maxFiles);
+    boolean expires = Files.exists(oldest);
+    if (expires) {
+      Files.move(oldest, expired(), StandardCopyOption.REPLACE_EXISTING);
+    }
+    if (maxFiles > 0) {
       for (int i = maxFiles - 1; i >= 1; i--) {
         if (Files.exists(rotated(i))) {
           Files.move(rotated(i), rotated(i + 1), StandardCopyOption.REPLACE_EXISTING);
@@ -151,6 +170,30 @@ public final class FileAuditTrail implements AuditTrail {
       Files.move(file, rotated(1), StandardCopyOption.REPLACE_EXISTING);
     }
     open();
+    if (expires) {
+      deleteLater(expired());
+    }
+  }
+
+  /** The name a file past {@code maxFiles} has until it is deleted. */
+  private Path expired() {
+    return file.resolveSibling(file.getFileName() + ".expired");
+  }
+
+  /**
+   * Deletes {@code p} on the cleaner thread. Should a later rotation expire another file first, its
+   * rename replaces (and so deletes) this one, and this deletion removes the later one: either way
+   * both go.
+   */
+  private void deleteLater(Path p) {
+    cleaner.execute(
+        () -> {
+          try {
+            Files.deleteIfExists(p);
+          } catch (IOException e) {
+            LOG.warn("audit trail {}: {} could not be deleted: {}", file, p, e.toString());
+          }
+        });
   }
 
   private Path rotated(int n) {
@@ -169,8 +212,18 @@ public final class FileAuditTrail implements AuditTrail {
   }
 
   @Override
-  public synchronized void close() {
-    closed = true;
-    closeChannel();
+  public void close() {
+    synchronized (this) {
+      closed = true;
+      closeChannel();
+    }
+    cleaner.shutdown();
+    try {
+      if (!cleaner.awaitTermination(30, TimeUnit.SECONDS)) {
+        LOG.warn("audit trail {}: expired files are still being deleted", file);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

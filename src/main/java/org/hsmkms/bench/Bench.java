@@ -2,6 +2,7 @@ package org.hsmkms.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -71,7 +72,7 @@ public final class Bench {
         options.ceiling()
             ? opener.open(options.dataDir(), options.config(), options.load().concurrency())
             : null;
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     MemorySampler memory = options.pid() == null ? null : MemorySampler.start(options.pid());
     try {
       List<OpResult> service;

@@ -98,6 +98,7 @@ class FileAuditTrailTest {
     assertTrue(Files.exists(dir.resolve("audit.log.1")));
     assertTrue(Files.exists(dir.resolve("audit.log.2")));
     assertFalse(Files.exists(dir.resolve("audit.log.3")));
+    assertFalse(Files.exists(dir.resolve("audit.log.expired")), "expired files are deleted");
     List<String> ids = new ArrayList<>();
     for (String name : List.of("audit.log.2", "audit.log.1", "audit.log")) {
       Path p = dir.resolve(name);
@@ -111,6 +112,26 @@ class FileAuditTrailTest {
       int prev = Integer.parseInt(ids.get(i - 1).substring(8));
       assertEquals(prev + 1, Integer.parseInt(ids.get(i).substring(8)), "contiguous: " + ids);
     }
+  }
+
+  @Test
+  void withNoOldFilesKept_rotationLeavesOnlyTheCurrentFile_andALeftoverExpiredFileGoes(
+      @TempDir Path dir) throws Exception {
+    Path file = dir.resolve("audit.log");
+    Files.writeString(dir.resolve("audit.log.expired"), "left by a crash during a rotation\n");
+    try (FileAuditTrail trail = new FileAuditTrail(file, 1024, 0, false, true)) {
+      for (int i = 0; i < 20; i++) {
+        trail.write(record("request-" + i));
+      }
+    }
+
+    try (var files = Files.list(dir)) {
+      assertEquals(List.of(file), files.toList());
+    }
+    List<String> lines = Files.readAllLines(file);
+    assertFalse(lines.isEmpty());
+    assertEquals(
+        "request-19", JSON.readTree(lines.get(lines.size() - 1)).get("requestId").asText());
   }
 
   @Test

@@ -181,6 +181,10 @@ final class WorkingCopies implements AutoCloseable {
       if (existing != null) {
         return existing.handle;
       }
+      if (copies.size() >= max) {
+        // Another thread made the last copy allowed since the caller looked: the token object.
+        return null;
+      }
       try {
         if (session == null) {
           session = opener.open();
