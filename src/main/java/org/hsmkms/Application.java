@@ -3,6 +3,8 @@ package org.hsmkms;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.WorkerExecutor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -40,8 +42,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The assembled service: HSM, store, KMS services and HTTP endpoint. Start-up reconciles the store
- * with the token before the first request is served.
+ * The assembled service: HSM, store, KMS services and HTTP endpoint. Start-up repairs what a crash
+ * left half done in the store and the token before the first request is served; the report of keys
+ * and token objects without each other follows once the service is up.
  */
 public final class Application implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Application.class);
@@ -65,7 +68,13 @@ public final class Application implements AutoCloseable {
     checkListener(config.server());
     Keys keys = new Keys(store);
     this.reconciler = new Reconciler(hsm, store, keys, clock);
-    reconciler.reconcile();
+    // Repairs first, before any request; with nothing to repair, the report of rows and token
+    // objects without each other (a listing of the whole token, seconds with 10,000 keys on
+    // SoftHSM2) is made once the service is up.
+    boolean repaired = reconciler.hasInterruptedWork();
+    if (repaired) {
+      reconciler.reconcile();
+    }
     reconciler.deleteDueKeys();
     this.credentials = credentialStore(config, hsm);
     this.audit = auditTrail(config);
@@ -115,6 +124,11 @@ public final class Application implements AutoCloseable {
             .toCompletionStage()
             .toCompletableFuture()
             .join();
+    if (!repaired) {
+      workers
+          .executeBlocking(reconciler::check, false)
+          .onFailure(t -> LOG.error("reconciliation check failed", t));
+    }
     long intervalMs = Math.max(1, config.deletion().checkIntervalSeconds()) * 1000;
     this.deletionTimer =
         vertx.setPeriodic(
@@ -179,12 +193,27 @@ public final class Application implements AutoCloseable {
         Path.of(a.file()), a.maxFileBytes(), a.maxFiles(), a.fsync(), a.failClosed());
   }
 
+  /** Work done with the open HSM before the service reads its credentials and starts. */
+  @FunctionalInterface
+  public interface Preparation {
+    void prepare(Hsm hsm) throws IOException;
+  }
+
   /**
    * Opens the HSM and the store and starts serving.
    *
    * @param pin the token user PIN; zeroed by this method
    */
   public static Application start(Config config, char[] pin, Clock clock) {
+    return start(config, pin, clock, hsm -> {});
+  }
+
+  /**
+   * Like {@link #start(Config, char[], Clock)}, running {@code before} with the open HSM first (so
+   * that {@code dev} writes its access key without opening the token twice: SoftHSM2 reads every
+   * object of the token each time it is opened).
+   */
+  public static Application start(Config config, char[] pin, Clock clock, Preparation before) {
     Hsm hsm = null;
     MetadataStore store = null;
     try {
@@ -198,6 +227,11 @@ public final class Application implements AutoCloseable {
                   h.sessions(),
                   h.sessionWaitMillis(),
                   h.workingCopies()));
+      try {
+        before.prepare(hsm);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
       store = new JdbcMetadataStore(config.store().url());
       if (config.store().url().startsWith("jdbc:sqlite:")) {
         // The embedded database has one writer, this process, so its rows can be cached.

@@ -135,21 +135,28 @@ public final class Main {
       System.err.println("hsm-kms: ignoring options not supported yet: " + ignored);
     }
     String endpoint = "http://127.0.0.1:" + port;
-    DevCredentials.Result key;
+    DevCredentials.Result[] prepared = new DevCredentials.Result[1];
     byte[] secretBytes =
         secret == null || secret.isEmpty() ? null : secret.getBytes(StandardCharsets.UTF_8);
-    try (Hsm hsm = openHsm(config)) {
-      key =
-          DevCredentials.prepare(
-              dataDir,
-              new CredentialsAdmin(Path.of(config.credentials().file()), hsm),
-              account,
-              region,
-              endpoint,
-              secretBytes == null ? null : accessKeyId,
-              secretBytes);
-    }
-    Application app = run(config);
+    String givenKeyId = secretBytes == null ? null : accessKeyId;
+    String endpointForProfile = endpoint;
+    Path dir = dataDir;
+    String accountId = account;
+    String regionName = region;
+    Application app =
+        run(
+            config,
+            hsm ->
+                prepared[0] =
+                    DevCredentials.prepare(
+                        dir,
+                        new CredentialsAdmin(Path.of(config.credentials().file()), hsm),
+                        accountId,
+                        regionName,
+                        endpointForProfile,
+                        givenKeyId,
+                        secretBytes));
+    DevCredentials.Result key = prepared[0];
     if (app.port() != port) {
       endpoint = "http://127.0.0.1:" + app.port();
     }
@@ -404,8 +411,12 @@ public final class Main {
   }
 
   private static Application run(Config config) throws IOException {
+    return run(config, hsm -> {});
+  }
+
+  private static Application run(Config config, Application.Preparation before) throws IOException {
     char[] pin = readPin(config.hsm());
-    Application app = Application.start(config, pin, Clock.systemUTC());
+    Application app = Application.start(config, pin, Clock.systemUTC(), before);
     Runtime.getRuntime().addShutdownHook(new Thread(app::close, "hsm-kms-shutdown"));
     return app;
   }

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.hsmkms.hsm.Hsm;
 import org.hsmkms.store.KeyRecord;
@@ -43,7 +44,28 @@ public final class Reconciler {
       int rowsWithoutMaterial,
       int objectsWithoutRow) {}
 
+  /** Repairs what a crash left half done, and reports rows and token objects without each other. */
   public Report reconcile() {
+    return run(true);
+  }
+
+  /** Whether a crash left a creation or a deletion half done (rows in Creating or Deleting). */
+  public boolean hasInterruptedWork() {
+    return !store
+        .keysInStates(Set.of(KeyState.CREATING.awsName(), KeyState.DELETING.awsName()))
+        .isEmpty();
+  }
+
+  /**
+   * The reporting part of {@link #reconcile()} alone, which may run while requests are served: it
+   * changes nothing and passes over rows in Creating or Deleting, which are then the work of live
+   * requests. A key created or deleted while it runs may be reported as an object without a row.
+   */
+  public Report check() {
+    return run(false);
+  }
+
+  private Report run(boolean repair) {
     int completed = 0;
     int rolledBack = 0;
     int deleted = 0;
@@ -54,11 +76,15 @@ public final class Reconciler {
     List<byte[]> tokenIds = hsm.listKeyIds();
     Set<String> inToken = new HashSet<>();
     tokenIds.forEach(id -> inToken.add(Keys.materialHex(id)));
+    Map<String, List<MaterialRecord>> allMaterials = store.allMaterials();
     for (KeyRecord key : store.allKeys()) {
-      List<MaterialRecord> materials = store.materials(key.keyId());
+      List<MaterialRecord> materials = allMaterials.getOrDefault(key.keyId(), List.of());
       materials.forEach(m -> known.add(m.materialId()));
       KeyState state = KeyState.fromAwsName(key.keyState());
       boolean present = inToken.contains(key.currentMaterialId());
+      if (!repair && (state == KeyState.CREATING || state == KeyState.DELETING)) {
+        continue;
+      }
       if (state == KeyState.CREATING) {
         if (present) {
           // The material exists, so the key is rolled forward; it is never destroyed unasked.

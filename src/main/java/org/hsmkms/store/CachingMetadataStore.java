@@ -117,6 +117,11 @@ public final class CachingMetadataStore implements MetadataStore {
   }
 
   @Override
+  public Map<String, List<MaterialRecord>> allMaterials() {
+    return store.allMaterials();
+  }
+
+  @Override
   public boolean insertAlias(AliasRecord alias) {
     return write(() -> store.insertAlias(alias));
   }

@@ -43,6 +43,9 @@ public interface MetadataStore extends AutoCloseable {
 
   List<MaterialRecord> materials(String keyId);
 
+  /** The materials of every key, by key id, each list oldest first; for start-up reconciliation. */
+  Map<String, List<MaterialRecord>> allMaterials();
+
   /** Inserts an alias; returns false if the name is taken in that account and region. */
   boolean insertAlias(AliasRecord alias);
 

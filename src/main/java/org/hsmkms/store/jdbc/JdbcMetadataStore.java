@@ -8,6 +8,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -121,6 +122,30 @@ public final class JdbcMetadataStore implements MetadataStore {
             ps.setString(1, keyId);
             List<KeyRecord> keys = readKeys(ps);
             return keys.isEmpty() ? Optional.empty() : Optional.of(keys.get(0));
+          }
+        });
+  }
+
+  @Override
+  public Map<String, List<MaterialRecord>> allMaterials() {
+    return connections.read(
+        "allMaterials",
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT material_id, key_id, creation_date FROM key_materials"
+                      + " ORDER BY key_id, creation_date, material_id")) {
+            Map<String, List<MaterialRecord>> byKey = new HashMap<>();
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                MaterialRecord m =
+                    new MaterialRecord(
+                        rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3)));
+                byKey.computeIfAbsent(m.keyId(), k -> new ArrayList<>()).add(m);
+              }
+            }
+            byKey.replaceAll((k, v) -> List.copyOf(v));
+            return byKey;
           }
         });
   }
