@@ -54,6 +54,10 @@ public final class Application implements AutoCloseable {
   private final Hsm hsm;
   private final MetadataStore store;
   private final Reconciler reconciler;
+
+  /** The start-up report of keys and token objects without each other, or null. */
+  private final Thread reconciliationCheck;
+
   private final KmsHttpServer http;
   private final int port;
   private final long deletionTimer;
@@ -124,11 +128,7 @@ public final class Application implements AutoCloseable {
             .toCompletionStage()
             .toCompletableFuture()
             .join();
-    if (!repaired) {
-      workers
-          .executeBlocking(reconciler::check, false)
-          .onFailure(t -> LOG.error("reconciliation check failed", t));
-    }
+    this.reconciliationCheck = repaired ? null : startReconciliationCheck(reconciler);
     long intervalMs = Math.max(1, config.deletion().checkIntervalSeconds()) * 1000;
     this.deletionTimer =
         vertx.setPeriodic(
@@ -170,6 +170,23 @@ public final class Application implements AutoCloseable {
               + " privateKeyFile), or set server.allowPlainHttp: true if a TLS proxy in front of"
               + " the service protects the traffic");
     }
+  }
+
+  /** Runs {@link Reconciler#check()} on a thread of its own; {@link #close()} waits for it. */
+  private static Thread startReconciliationCheck(Reconciler reconciler) {
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                reconciler.check();
+              } catch (RuntimeException e) {
+                LOG.error("reconciliation check failed", e);
+              }
+            },
+            "hsm-kms-reconciliation");
+    t.setDaemon(true);
+    t.start();
+    return t;
   }
 
   private static CredentialStore credentialStore(Config config, Hsm hsm) {
@@ -306,6 +323,14 @@ public final class Application implements AutoCloseable {
       }
       LOG.warn("shutdown of the HTTP side did not finish cleanly: {}", e.toString());
     } finally {
+      if (reconciliationCheck != null) {
+        try {
+          // Its listing of the token cannot be stopped inside the HSM: wait for it to end.
+          reconciliationCheck.join(30_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       audit.close();
       if (credentials != null) {
         credentials.close();

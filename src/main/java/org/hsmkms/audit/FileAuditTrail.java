@@ -159,7 +159,9 @@ public final class FileAuditTrail implements AuditTrail {
     Path oldest = maxFiles == 0 ? file : rotated(maxFiles);
     boolean expires = Files.exists(oldest);
     if (expires) {
-      Files.move(oldest, expired(), StandardCopyOption.REPLACE_EXISTING);
+      // rename(2), which replaces an expired file not yet deleted in one step: a move that first
+      // deletes the target would fail when the cleaner deletes it in between.
+      Files.move(oldest, expired(), StandardCopyOption.ATOMIC_MOVE);
     }
     if (maxFiles > 0) {
       for (int i = maxFiles - 1; i >= 1; i--) {

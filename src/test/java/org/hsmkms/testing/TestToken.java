@@ -106,7 +106,7 @@ public final class TestToken {
   }
 
   /** The test token's slot, through a second handle on the same library. */
-  private static Slot slot() throws Exception {
+  public static Slot slot() throws Exception {
     dir();
     PKCS11Module module = PKCS11Module.getInstance(module());
     try {

@@ -1118,6 +1118,12 @@ public final class Pkcs11Hsm implements Hsm {
       dropKeeper();
     }
     orphanCheck.shutdownNow();
+    try {
+      // A check under way uses the copies' session, which is closed next.
+      orphanCheck.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     copies.close();
     random.clear();
     pool.close();

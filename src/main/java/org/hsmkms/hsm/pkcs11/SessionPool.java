@@ -26,6 +26,9 @@ final class SessionPool implements AutoCloseable {
   private final long waitMillis;
   private volatile boolean closed;
 
+  /** How long {@link #close()} waits for borrowed sessions to come back. */
+  static final long CLOSE_WAIT_MILLIS = 10_000;
+
   SessionPool(Token token, int max, long waitMillis) {
     this.token = token;
     this.max = max;
@@ -98,12 +101,34 @@ final class SessionPool implements AutoCloseable {
     return open.get();
   }
 
+  /**
+   * Refuses further borrows, closes the idle sessions, and waits (up to {@link #CLOSE_WAIT_MILLIS})
+   * for the borrowed ones, each closed as it comes back: the module is finalized after this, and
+   * finalizing it under a call still running in it crashes the process (a start-up reconciliation
+   * listing the token when the service was stopped did).
+   */
   @Override
   public void close() {
     closed = true;
-    Session s;
-    while ((s = idle.poll()) != null) {
-      discard(s);
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MILLIS);
+    while (true) {
+      Session s;
+      while ((s = idle.poll()) != null) {
+        discard(s);
+      }
+      if (open.get() <= 0) {
+        return;
+      }
+      if (System.nanoTime() - deadline > 0) {
+        LOG.warn("{} HSM sessions still in use when the pool was closed", open.get());
+        return;
+      }
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 }
