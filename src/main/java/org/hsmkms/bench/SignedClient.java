@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 import org.hsmkms.auth.SigV4Signer;
 
 /**
@@ -36,6 +37,9 @@ import org.hsmkms.auth.SigV4Signer;
  * connection per request).
  */
 final class SignedClient implements AutoCloseable {
+  /** Compiled once: {@code String.split("\r\n")} compiles its pattern on every call. */
+  private static final Pattern LINE_BREAK = Pattern.compile("\r\n", Pattern.LITERAL);
+
   static final String JSON_11 = "application/x-amz-json-1.1";
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -309,7 +313,7 @@ final class SignedClient implements AutoCloseable {
         return false;
       }
       String head = in.getString(0, end, "ISO-8859-1");
-      String[] lines = head.split("\r\n");
+      String[] lines = LINE_BREAK.split(head);
       String[] statusLine = lines[0].split(" ", 3);
       if (statusLine.length < 2 || !statusLine[0].startsWith("HTTP/1.")) {
         throw new IOException("not an HTTP/1.x answer: " + lines[0]);
