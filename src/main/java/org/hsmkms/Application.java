@@ -42,9 +42,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The assembled service: HSM, store, KMS services and HTTP endpoint. Start-up repairs what a crash
- * left half done in the store and the token before the first request is served; the report of keys
- * and token objects without each other follows once the service is up.
+ * The assembled service: HSM, store, KMS services and HTTP endpoint. Start-up reconciles the store
+ * with the token before the first request is served.
  */
 public final class Application implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Application.class);
@@ -54,9 +53,6 @@ public final class Application implements AutoCloseable {
   private final Hsm hsm;
   private final MetadataStore store;
   private final Reconciler reconciler;
-
-  /** The start-up report of keys and token objects without each other, or null. */
-  private final Thread reconciliationCheck;
 
   private final KmsHttpServer http;
   private final int port;
@@ -72,13 +68,9 @@ public final class Application implements AutoCloseable {
     checkListener(config.server());
     Keys keys = new Keys(store);
     this.reconciler = new Reconciler(hsm, store, keys, clock);
-    // Repairs first, before any request; with nothing to repair, the report of rows and token
-    // objects without each other (a listing of the whole token, seconds with 10,000 keys on
-    // SoftHSM2) is made once the service is up.
-    boolean repaired = reconciler.hasInterruptedWork();
-    if (repaired) {
-      reconciler.reconcile();
-    }
+    // Before any request, and not beside them: SoftHSM2 answered a key pair generation with
+    // CKR_GENERAL_ERROR while another thread listed the token.
+    reconciler.reconcile();
     reconciler.deleteDueKeys();
     this.credentials = credentialStore(config, hsm);
     this.audit = auditTrail(config);
@@ -128,7 +120,6 @@ public final class Application implements AutoCloseable {
             .toCompletionStage()
             .toCompletableFuture()
             .join();
-    this.reconciliationCheck = repaired ? null : startReconciliationCheck(reconciler);
     long intervalMs = Math.max(1, config.deletion().checkIntervalSeconds()) * 1000;
     this.deletionTimer =
         vertx.setPeriodic(
@@ -170,23 +161,6 @@ public final class Application implements AutoCloseable {
               + " privateKeyFile), or set server.allowPlainHttp: true if a TLS proxy in front of"
               + " the service protects the traffic");
     }
-  }
-
-  /** Runs {@link Reconciler#check()} on a thread of its own; {@link #close()} waits for it. */
-  private static Thread startReconciliationCheck(Reconciler reconciler) {
-    Thread t =
-        new Thread(
-            () -> {
-              try {
-                reconciler.check();
-              } catch (RuntimeException e) {
-                LOG.error("reconciliation check failed", e);
-              }
-            },
-            "hsm-kms-reconciliation");
-    t.setDaemon(true);
-    t.start();
-    return t;
   }
 
   private static CredentialStore credentialStore(Config config, Hsm hsm) {
@@ -323,14 +297,6 @@ public final class Application implements AutoCloseable {
       }
       LOG.warn("shutdown of the HTTP side did not finish cleanly: {}", e.toString());
     } finally {
-      if (reconciliationCheck != null) {
-        try {
-          // Its listing of the token cannot be stopped inside the HSM: wait for it to end.
-          reconciliationCheck.join(30_000);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
       audit.close();
       if (credentials != null) {
         credentials.close();

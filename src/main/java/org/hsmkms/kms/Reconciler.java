@@ -44,28 +44,7 @@ public final class Reconciler {
       int rowsWithoutMaterial,
       int objectsWithoutRow) {}
 
-  /** Repairs what a crash left half done, and reports rows and token objects without each other. */
   public Report reconcile() {
-    return run(true);
-  }
-
-  /** Whether a crash left a creation or a deletion half done (rows in Creating or Deleting). */
-  public boolean hasInterruptedWork() {
-    return !store
-        .keysInStates(Set.of(KeyState.CREATING.awsName(), KeyState.DELETING.awsName()))
-        .isEmpty();
-  }
-
-  /**
-   * The reporting part of {@link #reconcile()} alone, which may run while requests are served: it
-   * changes nothing and passes over rows in Creating or Deleting, which are then the work of live
-   * requests. A key created or deleted while it runs may be reported as an object without a row.
-   */
-  public Report check() {
-    return run(false);
-  }
-
-  private Report run(boolean repair) {
     int completed = 0;
     int rolledBack = 0;
     int deleted = 0;
@@ -82,9 +61,6 @@ public final class Reconciler {
       materials.forEach(m -> known.add(m.materialId()));
       KeyState state = KeyState.fromAwsName(key.keyState());
       boolean present = inToken.contains(key.currentMaterialId());
-      if (!repair && (state == KeyState.CREATING || state == KeyState.DELETING)) {
-        continue;
-      }
       if (state == KeyState.CREATING) {
         if (present) {
           // The material exists, so the key is rolled forward; it is never destroyed unasked.

@@ -294,33 +294,4 @@ class ReconciliationIT {
       server.app().hsm().destroyKey(orphan);
     }
   }
-
-  @Test
-  void check_reportsWithoutRepairing_andLeavesRowsInCreatingOrDeletingToTheirRequests() {
-    Report baseline = server.app().reconciler().check();
-    assertFalse(server.app().reconciler().hasInterruptedWork());
-
-    String creating = insertCreatingRowWithoutObject();
-    String deleting = kms.createKey(b -> {}).keyMetadata().keyId();
-    byte[] deletingMaterial = material(deleting);
-    server.app().store().updateKey(row(deleting).withState("Deleting", Instant.now(), 7));
-    String lost = kms.createKey(b -> {}).keyMetadata().keyId();
-    server.app().hsm().destroyKey(material(lost));
-
-    assertTrue(server.app().reconciler().hasInterruptedWork());
-    Report checked = server.app().reconciler().check();
-
-    assertEquals(new Report(0, 0, 0, 1, baseline.objectsWithoutRow()), checked);
-    assertEquals("Creating", row(creating).keyState());
-    assertEquals("Deleting", row(deleting).keyState());
-    assertTrue(server.app().hsm().keyExists(deletingMaterial));
-
-    restart();
-
-    // A crash's leftovers are repaired at start-up, before the first request.
-    assertTrue(server.app().store().findKey(creating).isEmpty());
-    assertTrue(server.app().store().findKey(deleting).isEmpty());
-    assertFalse(server.app().hsm().keyExists(deletingMaterial));
-    assertFalse(server.app().reconciler().hasInterruptedWork());
-  }
 }
