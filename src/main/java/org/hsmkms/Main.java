@@ -138,24 +138,18 @@ public final class Main {
     DevCredentials.Result[] prepared = new DevCredentials.Result[1];
     byte[] secretBytes =
         secret == null || secret.isEmpty() ? null : secret.getBytes(StandardCharsets.UTF_8);
-    String givenKeyId = secretBytes == null ? null : accessKeyId;
-    String endpointForProfile = endpoint;
-    Path dir = dataDir;
-    String accountId = account;
-    String regionName = region;
     Application app =
         run(
             config,
-            hsm ->
-                prepared[0] =
-                    DevCredentials.prepare(
-                        dir,
-                        new CredentialsAdmin(Path.of(config.credentials().file()), hsm),
-                        accountId,
-                        regionName,
-                        endpointForProfile,
-                        givenKeyId,
-                        secretBytes));
+            devCredentials(
+                dataDir,
+                config,
+                account,
+                region,
+                endpoint,
+                secretBytes == null ? null : accessKeyId,
+                secretBytes,
+                prepared));
     DevCredentials.Result key = prepared[0];
     if (app.port() != port) {
       endpoint = "http://127.0.0.1:" + app.port();
@@ -408,6 +402,30 @@ public final class Main {
             + config.server().host()
             + ":"
             + app.port());
+  }
+
+  /**
+   * Writes dev's access key, with the HSM the service then uses; the result goes to {@code out[0]}.
+   */
+  private static Application.Preparation devCredentials(
+      Path dataDir,
+      Config config,
+      String account,
+      String region,
+      String endpoint,
+      String accessKeyId,
+      byte[] secret,
+      DevCredentials.Result[] out) {
+    return hsm ->
+        out[0] =
+            DevCredentials.prepare(
+                dataDir,
+                new CredentialsAdmin(Path.of(config.credentials().file()), hsm),
+                account,
+                region,
+                endpoint,
+                accessKeyId,
+                secret);
   }
 
   private static Application run(Config config) throws IOException {

@@ -104,8 +104,7 @@ final class SessionPool implements AutoCloseable {
   /**
    * Refuses further borrows, closes the idle sessions, and waits (up to {@link #CLOSE_WAIT_MILLIS})
    * for the borrowed ones, each closed as it comes back: the module is finalized after this, and
-   * finalizing it under a call still running in it crashes the process (a start-up reconciliation
-   * listing the token when the service was stopped did).
+   * finalizing SoftHSM2 under a call still running in it crashed the process (SIGSEGV).
    */
   @Override
   public void close() {

@@ -133,14 +133,14 @@ public final class JdbcMetadataStore implements MetadataStore {
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "SELECT material_id, key_id, creation_date FROM key_materials"
+                  "SELECT "
+                      + MATERIAL_COLUMNS
+                      + " FROM key_materials"
                       + " ORDER BY key_id, creation_date, material_id")) {
             Map<String, List<MaterialRecord>> byKey = new HashMap<>();
             try (ResultSet rs = ps.executeQuery()) {
               while (rs.next()) {
-                MaterialRecord m =
-                    new MaterialRecord(
-                        rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3)));
+                MaterialRecord m = readMaterial(rs);
                 byKey.computeIfAbsent(m.keyId(), k -> new ArrayList<>()).add(m);
               }
             }
@@ -289,15 +289,15 @@ public final class JdbcMetadataStore implements MetadataStore {
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "SELECT material_id, key_id, creation_date FROM key_materials"
+                  "SELECT "
+                      + MATERIAL_COLUMNS
+                      + " FROM key_materials"
                       + " WHERE key_id = ? ORDER BY creation_date, material_id")) {
             ps.setString(1, keyId);
             List<MaterialRecord> materials = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
               while (rs.next()) {
-                materials.add(
-                    new MaterialRecord(
-                        rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3))));
+                materials.add(readMaterial(rs));
               }
             }
             return List.copyOf(materials);
@@ -538,6 +538,14 @@ public final class JdbcMetadataStore implements MetadataStore {
       ps.setLong(3, material.creationDate().toEpochMilli());
       ps.executeUpdate();
     }
+  }
+
+  /** The columns {@link #readMaterial} reads, in its order. */
+  private static final String MATERIAL_COLUMNS = "material_id, key_id, creation_date";
+
+  private static MaterialRecord readMaterial(ResultSet rs) throws SQLException {
+    return new MaterialRecord(
+        rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3)));
   }
 
   private static List<KeyRecord> readKeys(PreparedStatement ps) throws SQLException {

@@ -363,6 +363,27 @@ class JdbcMetadataStoreTest {
         store.materials("k1").stream().map(MaterialRecord::materialId).toList());
   }
 
+  @Test
+  void allMaterials_groupsEveryKeysMaterials_oldestFirst_asMaterialsDoes() throws SQLException {
+    insert(key("k1"));
+    insert(key("k2"));
+    try (Connection c = DriverManager.getConnection(url());
+        PreparedStatement ps =
+            c.prepareStatement("INSERT INTO key_materials VALUES ('m-older', 'k1', ?)")) {
+      ps.setLong(1, T0.minusSeconds(60).toEpochMilli());
+      ps.executeUpdate();
+    }
+
+    Map<String, List<MaterialRecord>> all = store.allMaterials();
+
+    assertEquals(Set.of("k1", "k2"), all.keySet());
+    assertEquals(store.materials("k1"), all.get("k1"));
+    assertEquals(
+        List.of("m-older", "m-k1"),
+        all.get("k1").stream().map(MaterialRecord::materialId).toList());
+    assertEquals(List.of(new MaterialRecord("m-k2", "k2", T0)), all.get("k2"));
+  }
+
   // ---- aliases
 
   @Test
