@@ -86,10 +86,20 @@ public final class Bench {
       try (SignedClient client =
           new SignedClient(vertx, options.endpoint(), signer, options.load().concurrency())) {
         progress.println("hsm-kms at " + options.endpoint() + ": " + options.load().describe());
-        service = measure(client, options, options.keyId(), false, notes, progress);
+        service =
+            measure(
+                client,
+                options,
+                options.operations(),
+                options.keyId(),
+                Target.SERVICE,
+                notes,
+                progress);
       }
       List<CeilingResult> ceiling =
           hsm == null ? List.of() : ceiling(hsm, options.load(), service, progress);
+      List<OpResult> floor =
+          options.floor() ? floor(vertx, signer, options, notes, progress) : List.of();
       List<OpResult> moto = options.moto() ? moto(vertx, options, notes, progress) : List.of();
       BenchReport report =
           new BenchReport(
@@ -103,8 +113,9 @@ public final class Bench {
               memory == null ? null : memory.result(),
               service,
               ceiling,
+              floor,
               moto,
-              BenchReport.compare(service, ceiling, moto),
+              BenchReport.compare(service, ceiling, floor, moto),
               notes);
       if (options.json() != null) {
         ReportPrinter.json(report, options.json());
@@ -138,24 +149,33 @@ public final class Bench {
     return pair;
   }
 
-  /**
-   * Sets up a key (unless given), then measures each operation in turn.
-   *
-   * @param moto the server is moto: skip an operation whose first request fails in any way (not
-   *     only with an unsupported-operation error), and skip the first warm-up (no JIT to warm)
-   */
+  /** What is being measured. */
+  private enum Target {
+    SERVICE,
+    /** {@link HttpFloor}: one key is enough, as it keeps none. */
+    FLOOR,
+    /**
+     * moto: one key; an operation whose first request fails in any way (not only with an
+     * unsupported-operation error) is skipped; no first warm-up (no JIT to warm).
+     */
+    MOTO
+  }
+
+  /** Sets up a key (unless given), then measures each operation in turn. */
   private static List<OpResult> measure(
       SignedClient client,
       BenchOptions options,
+      List<String> operations,
       String keyId,
-      boolean moto,
+      Target target,
       List<String> notes,
       PrintStream progress)
       throws IOException {
+    boolean moto = target == Target.MOTO;
     boolean created = keyId == null;
     List<String> keyIds = new ArrayList<>();
     if (created) {
-      int count = moto ? 1 : options.keys();
+      int count = target == Target.SERVICE ? options.keys() : 1;
       if (count > 1) {
         progress.println("creating " + count + " CMKs");
       }
@@ -176,7 +196,7 @@ public final class Bench {
       Material material = material(client, keyIds, options.load().concurrency());
       Map<String, String> skipped = new LinkedHashMap<>();
       Map<String, Workload> workloads = new LinkedHashMap<>();
-      for (String name : options.operations()) {
+      for (String name : operations) {
         Workload w = Operations.workload(name, material);
         Answer probe = client.call(w.action(), w.body());
         if (!probe.ok() && (moto || UNSUPPORTED.contains(probe.errorType()))) {
@@ -197,7 +217,7 @@ public final class Bench {
         }
       }
       List<OpResult> results = new ArrayList<>();
-      for (String name : options.operations()) {
+      for (String name : operations) {
         if (skipped.containsKey(name)) {
           results.add(OpResult.skipped(name, skipped.get(name)));
         } else {
@@ -291,9 +311,42 @@ public final class Bench {
         SignedClient client =
             new SignedClient(vertx, moto.endpoint(), signer, options.load().concurrency())) {
       progress.println("moto at " + moto.endpoint() + ": " + options.load().describe());
-      return measure(client, options, null, true, notes, progress);
+      return measure(client, options, options.operations(), null, Target.MOTO, notes, progress);
     } catch (IOException e) {
       notes.add("moto not measured: " + e.getMessage());
+      return List.of();
+    }
+  }
+
+  /**
+   * The HTTP floor under the same load, for the operations whose cost is not the HSM's alone (key
+   * pairs are left out: their generation, not HTTP, sets their pace).
+   */
+  private static List<OpResult> floor(
+      Vertx vertx,
+      SigV4Signer signer,
+      BenchOptions options,
+      List<String> notes,
+      PrintStream progress) {
+    List<String> operations =
+        options.operations().stream().filter(op -> !op.startsWith("GenerateDataKeyPair")).toList();
+    if (operations.isEmpty()) {
+      return List.of();
+    }
+    HttpFloor floor;
+    try {
+      floor = HttpFloor.start();
+    } catch (IOException e) {
+      notes.add("HTTP floor not measured: " + e.getMessage());
+      return List.of();
+    }
+    try (floor;
+        SignedClient client =
+            new SignedClient(vertx, floor.endpoint(), signer, options.load().concurrency())) {
+      progress.println("HTTP floor at " + floor.endpoint() + ": " + options.load().describe());
+      return measure(client, options, operations, null, Target.FLOOR, notes, progress);
+    } catch (IOException e) {
+      notes.add("HTTP floor not measured: " + e.getMessage());
       return List.of();
     }
   }

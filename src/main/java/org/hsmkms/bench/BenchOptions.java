@@ -17,6 +17,7 @@ import java.util.List;
  * @param pid a local process (the server) whose resident memory is sampled during the run, or null
  * @param dataDir a dev server's data directory: credentials, and the token for {@code --ceiling}
  * @param config a production config, for {@code --ceiling} against its token
+ * @param floor also measure the HTTP floor ({@link HttpFloor}) under the same load
  * @param json where to write the report as JSON too, or null
  */
 public record BenchOptions(
@@ -31,6 +32,7 @@ public record BenchOptions(
     Load load,
     boolean ceiling,
     boolean moto,
+    boolean floor,
     Path dataDir,
     Path config,
     Path json) {
@@ -106,6 +108,7 @@ public record BenchOptions(
     Duration duration = Duration.ofSeconds(10);
     boolean ceiling = false;
     boolean moto = false;
+    boolean floor = false;
     Path dataDir = null;
     Path config = null;
     Path json = null;
@@ -126,6 +129,7 @@ public record BenchOptions(
         case "--duration" -> duration = seconds(value(args, ++i, a));
         case "--ceiling" -> ceiling = true;
         case "--moto" -> moto = true;
+        case "--floor" -> floor = true;
         case "--data-dir" -> dataDir = Path.of(value(args, ++i, a));
         case "--config" -> config = Path.of(value(args, ++i, a));
         case "--json" -> json = Path.of(value(args, ++i, a));
@@ -144,6 +148,7 @@ public record BenchOptions(
         new Load(concurrency, rate, warmup, duration),
         ceiling,
         moto,
+        floor,
         dataDir,
         config,
         json);
@@ -156,7 +161,7 @@ public record BenchOptions(
               + " --secret-access-key SECRET)",
           "         [--region R] [--ops OP,OP...] [--key-id KEY | --keys N] [--pid PID]",
           "         [--concurrency N] [--rate REQ_PER_S] [--warmup S] [--duration S]",
-          "         [--ceiling [--config FILE]] [--moto] [--json FILE]",
+          "         [--ceiling [--config FILE]] [--floor] [--moto] [--json FILE]",
           "operations: " + String.join(",", Operations.names()),
           "  (GenerateDataKeyPair alone means every key pair spec; default: all)");
 

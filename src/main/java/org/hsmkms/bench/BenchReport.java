@@ -7,11 +7,12 @@ import org.hsmkms.bench.LatencyRecorder.Latency;
 
 /**
  * Everything one bench run measured: the service per operation, and beside it (when asked for) the
- * HSM's own ceiling and moto under the same load, with the ratios between them.
+ * HSM's own ceiling, the HTTP floor and moto under the same load, with the ratios between them.
  *
  * @param load how the service and moto were driven, e.g. "closed loop, 16 concurrent requests"
  * @param rate requests per second of an open loop, null for a closed loop
  * @param ceiling empty unless {@code --ceiling}
+ * @param floor empty unless {@code --floor}: {@link HttpFloor} under the same load
  * @param moto empty unless {@code --moto} and moto ran
  * @param keys how many CMKs the requests were spread over
  * @param serverMemory the server's resident memory during the run, or null without {@code --pid}
@@ -28,6 +29,7 @@ public record BenchReport(
     ServerMemory serverMemory,
     List<OpResult> service,
     List<CeilingResult> ceiling,
+    List<OpResult> floor,
     List<OpResult> moto,
     List<Comparison> comparison,
     List<String> notes) {
@@ -75,9 +77,15 @@ public record BenchReport(
       String operation, int threads, double seconds, long operations, double operationsPerSecond) {}
 
   /**
-   * The service beside its ceiling and beside moto.
+   * The service beside its ceiling, the HTTP floor and moto.
    *
    * @param fractionOfCeiling service rate / ceiling rate, or null without a ceiling
+   * @param floorPerSecond the HTTP floor's rate, or null without {@code --floor}
+   * @param bound what a service with no work of its own beyond HTTP and the HSM could reach on the
+   *     same cores, {@code 1 / (1/floor + 1/ceiling)} (see {@link #bound(double, double)}); null
+   *     without both
+   * @param boundFractionOfCeiling bound / ceiling: the largest share of the ceiling reachable here
+   * @param fractionOfBound service rate / bound
    * @param timesMoto service rate / moto rate, or null without moto
    */
   public record Comparison(
@@ -85,12 +93,30 @@ public record BenchReport(
       double requestsPerSecond,
       Double ceilingPerSecond,
       Double fractionOfCeiling,
+      Double floorPerSecond,
+      Double bound,
+      Double boundFractionOfCeiling,
+      Double fractionOfBound,
       Double motoPerSecond,
       Double timesMoto) {}
 
-  /** Pairs each operation the service ran with its ceiling and moto figures. */
+  /**
+   * The most requests a second that HTTP plus the HSM work allow when both share the same CPUs: at
+   * its floor rate, an answer with no work of its own takes {@code cpus / floor} of CPU time (the
+   * load generator's part included), the HSM work {@code cpus / ceiling}, and together {@code cpus
+   * / (cpus/floor + cpus/ceiling)} requests a second fit. Holds when both were measured with the
+   * CPUs busy (closed loops), as the bench measures them.
+   */
+  static double bound(double floorPerSecond, double ceilingPerSecond) {
+    return 1.0 / (1.0 / floorPerSecond + 1.0 / ceilingPerSecond);
+  }
+
+  /** Pairs each operation the service ran with its ceiling, floor and moto figures. */
   static List<Comparison> compare(
-      List<OpResult> service, List<CeilingResult> ceiling, List<OpResult> moto) {
+      List<OpResult> service,
+      List<CeilingResult> ceiling,
+      List<OpResult> floor,
+      List<OpResult> moto) {
     List<Comparison> out = new ArrayList<>();
     for (OpResult s : service) {
       if (!s.ran()) {
@@ -108,17 +134,32 @@ public record BenchReport(
               .map(OpResult::requestsPerSecond)
               .findFirst()
               .orElse(null);
+      Double f =
+          floor.stream()
+              .filter(r -> r.operation().equals(s.operation()) && r.ran())
+              .map(OpResult::requestsPerSecond)
+              .findFirst()
+              .orElse(null);
       double rate = s.requestsPerSecond();
+      Double b = c == null || c == 0 || f == null || f == 0 ? null : round(bound(f, c));
       out.add(
           new Comparison(
               s.operation(),
               rate,
               c,
               c == null || c == 0 ? null : ratio(rate, c),
+              f,
+              b,
+              b == null ? null : ratio(b, c),
+              b == null ? null : ratio(rate, b),
               m,
               m == null || m == 0 ? null : ratio(rate, m)));
     }
     return out;
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 10) / 10.0;
   }
 
   private static double ratio(double a, double b) {

@@ -51,6 +51,39 @@ final class ReportPrinter {
       }
     }
 
+    if (!r.floor().isEmpty()) {
+      out.println();
+      out.println(
+          "HTTP floor: a server that only answers (the same HTTP stack in a JVM of its own, no"
+              + " signature, JSON, audit or HSM) under the same load");
+      servers(r.floor(), out);
+      List<Comparison> bounded = r.comparison().stream().filter(c -> c.bound() != null).toList();
+      if (!bounded.isEmpty()) {
+        out.println();
+        out.println(
+            "The most HTTP and the HSM leave room for on these CPUs: bound = 1 / (1/floor +"
+                + " 1/ceiling)");
+        out.printf(
+            OP + " %10s %10s %10s %14s %14s%n",
+            "operation",
+            "ceiling/s",
+            "floor/s",
+            "bound/s",
+            "bound/ceiling",
+            "hsm-kms/bound");
+        for (Comparison c : bounded) {
+          out.printf(
+              OP + " %10.1f %10.1f %10.1f %13.1f%% %13.1f%%%n",
+              c.operation(),
+              c.ceilingPerSecond(),
+              c.floorPerSecond(),
+              c.bound(),
+              c.boundFractionOfCeiling() * 100,
+              c.fractionOfBound() * 100);
+        }
+      }
+    }
+
     if (!r.moto().isEmpty()) {
       out.println();
       out.println("moto (python3 -m moto.server) under the same load");

@@ -110,6 +110,53 @@ class BenchSmokeIT {
   }
 
   @Test
+  void floor_runsInItsOwnJvm_andBoundsTheServiceWithTheCeiling() throws IOException {
+    BenchOptions options =
+        BenchOptions.parse(
+            args(
+                "--ops",
+                "GenerateDataKey,Encrypt,GenerateDataKeyPair:ECC_NIST_P256",
+                "--concurrency",
+                "2",
+                "--warmup",
+                "0.2",
+                "--duration",
+                "0.6",
+                "--ceiling",
+                "--floor"));
+
+    BenchReport report = Bench.run(options, TEST_TOKEN, quiet());
+
+    // Key pairs are paced by their generation, not by HTTP: no floor for them.
+    assertEquals(
+        List.of("GenerateDataKey", "Encrypt"),
+        report.floor().stream().map(OpResult::operation).toList());
+    for (OpResult f : report.floor()) {
+      assertTrue(f.ran(), f.operation() + ": " + f.note());
+      assertTrue(f.requests() > 0, f.toString());
+      assertEquals(0, f.errors().size(), f.operation() + ": " + f.errors());
+    }
+    for (Comparison c : report.comparison()) {
+      if (c.operation().startsWith("GenerateDataKeyPair")) {
+        assertEquals(null, c.bound(), c.toString());
+        continue;
+      }
+      assertEquals(
+          BenchReport.bound(c.floorPerSecond(), c.ceilingPerSecond()),
+          c.bound(),
+          0.1,
+          c.toString());
+      assertTrue(c.bound() < Math.min(c.floorPerSecond(), c.ceilingPerSecond()), c.toString());
+      assertEquals(c.requestsPerSecond() / c.bound(), c.fractionOfBound(), 0.001, c.toString());
+    }
+    ByteArrayOutputStream text = new ByteArrayOutputStream();
+    ReportPrinter.text(report, new PrintStream(text, true, StandardCharsets.UTF_8));
+    String table = text.toString(StandardCharsets.UTF_8);
+    assertTrue(table.contains("HTTP floor"), table);
+    assertTrue(table.contains("hsm-kms/bound"), table);
+  }
+
+  @Test
   void openLoop_answersEveryRequestWithoutErrors() throws IOException {
     BenchOptions options =
         BenchOptions.parse(

@@ -1,0 +1,195 @@
+package org.hsmkms.bench;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerOptions;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The HTTP floor: a server with the service's HTTP stack (Vert.x, the native transport, one
+ * listener per event loop, as many event loops) that answers every request, once its body has
+ * arrived, with a fixed body the size of a GenerateDataKey answer, and does nothing else. It runs
+ * in a JVM of its own, as the service does, so that the bench measures what HTTP alone costs on
+ * this machine with this load generator: no signature, no JSON, no audit record, no HSM.
+ *
+ * <p>With the HSM ceiling beside it, {@code 1 / (1/floor + 1/ceiling)} bounds what any service that
+ * answers over HTTP and calls the HSM can reach on the same cores (see {@link
+ * BenchReport.Comparison#bound}).
+ */
+final class HttpFloor implements AutoCloseable {
+  private static final long START_TIMEOUT_SECONDS = 30;
+  private static final String READY = "hsm-kms http floor listening on ";
+
+  /** About the size and shape of a GenerateDataKey answer (AES_256). */
+  static final String BODY =
+      "{\"CiphertextBlob\":\""
+          + "A".repeat(160)
+          + "\",\"KeyId\":\"arn:aws:kms:us-east-1:000000000000:key/"
+          + "00000000-0000-4000-8000-000000000000\",\"Plaintext\":\""
+          + "A".repeat(44)
+          + "\"}";
+
+  private final Process process;
+  private final int port;
+
+  private HttpFloor(Process process, int port) {
+    this.process = process;
+    this.port = port;
+  }
+
+  /**
+   * Starts the floor server in a new JVM (this JVM's {@code java} and class path, the service's
+   * heap bounds) and waits until it listens.
+   */
+  static HttpFloor start() throws IOException {
+    String java =
+        ProcessHandle.current()
+            .info()
+            .command()
+            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    Process p =
+        new ProcessBuilder(
+                List.of(
+                    java,
+                    "-Xms64m",
+                    "-Xmx256m",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    HttpFloor.class.getName()))
+            .redirectErrorStream(true)
+            .start();
+    // The child prints one line once it listens (or why it could not); read it with a deadline.
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    String[] line = new String[1];
+    Thread reader =
+        new Thread(
+            () -> {
+              try {
+                line[0] = out.readLine();
+              } catch (IOException e) {
+                line[0] = null;
+              }
+            },
+            "hsm-kms-bench-floor-start");
+    reader.setDaemon(true);
+    reader.start();
+    try {
+      reader.join(TimeUnit.SECONDS.toMillis(START_TIMEOUT_SECONDS));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    String first = line[0];
+    if (first == null || !first.startsWith(READY)) {
+      p.destroyForcibly();
+      throw new IOException(
+          "the HTTP floor server did not start: " + (first == null ? "no answer" : first));
+    }
+    // Keep draining its output so that it never blocks on a full pipe.
+    Thread drain =
+        new Thread(
+            () -> {
+              try {
+                while (out.readLine() != null) {
+                  // discarded
+                }
+              } catch (IOException e) {
+                // the process ended
+              }
+            },
+            "hsm-kms-bench-floor-output");
+    drain.setDaemon(true);
+    drain.start();
+    return new HttpFloor(p, Integer.parseInt(first.substring(READY.length()).strip()));
+  }
+
+  URI endpoint() {
+    return URI.create("http://127.0.0.1:" + port);
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    }
+  }
+
+  /** The floor server itself: listens on a free loopback port and prints it. */
+  public static void main(String[] args) throws Exception {
+    int eventLoops = Math.max(2, Runtime.getRuntime().availableProcessors());
+    Vertx vertx =
+        Vertx.vertx(
+            new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(eventLoops));
+    Buffer body = Buffer.buffer(BODY);
+    IOException last = null;
+    for (int attempt = 0; attempt < 5; attempt++) {
+      int port = freePort();
+      HttpServerOptions options =
+          new HttpServerOptions()
+              .setHost("127.0.0.1")
+              .setPort(port)
+              .setIdleTimeout(120)
+              .setHttp2ClearTextEnabled(false);
+      try {
+        vertx
+            .deployVerticle(
+                () ->
+                    new VerticleBase() {
+                      @Override
+                      public Future<?> start() {
+                        return vertx
+                            .createHttpServer(options)
+                            .requestHandler(
+                                req ->
+                                    req.body()
+                                        .onSuccess(
+                                            b ->
+                                                req.response()
+                                                    .putHeader(
+                                                        "Content-Type",
+                                                        "application/x-amz-json-1.1")
+                                                    .putHeader(
+                                                        "x-amzn-RequestId",
+                                                        "00000000-0000-4000-8000-000000000000")
+                                                    .end(body)))
+                            .listen();
+                      }
+                    },
+                new DeploymentOptions().setInstances(eventLoops))
+            .await();
+        System.out.println(READY + port);
+        System.out.flush();
+        return; // Vert.x's threads keep the JVM alive until the bench stops it.
+      } catch (Exception e) {
+        last = new IOException(e.toString(), e);
+      }
+    }
+    System.out.println("cannot listen: " + last);
+    System.exit(1);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+}
