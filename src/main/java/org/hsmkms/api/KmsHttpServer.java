@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -433,10 +432,12 @@ public final class KmsHttpServer {
   }
 
   private static SignedRequest signedRequest(RoutingContext ctx, byte[] body) {
+    // One pass over the headers in arrival order (names() and getAll() would each search them).
     Map<String, List<String>> headers = new LinkedHashMap<>();
-    MultiMap h = ctx.request().headers();
-    for (String name : h.names()) {
-      headers.put(name.toLowerCase(Locale.ROOT), new ArrayList<>(h.getAll(name)));
+    for (Map.Entry<String, String> h : ctx.request().headers()) {
+      headers
+          .computeIfAbsent(h.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>(1))
+          .add(h.getValue());
     }
     return new SignedRequest(
         ctx.request().method().name(), ctx.request().path(), ctx.request().query(), headers, body);

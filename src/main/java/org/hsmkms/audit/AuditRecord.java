@@ -1,5 +1,6 @@
 package org.hsmkms.audit;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -43,24 +44,44 @@ public record AuditRecord(
 
   /** The record as one line of JSON (no trailing newline), fields always present and in order. */
   public String toJson() {
-    StringBuilder sb = new StringBuilder(384);
-    sb.append('{');
-    field(sb, "version", VERSION).append(',');
-    field(sb, "time", isoInstant(time)).append(',');
-    field(sb, "requestId", requestId).append(',');
-    field(sb, "operation", operation).append(',');
-    field(sb, "principal", principal).append(',');
-    field(sb, "account", account).append(',');
-    field(sb, "accessKeyId", accessKeyId).append(',');
-    field(sb, "region", region).append(',');
-    field(sb, "sourceAddress", sourceAddress).append(',');
-    field(sb, "keyArns", keyArns).append(',');
-    field(sb, "encryptionContextKeys", encryptionContextKeys).append(',');
-    field(sb, "outcome", outcome).append(',');
-    field(sb, "errorCode", errorCode).append(',');
-    field(sb, "httpStatus", httpStatus).append(',');
-    field(sb, "latencyMs", latencyMs);
-    return sb.append('}').toString();
+    return json(new StringBuilder(448)).toString();
+  }
+
+  /** {@link #toJson()} and a newline, as UTF-8: the bytes of one line of the trail. */
+  byte[] toJsonLine() {
+    return json(new StringBuilder(448)).append('\n').toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private StringBuilder json(StringBuilder sb) {
+    // Field names are constants: written with their punctuation as they are.
+    sb.append("{\"version\":").append(VERSION);
+    sb.append(",\"time\":");
+    string(sb, time == null ? null : isoInstant(time));
+    sb.append(",\"requestId\":");
+    string(sb, requestId);
+    sb.append(",\"operation\":");
+    string(sb, operation);
+    sb.append(",\"principal\":");
+    string(sb, principal);
+    sb.append(",\"account\":");
+    string(sb, account);
+    sb.append(",\"accessKeyId\":");
+    string(sb, accessKeyId);
+    sb.append(",\"region\":");
+    string(sb, region);
+    sb.append(",\"sourceAddress\":");
+    string(sb, sourceAddress);
+    sb.append(",\"keyArns\":");
+    strings(sb, keyArns);
+    sb.append(",\"encryptionContextKeys\":");
+    strings(sb, encryptionContextKeys);
+    sb.append(",\"outcome\":");
+    string(sb, outcome);
+    sb.append(",\"errorCode\":");
+    string(sb, errorCode);
+    sb.append(",\"httpStatus\":").append(httpStatus);
+    sb.append(",\"latencyMs\":").append(latencyMs);
+    return sb.append('}');
   }
 
   /** The second last formatted and its text up to the seconds, shared by all threads. */
@@ -89,31 +110,33 @@ public record AuditRecord(
     return sb.append(digits, 0, keep).append('Z').toString();
   }
 
-  private static StringBuilder field(StringBuilder sb, String name, Object value) {
-    string(sb, name).append(':');
-    if (value == null) {
-      return sb.append("null");
-    }
-    if (value instanceof Number n) {
-      return sb.append(n);
-    }
-    if (value instanceof List<?> list) {
-      sb.append('[');
-      for (int i = 0; i < list.size(); i++) {
-        if (i > 0) {
-          sb.append(',');
-        }
-        string(sb, String.valueOf(list.get(i)));
+  private static void strings(StringBuilder sb, List<String> list) {
+    sb.append('[');
+    for (int i = 0; i < list.size(); i++) {
+      if (i > 0) {
+        sb.append(',');
       }
-      return sb.append(']');
+      string(sb, list.get(i));
     }
-    return string(sb, value.toString());
+    sb.append(']');
   }
 
-  /** A JSON string; control characters, quotes, backslashes and line separators escaped. */
-  private static StringBuilder string(StringBuilder sb, String s) {
+  /**
+   * A JSON string (or {@code null}); control characters, quotes, backslashes and line separators
+   * escaped. The text up to the first character that needs escaping is copied in one piece.
+   */
+  private static void string(StringBuilder sb, String s) {
+    if (s == null) {
+      sb.append("null");
+      return;
+    }
     sb.append('"');
-    for (int i = 0; i < s.length(); i++) {
+    int plain = 0;
+    while (plain < s.length() && !escaped(s.charAt(plain))) {
+      plain++;
+    }
+    sb.append(s, 0, plain);
+    for (int i = plain; i < s.length(); i++) {
       char c = s.charAt(i);
       switch (c) {
         case '"' -> sb.append("\\\"");
@@ -122,7 +145,7 @@ public record AuditRecord(
         case '\r' -> sb.append("\\r");
         case '\t' -> sb.append("\\t");
         default -> {
-          if (c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029') {
+          if (escaped(c)) {
             sb.append(String.format("\\u%04x", (int) c));
           } else {
             sb.append(c);
@@ -130,6 +153,10 @@ public record AuditRecord(
         }
       }
     }
-    return sb.append('"');
+    sb.append('"');
+  }
+
+  private static boolean escaped(char c) {
+    return c < 0x20 || c == '"' || c == '\\' || c == 0x7f || c == '\u2028' || c == '\u2029';
   }
 }

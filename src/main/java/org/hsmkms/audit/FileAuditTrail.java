@@ -3,7 +3,6 @@ package org.hsmkms.audit;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -98,8 +97,7 @@ public final class FileAuditTrail implements AuditTrail {
   @Override
   public void write(AuditRecord record) {
     // Encoded before the lock, so that writers wait for each other only while one writes.
-    byte[] line = (record.toJson() + "\n").getBytes(StandardCharsets.UTF_8);
-    append(line);
+    append(record.toJsonLine());
   }
 
   private synchronized void append(byte[] line) {

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.hsmkms.auth.CredentialsAdmin;
@@ -54,6 +55,18 @@ class AuthenticationIT {
 
     assertEquals(200, r.status(), r.body());
     assertNotNull(r.requestId());
+  }
+
+  @Test
+  void signedHeaderSentAsSeveralLines_isVerifiedWithItsValuesInOrder() {
+    // SigV4 joins the values of a repeated header with commas, in the order they were sent.
+    RawResponse r =
+        server.post(
+            RANDOM,
+            RANDOM_BODY,
+            new Signing().signedHeaderLines("x-amz-meta-note", List.of("first", "second")));
+
+    assertEquals(200, r.status(), r.body());
   }
 
   @Test

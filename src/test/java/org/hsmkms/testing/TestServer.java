@@ -297,6 +297,7 @@ public final class TestServer implements AutoCloseable {
     private String service = "kms";
     private Clock clock = Clock.systemUTC();
     private final Map<String, String> signedHeaders = new LinkedHashMap<>();
+    private final Map<String, List<String>> repeatedHeaders = new LinkedHashMap<>();
 
     /** Sent after signing, replacing a signed header of the same name. */
     private final Map<String, String> unsignedHeaders = new LinkedHashMap<>();
@@ -329,6 +330,12 @@ public final class TestServer implements AutoCloseable {
       return this;
     }
 
+    /** A signed header sent as several header lines, one per value, in this order. */
+    public Signing signedHeaderLines(String name, List<String> values) {
+      repeatedHeaders.put(name, List.copyOf(values));
+      return this;
+    }
+
     public Signing unsignedHeader(String name, String value) {
       unsignedHeaders.put(name, value);
       return this;
@@ -352,6 +359,7 @@ public final class TestServer implements AutoCloseable {
       req.putHeader("X-Amz-Target", target);
     }
     signing.signedHeaders.forEach(req::putHeader);
+    signing.repeatedHeaders.forEach(req::putHeader);
     SignedRequest signed =
         AwsV4HttpSigner.create()
             .sign(
