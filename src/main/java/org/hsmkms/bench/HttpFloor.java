@@ -64,7 +64,7 @@ final class HttpFloor implements AutoCloseable {
         new ProcessBuilder(
                 List.of(
                     java,
-                    "-Xms64m",
+                    "-Xms256m",
                     "-Xmx256m",
                     "-cp",
                     System.getProperty("java.class.path"),
