@@ -16,7 +16,10 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The HTTP floor: a server with the service's HTTP stack (Vert.x, the native transport, one
@@ -71,49 +74,48 @@ final class HttpFloor implements AutoCloseable {
                     HttpFloor.class.getName()))
             .redirectErrorStream(true)
             .start();
-    // The child prints one line once it listens (or why it could not); read it with a deadline.
+    // The child prints a line once it listens (or why it could not), perhaps after JVM warnings:
+    // one thread reads all its output, so that it never blocks on a full pipe.
     BufferedReader out =
         new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    String[] line = new String[1];
+    CompletableFuture<String> ready = new CompletableFuture<>();
     Thread reader =
         new Thread(
             () -> {
+              String last = "no output";
               try {
-                line[0] = out.readLine();
-              } catch (IOException e) {
-                line[0] = null;
-              }
-            },
-            "hsm-kms-bench-floor-start");
-    reader.setDaemon(true);
-    reader.start();
-    try {
-      reader.join(TimeUnit.SECONDS.toMillis(START_TIMEOUT_SECONDS));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    String first = line[0];
-    if (first == null || !first.startsWith(READY)) {
-      p.destroyForcibly();
-      throw new IOException(
-          "the HTTP floor server did not start: " + (first == null ? "no answer" : first));
-    }
-    // Keep draining its output so that it never blocks on a full pipe.
-    Thread drain =
-        new Thread(
-            () -> {
-              try {
-                while (out.readLine() != null) {
-                  // discarded
+                for (String line; (line = out.readLine()) != null; ) {
+                  if (line.startsWith(READY)) {
+                    ready.complete(line.substring(READY.length()).strip());
+                  } else if (!ready.isDone() && !line.isBlank()) {
+                    last = line;
+                  }
                 }
               } catch (IOException e) {
                 // the process ended
               }
+              ready.completeExceptionally(new IOException(last));
             },
             "hsm-kms-bench-floor-output");
-    drain.setDaemon(true);
-    drain.start();
-    return new HttpFloor(p, Integer.parseInt(first.substring(READY.length()).strip()));
+    reader.setDaemon(true);
+    reader.start();
+    String port;
+    try {
+      port = ready.get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      p.destroyForcibly();
+      throw new IOException(
+          "the HTTP floor server did not start: " + e.getCause().getMessage(), e.getCause());
+    } catch (TimeoutException e) {
+      p.destroyForcibly();
+      throw new IOException(
+          "the HTTP floor server did not listen within " + START_TIMEOUT_SECONDS + " s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      p.destroyForcibly();
+      throw new IOException("interrupted while starting the HTTP floor server", e);
+    }
+    return new HttpFloor(p, Integer.parseInt(port));
   }
 
   URI endpoint() {
