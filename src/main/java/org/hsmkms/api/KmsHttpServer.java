@@ -2,13 +2,10 @@ package org.hsmkms.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.PemKeyCertOptions;
@@ -29,7 +26,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicReference;
 import org.hsmkms.audit.AuditException;
 import org.hsmkms.audit.AuditRecord;
 import org.hsmkms.audit.AuditTrail;
@@ -74,8 +70,7 @@ public final class KmsHttpServer {
   private final KmsApi api;
   private final long maxBodyBytes;
   private final AuditTrail audit;
-  private final int listeners;
-  private final List<String> deployments = new ArrayList<>();
+  private final HttpListeners listeners;
 
   public KmsHttpServer(
       Vertx vertx,
@@ -88,10 +83,7 @@ public final class KmsHttpServer {
       long maxBodyBytes,
       AuditTrail audit,
       int listeners) {
-    if (listeners < 1) {
-      throw new IllegalArgumentException("listeners must be at least 1");
-    }
-    this.listeners = listeners;
+    this.listeners = new HttpListeners(vertx, listeners, this::router);
     this.vertx = vertx;
     this.workers = workers;
     // Records of requests refused on the event loop are written here, off the event loop and
@@ -106,81 +98,13 @@ public final class KmsHttpServer {
 
   /**
    * Starts listening, with HTTPS when a certificate and key are given; completes with the bound
-   * port.
-   *
-   * <p>A server in Vert.x handles all its connections on the event loop it was made on. So that the
-   * event loop work of requests (HTTP, SigV4, JSON) runs on every core, one listener is deployed
-   * per event loop on the same port, and Vert.x hands new connections to them in turn.
+   * port. One listener per event loop shares the port ({@link HttpListeners}).
    *
    * @param certificate PEM certificate chain, or null for plain HTTP
    * @param privateKey PEM private key of the certificate, or null for plain HTTP
    */
   public Future<Integer> listen(String host, int port, Path certificate, Path privateKey) {
-    HttpServerOptions options = options(host, port, certificate, privateKey);
-    if (port != 0 || listeners == 1) {
-      return deploy(options, listeners).map(HttpServer::actualPort);
-    }
-    return listenOnAFreePort(options, 5);
-  }
-
-  /**
-   * Port 0 with several listeners: Vert.x would give each its own free port, so one listener finds
-   * a free port, is closed, and all listeners are deployed on that port; should another process
-   * take the port in between, this is tried again.
-   */
-  private Future<Integer> listenOnAFreePort(HttpServerOptions options, int attempts) {
-    return deploy(options, 1)
-        .compose(
-            probe -> {
-              int free = probe.actualPort();
-              return undeployAll()
-                  .compose(v -> deploy(new HttpServerOptions(options).setPort(free), listeners))
-                  .map(free)
-                  .recover(
-                      t ->
-                          attempts > 1
-                              ? listenOnAFreePort(options, attempts - 1)
-                              : Future.failedFuture(t));
-            });
-  }
-
-  /** Undeploys every listener, which closes its server. */
-  private Future<Void> undeployAll() {
-    List<Future<Void>> undeployed = new ArrayList<>();
-    synchronized (deployments) {
-      deployments.forEach(id -> undeployed.add(vertx.undeploy(id)));
-      deployments.clear();
-    }
-    return Future.join(undeployed).mapEmpty();
-  }
-
-  /**
-   * Deploys {@code instances} listeners with {@code options}, each on an event loop of its own;
-   * completes with one of their servers.
-   */
-  private Future<HttpServer> deploy(HttpServerOptions options, int instances) {
-    AtomicReference<HttpServer> started = new AtomicReference<>();
-    return vertx
-        .deployVerticle(
-            () ->
-                new VerticleBase() {
-                  @Override
-                  public Future<?> start() {
-                    return vertx
-                        .createHttpServer(options)
-                        .requestHandler(router())
-                        .listen()
-                        .onSuccess(started::set);
-                  }
-                },
-            new DeploymentOptions().setInstances(instances))
-        .map(
-            id -> {
-              synchronized (deployments) {
-                deployments.add(id);
-              }
-              return started.get();
-            });
+    return listeners.listen(options(host, port, certificate, privateKey));
   }
 
   private Router router() {
@@ -218,8 +142,7 @@ public final class KmsHttpServer {
   }
 
   public Future<Void> close() {
-    Future<Void> closed = undeployAll();
-    return closed.eventually(auditWorkers::close);
+    return listeners.close().eventually(auditWorkers::close);
   }
 
   /** What the audit record of one request needs, gathered as the request moves along. */

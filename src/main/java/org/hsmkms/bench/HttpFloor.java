@@ -1,17 +1,14 @@
 package org.hsmkms.bench;
 
-import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -20,13 +17,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.hsmkms.api.HttpListeners;
 
 /**
- * The HTTP floor: a server with the service's HTTP stack (Vert.x, the native transport, one
- * listener per event loop, as many event loops) that answers every request, once its body has
- * arrived, with a fixed body the size of a GenerateDataKey answer, and does nothing else. It runs
- * in a JVM of its own, as the service does, so that the bench measures what HTTP alone costs on
- * this machine with this load generator: no signature, no JSON, no audit record, no HSM.
+ * The HTTP floor: a server with the service's HTTP stack (Vert.x, the native transport, as many
+ * event loops, one listener on each through the service's own {@link HttpListeners}) that answers
+ * every request, once its body has arrived, with a fixed body the size of a GenerateDataKey answer,
+ * and does nothing else. It runs in a JVM of its own, as the service does, so that the bench
+ * measures what HTTP alone costs on this machine with this load generator: no signature, no JSON,
+ * no audit record, no HSM.
  *
  * <p>With the HSM ceiling beside it, {@code 1 / (1/floor + 1/ceiling)} bounds what any service that
  * answers over HTTP and calls the HSM can reach on the same cores (see {@link
@@ -136,62 +135,35 @@ final class HttpFloor implements AutoCloseable {
   }
 
   /** The floor server itself: listens on a free loopback port and prints it. */
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
     int eventLoops = Math.max(2, Runtime.getRuntime().availableProcessors());
     Vertx vertx =
         Vertx.vertx(
             new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(eventLoops));
     Buffer body = Buffer.buffer(BODY);
-    IOException last = null;
-    for (int attempt = 0; attempt < 5; attempt++) {
-      int port = freePort();
-      HttpServerOptions options =
-          new HttpServerOptions()
-              .setHost("127.0.0.1")
-              .setPort(port)
-              .setIdleTimeout(120)
-              .setHttp2ClearTextEnabled(false);
-      try {
-        vertx
-            .deployVerticle(
-                () ->
-                    new VerticleBase() {
-                      @Override
-                      public Future<?> start() {
-                        return vertx
-                            .createHttpServer(options)
-                            .requestHandler(
-                                req ->
-                                    req.body()
-                                        .onSuccess(
-                                            b ->
-                                                req.response()
-                                                    .putHeader(
-                                                        "Content-Type",
-                                                        "application/x-amz-json-1.1")
-                                                    .putHeader(
-                                                        "x-amzn-RequestId",
-                                                        "00000000-0000-4000-8000-000000000000")
-                                                    .end(body)))
-                            .listen();
-                      }
-                    },
-                new DeploymentOptions().setInstances(eventLoops))
-            .await();
-        System.out.println(READY + port);
-        System.out.flush();
-        return; // Vert.x's threads keep the JVM alive until the bench stops it.
-      } catch (Exception e) {
-        last = new IOException(e.toString(), e);
-      }
-    }
-    System.out.println("cannot listen: " + last);
-    System.exit(1);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
+    HttpServerOptions options =
+        new HttpServerOptions()
+            .setHost("127.0.0.1")
+            .setPort(0)
+            .setIdleTimeout(120)
+            .setHttp2ClearTextEnabled(false);
+    Handler<HttpServerRequest> answer =
+        req ->
+            req.body()
+                .onSuccess(
+                    b ->
+                        req.response()
+                            .putHeader("Content-Type", "application/x-amz-json-1.1")
+                            .putHeader("x-amzn-RequestId", "00000000-0000-4000-8000-000000000000")
+                            .end(body));
+    try {
+      int port = new HttpListeners(vertx, eventLoops, () -> answer).listen(options).await();
+      System.out.println(READY + port);
+      System.out.flush();
+      // Vert.x's threads keep the JVM alive until the bench stops it.
+    } catch (Exception e) {
+      System.out.println("cannot listen: " + e);
+      System.exit(1);
     }
   }
 }
