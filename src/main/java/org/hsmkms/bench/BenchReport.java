@@ -128,18 +128,8 @@ public record BenchReport(
               .map(CeilingResult::operationsPerSecond)
               .findFirst()
               .orElse(null);
-      Double m =
-          moto.stream()
-              .filter(r -> r.operation().equals(s.operation()) && r.ran())
-              .map(OpResult::requestsPerSecond)
-              .findFirst()
-              .orElse(null);
-      Double f =
-          floor.stream()
-              .filter(r -> r.operation().equals(s.operation()) && r.ran())
-              .map(OpResult::requestsPerSecond)
-              .findFirst()
-              .orElse(null);
+      Double m = rateOf(moto, s.operation());
+      Double f = rateOf(floor, s.operation());
       double rate = s.requestsPerSecond();
       Double b = c == null || c == 0 || f == null || f == 0 ? null : round(bound(f, c));
       out.add(
@@ -156,6 +146,15 @@ public record BenchReport(
               m == null || m == 0 ? null : ratio(rate, m)));
     }
     return out;
+  }
+
+  /** The rate of {@code operation} in {@code results}, or null if it did not run there. */
+  private static Double rateOf(List<OpResult> results, String operation) {
+    return results.stream()
+        .filter(r -> r.operation().equals(operation) && r.ran())
+        .map(OpResult::requestsPerSecond)
+        .findFirst()
+        .orElse(null);
   }
 
   private static double round(double v) {
