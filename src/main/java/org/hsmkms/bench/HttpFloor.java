@@ -35,6 +35,12 @@ final class HttpFloor implements AutoCloseable {
   private static final long START_TIMEOUT_SECONDS = 30;
   private static final String READY = "hsm-kms http floor listening on ";
 
+  /**
+   * On the floor JVM's command line before its (long) class path, so that the process can be told
+   * apart while it runs ({@code ps}, tests): a JVM's command line as the JDK reads it is cut short.
+   */
+  static final String MARKER = "-Dhsm-kms.role=http-floor";
+
   /** About the size and shape of a GenerateDataKey answer (AES_256). */
   static final String BODY =
       "{\"CiphertextBlob\":\""
@@ -66,6 +72,7 @@ final class HttpFloor implements AutoCloseable {
         new ProcessBuilder(
                 List.of(
                     java,
+                    MARKER,
                     "-Xms256m",
                     "-Xmx256m",
                     "-cp",

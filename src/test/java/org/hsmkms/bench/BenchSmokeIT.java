@@ -154,6 +154,15 @@ class BenchSmokeIT {
     String table = text.toString(StandardCharsets.UTF_8);
     assertTrue(table.contains("HTTP floor"), table);
     assertTrue(table.contains("hsm-kms/bound"), table);
+    // The floor's JVM is stopped with the run: no child of this JVM still runs it.
+    List<Long> left =
+        ProcessHandle.current()
+            .descendants()
+            .filter(ProcessHandle::isAlive)
+            .filter(p -> p.info().commandLine().orElse("").contains(HttpFloor.MARKER))
+            .map(ProcessHandle::pid)
+            .toList();
+    assertEquals(List.of(), left, "the HTTP floor's JVM outlived the run");
   }
 
   @Test
