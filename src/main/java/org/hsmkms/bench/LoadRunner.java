@@ -88,6 +88,7 @@ final class LoadRunner {
     private long scheduled;
     private long maxLag;
     private long answeredThisSecond;
+    private long slowestThisSecond;
     private long errorsSoFar;
     private long progressTimer;
     private long scheduleTimer = -1;
@@ -182,6 +183,7 @@ final class LoadRunner {
     private void answered(long intended, AsyncResult<Answer> ar) {
       long now = System.nanoTime();
       answeredThisSecond++;
+      slowestThisSecond = Math.max(slowestThisSecond, now - intended);
       if (ar.succeeded() && ar.result().ok()) {
         if (intended >= measureFrom && intended < end) {
           latencies.record(now - intended);
@@ -226,10 +228,18 @@ final class LoadRunner {
       long now = System.nanoTime();
       long second = now - 500_000_000L; // the middle of the second this line reports
       String phase = second < measureFrom ? "warm-up" : second < end ? "run" : "drain";
+      // The slowest answer of the second (from its intended send time in an open loop) shows when
+      // in a run a stall happened, to be matched with the server's logs.
       progress.printf(
-          "  %-34s %-7s %5.0fs %9d/s  errors %d%n",
-          workload.name(), phase, (now - start) / 1e9, answeredThisSecond, errorsSoFar);
+          "  %-34s %-7s %5.0fs %9d/s  slowest %7.1f ms  errors %d%n",
+          workload.name(),
+          phase,
+          (now - start) / 1e9,
+          answeredThisSecond,
+          slowestThisSecond / 1e6,
+          errorsSoFar);
       answeredThisSecond = 0;
+      slowestThisSecond = 0;
     }
   }
 

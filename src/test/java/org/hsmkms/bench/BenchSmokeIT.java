@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.hsmkms.bench.BenchReport.CeilingResult;
 import org.hsmkms.bench.BenchReport.Comparison;
 import org.hsmkms.bench.BenchReport.OpResult;
@@ -166,7 +168,8 @@ class BenchSmokeIT {
   }
 
   @Test
-  void openLoop_answersEveryRequestWithoutErrors() throws IOException {
+  void openLoop_answersEveryRequestWithoutErrors_andShowsTheSlowestAnswerOfEachSecond()
+      throws IOException {
     BenchOptions options =
         BenchOptions.parse(
             args(
@@ -174,14 +177,24 @@ class BenchSmokeIT {
                 "--rate", "200",
                 "--concurrency", "4",
                 "--warmup", "0.2",
-                "--duration", "0.6"));
+                "--duration", "1.3"));
+    ByteArrayOutputStream progress = new ByteArrayOutputStream();
 
-    BenchReport report = Bench.run(options, TEST_TOKEN, quiet());
+    BenchReport report =
+        Bench.run(options, TEST_TOKEN, new PrintStream(progress, true, StandardCharsets.UTF_8));
 
     OpResult r = report.service().get(0);
     assertTrue(r.requests() > 0 && r.requestsPerSecond() > 0, r.toString());
     assertEquals(0, r.errors().size(), r.errors().toString());
     assertEquals(200.0, report.rate());
+    // A progress line a second, with the slowest answer of that second: when a run stalled.
+    String lines = progress.toString(StandardCharsets.UTF_8);
+    Matcher m =
+        Pattern.compile("GenerateRandom +run +\\d+s +(\\d+)/s +slowest +(\\d+\\.\\d) ms")
+            .matcher(lines);
+    assertTrue(m.find(), lines);
+    assertTrue(Integer.parseInt(m.group(1)) > 0, lines);
+    assertTrue(Double.parseDouble(m.group(2)) > 0, lines);
   }
 
   /** The test server's endpoint and access key, then {@code more}. */
