@@ -68,18 +68,23 @@ final class HttpFloor implements AutoCloseable {
             .info()
             .command()
             .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    Process p =
-        new ProcessBuilder(
-                List.of(
-                    java,
-                    MARKER,
-                    "-Xms256m",
-                    "-Xmx256m",
-                    "-cp",
-                    System.getProperty("java.class.path"),
-                    HttpFloor.class.getName()))
-            .redirectErrorStream(true)
-            .start();
+    return start(
+        List.of(
+            java,
+            MARKER,
+            "-Xms256m",
+            "-Xmx256m",
+            "-cp",
+            System.getProperty("java.class.path"),
+            HttpFloor.class.getName()));
+  }
+
+  /**
+   * Runs {@code command} and waits for its line saying where it listens; if the process ends or
+   * stays silent first, it is stopped and the failure names its last line of output.
+   */
+  static HttpFloor start(List<String> command) throws IOException {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     // The child prints a line once it listens (or why it could not), perhaps after JVM warnings:
     // one thread reads all its output, so that it never blocks on a full pipe.
     BufferedReader out =
