@@ -80,8 +80,9 @@ final class HttpFloor implements AutoCloseable {
   }
 
   /**
-   * Runs {@code command} and waits for its line saying where it listens; if the process ends or
-   * stays silent first, it is stopped and the failure names its last line of output.
+   * Runs {@code command} and waits for its line saying where it listens. A process that ends first
+   * fails the start with its last line of output; one that does not listen within {@value
+   * #START_TIMEOUT_SECONDS} s is stopped.
    */
   static HttpFloor start(List<String> command) throws IOException {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
