@@ -292,13 +292,6 @@ public final class Bench {
 
   private static List<OpResult> moto(
       Vertx vertx, BenchOptions options, List<String> notes, PrintStream progress) {
-    MotoServer moto;
-    try {
-      moto = MotoServer.start();
-    } catch (IOException e) {
-      notes.add("moto not measured: " + e.getMessage());
-      return List.of();
-    }
     // moto accepts any credentials.
     SigV4Signer signer =
         new SigV4Signer(
@@ -307,15 +300,16 @@ public final class Bench {
             options.region(),
             "kms",
             true);
-    try (moto;
-        SignedClient client =
-            new SignedClient(vertx, moto.endpoint(), signer, options.load().concurrency())) {
-      progress.println("moto at " + moto.endpoint() + ": " + options.load().describe());
-      return measure(client, options, options.operations(), null, Target.MOTO, notes, progress);
-    } catch (IOException e) {
-      notes.add("moto not measured: " + e.getMessage());
-      return List.of();
-    }
+    return measureLocal(
+        "moto",
+        MotoServer::start,
+        vertx,
+        signer,
+        options,
+        options.operations(),
+        Target.MOTO,
+        notes,
+        progress);
   }
 
   /**
@@ -333,20 +327,39 @@ public final class Bench {
     if (operations.isEmpty()) {
       return List.of();
     }
-    HttpFloor floor;
-    try {
-      floor = HttpFloor.start();
-    } catch (IOException e) {
-      notes.add("HTTP floor not measured: " + e.getMessage());
-      return List.of();
-    }
-    try (floor;
+    return measureLocal(
+        "HTTP floor",
+        HttpFloor::start,
+        vertx,
+        signer,
+        options,
+        operations,
+        Target.FLOOR,
+        notes,
+        progress);
+  }
+
+  /**
+   * Starts a server beside the service, measures {@code operations} on it under the same load and
+   * stops it; one that cannot be started or measured leaves a note instead of results.
+   */
+  private static List<OpResult> measureLocal(
+      String name,
+      LocalServer.Starter starter,
+      Vertx vertx,
+      SigV4Signer signer,
+      BenchOptions options,
+      List<String> operations,
+      Target target,
+      List<String> notes,
+      PrintStream progress) {
+    try (LocalServer server = starter.start();
         SignedClient client =
-            new SignedClient(vertx, floor.endpoint(), signer, options.load().concurrency())) {
-      progress.println("HTTP floor at " + floor.endpoint() + ": " + options.load().describe());
-      return measure(client, options, operations, null, Target.FLOOR, notes, progress);
+            new SignedClient(vertx, server.endpoint(), signer, options.load().concurrency())) {
+      progress.println(name + " at " + server.endpoint() + ": " + options.load().describe());
+      return measure(client, options, operations, null, target, notes, progress);
     } catch (IOException e) {
-      notes.add("HTTP floor not measured: " + e.getMessage());
+      notes.add(name + " not measured: " + e.getMessage());
       return List.of();
     }
   }

@@ -31,7 +31,7 @@ import org.hsmkms.api.HttpListeners;
  * answers over HTTP and calls the HSM can reach on the same cores (see {@link
  * BenchReport.Comparison#bound}).
  */
-final class HttpFloor implements AutoCloseable {
+final class HttpFloor implements LocalServer {
   private static final long START_TIMEOUT_SECONDS = 30;
   private static final String READY = "hsm-kms http floor listening on ";
 
@@ -130,7 +130,8 @@ final class HttpFloor implements AutoCloseable {
     return new HttpFloor(p, Integer.parseInt(port));
   }
 
-  URI endpoint() {
+  @Override
+  public URI endpoint() {
     return URI.create("http://127.0.0.1:" + port);
   }
 

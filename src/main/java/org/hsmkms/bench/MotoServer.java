@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * moto ({@code python3 -m moto.server}), the emulator many users know, started on a free loopback
  * port for the comparison and stopped afterwards. It accepts any credentials.
  */
-final class MotoServer implements AutoCloseable {
+final class MotoServer implements LocalServer {
   private static final long START_TIMEOUT_MILLIS = 30_000;
 
   private final Process process;
@@ -65,7 +65,8 @@ final class MotoServer implements AutoCloseable {
     throw new IOException("moto did not listen on port " + port + " within 30 s");
   }
 
-  URI endpoint() {
+  @Override
+  public URI endpoint() {
     return URI.create("http://127.0.0.1:" + port);
   }
 
