@@ -20,7 +20,6 @@ import org.hsmkms.auth.CredentialStore;
 import org.hsmkms.auth.SecretSealer;
 import org.hsmkms.auth.SigV4Authenticator;
 import org.hsmkms.config.Config;
-import org.hsmkms.hsm.Hsm;
 import org.hsmkms.hsm.KeyPairType;
 import org.hsmkms.hsm.pkcs11.Pkcs11Hsm;
 import org.hsmkms.hsm.pkcs11.Pkcs11Settings;
@@ -50,7 +49,7 @@ public final class Application implements AutoCloseable {
 
   private final Vertx vertx;
   private final WorkerExecutor workers;
-  private final Hsm hsm;
+  private final Pkcs11Hsm hsm;
   private final MetadataStore store;
   private final Reconciler reconciler;
 
@@ -62,12 +61,12 @@ public final class Application implements AutoCloseable {
   private final CredentialStore credentials;
   private final AuditTrail audit;
 
-  private Application(Config config, Hsm hsm, MetadataStore store, Clock clock) {
+  private Application(Config config, Pkcs11Hsm hsm, MetadataStore store, Clock clock) {
     this.hsm = hsm;
     this.store = store;
     checkListener(config.server());
     Keys keys = new Keys(store);
-    this.reconciler = new Reconciler(hsm, store, keys, clock);
+    this.reconciler = new Reconciler(hsm.inventory(), store, keys, clock);
     // Before any request, and not beside them: SoftHSM2 answered a key pair generation with
     // CKR_GENERAL_ERROR while another thread listed the token.
     reconciler.reconcile();
@@ -88,12 +87,18 @@ public final class Application implements AutoCloseable {
     this.workers =
         vertx.createSharedWorkerExecutor("hsm-kms-worker", sessions, 60, TimeUnit.SECONDS);
     this.keyPairPool =
-        new DataKeyPairPool(hsm, poolSizes(config.dataKeyPairs()), config.dataKeyPairs().prefill());
-    AsymmetricOperations asymmetric = new AsymmetricOperations(hsm, keys);
-    CryptoOperations crypto = new CryptoOperations(hsm, store, keys, asymmetric);
+        new DataKeyPairPool(
+            hsm.dataKeyPairs(), poolSizes(config.dataKeyPairs()), config.dataKeyPairs().prefill());
+    AsymmetricOperations asymmetric =
+        new AsymmetricOperations(
+            hsm.publicKeys(), hsm.signing(), hsm.asymmetricDecryption(), hsm.keyAgreement(), keys);
+    CryptoOperations crypto =
+        new CryptoOperations(hsm.symmetric(), hsm.random(), store, keys, asymmetric);
     KeyPairServices keyPairs =
         new KeyPairServices(
-            asymmetric, new MacOperations(hsm, keys), new DataKeyPairs(keys, crypto, keyPairPool));
+            asymmetric,
+            new MacOperations(hsm.mac(), keys),
+            new DataKeyPairs(keys, crypto, keyPairPool));
     // Signatures are checked against the wall clock, never the (test-movable) service clock.
     SigV4Authenticator authenticator =
         new SigV4Authenticator(
@@ -103,7 +108,7 @@ public final class Application implements AutoCloseable {
             vertx,
             workers,
             authenticator,
-            new KeyManagement(hsm, store, keys, clock),
+            new KeyManagement(hsm.inventory(), hsm.random(), store, keys, clock),
             new Aliases(store, keys, clock),
             crypto,
             keyPairs,
@@ -163,13 +168,14 @@ public final class Application implements AutoCloseable {
     }
   }
 
-  private static CredentialStore credentialStore(Config config, Hsm hsm) {
+  private static CredentialStore credentialStore(Config config, Pkcs11Hsm hsm) {
     if (config.credentials() == null) {
       LOG.warn("no credentials file configured: every request is refused");
       return null;
     }
     CredentialStore c =
-        new CredentialStore(Path.of(config.credentials().file()), new SecretSealer(hsm));
+        new CredentialStore(
+            Path.of(config.credentials().file()), new SecretSealer(hsm.serviceKeys()));
     c.load();
     return c;
   }
@@ -187,7 +193,7 @@ public final class Application implements AutoCloseable {
   /** Work done with the open HSM before the service reads its credentials and starts. */
   @FunctionalInterface
   public interface Preparation {
-    void prepare(Hsm hsm) throws IOException;
+    void prepare(Pkcs11Hsm hsm) throws IOException;
   }
 
   /**
@@ -205,7 +211,7 @@ public final class Application implements AutoCloseable {
    * object of the token each time it is opened).
    */
   public static Application start(Config config, char[] pin, Clock clock, Preparation before) {
-    Hsm hsm = null;
+    Pkcs11Hsm hsm = null;
     MetadataStore store = null;
     try {
       Config.Hsm h = config.hsm();
@@ -247,7 +253,7 @@ public final class Application implements AutoCloseable {
   }
 
   /** The HSM adapter, for operators' tools and tests. */
-  public Hsm hsm() {
+  public Pkcs11Hsm hsm() {
     return hsm;
   }
 

@@ -13,7 +13,6 @@ import org.hsmkms.auth.CredentialsAdmin;
 import org.hsmkms.auth.CredentialsFile;
 import org.hsmkms.bench.Bench;
 import org.hsmkms.config.Config;
-import org.hsmkms.hsm.Hsm;
 import org.hsmkms.hsm.HsmException;
 import org.hsmkms.hsm.pkcs11.Pkcs11Hsm;
 import org.hsmkms.hsm.pkcs11.Pkcs11Settings;
@@ -284,8 +283,8 @@ public final class Main {
           "give --config FILE (with credentials.file) or" + " --data-dir DIR");
     }
     Path file = Path.of(config.credentials().file());
-    try (Hsm hsm = openHsm(config)) {
-      CredentialsAdmin admin = new CredentialsAdmin(file, hsm);
+    try (Pkcs11Hsm hsm = openHsm(config)) {
+      CredentialsAdmin admin = new CredentialsAdmin(file, hsm.serviceKeys(), hsm.random());
       switch (action) {
         case "list" -> {
           for (CredentialsFile.Entry e : admin.list()) {
@@ -348,12 +347,13 @@ public final class Main {
     }
   }
 
-  private static Hsm openHsm(Config config) throws IOException {
+  private static Pkcs11Hsm openHsm(Config config) throws IOException {
     return openHsm(config, 1);
   }
 
   /** The token of a dev data directory or of a config file (bench --ceiling). */
-  private static Hsm benchHsm(Path dataDir, Path configFile, int sessions) throws IOException {
+  private static Pkcs11Hsm benchHsm(Path dataDir, Path configFile, int sessions)
+      throws IOException {
     if (configFile != null) {
       return openHsm(loadConfig(configFile.toString()), sessions);
     }
@@ -369,7 +369,7 @@ public final class Main {
         sessions);
   }
 
-  private static Hsm openHsm(Config config, int sessions) throws IOException {
+  private static Pkcs11Hsm openHsm(Config config, int sessions) throws IOException {
     char[] pin = readPin(config.hsm());
     try {
       Config.Hsm h = config.hsm();
@@ -420,7 +420,8 @@ public final class Main {
         out[0] =
             DevCredentials.prepare(
                 dataDir,
-                new CredentialsAdmin(Path.of(config.credentials().file()), hsm),
+                new CredentialsAdmin(
+                    Path.of(config.credentials().file()), hsm.serviceKeys(), hsm.random()),
                 account,
                 region,
                 endpoint,
@@ -441,7 +442,7 @@ public final class Main {
 
   private static char[] readPin(Config.Hsm hsm) throws IOException {
     if (hsm.pinFile() != null) {
-      return Pkcs11Hsm.readPin(Path.of(hsm.pinFile()));
+      return readPinFile(Path.of(hsm.pinFile()));
     }
     String pin = System.getenv(hsm.pinEnv());
     if (pin == null || pin.isEmpty()) {
@@ -449,6 +450,18 @@ public final class Main {
           "environment variable " + hsm.pinEnv() + " (hsm.pinEnv) is not set");
     }
     return pin.toCharArray();
+  }
+
+  /** Reads a PIN file's first line; the returned array is the caller's to zero. */
+  private static char[] readPinFile(Path file) throws IOException {
+    byte[] raw = Files.readAllBytes(file);
+    try {
+      String s = new String(raw, StandardCharsets.UTF_8);
+      int nl = s.indexOf('\n');
+      return (nl < 0 ? s : s.substring(0, nl)).strip().toCharArray();
+    } finally {
+      Arrays.fill(raw, (byte) 0);
+    }
   }
 
   private static String value(String[] args, int i, String option) {

@@ -13,7 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.hsmkms.auth.CredentialsAdmin;
 import org.hsmkms.auth.CredentialsFile;
-import org.hsmkms.hsm.Hsm;
+import org.hsmkms.hsm.pkcs11.Pkcs11Hsm;
 import org.hsmkms.testing.SuiteSecrets;
 import org.hsmkms.testing.TestServer;
 import org.junit.jupiter.api.Test;
@@ -100,8 +100,8 @@ class DevCredentialsTest {
         });
   }
 
-  private CredentialsAdmin admin(Hsm hsm) {
-    return new CredentialsAdmin(dir.resolve("server-credentials"), hsm);
+  private CredentialsAdmin admin(Pkcs11Hsm hsm) {
+    return new CredentialsAdmin(dir.resolve("server-credentials"), hsm.serviceKeys(), hsm.random());
   }
 
   private DevCredentials.Result prepare(CredentialsAdmin admin, String id, byte[] secret)

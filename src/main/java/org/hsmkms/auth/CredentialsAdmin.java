@@ -8,8 +8,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
-import org.hsmkms.hsm.Hsm;
 import org.hsmkms.hsm.HsmException;
+import org.hsmkms.hsm.RandomSource;
+import org.hsmkms.hsm.ServiceKeys;
 
 /**
  * Adds, replaces, removes and lists access keys in a credentials file, sealing each secret in the
@@ -22,13 +23,13 @@ public final class CredentialsAdmin {
   private static final char[] BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();
 
   private final Path file;
-  private final Hsm hsm;
+  private final RandomSource random;
   private final SecretSealer sealer;
 
-  public CredentialsAdmin(Path file, Hsm hsm) {
+  public CredentialsAdmin(Path file, ServiceKeys serviceKeys, RandomSource random) {
     this.file = file;
-    this.hsm = hsm;
-    this.sealer = new SecretSealer(hsm);
+    this.random = random;
+    this.sealer = new SecretSealer(serviceKeys);
   }
 
   /** A new access key pair. The caller zeroes {@code secret}. */
@@ -44,8 +45,8 @@ public final class CredentialsAdmin {
    * from the HSM's random number generator.
    */
   public NewKey generate() {
-    byte[] idBytes = hsm.generateRandom(16);
-    byte[] secretBytes = hsm.generateRandom(30);
+    byte[] idBytes = random.generateRandom(16);
+    byte[] secretBytes = random.generateRandom(30);
     try {
       StringBuilder id = new StringBuilder("AKIA");
       for (byte b : idBytes) {

@@ -4,8 +4,9 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
-import org.hsmkms.hsm.Hsm;
 import org.hsmkms.hsm.HsmException;
+import org.hsmkms.hsm.MaterialId;
+import org.hsmkms.hsm.ServiceKeys;
 
 /**
  * Seals secret access keys for the credentials file: AES-256-GCM inside the HSM under the service
@@ -18,7 +19,8 @@ import org.hsmkms.hsm.HsmException;
  */
 public final class SecretSealer {
   /** The service key's object id ({@code CKA_ID}); a fixed value, found again after restarts. */
-  static final byte[] KEY_ID = "hsm-kms:creds:v1".getBytes(StandardCharsets.US_ASCII);
+  static final MaterialId KEY_ID =
+      MaterialId.of("hsm-kms:creds:v1".getBytes(StandardCharsets.US_ASCII));
 
   static final String KEY_LABEL = "credentials";
   private static final String PREFIX = "hsm:v1:";
@@ -27,9 +29,9 @@ public final class SecretSealer {
   private static final int IV_BYTES = 12;
   private static final int TAG_BYTES = 16;
 
-  private final Hsm hsm;
+  private final ServiceKeys hsm;
 
-  public SecretSealer(Hsm hsm) {
+  public SecretSealer(ServiceKeys hsm) {
     this.hsm = hsm;
   }
 
@@ -40,7 +42,7 @@ public final class SecretSealer {
 
   /** Seals {@code secret} for the entry named by the other arguments. */
   public String seal(String accessKeyId, String account, String principalArn, byte[] secret) {
-    byte[] sealed = hsm.encryptAesGcm(KEY_ID, secret, aad(accessKeyId, account, principalArn));
+    byte[] sealed = hsm.encrypt(KEY_ID, secret, aad(accessKeyId, account, principalArn));
     return PREFIX + Base64.getEncoder().encodeToString(sealed);
   }
 
@@ -70,7 +72,7 @@ public final class SecretSealer {
       throw new IllegalArgumentException("secret of " + entry.accessKeyId() + " is truncated");
     }
     try {
-      return hsm.decryptAesGcm(
+      return hsm.decrypt(
           KEY_ID,
           Arrays.copyOf(raw, IV_BYTES),
           Arrays.copyOfRange(raw, IV_BYTES, raw.length),

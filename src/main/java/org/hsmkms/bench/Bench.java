@@ -22,7 +22,7 @@ import org.hsmkms.bench.BenchReport.OpResult;
 import org.hsmkms.bench.Operations.Material;
 import org.hsmkms.bench.Operations.Workload;
 import org.hsmkms.bench.SignedClient.Answer;
-import org.hsmkms.hsm.Hsm;
+import org.hsmkms.hsm.pkcs11.Pkcs11Hsm;
 
 /**
  * {@code hsm-kms bench}: measures a running server with signed requests, operation by operation,
@@ -39,7 +39,7 @@ public final class Bench {
   /** Opens the token the ceiling is measured on, with this many sessions. */
   @FunctionalInterface
   public interface HsmOpener {
-    Hsm open(Path dataDir, Path config, int sessions) throws IOException;
+    Pkcs11Hsm open(Path dataDir, Path config, int sessions) throws IOException;
   }
 
   /** The command line: runs, prints the report, returns the exit code. */
@@ -68,7 +68,7 @@ public final class Bench {
     String[] credentials = credentials(options);
     List<String> notes = new ArrayList<>();
     // Opened first, so that a token that cannot be reached fails the run before it starts.
-    Hsm hsm =
+    Pkcs11Hsm hsm =
         options.ceiling()
             ? opener.open(options.dataDir(), options.config(), options.load().concurrency())
             : null;
@@ -270,7 +270,7 @@ public final class Bench {
   }
 
   private static List<CeilingResult> ceiling(
-      Hsm hsm, Load load, List<OpResult> service, PrintStream progress) {
+      Pkcs11Hsm hsm, Load load, List<OpResult> service, PrintStream progress) {
     int threads = load.concurrency();
     progress.println("HSM ceiling: direct PKCS#11 calls, " + threads + " threads");
     List<CeilingResult> results = new ArrayList<>();

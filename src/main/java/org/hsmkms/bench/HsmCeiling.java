@@ -4,7 +4,6 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -15,8 +14,9 @@ import org.hsmkms.bench.BenchReport.CeilingResult;
 import org.hsmkms.crypto.CiphertextBlob;
 import org.hsmkms.crypto.EncryptionContext;
 import org.hsmkms.hsm.ExportedKeyPair;
-import org.hsmkms.hsm.Hsm;
 import org.hsmkms.hsm.KeyPairType;
+import org.hsmkms.hsm.MaterialId;
+import org.hsmkms.hsm.pkcs11.Pkcs11Hsm;
 import org.hsmkms.kms.KeySpec;
 
 /**
@@ -28,35 +28,36 @@ import org.hsmkms.kms.KeySpec;
  * pair generated and read out. The AES key is a token key like a CMK's, made for the run and
  * destroyed at its end.
  *
- * <p>Security: the key is a service key (label {@code hsm-kms-service:bench-ceiling-...}), so a
- * server on the same token never takes it for a CMK.
+ * <p>The key is made and used as a CMK is (label {@code hsm-kms:bench-ceiling-...}, used through a
+ * working copy), so the ceiling measures the same HSM work; it has no row in any store, so a server
+ * on the same token never serves it.
  */
 final class HsmCeiling implements AutoCloseable {
-  private final Hsm hsm;
-  private final byte[] keyId;
+  private final Pkcs11Hsm hsm;
+  private final MaterialId keyId;
   private final byte[] aad;
   private final byte[] plaintext;
   private final byte[] sealedDataKey;
 
-  private HsmCeiling(Hsm hsm, byte[] keyId) {
+  private HsmCeiling(Pkcs11Hsm hsm, MaterialId keyId) {
     this.hsm = hsm;
     this.keyId = keyId;
     // The same AAD the service binds to a blob under an empty encryption context.
-    this.aad = CiphertextBlob.aad(UUID.randomUUID(), keyId, EncryptionContext.empty());
-    this.plaintext = hsm.generateRandom(Operations.ENCRYPT_BYTES);
-    byte[] dataKey = hsm.generateRandom(32);
-    this.sealedDataKey = hsm.encryptAesGcm(keyId, dataKey, aad);
+    this.aad = CiphertextBlob.aad(UUID.randomUUID(), keyId.bytes(), EncryptionContext.empty());
+    this.plaintext = hsm.random().generateRandom(Operations.ENCRYPT_BYTES);
+    byte[] dataKey = hsm.random().generateRandom(32);
+    this.sealedDataKey = hsm.symmetric().encrypt(keyId, dataKey, aad);
     Arrays.fill(dataKey, (byte) 0);
   }
 
   /** Creates the run's AES key in the token behind {@code hsm}. */
-  static HsmCeiling create(Hsm hsm) {
-    byte[] keyId = hsm.generateRandom(16);
-    hsm.ensureServiceKey(keyId, "bench-ceiling-" + HexFormat.of().formatHex(keyId, 0, 4));
+  static HsmCeiling create(Pkcs11Hsm hsm) {
+    MaterialId keyId = MaterialId.of(hsm.random().generateRandom(16));
+    hsm.inventory().generateAesKey(keyId, "bench-ceiling-" + keyId.hex().substring(0, 8));
     try {
       return new HsmCeiling(hsm, keyId);
     } catch (RuntimeException e) {
-      hsm.destroyKey(keyId);
+      hsm.inventory().destroyKey(keyId);
       throw e;
     }
   }
@@ -67,11 +68,11 @@ final class HsmCeiling implements AutoCloseable {
       case Operations.GENERATE_DATA_KEY, Operations.GENERATE_DATA_KEY_WITHOUT_PLAINTEXT ->
           Optional.of(
               () -> {
-                byte[] dataKey = hsm.generateRandom(32);
-                hsm.encryptAesGcm(keyId, dataKey, aad);
+                byte[] dataKey = hsm.random().generateRandom(32);
+                hsm.symmetric().encrypt(keyId, dataKey, aad);
                 Arrays.fill(dataKey, (byte) 0);
               });
-      case Operations.ENCRYPT -> Optional.of(() -> hsm.encryptAesGcm(keyId, plaintext, aad));
+      case Operations.ENCRYPT -> Optional.of(() -> hsm.symmetric().encrypt(keyId, plaintext, aad));
       case Operations.DECRYPT ->
           Optional.of(
               () -> {
@@ -79,16 +80,16 @@ final class HsmCeiling implements AutoCloseable {
                 byte[] ct =
                     Arrays.copyOfRange(
                         sealedDataKey, CiphertextBlob.IV_LENGTH, sealedDataKey.length);
-                Arrays.fill(hsm.decryptAesGcm(keyId, iv, ct, aad), (byte) 0);
+                Arrays.fill(hsm.symmetric().decrypt(keyId, iv, ct, aad), (byte) 0);
               });
       case Operations.GENERATE_RANDOM ->
-          Optional.of(() -> hsm.generateRandom(Operations.RANDOM_BYTES));
+          Optional.of(() -> hsm.random().generateRandom(Operations.RANDOM_BYTES));
       default -> keyPairType(operation).map(type -> () -> generateKeyPair(type));
     };
   }
 
   private void generateKeyPair(KeyPairType type) {
-    try (ExportedKeyPair pair = hsm.generateDataKeyPair(type)) {
+    try (ExportedKeyPair pair = hsm.dataKeyPairs().generateDataKeyPair(type)) {
       // read out and zeroed on close, as the service does with a pair it hands out
     }
   }
@@ -195,6 +196,6 @@ final class HsmCeiling implements AutoCloseable {
   /** Destroys the run's AES key; the caller closes the HSM. */
   @Override
   public void close() {
-    hsm.destroyKey(keyId);
+    hsm.inventory().destroyKey(keyId);
   }
 }

@@ -36,7 +36,7 @@ final class ReportPrinter {
     if (!r.ceiling().isEmpty()) {
       out.println();
       out.printf(
-          "HSM ceiling: the same PKCS#11 work through the Hsm adapter, no HTTP, %d threads%n",
+          "HSM ceiling: the same PKCS#11 work through the HSM layer, no HTTP, %d threads%n",
           r.ceiling().get(0).threads());
       out.printf(OP + " %10s %14s%n", "operation", "ops/s", "hsm-kms share");
       for (CeilingResult c : r.ceiling()) {

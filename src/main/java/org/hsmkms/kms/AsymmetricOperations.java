@@ -18,10 +18,14 @@ import org.hsmkms.crypto.EncryptionContext;
 import org.hsmkms.crypto.KeyEncodings;
 import org.hsmkms.crypto.RsaOaep;
 import org.hsmkms.crypto.SecretBytes;
-import org.hsmkms.hsm.Hsm;
+import org.hsmkms.hsm.AsymmetricDecryption;
 import org.hsmkms.hsm.HsmException;
+import org.hsmkms.hsm.KeyAgreement;
 import org.hsmkms.hsm.KeyPairType;
+import org.hsmkms.hsm.MaterialId;
+import org.hsmkms.hsm.PublicKeys;
 import org.hsmkms.hsm.SignatureScheme;
+import org.hsmkms.hsm.Signing;
 import org.hsmkms.kms.Keys.Use;
 import org.hsmkms.store.KeyRecord;
 
@@ -32,22 +36,34 @@ import org.hsmkms.store.KeyRecord;
  * <p>Security: every private-key operation runs in the HSM. Messages are hashed here (RAW) or taken
  * as digests (DIGEST) and the HSM signs the digest. RSAES-OAEP encryption needs only the public key
  * and runs in the JDK; decryption runs in the HSM (with OAEP SHA-256 unpadded here in constant time
- * when the token lacks it, see {@link Hsm#decryptRsaOaep}). Every decryption failure is the same
- * bare InvalidCiphertextException; shared secrets are returned in {@link SecretBytes}.
+ * when the token lacks it, see {@link AsymmetricDecryption#decryptRsaOaep}). Every decryption
+ * failure is the same bare InvalidCiphertextException; shared secrets are returned in {@link
+ * SecretBytes}.
  */
 public final class AsymmetricOperations {
   // Sign, Verify: MessageType RAW messages are at most 4096 bytes (checked by the API model).
   private static final String RAW = "RAW";
   private static final String DIGEST = "DIGEST";
 
-  private final Hsm hsm;
+  private final PublicKeys publicKeyObjects;
+  private final Signing signing;
+  private final AsymmetricDecryption decryption;
+  private final KeyAgreement agreement;
   private final Keys keys;
 
   /** Parsed public keys by material id; a material id's key never changes. */
   private final Map<String, PublicKey> publicKeys = new ConcurrentHashMap<>();
 
-  public AsymmetricOperations(Hsm hsm, Keys keys) {
-    this.hsm = hsm;
+  public AsymmetricOperations(
+      PublicKeys publicKeys,
+      Signing signing,
+      AsymmetricDecryption decryption,
+      KeyAgreement agreement,
+      Keys keys) {
+    this.publicKeyObjects = publicKeys;
+    this.signing = signing;
+    this.decryption = decryption;
+    this.agreement = agreement;
     this.keys = keys;
   }
 
@@ -81,7 +97,7 @@ public final class AsymmetricOperations {
     String usage = key.keyUsage();
     return new PublicKeyInfo(
         ctx.keyArn(key.keyId()),
-        hsm.publicKey(material(key)),
+        publicKeyObjects.publicKey(material(key)),
         spec,
         usage,
         spec.encryptionAlgorithms(usage),
@@ -101,7 +117,7 @@ public final class AsymmetricOperations {
     byte[] input = signingInput(scheme, algorithm, message, messageType);
     CryptoOperations.dryRunStop(dryRun);
     return new Signature(
-        ctx.keyArn(key.keyId()), hsm.sign(material(key), scheme, input), algorithm);
+        ctx.keyArn(key.keyId()), signing.sign(material(key), scheme, input), algorithm);
   }
 
   /** Verify: returns the key ARN; a signature that does not verify is KMSInvalidSignature. */
@@ -117,7 +133,7 @@ public final class AsymmetricOperations {
     SignatureScheme scheme = scheme(ctx, key, algorithm, "Verify");
     byte[] input = signingInput(scheme, algorithm, message, messageType);
     CryptoOperations.dryRunStop(dryRun);
-    if (!hsm.verify(material(key), scheme, input, signature)) {
+    if (!signing.verify(material(key), scheme, input, signature)) {
       throw new KmsException(ErrorCode.KMS_INVALID_SIGNATURE, null);
     }
     return ctx.keyArn(key.keyId());
@@ -145,7 +161,8 @@ public final class AsymmetricOperations {
                             + "."));
     CryptoOperations.dryRunStop(dryRun);
     return new SharedSecret(
-        ctx.keyArn(key.keyId()), SecretBytes.wrap(hsm.deriveSharedSecret(material(key), point)));
+        ctx.keyArn(key.keyId()),
+        SecretBytes.wrap(agreement.deriveSharedSecret(material(key), point)));
   }
 
   /** Encrypt with an RSA ENCRYPT_DECRYPT key: RSAES-OAEP with the public key. */
@@ -202,7 +219,7 @@ public final class AsymmetricOperations {
     try {
       return new CryptoOperations.Decrypted(
           ctx.keyArn(key.keyId()),
-          SecretBytes.wrap(hsm.decryptRsaOaep(material(key), hash, ciphertext)),
+          SecretBytes.wrap(decryption.decryptRsaOaep(material(key), hash, ciphertext)),
           algorithm);
     } catch (HsmException e) {
       if (e.isAuthenticationFailure()) {
@@ -298,14 +315,14 @@ public final class AsymmetricOperations {
         id -> {
           try {
             return KeyFactory.getInstance("RSA")
-                .generatePublic(new X509EncodedKeySpec(hsm.publicKey(material(key))));
+                .generatePublic(new X509EncodedKeySpec(publicKeyObjects.publicKey(material(key))));
           } catch (GeneralSecurityException e) {
             throw new KmsException(ErrorCode.INTERNAL, "An internal error occurred.", e);
           }
         });
   }
 
-  private static byte[] material(KeyRecord key) {
-    return Keys.materialBytes(key.currentMaterialId());
+  private static MaterialId material(KeyRecord key) {
+    return MaterialId.fromHex(key.currentMaterialId());
   }
 }

@@ -5,8 +5,10 @@ import java.util.UUID;
 import org.hsmkms.crypto.CiphertextBlob;
 import org.hsmkms.crypto.EncryptionContext;
 import org.hsmkms.crypto.SecretBytes;
-import org.hsmkms.hsm.Hsm;
 import org.hsmkms.hsm.HsmException;
+import org.hsmkms.hsm.MaterialId;
+import org.hsmkms.hsm.RandomSource;
+import org.hsmkms.hsm.SymmetricEncryption;
 import org.hsmkms.kms.Keys.Use;
 import org.hsmkms.store.KeyRecord;
 import org.hsmkms.store.MaterialRecord;
@@ -25,19 +27,21 @@ import org.hsmkms.store.MetadataStore;
 public final class CryptoOperations {
   static final String SYMMETRIC_DEFAULT = KeyManagement.SYMMETRIC_DEFAULT;
 
-  private final Hsm hsm;
+  private final SymmetricEncryption hsm;
+  private final RandomSource random;
   private final MetadataStore store;
   private final Keys keys;
   private final AsymmetricOperations asymmetric;
 
-  public CryptoOperations(Hsm hsm, MetadataStore store, Keys keys) {
-    this(hsm, store, keys, new AsymmetricOperations(hsm, keys));
-  }
-
   /** With the asymmetric data plane that serves Encrypt/Decrypt under RSA keys. */
   public CryptoOperations(
-      Hsm hsm, MetadataStore store, Keys keys, AsymmetricOperations asymmetric) {
+      SymmetricEncryption hsm,
+      RandomSource random,
+      MetadataStore store,
+      Keys keys,
+      AsymmetricOperations asymmetric) {
     this.hsm = hsm;
+    this.random = random;
     this.store = store;
     this.keys = keys;
     this.asymmetric = asymmetric;
@@ -219,7 +223,7 @@ public final class CryptoOperations {
     KeySpec.requireSymmetric(
         ctx, key, withPlaintext ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext");
     dryRunStop(dryRun);
-    SecretBytes dataKey = SecretBytes.wrap(hsm.generateRandom(length));
+    SecretBytes dataKey = SecretBytes.wrap(random.generateRandom(length));
     try {
       byte[] blob = seal(key, dataKey.unsafeView(), context);
       if (!withPlaintext) {
@@ -235,7 +239,7 @@ public final class CryptoOperations {
 
   /** GenerateRandom: 1..1024 bytes from the HSM's RNG (range checked by the API model). */
   public SecretBytes generateRandom(int numberOfBytes) {
-    return SecretBytes.wrap(hsm.generateRandom(numberOfBytes));
+    return SecretBytes.wrap(random.generateRandom(numberOfBytes));
   }
 
   /**
@@ -244,14 +248,16 @@ public final class CryptoOperations {
    */
   byte[] seal(KeyRecord key, byte[] plaintext, EncryptionContext context) {
     UUID keyId = UUID.fromString(key.keyId());
-    byte[] material = Keys.materialBytes(key.currentMaterialId());
-    byte[] aad = CiphertextBlob.aad(keyId, material, context);
-    byte[] ivAndCiphertext = hsm.encryptAesGcm(material, plaintext, aad);
-    return CiphertextBlob.encode(keyId, material, ivAndCiphertext);
+    MaterialId material = MaterialId.fromHex(key.currentMaterialId());
+    byte[] materialBytes = material.bytes();
+    byte[] aad = CiphertextBlob.aad(keyId, materialBytes, context);
+    byte[] ivAndCiphertext = hsm.encrypt(material, plaintext, aad);
+    return CiphertextBlob.encode(keyId, materialBytes, ivAndCiphertext);
   }
 
   private SecretBytes open(KeyRecord key, CiphertextBlob blob, EncryptionContext context) {
-    String materialHex = Keys.materialHex(blob.materialId());
+    MaterialId material = MaterialId.of(blob.materialId());
+    String materialHex = material.hex();
     boolean known =
         materialHex.equals(key.currentMaterialId())
             || store.materials(key.keyId()).stream()
@@ -262,8 +268,7 @@ public final class CryptoOperations {
     }
     byte[] aad = CiphertextBlob.aad(blob.keyId(), blob.materialId(), context);
     try {
-      return SecretBytes.wrap(
-          hsm.decryptAesGcm(blob.materialId(), blob.iv(), blob.ciphertextAndTag(), aad));
+      return SecretBytes.wrap(hsm.decrypt(material, blob.iv(), blob.ciphertextAndTag(), aad));
     } catch (HsmException e) {
       if (e.isAuthenticationFailure()) {
         throw KmsException.invalidCiphertext();

@@ -12,8 +12,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.hsmkms.hsm.DataKeyPairSource;
 import org.hsmkms.hsm.ExportedKeyPair;
-import org.hsmkms.hsm.Hsm;
 import org.hsmkms.hsm.HsmException;
 import org.hsmkms.hsm.KeyPairType;
 import org.hsmkms.hsm.PregeneratedKeyPair;
@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
 public final class DataKeyPairPool implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DataKeyPairPool.class);
 
-  private final Hsm hsm;
+  private final DataKeyPairSource hsm;
   private final Map<KeyPairType, BlockingQueue<PregeneratedKeyPair>> ready =
       new EnumMap<>(KeyPairType.class);
 
@@ -62,7 +62,7 @@ public final class DataKeyPairPool implements AutoCloseable {
    * @param sizes how many pairs to keep ready per type (absent or 0: no pool for that type)
    * @param prefill start filling every pool now instead of on first use
    */
-  public DataKeyPairPool(Hsm hsm, Map<KeyPairType, Integer> sizes, boolean prefill) {
+  public DataKeyPairPool(DataKeyPairSource hsm, Map<KeyPairType, Integer> sizes, boolean prefill) {
     this.hsm = hsm;
     for (Map.Entry<KeyPairType, Integer> e : sizes.entrySet()) {
       if (e.getValue() != null && e.getValue() > 0) {
@@ -78,7 +78,7 @@ public final class DataKeyPairPool implements AutoCloseable {
   }
 
   /** A pool that keeps nothing ready: every request generates its own pair. */
-  public static DataKeyPairPool disabled(Hsm hsm) {
+  public static DataKeyPairPool disabled(DataKeyPairSource hsm) {
     return new DataKeyPairPool(hsm, Map.of(), false);
   }
 

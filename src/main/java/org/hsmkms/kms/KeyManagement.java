@@ -10,8 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import org.hsmkms.hsm.Hsm;
+import org.hsmkms.hsm.KeyInventory;
 import org.hsmkms.hsm.KeyPairUsage;
+import org.hsmkms.hsm.MaterialId;
+import org.hsmkms.hsm.RandomSource;
 import org.hsmkms.kms.Keys.Use;
 import org.hsmkms.store.KeyRecord;
 import org.hsmkms.store.MaterialRecord;
@@ -35,13 +37,16 @@ public final class KeyManagement {
   static final int MAX_TAGS = 50;
   static final int DEFAULT_PENDING_WINDOW_DAYS = 30;
 
-  private final Hsm hsm;
+  private final KeyInventory hsm;
+  private final RandomSource random;
   private final MetadataStore store;
   private final Keys keys;
   private final Clock clock;
 
-  public KeyManagement(Hsm hsm, MetadataStore store, Keys keys, Clock clock) {
+  public KeyManagement(
+      KeyInventory hsm, RandomSource random, MetadataStore store, Keys keys, Clock clock) {
     this.hsm = hsm;
+    this.random = random;
     this.store = store;
     this.keys = keys;
     this.clock = clock;
@@ -89,8 +94,8 @@ public final class KeyManagement {
     Map<String, String> tags = checkTags(req.tags(), Map.of());
 
     UUID id = UUID.randomUUID();
-    byte[] material = hsm.generateRandom(16);
-    String materialHex = Keys.materialHex(material);
+    MaterialId material = MaterialId.of(random.generateRandom(16));
+    String materialHex = material.hex();
     Instant now = clock.instant();
     String policy = req.policy() != null ? req.policy() : defaultPolicy(ctx.account());
     KeyRecord row =

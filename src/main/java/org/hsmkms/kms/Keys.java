@@ -1,6 +1,5 @@
 package org.hsmkms.kms;
 
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -145,13 +144,5 @@ public final class Keys {
     }
     String arn = keyId.startsWith("arn:") ? keyId : ctx.keyArn(keyId);
     return "Key '" + arn + "' does not exist";
-  }
-
-  static byte[] materialBytes(String hex) {
-    return HexFormat.of().parseHex(hex);
-  }
-
-  static String materialHex(byte[] id) {
-    return HexFormat.of().formatHex(id);
   }
 }

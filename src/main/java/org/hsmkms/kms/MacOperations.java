@@ -1,6 +1,6 @@
 package org.hsmkms.kms;
 
-import org.hsmkms.hsm.Hsm;
+import org.hsmkms.hsm.MaterialId;
 import org.hsmkms.kms.Keys.Use;
 import org.hsmkms.store.KeyRecord;
 
@@ -9,10 +9,10 @@ import org.hsmkms.store.KeyRecord;
  * digest, sensitive and never extractable; tags are computed and checked inside the HSM.
  */
 public final class MacOperations {
-  private final Hsm hsm;
+  private final org.hsmkms.hsm.Mac hsm;
   private final Keys keys;
 
-  public MacOperations(Hsm hsm, Keys keys) {
+  public MacOperations(org.hsmkms.hsm.Mac hsm, Keys keys) {
     this.hsm = hsm;
     this.keys = keys;
   }
@@ -27,7 +27,7 @@ public final class MacOperations {
     CryptoOperations.dryRunStop(dryRun);
     return new Mac(
         ctx.keyArn(key.keyId()),
-        hsm.mac(Keys.materialBytes(key.currentMaterialId()), spec.macScheme(), message),
+        hsm.computeMac(MaterialId.fromHex(key.currentMaterialId()), spec.macScheme(), message),
         algorithm);
   }
 
@@ -43,7 +43,7 @@ public final class MacOperations {
     KeySpec spec = check(ctx, key, algorithm, "VerifyMac");
     CryptoOperations.dryRunStop(dryRun);
     if (!hsm.verifyMac(
-        Keys.materialBytes(key.currentMaterialId()), spec.macScheme(), message, mac)) {
+        MaterialId.fromHex(key.currentMaterialId()), spec.macScheme(), message, mac)) {
       throw new KmsException(ErrorCode.KMS_INVALID_MAC, null);
     }
     return ctx.keyArn(key.keyId());

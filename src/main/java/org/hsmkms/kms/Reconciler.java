@@ -6,7 +6,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.hsmkms.hsm.Hsm;
+import org.hsmkms.hsm.KeyInventory;
+import org.hsmkms.hsm.MaterialId;
 import org.hsmkms.store.KeyRecord;
 import org.hsmkms.store.MaterialRecord;
 import org.hsmkms.store.MetadataStore;
@@ -24,12 +25,12 @@ import org.slf4j.LoggerFactory;
 public final class Reconciler {
   private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
 
-  private final Hsm hsm;
+  private final KeyInventory hsm;
   private final MetadataStore store;
   private final Keys keys;
   private final Clock clock;
 
-  public Reconciler(Hsm hsm, MetadataStore store, Keys keys, Clock clock) {
+  public Reconciler(KeyInventory hsm, MetadataStore store, Keys keys, Clock clock) {
     this.hsm = hsm;
     this.store = store;
     this.keys = keys;
@@ -52,9 +53,9 @@ public final class Reconciler {
     Set<String> known = new HashSet<>();
     // One listing of the token instead of a search per key: a search visits every object, so a
     // search per key made start-up quadratic in the number of keys.
-    List<byte[]> tokenIds = hsm.listKeyIds();
+    List<MaterialId> tokenIds = hsm.listKeyIds();
     Set<String> inToken = new HashSet<>();
-    tokenIds.forEach(id -> inToken.add(Keys.materialHex(id)));
+    tokenIds.forEach(id -> inToken.add(id.hex()));
     Map<String, List<MaterialRecord>> allMaterials = store.allMaterials();
     for (KeyRecord key : store.allKeys()) {
       List<MaterialRecord> materials = allMaterials.getOrDefault(key.keyId(), List.of());
@@ -90,8 +91,8 @@ public final class Reconciler {
       }
     }
     int orphans = 0;
-    for (byte[] id : tokenIds) {
-      String hex = Keys.materialHex(id);
+    for (MaterialId id : tokenIds) {
+      String hex = id.hex();
       if (!known.contains(hex)) {
         orphans++;
         LOG.warn("token object {} belongs to no key in the store; left in place", hex);
@@ -130,9 +131,9 @@ public final class Reconciler {
 
   private void completeDeletion(KeyRecord key, List<MaterialRecord> materials) {
     for (MaterialRecord m : materials) {
-      hsm.destroyKey(Keys.materialBytes(m.materialId()));
+      hsm.destroyKey(MaterialId.fromHex(m.materialId()));
     }
-    hsm.destroyKey(Keys.materialBytes(key.currentMaterialId()));
+    hsm.destroyKey(MaterialId.fromHex(key.currentMaterialId()));
     store.deleteKey(key.keyId());
     LOG.info("key {} deleted: its key material was destroyed in the HSM", key.keyId());
   }

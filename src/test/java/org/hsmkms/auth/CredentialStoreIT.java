@@ -1,5 +1,6 @@
 package org.hsmkms.auth;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -10,10 +11,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-import org.hsmkms.hsm.Hsm;
+import org.hsmkms.hsm.HsmException;
+import org.hsmkms.hsm.pkcs11.Pkcs11Diagnostics;
 import org.hsmkms.testing.SuiteSecrets;
 import org.hsmkms.testing.TestServer;
 import org.junit.jupiter.api.Test;
@@ -37,18 +38,51 @@ class CredentialStoreIT {
   void serviceKey_isSensitiveNeverExtractable_andNotListedAsACmk() {
     TestServer.withHsm(
         hsm -> {
-          new SecretSealer(hsm).ensureKey();
+          new SecretSealer(hsm.serviceKeys()).ensureKey();
 
-          Hsm.KeyAttributes a = hsm.keyAttributes(SecretSealer.KEY_ID);
+          Pkcs11Diagnostics.KeyAttributes a =
+              hsm.diagnostics().serviceKeyAttributes(SecretSealer.KEY_ID);
           assertTrue(a.token());
           assertTrue(a.sensitive());
           assertFalse(a.extractable());
           assertTrue(a.neverExtractable());
           assertTrue(
-              hsm.listKeyIds().stream().noneMatch(id -> Arrays.equals(id, SecretSealer.KEY_ID)),
+              hsm.inventory().listKeyIds().stream().noneMatch(SecretSealer.KEY_ID::equals),
               "the service key is no CMK");
           assertFalse(
-              hsm.ensureServiceKey(SecretSealer.KEY_ID, SecretSealer.KEY_LABEL), "made once");
+              hsm.serviceKeys().ensureServiceKey(SecretSealer.KEY_ID, SecretSealer.KEY_LABEL),
+              "made once");
+        });
+  }
+
+  @Test
+  void serviceKey_cannotBeFoundUsedOrDestroyed_asACmk() {
+    // A damaged metadata row naming the service key's id as a CMK's material must reach nothing.
+    TestServer.withHsm(
+        hsm -> {
+          SecretSealer sealer = new SecretSealer(hsm.serviceKeys());
+          sealer.ensureKey();
+          String sealed =
+              sealer.seal(
+                  "AKIDSERVICEKEY",
+                  "111122223333",
+                  "arn:aws:iam::111122223333:root",
+                  new byte[] {1, 2, 3});
+
+          assertFalse(hsm.inventory().keyExists(SecretSealer.KEY_ID));
+          HsmException e =
+              assertThrows(
+                  HsmException.class,
+                  () -> hsm.symmetric().encrypt(SecretSealer.KEY_ID, new byte[16], new byte[0]));
+          assertEquals(HsmException.Kind.KEY_NOT_FOUND, e.kind());
+          hsm.inventory().destroyKey(SecretSealer.KEY_ID);
+
+          assertTrue(hsm.diagnostics().serviceKeyAttributes(SecretSealer.KEY_ID).token());
+          byte[] opened =
+              sealer.open(
+                  new CredentialsFile.Entry(
+                      "AKIDSERVICEKEY", "111122223333", "arn:aws:iam::111122223333:root", sealed));
+          assertArrayEquals(new byte[] {1, 2, 3}, opened);
         });
   }
 
@@ -57,7 +91,7 @@ class CredentialStoreIT {
     Path file = dir.resolve("creds");
     TestServer.withHsm(
         hsm -> {
-          new CredentialsAdmin(file, hsm)
+          new CredentialsAdmin(file, hsm.serviceKeys(), hsm.random())
               .put(
                   "AKIASTOREIT1",
                   "111122223333",
@@ -68,7 +102,7 @@ class CredentialStoreIT {
           assertFalse(
               text.contains(HexFormat.of().formatHex(SECRET.getBytes(StandardCharsets.UTF_8))));
 
-          CredentialStore store = new CredentialStore(file, new SecretSealer(hsm));
+          CredentialStore store = new CredentialStore(file, new SecretSealer(hsm.serviceKeys()));
           store.load();
           Credential c = store.find("AKIASTOREIT1");
           assertNotNull(c);
@@ -83,7 +117,7 @@ class CredentialStoreIT {
     Path file = dir.resolve("creds");
     TestServer.withHsm(
         hsm -> {
-          CredentialsAdmin admin = new CredentialsAdmin(file, hsm);
+          CredentialsAdmin admin = new CredentialsAdmin(file, hsm.serviceKeys(), hsm.random());
           admin.put(
               "AKIASTOREIT1",
               "111122223333",
@@ -95,7 +129,7 @@ class CredentialStoreIT {
               "arn:aws:iam::111122223333:user/b",
               OTHER_SECRET.getBytes(StandardCharsets.UTF_8));
           List<CredentialsFile.Entry> entries = CredentialsFile.read(file);
-          SecretSealer sealer = new SecretSealer(hsm);
+          SecretSealer sealer = new SecretSealer(hsm.serviceKeys());
 
           CredentialsFile.Entry swapped =
               new CredentialsFile.Entry(
@@ -122,7 +156,7 @@ class CredentialStoreIT {
     Path file = dir.resolve("creds");
     TestServer.withHsm(
         hsm -> {
-          CredentialsAdmin admin = new CredentialsAdmin(file, hsm);
+          CredentialsAdmin admin = new CredentialsAdmin(file, hsm.serviceKeys(), hsm.random());
           admin.put(
               "AKIASTOREIT1",
               "111122223333",
@@ -138,7 +172,7 @@ class CredentialStoreIT {
                   + "A".repeat(60)
                   + "\n");
 
-          CredentialStore store = new CredentialStore(file, new SecretSealer(hsm));
+          CredentialStore store = new CredentialStore(file, new SecretSealer(hsm.serviceKeys()));
           store.load();
 
           assertNotNull(store.find("AKIASTOREIT1"));
@@ -152,13 +186,13 @@ class CredentialStoreIT {
     Path file = dir.resolve("creds");
     TestServer.withHsm(
         hsm -> {
-          CredentialsAdmin admin = new CredentialsAdmin(file, hsm);
+          CredentialsAdmin admin = new CredentialsAdmin(file, hsm.serviceKeys(), hsm.random());
           admin.put(
               "AKIASTOREIT1",
               "111122223333",
               "arn:aws:iam::111122223333:user/a",
               SECRET.getBytes(StandardCharsets.UTF_8));
-          CredentialStore store = new CredentialStore(file, new SecretSealer(hsm));
+          CredentialStore store = new CredentialStore(file, new SecretSealer(hsm.serviceKeys()));
           store.load();
 
           admin.put(
@@ -183,7 +217,8 @@ class CredentialStoreIT {
   void missingFile_isRefusedAtStartUp() {
     TestServer.withHsm(
         hsm -> {
-          CredentialStore store = new CredentialStore(dir.resolve("absent"), new SecretSealer(hsm));
+          CredentialStore store =
+              new CredentialStore(dir.resolve("absent"), new SecretSealer(hsm.serviceKeys()));
 
           IllegalArgumentException e = assertThrows(IllegalArgumentException.class, store::load);
           assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
@@ -194,7 +229,9 @@ class CredentialStoreIT {
   void generatedKey_looksLikeAnAwsAccessKey() {
     TestServer.withHsm(
         hsm -> {
-          CredentialsAdmin.NewKey k = new CredentialsAdmin(dir.resolve("creds"), hsm).generate();
+          CredentialsAdmin.NewKey k =
+              new CredentialsAdmin(dir.resolve("creds"), hsm.serviceKeys(), hsm.random())
+                  .generate();
           SuiteSecrets.secret(new String(k.secret(), StandardCharsets.UTF_8));
 
           assertTrue(k.accessKeyId().matches("AKIA[A-Z2-7]{16}"), k.accessKeyId());
@@ -207,7 +244,8 @@ class CredentialStoreIT {
   void secretWithSpacesOrControlCharacters_isRefused() {
     TestServer.withHsm(
         hsm -> {
-          CredentialsAdmin admin = new CredentialsAdmin(dir.resolve("creds"), hsm);
+          CredentialsAdmin admin =
+              new CredentialsAdmin(dir.resolve("creds"), hsm.serviceKeys(), hsm.random());
           assertThrows(
               IllegalArgumentException.class,
               () ->

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HexFormat;
 import org.hsmkms.hsm.HsmException;
+import org.hsmkms.hsm.MaterialId;
 import org.hsmkms.kms.Reconciler;
 import org.hsmkms.testing.TestServer;
 import org.junit.jupiter.api.Test;
@@ -80,19 +80,19 @@ class AsymmetricKeyLifecycleIT {
           kms.createKey(b -> b.keySpec("ECC_NIST_P384").keyUsage("KEY_AGREEMENT"))
               .keyMetadata()
               .keyId();
-      byte[] material =
-          HexFormat.of()
-              .parseHex(server.app().store().findKey(keyId).orElseThrow().currentMaterialId());
-      assertTrue(server.app().hsm().keyExists(material));
-      server.app().hsm().publicKey(material);
+      MaterialId material =
+          MaterialId.fromHex(server.app().store().findKey(keyId).orElseThrow().currentMaterialId());
+      assertTrue(server.app().hsm().inventory().keyExists(material));
+      server.app().hsm().publicKeys().publicKey(material);
 
       kms.scheduleKeyDeletion(b -> b.keyId(keyId).pendingWindowInDays(7));
       server.clock().advance(Duration.ofDays(8));
       assertEquals(1, server.app().reconciler().deleteDueKeys());
 
-      assertFalse(server.app().hsm().keyExists(material));
+      assertFalse(server.app().hsm().inventory().keyExists(material));
       HsmException e =
-          assertThrows(HsmException.class, () -> server.app().hsm().publicKey(material));
+          assertThrows(
+              HsmException.class, () -> server.app().hsm().publicKeys().publicKey(material));
       assertEquals(HsmException.Kind.KEY_NOT_FOUND, e.kind());
       assertThrows(NotFoundException.class, () -> kms.describeKey(b -> b.keyId(keyId)));
     }

@@ -8,10 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.security.PublicKey;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
-import org.hsmkms.hsm.Hsm;
+import org.hsmkms.hsm.MaterialId;
+import org.hsmkms.hsm.pkcs11.Pkcs11Diagnostics;
 import org.hsmkms.testing.KeyPairChecks;
 import org.hsmkms.testing.TestKeys;
 import org.hsmkms.testing.TestServer;
@@ -107,10 +107,9 @@ class AsymmetricKeysIT {
   @MethodSource("allowed")
   void privateKey_isASensitiveNeverExtractableTokenObject(String spec, String usage) {
     String keyId = TestKeys.of(spec, usage);
-    byte[] material =
-        HexFormat.of()
-            .parseHex(server.app().store().findKey(keyId).orElseThrow().currentMaterialId());
-    Hsm.KeyAttributes a = server.app().hsm().keyAttributes(material);
+    MaterialId material =
+        MaterialId.fromHex(server.app().store().findKey(keyId).orElseThrow().currentMaterialId());
+    Pkcs11Diagnostics.KeyAttributes a = server.app().hsm().diagnostics().keyAttributes(material);
     assertTrue(a.token());
     assertTrue(a.sensitive());
     assertFalse(a.extractable());

@@ -319,7 +319,7 @@ class AuthenticationIT {
 
       TestServer.withHsm(
           hsm ->
-              new CredentialsAdmin(own.credentialsFile(), hsm)
+              new CredentialsAdmin(own.credentialsFile(), hsm.serviceKeys(), hsm.random())
                   .put(
                       id,
                       "777788889999",
@@ -329,7 +329,10 @@ class AuthenticationIT {
       KeyMetadata md = own.client(Region.US_EAST_1, id, secret).createKey(b -> {}).keyMetadata();
       assertEquals("777788889999", md.awsAccountId());
 
-      TestServer.withHsm(hsm -> new CredentialsAdmin(own.credentialsFile(), hsm).remove(id));
+      TestServer.withHsm(
+          hsm ->
+              new CredentialsAdmin(own.credentialsFile(), hsm.serviceKeys(), hsm.random())
+                  .remove(id));
       awaitTrue(
           () -> "UnrecognizedClientException".equals(type(own.post(RANDOM, RANDOM_BODY, signing))));
     }

@@ -12,9 +12,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.hsmkms.hsm.ExportedKeyPair;
-import org.hsmkms.hsm.Hsm;
 import org.hsmkms.hsm.KeyPairType;
 import org.hsmkms.hsm.PregeneratedKeyPair;
+import org.hsmkms.hsm.pkcs11.Pkcs11Hsm;
 import org.hsmkms.kms.DataKeyPairPool;
 import org.hsmkms.testing.TestServer;
 import org.hsmkms.testing.TestToken;
@@ -29,7 +29,7 @@ import software.amazon.awssdk.services.kms.KmsClient;
 class DataKeyPairPoolIT {
   private final TestServer server = TestServer.shared();
   private final KmsClient kms = server.client();
-  private final Hsm hsm = server.app().hsm();
+  private final Pkcs11Hsm hsm = server.app().hsm();
 
   @Test
   void generateDataKeyPair_whenAPairIsReady_takesItFromThePool() {
@@ -53,7 +53,7 @@ class DataKeyPairPoolIT {
 
   @Test
   void take_fromAPoolWithNothingReady_generatesOnDemand() {
-    try (DataKeyPairPool pool = DataKeyPairPool.disabled(hsm)) {
+    try (DataKeyPairPool pool = DataKeyPairPool.disabled(hsm.dataKeyPairs())) {
       try (ExportedKeyPair pair = pool.take(KeyPairType.RSA_2048)) {
         assertEquals(KeyPairType.RSA_2048, pair.type());
         assertTrue(pair.publicKey().length > 256);
@@ -67,7 +67,7 @@ class DataKeyPairPoolIT {
   @Test
   void take_afterPrefill_servesEveryPairOnce_thenRefills() {
     KeyPairType type = KeyPairType.EC_P256;
-    try (DataKeyPairPool pool = new DataKeyPairPool(hsm, Map.of(type, 4), true)) {
+    try (DataKeyPairPool pool = new DataKeyPairPool(hsm.dataKeyPairs(), Map.of(type, 4), true)) {
       await(() -> pool.ready(type) == 4);
       Set<String> seen = new HashSet<>();
       for (int i = 0; i < 4; i++) {
@@ -89,28 +89,29 @@ class DataKeyPairPoolIT {
 
   @Test
   void aPregeneratedPair_isHandedOutOnce() {
-    PregeneratedKeyPair pair = hsm.pregenerateDataKeyPair(KeyPairType.ED25519);
-    Optional<ExportedKeyPair> first = hsm.takeDataKeyPair(pair);
+    PregeneratedKeyPair pair = hsm.dataKeyPairs().pregenerateDataKeyPair(KeyPairType.ED25519);
+    Optional<ExportedKeyPair> first = hsm.dataKeyPairs().takeDataKeyPair(pair);
     assertTrue(first.isPresent());
     first.get().close();
-    assertTrue(hsm.takeDataKeyPair(pair).isEmpty());
-    hsm.discardDataKeyPair(pair);
+    assertTrue(hsm.dataKeyPairs().takeDataKeyPair(pair).isEmpty());
+    hsm.dataKeyPairs().discardDataKeyPair(pair);
   }
 
   @Test
   void close_destroysThePairsStillWaiting() {
-    int before = hsm.sessionObjectCount();
-    DataKeyPairPool pool = new DataKeyPairPool(hsm, Map.of(KeyPairType.EC_SECP256K1, 3), true);
+    int before = hsm.diagnostics().sessionObjectCount();
+    DataKeyPairPool pool =
+        new DataKeyPairPool(hsm.dataKeyPairs(), Map.of(KeyPairType.EC_SECP256K1, 3), true);
     await(() -> pool.ready(KeyPairType.EC_SECP256K1) == 3);
-    assertEquals(before + 6, hsm.sessionObjectCount());
+    assertEquals(before + 6, hsm.diagnostics().sessionObjectCount());
     pool.close();
-    assertEquals(before, hsm.sessionObjectCount());
+    assertEquals(before, hsm.diagnostics().sessionObjectCount());
   }
 
   @Test
   void pairsLostWithTheirSession_areSkipped_andThePoolRecovers() throws Exception {
     KeyPairType type = KeyPairType.EC_P521;
-    try (DataKeyPairPool pool = new DataKeyPairPool(hsm, Map.of(type, 3), true)) {
+    try (DataKeyPairPool pool = new DataKeyPairPool(hsm.dataKeyPairs(), Map.of(type, 3), true)) {
       await(() -> pool.ready(type) == 3);
 
       TestToken.closeAllSessions();

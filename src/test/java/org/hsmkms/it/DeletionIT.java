@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
+import org.hsmkms.hsm.MaterialId;
 import org.hsmkms.testing.MutableClock;
 import org.hsmkms.testing.TestServer;
 import org.junit.jupiter.api.AfterEach;
@@ -48,9 +48,9 @@ class DeletionIT {
     server.close();
   }
 
-  private byte[] material(String keyId) {
-    String hex = server.app().store().findKey(keyId).orElseThrow().currentMaterialId();
-    return HexFormat.of().parseHex(hex);
+  private MaterialId material(String keyId) {
+    return MaterialId.fromHex(
+        server.app().store().findKey(keyId).orElseThrow().currentMaterialId());
   }
 
   private int deleteDueKeys() {
@@ -66,7 +66,7 @@ class DeletionIT {
     String keyId = kms.createKey(b -> {}).keyMetadata().keyId();
     kms.createAlias(b -> b.aliasName("alias/deletion-7d").targetKeyId(keyId));
     SdkBytes blob = kms.encrypt(b -> b.keyId(keyId).plaintext(PLAINTEXT)).ciphertextBlob();
-    byte[] material = material(keyId);
+    MaterialId material = material(keyId);
     Instant scheduledAt = clock.instant();
 
     ScheduleKeyDeletionResponse r =
@@ -80,16 +80,17 @@ class DeletionIT {
     clock.advance(Duration.ofDays(6));
     assertEquals(0, deleteDueKeys());
     assertEquals(KeyState.PENDING_DELETION, state(keyId));
-    assertTrue(server.app().hsm().keyExists(material));
+    assertTrue(server.app().hsm().inventory().keyExists(material));
 
     clock.advance(Duration.ofDays(1).minusSeconds(2));
     assertEquals(0, deleteDueKeys(), "deleted before its date");
-    assertTrue(server.app().hsm().keyExists(material));
+    assertTrue(server.app().hsm().inventory().keyExists(material));
 
     clock.advance(Duration.ofSeconds(3));
     assertEquals(1, deleteDueKeys());
 
-    assertFalse(server.app().hsm().keyExists(material), "token object survived deletion");
+    assertFalse(
+        server.app().hsm().inventory().keyExists(material), "token object survived deletion");
     assertTrue(server.app().store().findKey(keyId).isEmpty());
     assertThrows(NotFoundException.class, () -> kms.describeKey(b -> b.keyId(keyId)));
     assertThrows(NotFoundException.class, () -> kms.describeKey(b -> b.keyId("alias/deletion-7d")));
@@ -115,14 +116,14 @@ class DeletionIT {
 
     assertThrows(NotFoundException.class, () -> kms.describeKey(b -> b.keyId(week)));
     assertEquals(KeyState.PENDING_DELETION, state(month));
-    assertTrue(server.app().hsm().keyExists(material(month)));
+    assertTrue(server.app().hsm().inventory().keyExists(material(month)));
     assertEquals(KeyState.ENABLED, state(kept));
 
     clock.advance(Duration.ofDays(23));
     assertEquals(1, deleteDueKeys());
     assertThrows(NotFoundException.class, () -> kms.describeKey(b -> b.keyId(month)));
     assertEquals(KeyState.ENABLED, state(kept));
-    assertTrue(server.app().hsm().keyExists(material(kept)));
+    assertTrue(server.app().hsm().inventory().keyExists(material(kept)));
   }
 
   @Test
@@ -141,7 +142,7 @@ class DeletionIT {
     clock.advance(Duration.ofDays(30));
     assertEquals(0, deleteDueKeys());
     assertEquals(KeyState.DISABLED, state(keyId));
-    assertTrue(server.app().hsm().keyExists(material(keyId)));
+    assertTrue(server.app().hsm().inventory().keyExists(material(keyId)));
     kms.enableKey(b -> b.keyId(keyId));
     assertEquals(PLAINTEXT, kms.decrypt(b -> b.ciphertextBlob(blob)).plaintext());
     assertEquals(
@@ -151,7 +152,7 @@ class DeletionIT {
   @Test
   void deletionThatFellDueWhileTheServerWasDown_isCarriedOutAtStartUp() {
     String keyId = kms.createKey(b -> {}).keyMetadata().keyId();
-    byte[] material = material(keyId);
+    MaterialId material = material(keyId);
     kms.scheduleKeyDeletion(b -> b.keyId(keyId).pendingWindowInDays(7));
     kms.close();
     server.close();
@@ -161,7 +162,7 @@ class DeletionIT {
     server = TestServer.start(dir, clock);
     kms = server.client();
 
-    assertFalse(server.app().hsm().keyExists(material));
+    assertFalse(server.app().hsm().inventory().keyExists(material));
     assertThrows(NotFoundException.class, () -> kms.describeKey(b -> b.keyId(keyId)));
   }
 
@@ -181,6 +182,6 @@ class DeletionIT {
     var md = kms.describeKey(b -> b.keyId(keyId)).keyMetadata();
     assertEquals(KeyState.PENDING_DELETION, md.keyState());
     assertTrue(Duration.between(date, md.deletionDate()).abs().toMillis() < 1000);
-    assertTrue(server.app().hsm().keyExists(material(keyId)));
+    assertTrue(server.app().hsm().inventory().keyExists(material(keyId)));
   }
 }

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
-import org.hsmkms.hsm.Hsm;
+import org.hsmkms.hsm.MaterialId;
+import org.hsmkms.hsm.pkcs11.Pkcs11Diagnostics;
 import org.hsmkms.testing.TestKeys;
 import org.hsmkms.testing.TestServer;
 import org.junit.jupiter.api.Test;
@@ -130,14 +130,14 @@ class HmacKeysIT {
   @CsvSource({"HMAC_224", "HMAC_256", "HMAC_384", "HMAC_512"})
   void hmacKey_isASensitiveNeverExtractableTokenObject(String spec) {
     String keyId = TestKeys.of(spec, "GENERATE_VERIFY_MAC");
-    Hsm.KeyAttributes a =
+    Pkcs11Diagnostics.KeyAttributes a =
         server
             .app()
             .hsm()
+            .diagnostics()
             .keyAttributes(
-                HexFormat.of()
-                    .parseHex(
-                        server.app().store().findKey(keyId).orElseThrow().currentMaterialId()));
+                MaterialId.fromHex(
+                    server.app().store().findKey(keyId).orElseThrow().currentMaterialId()));
     assertTrue(a.token() && a.sensitive() && a.neverExtractable());
     assertFalse(a.extractable());
   }

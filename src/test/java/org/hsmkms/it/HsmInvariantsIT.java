@@ -13,7 +13,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import org.hsmkms.crypto.CiphertextBlob;
-import org.hsmkms.hsm.Hsm;
+import org.hsmkms.hsm.MaterialId;
+import org.hsmkms.hsm.pkcs11.Pkcs11Diagnostics;
 import org.hsmkms.testing.TestServer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,6 +50,10 @@ class HsmInvariantsIT {
     dataKeyPlaintext = dk.plaintext().asByteArray();
   }
 
+  private static MaterialId material(String keyId) {
+    return MaterialId.of(materialId(keyId));
+  }
+
   private static byte[] materialId(String keyId) {
     String hex = SERVER.app().store().findKey(keyId).orElseThrow().currentMaterialId();
     return HexFormat.of().parseHex(hex);
@@ -72,17 +77,17 @@ class HsmInvariantsIT {
   void createdKey_isATokenObject_sensitive_neverExtractable() {
     String keyId = KMS.createKey(b -> {}).keyMetadata().keyId();
 
-    Hsm.KeyAttributes a = SERVER.app().hsm().keyAttributes(materialId(keyId));
+    Pkcs11Diagnostics.KeyAttributes a =
+        SERVER.app().hsm().diagnostics().keyAttributes(material(keyId));
 
-    assertEquals(new Hsm.KeyAttributes(true, true, false, true), a);
+    assertEquals(new Pkcs11Diagnostics.KeyAttributes(true, true, false, true), a);
   }
 
   @Test
   void createdKey_hasItsMaterialIdAsCkaId_listedAmongTheServicesTokenObjects() {
-    byte[] material = materialId(keyA);
-    assertTrue(SERVER.app().hsm().keyExists(material));
-    assertTrue(
-        SERVER.app().hsm().listKeyIds().stream().anyMatch(id -> Arrays.equals(id, material)));
+    MaterialId material = material(keyA);
+    assertTrue(SERVER.app().hsm().inventory().keyExists(material));
+    assertTrue(SERVER.app().hsm().inventory().listKeyIds().stream().anyMatch(material::equals));
   }
 
   @Test

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.UUID;
-import org.hsmkms.hsm.pkcs11.Pkcs11Hsm;
+import org.hsmkms.hsm.MaterialId;
 import org.hsmkms.kms.Reconciler.Report;
 import org.hsmkms.store.KeyRecord;
 import org.hsmkms.store.MaterialRecord;
@@ -66,8 +66,8 @@ class ReconciliationIT {
     return server.app().store().findKey(keyId).orElseThrow();
   }
 
-  private byte[] material(String keyId) {
-    return HEX.parseHex(row(keyId).currentMaterialId());
+  private MaterialId material(String keyId) {
+    return MaterialId.fromHex(row(keyId).currentMaterialId());
   }
 
   private SdkBytes encrypt(String keyId) {
@@ -77,7 +77,7 @@ class ReconciliationIT {
   /** A row as CreateKey writes it before asking the HSM, for a material id the token lacks. */
   private String insertCreatingRowWithoutObject() {
     String keyId = UUID.randomUUID().toString();
-    String materialHex = HEX.formatHex(server.app().hsm().generateRandom(16));
+    String materialHex = HEX.formatHex(server.app().hsm().random().generateRandom(16));
     Instant now = Instant.now();
     server
         .app()
@@ -116,7 +116,7 @@ class ReconciliationIT {
     assertEquals(KeyState.ENABLED, md.keyState());
     assertTrue(md.enabled());
     assertEquals("interrupted", md.description());
-    assertTrue(server.app().hsm().keyExists(material(keyId)));
+    assertTrue(server.app().hsm().inventory().keyExists(material(keyId)));
     assertEquals(PLAINTEXT, kms.decrypt(b -> b.ciphertextBlob(blob)).plaintext());
     SdkBytes fresh = encrypt(keyId);
     assertEquals(PLAINTEXT, kms.decrypt(b -> b.ciphertextBlob(fresh)).plaintext());
@@ -126,14 +126,15 @@ class ReconciliationIT {
   @Test
   void creatingRowWithoutTokenObject_isRemovedAtStartUp() {
     String keyId = insertCreatingRowWithoutObject();
-    byte[] material = material(keyId);
+    MaterialId material = material(keyId);
 
     restart();
 
     assertTrue(server.app().store().findKey(keyId).isEmpty());
     assertTrue(server.app().store().materials(keyId).isEmpty());
     assertThrows(NotFoundException.class, () -> kms.describeKey(b -> b.keyId(keyId)));
-    assertFalse(server.app().hsm().keyExists(material), "reconciliation made key material");
+    assertFalse(
+        server.app().hsm().inventory().keyExists(material), "reconciliation made key material");
   }
 
   @Test
@@ -142,12 +143,12 @@ class ReconciliationIT {
     kms.createAlias(b -> b.aliasName("alias/reconcile-deleting").targetKeyId(keyId));
     kms.tagResource(b -> b.keyId(keyId).tags(t -> t.tagKey("k").tagValue("v")));
     SdkBytes blob = encrypt(keyId);
-    byte[] material = material(keyId);
+    MaterialId material = material(keyId);
     server.app().store().updateKey(row(keyId).withState("Deleting", Instant.now(), 7));
 
     restart();
 
-    assertFalse(server.app().hsm().keyExists(material));
+    assertFalse(server.app().hsm().inventory().keyExists(material));
     assertTrue(server.app().store().findKey(keyId).isEmpty());
     assertThrows(NotFoundException.class, () -> kms.describeKey(b -> b.keyId(keyId)));
     assertThrows(
@@ -161,7 +162,7 @@ class ReconciliationIT {
   void deletingRowWhoseTokenObjectIsAlreadyGone_isRemovedAtStartUp() {
     // A crash after C_DestroyObject but before the row was removed.
     String keyId = kms.createKey(b -> {}).keyMetadata().keyId();
-    server.app().hsm().destroyKey(material(keyId));
+    server.app().hsm().inventory().destroyKey(material(keyId));
     server.app().store().updateKey(row(keyId).withState("Deleting", Instant.now(), 7));
 
     restart();
@@ -173,24 +174,25 @@ class ReconciliationIT {
   @Test
   void tokenObjectWithoutRow_isReported_andNeverDestroyed() {
     Report baseline = server.app().reconciler().reconcile();
-    byte[] orphan = server.app().hsm().generateRandom(16);
-    server.app().hsm().generateAesKey(orphan, "orphan");
+    MaterialId orphan = MaterialId.of(server.app().hsm().random().generateRandom(16));
+    server.app().hsm().inventory().generateAesKey(orphan, "orphan");
     try {
       Report report = server.app().reconciler().reconcile();
 
       assertEquals(new Report(0, 0, 0, 0, baseline.objectsWithoutRow() + 1), report);
-      assertTrue(server.app().hsm().keyExists(orphan));
+      assertTrue(server.app().hsm().inventory().keyExists(orphan));
 
       restart();
 
-      assertTrue(server.app().hsm().keyExists(orphan), "start-up destroyed an orphan object");
+      assertTrue(
+          server.app().hsm().inventory().keyExists(orphan), "start-up destroyed an orphan object");
       assertEquals(
           baseline.objectsWithoutRow() + 1,
           server.app().reconciler().reconcile().objectsWithoutRow());
-      assertTrue(server.app().hsm().keyExists(orphan));
+      assertTrue(server.app().hsm().inventory().keyExists(orphan));
     } finally {
       // Tidy the shared token for the tests that follow (this is the test, not the service).
-      server.app().hsm().destroyKey(orphan);
+      server.app().hsm().inventory().destroyKey(orphan);
     }
   }
 
@@ -198,7 +200,7 @@ class ReconciliationIT {
   void rowWhoseTokenObjectWasDestroyed_isKept_describable_andAnswersKeyUnavailable() {
     String keyId = kms.createKey(b -> b.description("lost material")).keyMetadata().keyId();
     SdkBytes blob = encrypt(keyId);
-    server.app().hsm().destroyKey(material(keyId));
+    server.app().hsm().inventory().destroyKey(material(keyId));
 
     restart();
 
@@ -228,14 +230,14 @@ class ReconciliationIT {
     SdkBytes blob = encrypt(keyId); // the server now holds a cached handle for the key
     TestServer other = TestServer.start(TestServer.newDataDir());
     try {
-      other.app().hsm().destroyKey(material(keyId));
+      other.app().hsm().inventory().destroyKey(material(keyId));
     } finally {
       other.close();
     }
 
     // A working copy of the key (a session object) is dropped at the next check of the copies.
-    Instant deadline = Instant.now().plusMillis(5 * Pkcs11Hsm.ORPHAN_CHECK_MILLIS);
-    while (server.app().hsm().workingCopyAttributes(material(keyId)).isPresent()) {
+    Instant deadline = Instant.now().plusMillis(5 * 1000);
+    while (server.app().hsm().diagnostics().workingCopyAttributes(material(keyId)).isPresent()) {
       assertTrue(Instant.now().isBefore(deadline), "the working copy outlived its key object");
       sleep(50);
     }
@@ -266,13 +268,13 @@ class ReconciliationIT {
     server.app().store().updateKey(row(toComplete).withState("Creating", null, null));
     String toRollBack = insertCreatingRowWithoutObject();
     String toDelete = kms.createKey(b -> {}).keyMetadata().keyId();
-    byte[] toDeleteMaterial = material(toDelete);
+    MaterialId toDeleteMaterial = material(toDelete);
     server.app().store().updateKey(row(toDelete).withState("Deleting", Instant.now(), 7));
     String lost = kms.createKey(b -> {}).keyMetadata().keyId();
-    server.app().hsm().destroyKey(material(lost));
+    server.app().hsm().inventory().destroyKey(material(lost));
     String healthy = kms.createKey(b -> {}).keyMetadata().keyId();
-    byte[] orphan = server.app().hsm().generateRandom(16);
-    server.app().hsm().generateAesKey(orphan, "orphan");
+    MaterialId orphan = MaterialId.of(server.app().hsm().random().generateRandom(16));
+    server.app().hsm().inventory().generateAesKey(orphan, "orphan");
     try {
       Report first = server.app().reconciler().reconcile();
       Report second = server.app().reconciler().reconcile();
@@ -282,16 +284,16 @@ class ReconciliationIT {
       assertEquals("Enabled", row(toComplete).keyState());
       assertTrue(server.app().store().findKey(toRollBack).isEmpty());
       assertTrue(server.app().store().findKey(toDelete).isEmpty());
-      assertFalse(server.app().hsm().keyExists(toDeleteMaterial));
+      assertFalse(server.app().hsm().inventory().keyExists(toDeleteMaterial));
       assertEquals("Enabled", row(lost).keyState());
       assertEquals("Enabled", row(healthy).keyState());
-      assertTrue(server.app().hsm().keyExists(material(healthy)));
-      assertTrue(server.app().hsm().keyExists(orphan));
+      assertTrue(server.app().hsm().inventory().keyExists(material(healthy)));
+      assertTrue(server.app().hsm().inventory().keyExists(orphan));
       assertArrayEquals(
           PLAINTEXT.asByteArray(),
           kms.decrypt(b -> b.ciphertextBlob(encrypt(toComplete))).plaintext().asByteArray());
     } finally {
-      server.app().hsm().destroyKey(orphan);
+      server.app().hsm().inventory().destroyKey(orphan);
     }
   }
 }

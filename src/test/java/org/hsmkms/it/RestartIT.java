@@ -11,10 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.hsmkms.hsm.MaterialId;
 import org.hsmkms.kms.Reconciler;
 import org.hsmkms.testing.TestServer;
 import org.junit.jupiter.api.Test;
@@ -180,7 +180,7 @@ class RestartIT {
         for (String id : keyIds) {
           String hex = server.app().store().findKey(id).orElseThrow().currentMaterialId();
           assertTrue(
-              server.app().hsm().keyExists(HexFormat.of().parseHex(hex)),
+              server.app().hsm().inventory().keyExists(MaterialId.fromHex(hex)),
               "token object of " + id + " after restart " + restart);
         }
         Reconciler.Report report = server.app().reconciler().reconcile();

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
-import org.hsmkms.hsm.Hsm;
+import org.hsmkms.hsm.MaterialId;
+import org.hsmkms.hsm.pkcs11.Pkcs11Hsm;
 import org.hsmkms.kms.DataKeyPairPool;
 import org.hsmkms.testing.TestServer;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,7 +27,7 @@ import software.amazon.awssdk.services.kms.model.KmsException;
 class SessionObjectLeakIT {
   private final TestServer server = TestServer.shared();
   private final KmsClient kms = server.client();
-  private final Hsm hsm = server.app().hsm();
+  private final Pkcs11Hsm hsm = server.app().hsm();
   private final DataKeyPairPool pool = server.app().dataKeyPairPool();
 
   private static final String[] specs = {
@@ -62,9 +62,10 @@ class SessionObjectLeakIT {
             .keyId();
     // A key whose AES object is gone: the pair is generated and read out, then sealing fails.
     String broken = kms.createKey(b -> {}).keyMetadata().keyId();
-    hsm.destroyKey(
-        HexFormat.of()
-            .parseHex(server.app().store().findKey(broken).orElseThrow().currentMaterialId()));
+    hsm.inventory()
+        .destroyKey(
+            MaterialId.fromHex(
+                server.app().store().findKey(broken).orElseThrow().currentMaterialId()));
 
     int before = objectsOutsideThePool();
     for (int i = 0; i < 36; i++) {
@@ -142,7 +143,7 @@ class SessionObjectLeakIT {
     Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
     while (true) {
       if (pool.isSettled()) {
-        int objects = hsm.sessionObjectCount();
+        int objects = hsm.diagnostics().sessionObjectCount();
         int pooled = pool.ready();
         if (pool.isSettled() && pool.ready() == pooled) {
           assertTrue(objects >= 2 * pooled);

@@ -21,7 +21,6 @@ import java.util.function.UnaryOperator;
 import org.hsmkms.Application;
 import org.hsmkms.auth.CredentialsAdmin;
 import org.hsmkms.config.Config;
-import org.hsmkms.hsm.Hsm;
 import org.hsmkms.hsm.pkcs11.Pkcs11Hsm;
 import org.hsmkms.hsm.pkcs11.Pkcs11Settings;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -150,7 +149,7 @@ public final class TestServer implements AutoCloseable {
     }
     withHsm(
         hsm -> {
-          CredentialsAdmin admin = new CredentialsAdmin(file, hsm);
+          CredentialsAdmin admin = new CredentialsAdmin(file, hsm.serviceKeys(), hsm.random());
           admin.put(
               ACCESS_KEY_ID,
               ACCOUNT,
@@ -167,13 +166,13 @@ public final class TestServer implements AutoCloseable {
   /** Something to do with a session on the test token. */
   @FunctionalInterface
   public interface HsmWork {
-    void run(Hsm hsm) throws IOException;
+    void run(Pkcs11Hsm hsm) throws IOException;
   }
 
   /** Opens the test token, runs {@code work}, closes it again. */
   public static void withHsm(HsmWork work) {
     TestToken.dir();
-    try (Hsm hsm =
+    try (Pkcs11Hsm hsm =
         Pkcs11Hsm.open(
             new Pkcs11Settings(
                 TestToken.module(), TestToken.LABEL, TestToken.PIN.toCharArray(), 1, 5000L))) {

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xipki.pkcs11.wrapper.PKCS11Exception;
+import org.xipki.pkcs11.wrapper.Session;
 
 /**
  * AES-GCM encryption and decryption through the JDK's own PKCS#11 layer (module {@code
@@ -24,7 +25,7 @@ import org.xipki.pkcs11.wrapper.PKCS11Exception;
  * {@code java -jar}). When it is not exported, or cannot load the module, {@link #load} returns
  * null and the IAIK wrapper does the work, with the same results.
  */
-final class JdkGcm {
+final class JdkGcm implements GcmLayer {
   private static final Logger LOG = LoggerFactory.getLogger(JdkGcm.class);
   private static final String PACKAGE = "sun.security.pkcs11.wrapper.";
   private static final long CKM_AES_GCM = 0x1087L;
@@ -135,9 +136,15 @@ final class JdkGcm {
     }
   }
 
-  /** Ciphertext and tag of {@code plaintext} under {@code key}. */
-  byte[] encrypt(long session, long key, byte[] iv, byte[] aad, byte[] plaintext)
+  @Override
+  public String name() {
+    return "jdk";
+  }
+
+  @Override
+  public byte[] encrypt(Session s, long key, byte[] iv, byte[] aad, byte[] plaintext)
       throws PKCS11Exception {
+    long session = s.getSessionHandle();
     Object mechanism = mechanism(iv, aad);
     try {
       encryptInit.invokeExact(pkcs11, session, mechanism, key);
@@ -154,9 +161,10 @@ final class JdkGcm {
     }
   }
 
-  /** The plaintext of {@code ciphertextAndTag}, or an exception if the tag does not verify. */
-  byte[] decrypt(long session, long key, byte[] iv, byte[] aad, byte[] ciphertextAndTag)
+  @Override
+  public byte[] decrypt(Session s, long key, byte[] iv, byte[] aad, byte[] ciphertextAndTag)
       throws PKCS11Exception {
+    long session = s.getSessionHandle();
     Object mechanism = mechanism(iv, aad);
     // Room for the whole input: some tokens ask for it before they know the tag is separate.
     byte[] out = new byte[ciphertextAndTag.length];

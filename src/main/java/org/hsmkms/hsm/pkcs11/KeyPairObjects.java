@@ -14,7 +14,6 @@ import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_PUBLIC_EXPONENT;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_VALUE;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKK_EC;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKK_EC_EDWARDS;
-import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKK_GENERIC_SECRET;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKK_RSA;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_EC_EDWARDS_KEY_PAIR_GEN;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_EC_KEY_PAIR_GEN;
@@ -139,26 +138,6 @@ final class KeyPairObjects {
     return t;
   }
 
-  static AttributeVector hmacKeyTemplate(int lengthBytes, byte[] id, String label) {
-    return AttributeVector.newSecretKey(CKK_GENERIC_SECRET)
-        .valueLen(lengthBytes)
-        .token(true)
-        .private_(true)
-        .modifiable(false)
-        .sensitive(true)
-        .extractable(false)
-        .sign(true)
-        .verify(true)
-        .encrypt(false)
-        .decrypt(false)
-        .wrap(false)
-        .unwrap(false)
-        .derive(false)
-        .id(id.clone())
-        .label(label);
-  }
-
-  /** The type of a key pair from its public key object. */
   static KeyPairType typeOf(Session s, long publicKey) throws PKCS11Exception {
     AttributeVector a = s.getAttrValues(publicKey, CKA_KEY_TYPE);
     long keyType = a.keyType();

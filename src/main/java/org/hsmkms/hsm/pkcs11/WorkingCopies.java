@@ -14,6 +14,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.LongSupplier;
+import org.hsmkms.hsm.KeyInventory;
+import org.hsmkms.hsm.MaterialId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xipki.pkcs11.wrapper.AttributeVector;
@@ -46,7 +49,7 @@ final class WorkingCopies implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WorkingCopies.class);
 
   /** Label of every working copy; also how they are told apart from other session objects. */
-  static final String LABEL = Pkcs11Hsm.LABEL_PREFIX + "working-copy";
+  static final String LABEL = KeyInventory.LABEL_PREFIX + "working-copy";
 
   /** Opens a logged-in session for the copies. */
   @FunctionalInterface
@@ -69,7 +72,7 @@ final class WorkingCopies implements AutoCloseable {
   private final SessionOpener opener;
   private final int max;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-  private final Map<String, Copy> copies = new ConcurrentHashMap<>();
+  private final Map<MaterialId, Copy> copies = new ConcurrentHashMap<>();
 
   /** A copy's handle, and when it was last used (for eviction). */
   private static final class Copy {
@@ -77,31 +80,40 @@ final class WorkingCopies implements AutoCloseable {
     final long tokenObject;
     volatile long lastUsed;
 
-    Copy(long handle, long tokenObject) {
+    Copy(long handle, long tokenObject, long now) {
       this.handle = handle;
       this.tokenObject = tokenObject;
-      this.lastUsed = System.nanoTime();
+      this.lastUsed = now;
     }
   }
 
-  private final Set<String> refused = ConcurrentHashMap.newKeySet();
+  private final Set<MaterialId> refused = ConcurrentHashMap.newKeySet();
 
   /** Guards {@link #session} and the making of copies (a session is used by one thread at once). */
   private final Object copyLock = new Object();
 
   private Session session;
 
-  /** When copies were last evicted to make room (System.nanoTime). */
-  private volatile long lastEviction = System.nanoTime() - EVICTION_INTERVAL_NANOS;
+  /** When copies were last evicted to make room (in {@link #nanoTime}'s terms). */
+  private volatile long lastEviction;
 
   private static final long EVICTION_INTERVAL_NANOS = 1_000_000_000L;
 
   /** Changed (under the write lock) whenever every copy is dropped. */
   private volatile long epoch;
 
+  /** The time source for eviction: {@link System#nanoTime} but in tests. */
+  private final LongSupplier nanoTime;
+
   WorkingCopies(SessionOpener opener, int max) {
+    this(opener, max, System::nanoTime);
+  }
+
+  WorkingCopies(SessionOpener opener, int max, LongSupplier nanoTime) {
     this.opener = opener;
     this.max = max;
+    this.nanoTime = nanoTime;
+    this.lastEviction = nanoTime.getAsLong() - EVICTION_INTERVAL_NANOS;
   }
 
   boolean enabled() {
@@ -113,14 +125,14 @@ final class WorkingCopies implements AutoCloseable {
    * the token object when there can be no copy. A stale copy handle drops every copy and is
    * rethrown, so that the caller's retry makes a fresh one.
    */
-  <T> T use(String id, TokenHandle tokenHandle, KeyWork<T> work) throws PKCS11Exception {
+  <T> T use(MaterialId id, TokenHandle tokenHandle, KeyWork<T> work) throws PKCS11Exception {
     if (!enabled()) {
       return work.run(tokenHandle.get());
     }
     if (copies.size() >= max
         && !copies.containsKey(id)
         && !refused.contains(id)
-        && System.nanoTime() - lastEviction >= EVICTION_INTERVAL_NANOS) {
+        && nanoTime.getAsLong() - lastEviction >= EVICTION_INTERVAL_NANOS) {
       evictLeastRecentlyUsed();
     }
     long seen;
@@ -132,7 +144,7 @@ final class WorkingCopies implements AutoCloseable {
       Copy entry = copies.get(id);
       Long copy = null;
       if (entry != null) {
-        entry.lastUsed = System.nanoTime();
+        entry.lastUsed = nanoTime.getAsLong();
         copy = entry.handle;
       } else if (!refused.contains(id) && copies.size() < max) {
         try {
@@ -175,7 +187,7 @@ final class WorkingCopies implements AutoCloseable {
   }
 
   /** Makes the copy of {@code id}, or returns null if the token refuses it. Under the read lock. */
-  private Long make(String id, long tokenObject) throws SessionLost, PKCS11Exception {
+  private Long make(MaterialId id, long tokenObject) throws SessionLost, PKCS11Exception {
     synchronized (copyLock) {
       Copy existing = copies.get(id);
       if (existing != null) {
@@ -204,7 +216,7 @@ final class WorkingCopies implements AutoCloseable {
           LOG.warn("working copy of key object {} is not protected as required; not used", id);
           return null;
         }
-        copies.put(id, new Copy(copy, tokenObject));
+        copies.put(id, new Copy(copy, tokenObject, nanoTime.getAsLong()));
         return copy;
       } catch (PKCS11Exception e) {
         long code = e.getErrorCode();
@@ -227,7 +239,7 @@ final class WorkingCopies implements AutoCloseable {
 
   /** The copies' session is unusable: dead, or the token logged out (its copies are gone). */
   private static boolean isLost(long code) {
-    return Pkcs11Hsm.isDeadSession(code) || code == CKR_USER_NOT_LOGGED_IN;
+    return SessionExecutor.isDeadSession(code) || code == CKR_USER_NOT_LOGGED_IN;
   }
 
   /** Drops every copy by closing their session, unless that already happened after {@code seen}. */
@@ -250,11 +262,11 @@ final class WorkingCopies implements AutoCloseable {
   private void evictLeastRecentlyUsed() {
     lock.writeLock().lock();
     try {
-      if (copies.size() < max || System.nanoTime() - lastEviction < EVICTION_INTERVAL_NANOS) {
+      if (copies.size() < max || nanoTime.getAsLong() - lastEviction < EVICTION_INTERVAL_NANOS) {
         return; // another thread made room meanwhile
       }
-      lastEviction = System.nanoTime();
-      List<Map.Entry<String, Copy>> byAge = new ArrayList<>(copies.entrySet());
+      lastEviction = nanoTime.getAsLong();
+      List<Map.Entry<MaterialId, Copy>> byAge = new ArrayList<>(copies.entrySet());
       byAge.sort(Comparator.comparingLong(e -> e.getValue().lastUsed));
       int evict = Math.max(1, max / 10);
       synchronized (copyLock) {
@@ -277,7 +289,7 @@ final class WorkingCopies implements AutoCloseable {
   }
 
   /** Destroys the copy of {@code id}, if any (its key object is being destroyed). */
-  void destroy(String id) {
+  void destroy(MaterialId id) {
     lock.writeLock().lock();
     try {
       refused.remove(id);
@@ -303,7 +315,7 @@ final class WorkingCopies implements AutoCloseable {
   /** Whether the token object a copy was made from still exists (with its id). */
   @FunctionalInterface
   interface OriginalCheck {
-    boolean exists(String id, long tokenObject);
+    boolean exists(MaterialId id, long tokenObject);
   }
 
   /** Copies checked per call of {@link #dropOrphans}, so that a check stays cheap. */
@@ -319,14 +331,14 @@ final class WorkingCopies implements AutoCloseable {
    * periodically from one thread; returns how many went.
    */
   int dropOrphans(OriginalCheck check) {
-    List<Map.Entry<String, Copy>> all = List.copyOf(copies.entrySet());
+    List<Map.Entry<MaterialId, Copy>> all = List.copyOf(copies.entrySet());
     if (all.isEmpty()) {
       return 0;
     }
     int dropped = 0;
     int n = Math.min(all.size(), ORPHAN_CHECKS_PER_ROUND);
     for (int i = 0; i < n; i++) {
-      Map.Entry<String, Copy> e = all.get((orphanCursor + i) % all.size());
+      Map.Entry<MaterialId, Copy> e = all.get((orphanCursor + i) % all.size());
       if (!check.exists(e.getKey(), e.getValue().tokenObject)) {
         LOG.warn("key object {} is gone from the token; its working copy is destroyed", e.getKey());
         destroy(e.getKey());
@@ -343,7 +355,7 @@ final class WorkingCopies implements AutoCloseable {
   }
 
   /** The handle of the copy of {@code id}, for attribute checks, or null. */
-  Long handleOf(String id) {
+  Long handleOf(MaterialId id) {
     Copy c = copies.get(id);
     return c == null ? null : c.handle;
   }
