@@ -177,6 +177,15 @@ public final class TestToken {
   public static byte[] createUnmodifiableAesKey(String label) throws Exception {
     byte[] id = new byte[16];
     new java.security.SecureRandom().nextBytes(id);
+    createAesKey(id, label);
+    return id;
+  }
+
+  /**
+   * An AES-256 token key with this id and label, made by someone other than the service (as another
+   * application holding the PIN could).
+   */
+  public static void createAesKey(byte[] id, String label) throws Exception {
     Session s = loggedIn();
     try {
       s.generateKey(
@@ -192,7 +201,52 @@ public final class TestToken {
               .decrypt(true)
               .id(id)
               .label(label));
-      return id;
+    } finally {
+      s.closeSession();
+    }
+  }
+
+  /** How many token objects of any kind carry this id. */
+  public static int objectsWithId(byte[] id) throws Exception {
+    Session s = loggedIn();
+    try {
+      return s.findObjectsSingle(new AttributeVector().token(true).id(id), 16).length;
+    } finally {
+      s.closeSession();
+    }
+  }
+
+  /**
+   * Tries, as anyone holding the user PIN could, to encrypt with the secret key object with this id
+   * in ECB and CBC modes; returns the modes the token accepted (none for a CMK, which is allowed
+   * AES-GCM only).
+   */
+  public static List<String> acceptedOtherModes(byte[] id) throws Exception {
+    Session s = loggedIn();
+    try {
+      long[] found =
+          s.findObjectsSingle(
+              new AttributeVector().class_(PKCS11Constants.CKO_SECRET_KEY).token(true).id(id), 2);
+      if (found.length != 1) {
+        throw new IllegalStateException("expected one key object, found " + found.length);
+      }
+      List<String> accepted = new java.util.ArrayList<>();
+      Map<String, Mechanism> modes =
+          Map.of(
+              "CKM_AES_ECB", new Mechanism(PKCS11Constants.CKM_AES_ECB),
+              "CKM_AES_CBC",
+                  new Mechanism(
+                      PKCS11Constants.CKM_AES_CBC,
+                      new org.xipki.pkcs11.wrapper.params.ByteArrayParams(new byte[16])));
+      for (Map.Entry<String, Mechanism> m : modes.entrySet()) {
+        try {
+          s.encryptSingle(m.getValue(), found[0], new byte[16]);
+          accepted.add(m.getKey());
+        } catch (PKCS11Exception refused) {
+          // as it must be
+        }
+      }
+      return accepted;
     } finally {
       s.closeSession();
     }
