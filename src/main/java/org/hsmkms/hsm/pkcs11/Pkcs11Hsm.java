@@ -40,6 +40,7 @@ public final class Pkcs11Hsm implements AutoCloseable {
   private final WorkingCopies copies;
   private final WorkingCopyCheck copyCheck;
   private final TokenRandom random;
+  private final GcmLayer gcm;
   private final Pkcs11AesGcm symmetric;
   private final Pkcs11Signatures signatures;
   private final Pkcs11RsaDecryption rsa;
@@ -62,7 +63,7 @@ public final class Pkcs11Hsm implements AutoCloseable {
             handles);
     this.copies = new WorkingCopies(token::openLoggedIn, settings.workingCopies(), ticker);
     this.copyCheck = new WorkingCopyCheck(copies, executor, handles);
-    GcmLayer gcm =
+    this.gcm =
         "false".equals(System.getProperty(JDK_GCM_PROPERTY))
             ? GcmLayer.IAIK
             : jdkOrIaik(settings.modulePath());
@@ -98,9 +99,10 @@ public final class Pkcs11Hsm implements AutoCloseable {
     WrapperLogger.install();
     PKCS11Module module = LoadedModules.acquire(settings.modulePath());
     LoggedInToken token = null;
+    Pkcs11Hsm hsm = null;
     try {
       token = LoggedInToken.find(module, settings.tokenLabel(), settings.userPin());
-      Pkcs11Hsm hsm = new Pkcs11Hsm(module, token, settings, nanoTicker);
+      hsm = new Pkcs11Hsm(module, token, settings, nanoTicker);
       LoggedInToken t = token;
       hsm.executor.call(
           "C_Login",
@@ -108,14 +110,19 @@ public final class Pkcs11Hsm implements AutoCloseable {
             t.login(s);
             return null;
           });
+      Pkcs11AesGcm.checkCallerIv(hsm.executor, hsm.gcm, hsm.random);
       hsm.copyCheck.start();
       LOG.info("HSM ready: token '{}' through {}", settings.tokenLabel(), settings.modulePath());
       return hsm;
     } catch (RuntimeException e) {
-      if (token != null) {
-        token.close();
+      if (hsm != null) {
+        hsm.close(); // closes the token and gives the module back
+      } else {
+        if (token != null) {
+          token.close();
+        }
+        LoadedModules.release(module);
       }
-      LoadedModules.release(module);
       throw e;
     }
   }

@@ -3,6 +3,7 @@ package org.hsmkms.hsm.pkcs11;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_GENERAL_ERROR;
 
 import java.nio.charset.StandardCharsets;
@@ -33,6 +34,7 @@ class DeviceFaultIT {
   private static final class FaultyLayer implements GcmLayer {
     volatile boolean encryptFails;
     volatile boolean decryptFails;
+    volatile boolean ignoresGivenIv;
 
     @Override
     public String name() {
@@ -44,6 +46,12 @@ class DeviceFaultIT {
         throws PKCS11Exception {
       if (encryptFails) {
         throw new PKCS11Exception(CKR_GENERAL_ERROR);
+      }
+      if (ignoresGivenIv) {
+        // As AWS CloudHSM does: an IV of its own, which it does not hand back in the output.
+        byte[] own = iv.clone();
+        own[0] ^= 0x5a;
+        return GcmLayer.IAIK.encrypt(s, key, own, aad, plaintext);
       }
       return GcmLayer.IAIK.encrypt(s, key, iv, aad, plaintext);
     }
@@ -92,6 +100,7 @@ class DeviceFaultIT {
   void close() {
     layer.encryptFails = false;
     layer.decryptFails = false;
+    layer.ignoresGivenIv = false;
     inventory.destroyKey(key);
     random.close();
     executor.close();
@@ -147,5 +156,21 @@ class DeviceFaultIT {
 
     layer.decryptFails = false;
     assertArrayEquals(PLAINTEXT, gcm.decrypt(key, iv(sealed), body(sealed), AAD));
+  }
+
+  @Test
+  void aTokenThatUsesTheGivenIv_passesTheStartUpCheck() {
+    Pkcs11AesGcm.checkCallerIv(executor, layer, random);
+  }
+
+  @Test
+  void aTokenThatMakesItsOwnIv_failsTheStartUpCheck_withAReasonForTheOperator() {
+    layer.ignoresGivenIv = true;
+
+    HsmException e =
+        assertThrows(HsmException.class, () -> Pkcs11AesGcm.checkCallerIv(executor, layer, random));
+
+    assertEquals(HsmException.Kind.UNAVAILABLE, e.kind());
+    assertTrue(e.getMessage().contains("does not encrypt with the IV it is given"));
   }
 }
