@@ -1,34 +1,27 @@
 package org.hsmkms;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
-/** Keeps dependencies pointing one way: api -> kms -> {hsm, store, crypto}. */
+/**
+ * The layer rules of docs/architecture.md: dependencies point one way (api -> kms -> {hsm, store,
+ * crypto}), each library is known to the one room that needs it, and the HSM is seen through its
+ * role interfaces only.
+ */
 class ArchitectureTest {
+  /** The composition root: the application and its commands, which wire every room. */
+  private static final String[] COMPOSITION_ROOT = {"org.hsmkms", "org.hsmkms.cli.."};
+
   private static final JavaClasses CLASSES =
       new ClassFileImporter()
           .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
           .importPackages("org.hsmkms");
-
-  @Test
-  void onlyTheApiKnowsVertxAndJackson() {
-    noClasses()
-        .that()
-        .resideInAnyPackage(
-            "org.hsmkms.kms..",
-            "org.hsmkms.hsm..",
-            "org.hsmkms.store..",
-            "org.hsmkms.crypto..",
-            "org.hsmkms.auth..")
-        .should()
-        .dependOnClassesThat()
-        .resideInAnyPackage("io.vertx..", "com.fasterxml..")
-        .check(CLASSES);
-  }
 
   @Test
   void onlyThePkcs11AdapterKnowsTheWrapper() {
@@ -68,5 +61,66 @@ class ArchitectureTest {
         .dependOnClassesThat()
         .resideInAnyPackage("org.hsmkms.api..")
         .check(CLASSES);
+  }
+
+  @Test
+  void onlyTheApiAndTheCompositionRootKnowVertx() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackages(withRoot("org.hsmkms.api.."))
+        .and()
+        .resideOutsideOfPackage("org.hsmkms.bench..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.vertx..")
+        .check(CLASSES);
+  }
+
+  @Test
+  void onlyTheApiAndTheConfigurationKnowJackson() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackages("org.hsmkms.api..", "org.hsmkms.config..")
+        .and()
+        .resideOutsideOfPackage("org.hsmkms.bench..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("com.fasterxml..")
+        .check(CLASSES);
+  }
+
+  @Test
+  void theServiceSeesTheHsmThroughItsRoleInterfaces_onlyTheCompositionRootOpensPkcs11() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackages(withRoot("org.hsmkms.hsm.pkcs11.."))
+        .and()
+        .resideOutsideOfPackage("org.hsmkms.bench..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("org.hsmkms.hsm.pkcs11..")
+        .check(CLASSES);
+  }
+
+  @Test
+  void noServiceClassUsesTheTestDiagnostics() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("org.hsmkms.hsm.pkcs11..")
+        .should()
+        .dependOnClassesThat()
+        .haveFullyQualifiedName("org.hsmkms.hsm.pkcs11.Pkcs11Diagnostics")
+        .check(CLASSES);
+  }
+
+  @Test
+  void packagesHaveNoCycles() {
+    slices().matching("org.hsmkms.(*)..").should().beFreeOfCycles().check(CLASSES);
+  }
+
+  private static String[] withRoot(String... packages) {
+    String[] all = Arrays.copyOf(COMPOSITION_ROOT, COMPOSITION_ROOT.length + packages.length);
+    System.arraycopy(packages, 0, all, COMPOSITION_ROOT.length, packages.length);
+    return all;
   }
 }
