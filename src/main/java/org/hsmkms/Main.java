@@ -11,7 +11,6 @@ import java.util.Arrays;
 import java.util.List;
 import org.hsmkms.auth.CredentialsAdmin;
 import org.hsmkms.auth.CredentialsFile;
-import org.hsmkms.bench.Bench;
 import org.hsmkms.config.Config;
 import org.hsmkms.hsm.HsmException;
 import org.hsmkms.hsm.pkcs11.Pkcs11Hsm;
@@ -20,7 +19,7 @@ import org.hsmkms.hsm.pkcs11.Pkcs11Settings;
 /**
  * Command line: {@code dev} (SoftHSM2 token and embedded store prepared by the launcher in a data
  * directory), {@code serve --config FILE} (production), {@code credentials add|remove|list} (the
- * access keys of either) and {@code bench} (the load benchmark, {@link Bench}).
+ * access keys of either).
  */
 public final class Main {
   static final String DEV_TOKEN_LABEL = "hsm-kms-dev";
@@ -46,8 +45,6 @@ public final class Main {
         case "dev" -> dev(args);
         case "serve" -> serve(args);
         case "credentials" -> credentials(args);
-        case "bench" ->
-            System.exit(Bench.main(Arrays.copyOfRange(args, 1, args.length), Main::benchHsm));
         case "help", "--help", "-h" -> usage(out);
         default -> {
           System.err.println("unknown command: " + args[0]);
@@ -74,7 +71,6 @@ public final class Main {
         "       hsm-kms credentials remove (--config FILE | --data-dir DIR)"
             + " --access-key-id ID");
     out.println("       hsm-kms credentials list (--config FILE | --data-dir DIR)");
-    out.println("       hsm-kms bench [options]   (hsm-kms bench --help)");
     out.println(
         "The secret of 'credentials add' comes from HSM_KMS_SECRET_ACCESS_KEY if set,"
             + " else it is generated and printed once.");
@@ -349,24 +345,6 @@ public final class Main {
 
   private static Pkcs11Hsm openHsm(Config config) throws IOException {
     return openHsm(config, 1);
-  }
-
-  /** The token of a dev data directory or of a config file (bench --ceiling). */
-  private static Pkcs11Hsm benchHsm(Path dataDir, Path configFile, int sessions)
-      throws IOException {
-    if (configFile != null) {
-      return openHsm(loadConfig(configFile.toString()), sessions);
-    }
-    Path conf = dataDir.toAbsolutePath().resolve("softhsm2.conf");
-    String env = System.getenv("SOFTHSM2_CONF");
-    if (env == null || !Path.of(env).toAbsolutePath().equals(conf)) {
-      // The dev token is only found through its own SoftHSM2 configuration.
-      throw new IllegalArgumentException(
-          "--ceiling with --data-dir needs SOFTHSM2_CONF=" + conf + " (./hsm-kms bench sets it)");
-    }
-    return openHsm(
-        devConfig(dataDir.toAbsolutePath(), 0, "111122223333", "us-east-1", null, null, null),
-        sessions);
   }
 
   private static Pkcs11Hsm openHsm(Config config, int sessions) throws IOException {

@@ -21,7 +21,7 @@ import org.hsmkms.kms.KeySpec;
 
 /**
  * What the HSM itself can do: the PKCS#11 work of each operation called straight through the {@link
- * Hsm} adapter by as many threads as the service had concurrent requests, with no HTTP, signature,
+ * Pkcs11Hsm} roles by as many threads as the service had concurrent requests, with no HTTP, signature,
  * JSON or store in between. GenerateDataKey is {@code C_GenerateRandom} of 32 bytes and an AES-GCM
  * encryption of them; Encrypt an AES-GCM encryption of 1 KiB; Decrypt an AES-GCM decryption of a
  * 32-byte data key; GenerateRandom {@code C_GenerateRandom} of 32 bytes; GenerateDataKeyPair a key
