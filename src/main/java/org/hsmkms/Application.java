@@ -1,5 +1,6 @@
 package org.hsmkms;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.WorkerExecutor;
@@ -41,54 +42,135 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The assembled service: HSM, store, KMS services and HTTP endpoint. Start-up reconciles the store
- * with the token before the first request is served.
+ * The assembled service: HSM, store, KMS services and HTTP endpoint.
+ *
+ * <p>Construction only takes the configuration; {@link #start} opens the parts in order (HSM,
+ * store, start-up reconciliation, key-pair pool, credentials, audit trail, Vert.x and its workers,
+ * the listeners, the periodic sweeps) and, when a step fails, closes what it had opened, the last
+ * first, before it rethrows. {@link #close()} closes what is open in the same reverse order.
  */
 public final class Application implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Application.class);
 
-  private final Vertx vertx;
-  private final WorkerExecutor workers;
-  private final Pkcs11Hsm hsm;
-  private final MetadataStore store;
-  private final Reconciler reconciler;
+  private final Config config;
+  private final Clock clock;
+  private final OpenParts parts = new OpenParts();
 
-  private final KmsHttpServer http;
-  private final int port;
-  private final long deletionTimer;
-  private final DataKeyPairPool keyPairPool;
-  private final long credentialsTimer;
-  private final CredentialStore credentials;
-  private final AuditTrail audit;
+  // Set by open(), in this order.
+  private Pkcs11Hsm hsm;
+  private MetadataStore store;
+  private Reconciler reconciler;
+  private DataKeyPairPool keyPairPool;
+  private CredentialStore credentials;
+  private int port;
 
-  private Application(Config config, Pkcs11Hsm hsm, MetadataStore store, Clock clock) {
-    this.hsm = hsm;
-    this.store = store;
+  private Application(Config config, Clock clock) {
+    this.config = config;
+    this.clock = clock;
+  }
+
+  /** Work done with the open HSM before the service reads its credentials and starts. */
+  @FunctionalInterface
+  public interface Preparation {
+    void prepare(Pkcs11Hsm hsm) throws IOException;
+  }
+
+  /**
+   * Opens the HSM and the store and starts serving.
+   *
+   * @param pin the token user PIN; zeroed by this method
+   */
+  public static Application start(Config config, char[] pin, Clock clock) {
+    return start(config, pin, clock, hsm -> {});
+  }
+
+  /**
+   * Like {@link #start(Config, char[], Clock)}, running {@code before} with the open HSM first (so
+   * that {@code dev} writes its access key without opening the token twice: SoftHSM2 reads every
+   * object of the token each time it is opened). When a step fails, everything opened before it is
+   * closed again and the failure is rethrown (failures to close are added to it as suppressed).
+   */
+  public static Application start(Config config, char[] pin, Clock clock, Preparation before) {
+    Application app = new Application(config, clock);
+    try {
+      app.open(pin, before);
+      return app;
+    } catch (RuntimeException | Error e) {
+      app.parts.closeAll().forEach(e::addSuppressed);
+      throw e;
+    } finally {
+      Arrays.fill(pin, '\0');
+    }
+  }
+
+  private void open(char[] pin, Preparation before) {
     checkListener(config.server());
+    openHsm(pin);
+    try {
+      before.prepare(hsm);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    openStore();
     Keys keys = new Keys(store);
     this.reconciler = new Reconciler(hsm.inventory(), store, keys, clock);
     // Before any request, and not beside them: SoftHSM2 answered a key pair generation with
     // CKR_GENERAL_ERROR while another thread listed the token.
     reconciler.reconcile();
     reconciler.deleteDueKeys();
+    this.keyPairPool =
+        new DataKeyPairPool(
+            hsm.dataKeyPairs(), poolSizes(config.dataKeyPairs()), config.dataKeyPairs().prefill());
+    parts.add("the data key pair pool", keyPairPool::close);
     this.credentials = credentialStore(config, hsm);
-    this.audit = auditTrail(config);
+    if (credentials != null) {
+      parts.add("the credentials", credentials::close);
+    }
+    AuditTrail audit = auditTrail(config);
+    parts.add("the audit trail", audit::close);
+    serve(keys, audit);
+  }
+
+  private void openHsm(char[] pin) {
+    Config.Hsm h = config.hsm();
+    hsm =
+        Pkcs11Hsm.open(
+            new Pkcs11Settings(
+                h.module(),
+                h.tokenLabel(),
+                pin,
+                h.sessions(),
+                h.sessionWaitMillis(),
+                h.workingCopies()));
+    parts.add("the HSM", hsm::close);
+  }
+
+  private void openStore() {
+    store = new JdbcMetadataStore(config.store().url());
+    if (config.store().url().startsWith("jdbc:sqlite:")) {
+      // The embedded database has one writer, this process, so its rows can be cached.
+      store = new CachingMetadataStore(store);
+    }
+    parts.add("the metadata store", store::close);
+  }
+
+  /** Vert.x, the workers, the KMS services behind the HTTP listeners, and the periodic sweeps. */
+  private void serve(Keys keys, AuditTrail audit) {
     int sessions = config.hsm().sessions();
     int eventLoops = Math.max(2, Runtime.getRuntime().availableProcessors());
-    this.vertx =
+    Vertx vertx =
         Vertx.vertx(
             new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(eventLoops));
+    parts.add("Vert.x", () -> await(vertx.close()));
     if (!vertx.isNativeTransportEnabled()) {
       LOG.info(
           "native network transport unavailable, using Java NIO: {}",
           String.valueOf(vertx.unavailableNativeTransportCause()));
     }
     // The worker pool is as large as the HSM session pool: a larger one would only queue on it.
-    this.workers =
+    WorkerExecutor workers =
         vertx.createSharedWorkerExecutor("hsm-kms-worker", sessions, 60, TimeUnit.SECONDS);
-    this.keyPairPool =
-        new DataKeyPairPool(
-            hsm.dataKeyPairs(), poolSizes(config.dataKeyPairs()), config.dataKeyPairs().prefill());
+    parts.add("the HSM workers", () -> await(workers.close()));
     AsymmetricOperations asymmetric =
         new AsymmetricOperations(
             hsm.publicKeys(), hsm.signing(), hsm.asymmetricDecryption(), hsm.keyAgreement(), keys);
@@ -103,7 +185,7 @@ public final class Application implements AutoCloseable {
     SigV4Authenticator authenticator =
         new SigV4Authenticator(
             "kms", credentials == null ? id -> null : credentials, Clock.systemUTC());
-    this.http =
+    KmsHttpServer http =
         new KmsHttpServer(
             vertx,
             workers,
@@ -115,6 +197,7 @@ public final class Application implements AutoCloseable {
             config.server().maxBodyBytes(),
             audit,
             eventLoops);
+    parts.add("the HTTP listeners", () -> await(http.close()));
     Config.Tls tls = config.server().tls();
     this.port =
         http.listen(
@@ -126,22 +209,29 @@ public final class Application implements AutoCloseable {
             .toCompletableFuture()
             .join();
     long intervalMs = Math.max(1, config.deletion().checkIntervalSeconds()) * 1000;
-    this.deletionTimer =
+    long deletionTimer =
         vertx.setPeriodic(
             intervalMs,
             id ->
                 workers
                     .executeBlocking(reconciler::deleteDueKeys, false)
                     .onFailure(t -> LOG.error("deletion sweep failed", t)));
-    this.credentialsTimer =
-        credentials == null
-            ? -1
-            : vertx.setPeriodic(
-                config.credentials().reloadIntervalSeconds() * 1000,
-                id ->
-                    workers
-                        .executeBlocking(credentials::reloadIfChanged, false)
-                        .onFailure(t -> LOG.error("credentials reload failed", t)));
+    parts.add("the deletion sweep", () -> vertx.cancelTimer(deletionTimer));
+    if (credentials != null) {
+      long credentialsTimer =
+          vertx.setPeriodic(
+              config.credentials().reloadIntervalSeconds() * 1000,
+              id ->
+                  workers
+                      .executeBlocking(credentials::reloadIfChanged, false)
+                      .onFailure(t -> LOG.error("credentials reload failed", t)));
+      parts.add("the credentials reload", () -> vertx.cancelTimer(credentialsTimer));
+    }
+  }
+
+  /** Waits for a Vert.x part to stop, as long as shutting down may reasonably take. */
+  private static void await(Future<Void> closing) throws Exception {
+    closing.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
   /**
@@ -190,62 +280,16 @@ public final class Application implements AutoCloseable {
         Path.of(a.file()), a.maxFileBytes(), a.maxFiles(), a.fsync(), a.failClosed());
   }
 
-  /** Work done with the open HSM before the service reads its credentials and starts. */
-  @FunctionalInterface
-  public interface Preparation {
-    void prepare(Pkcs11Hsm hsm) throws IOException;
-  }
-
-  /**
-   * Opens the HSM and the store and starts serving.
-   *
-   * @param pin the token user PIN; zeroed by this method
-   */
-  public static Application start(Config config, char[] pin, Clock clock) {
-    return start(config, pin, clock, hsm -> {});
-  }
-
-  /**
-   * Like {@link #start(Config, char[], Clock)}, running {@code before} with the open HSM first (so
-   * that {@code dev} writes its access key without opening the token twice: SoftHSM2 reads every
-   * object of the token each time it is opened).
-   */
-  public static Application start(Config config, char[] pin, Clock clock, Preparation before) {
-    Pkcs11Hsm hsm = null;
-    MetadataStore store = null;
-    try {
-      Config.Hsm h = config.hsm();
-      hsm =
-          Pkcs11Hsm.open(
-              new Pkcs11Settings(
-                  h.module(),
-                  h.tokenLabel(),
-                  pin,
-                  h.sessions(),
-                  h.sessionWaitMillis(),
-                  h.workingCopies()));
-      try {
-        before.prepare(hsm);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      store = new JdbcMetadataStore(config.store().url());
-      if (config.store().url().startsWith("jdbc:sqlite:")) {
-        // The embedded database has one writer, this process, so its rows can be cached.
-        store = new CachingMetadataStore(store);
-      }
-      return new Application(config, hsm, store, clock);
-    } catch (RuntimeException e) {
-      if (store != null) {
-        store.close();
-      }
-      if (hsm != null) {
-        hsm.close();
-      }
-      throw e;
-    } finally {
-      Arrays.fill(pin, '\0');
-    }
+  private static Map<KeyPairType, Integer> poolSizes(Config.DataKeyPairs config) {
+    Map<KeyPairType, Integer> sizes = new EnumMap<>(KeyPairType.class);
+    config
+        .poolSizes()
+        .forEach(
+            (spec, size) ->
+                KeySpec.of(spec)
+                    .filter(KeySpec::isAsymmetric)
+                    .ifPresent(s -> sizes.put(s.keyPairType(), size)));
+    return sizes;
   }
 
   public int port() {
@@ -270,46 +314,19 @@ public final class Application implements AutoCloseable {
     return keyPairPool;
   }
 
-  private static Map<KeyPairType, Integer> poolSizes(Config.DataKeyPairs config) {
-    Map<KeyPairType, Integer> sizes = new EnumMap<>(KeyPairType.class);
-    config
-        .poolSizes()
-        .forEach(
-            (spec, size) ->
-                KeySpec.of(spec)
-                    .filter(KeySpec::isAsymmetric)
-                    .ifPresent(s -> sizes.put(s.keyPairType(), size)));
-    return sizes;
-  }
-
   /** The access keys in use (null when no credentials file is configured). */
   public CredentialStore credentials() {
     return credentials;
   }
 
+  /**
+   * Stops serving and closes every part that is open, the last opened first: the sweeps, the
+   * listeners, the workers, Vert.x, the audit trail, the credentials, the key-pair pool, the store,
+   * the HSM. A part that fails to close is logged and does not keep the others open. Closing twice
+   * closes nothing more.
+   */
   @Override
   public void close() {
-    vertx.cancelTimer(deletionTimer);
-    if (credentialsTimer >= 0) {
-      vertx.cancelTimer(credentialsTimer);
-    }
-    try {
-      http.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      workers.close();
-      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      if (e instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
-      }
-      LOG.warn("shutdown of the HTTP side did not finish cleanly: {}", e.toString());
-    } finally {
-      audit.close();
-      if (credentials != null) {
-        credentials.close();
-      }
-      keyPairPool.close();
-      store.close();
-      hsm.close();
-    }
+    parts.closeAll();
   }
 }

@@ -19,19 +19,19 @@ import org.hsmkms.auth.CredentialsFile;
  */
 public final class DevCredentials {
   public static final String PROFILE = "hsm-kms";
-  static final String SERVER_FILE = "server-credentials";
+  public static final String SERVER_FILE = "server-credentials";
   public static final String CLIENT_FILE = "credentials";
 
   private DevCredentials() {}
 
   /** The chosen access key id (the secret stays in the files). */
-  record Result(String accessKeyId, boolean generated) {}
+  public record Result(String accessKeyId, boolean generated) {}
 
   /**
    * @param accessKeyId a fixed pair's id, or null
    * @param secret a fixed pair's secret, or null; zeroed by this method
    */
-  static Result prepare(
+  public static Result prepare(
       Path dataDir,
       CredentialsAdmin admin,
       String account,

@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.hsmkms.config.DevDefaults;
 import org.xipki.pkcs11.wrapper.AttributeVector;
 import org.xipki.pkcs11.wrapper.Mechanism;
 import org.xipki.pkcs11.wrapper.PKCS11Constants;
@@ -43,9 +44,12 @@ public final class TestToken {
     return dir;
   }
 
+  /** The module surefire names, else the first SoftHSM2 module of the dev defaults found here. */
   public static String module() {
     String m = System.getenv("HSM_KMS_TEST_MODULE");
-    return m != null ? m : "/usr/lib/softhsm/libsofthsm2.so";
+    return m != null
+        ? m
+        : DevDefaults.get().softhsm2Module().orElse(DevDefaults.get().softhsm2Modules().get(0));
   }
 
   private static Path create() throws IOException, InterruptedException {

@@ -1,0 +1,163 @@
+package org.hsmkms.cli;
+
+import static org.hsmkms.cli.CommandLine.ENV_ACCESS_KEY_ID;
+import static org.hsmkms.cli.CommandLine.ENV_SECRET_ACCESS_KEY;
+import static org.hsmkms.cli.CommandLine.notEmpty;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.hsmkms.Application;
+import org.hsmkms.DevCredentials;
+import org.hsmkms.auth.CredentialsAdmin;
+import org.hsmkms.config.Config;
+import org.hsmkms.config.DevDefaults;
+
+/**
+ * {@code dev}: a development server on 127.0.0.1 with the SoftHSM2 token and embedded store of a
+ * data directory the launcher has prepared, and an access key written for the AWS CLI.
+ */
+public final class DevCommand {
+  private final DevDefaults defaults = DevDefaults.get();
+  private int port = defaults.port();
+  private Path dataDir = Path.of(defaults.dataDir());
+  private String account = defaults.accountId();
+  private String region = defaults.region();
+  private String module;
+  private Integer sessions;
+  private Integer workingCopies;
+  private String accessKeyId = System.getenv(ENV_ACCESS_KEY_ID);
+  private String secret = System.getenv(ENV_SECRET_ACCESS_KEY);
+
+  /** Where the access key came from, when it was not generated; null for none. */
+  private String source;
+
+  private DevCommand() {}
+
+  public static void run(String[] args) throws IOException {
+    new DevCommand().start(args);
+  }
+
+  private void start(String[] args) throws IOException {
+    List<String> ignored = parse(new CommandLine(args, 1));
+    chooseAccessKey();
+    dataDir = dataDir.toAbsolutePath();
+    Config config =
+        DevDataDir.config(dataDir, port, account, region, module, sessions, workingCopies);
+    if (!ignored.isEmpty()) {
+      System.err.println("hsm-kms: ignoring options not supported yet: " + ignored);
+    }
+    String endpoint = "http://127.0.0.1:" + port;
+    DevCredentials.Result[] prepared = new DevCredentials.Result[1];
+    byte[] secretBytes = notEmpty(secret) ? secret.getBytes(StandardCharsets.UTF_8) : null;
+    String fixedId = secretBytes == null ? null : accessKeyId;
+    Application app =
+        Startup.start(
+            config,
+            // Written with the HSM the service then uses: SoftHSM2 reads the whole token each
+            // time it is opened.
+            hsm ->
+                prepared[0] =
+                    DevCredentials.prepare(
+                        dataDir,
+                        new CredentialsAdmin(
+                            Path.of(config.credentials().file()), hsm.serviceKeys(), hsm.random()),
+                        account,
+                        region,
+                        endpoint,
+                        fixedId,
+                        secretBytes));
+    // The port asked for, or the one found when that was 0.
+    printWelcome(System.out, config, "http://127.0.0.1:" + app.port(), prepared[0]);
+  }
+
+  /** Reads the options; returns those it does not know, which are ignored. */
+  private List<String> parse(CommandLine options) {
+    List<String> ignored = new ArrayList<>();
+    while (options.hasNext()) {
+      String a = options.next();
+      switch (a) {
+        case "--port" -> port = options.intValue(a);
+        case "--data-dir" -> dataDir = Path.of(options.value(a));
+        case "--account-id" -> account = options.value(a);
+        case "--region" -> region = options.value(a);
+        case "--module" -> module = options.value(a);
+        case "--sessions" -> sessions = options.intValue(a);
+        case "--working-copies" -> workingCopies = options.intValue(a);
+        case "--access-key-id" -> accessKeyId = options.value(a);
+        case "--secret-access-key" -> secret = options.value(a);
+        default -> {
+          options.skipValueOf(a);
+          ignored.add(a);
+        }
+      }
+    }
+    return ignored;
+  }
+
+  /** A pair given whole, else the AWS variables' pair, else none (kept or generated later). */
+  private void chooseAccessKey() {
+    if (notEmpty(accessKeyId) != notEmpty(secret)) {
+      throw new IllegalArgumentException(
+          "give both --access-key-id and --secret-access-key ("
+              + ENV_ACCESS_KEY_ID
+              + " and "
+              + ENV_SECRET_ACCESS_KEY
+              + "), or neither");
+    }
+    source = notEmpty(accessKeyId) ? "given" : null;
+    if (source == null
+        && notEmpty(System.getenv("AWS_ACCESS_KEY_ID"))
+        && notEmpty(System.getenv("AWS_SECRET_ACCESS_KEY"))) {
+      // A script that exports a pair and then starts dev and the aws CLI just works.
+      accessKeyId = System.getenv("AWS_ACCESS_KEY_ID");
+      secret = System.getenv("AWS_SECRET_ACCESS_KEY");
+      source = "from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY";
+    }
+  }
+
+  private void printWelcome(
+      PrintStream out, Config config, String endpoint, DevCredentials.Result key) {
+    Path awsFile = dataDir.resolve(DevCredentials.CLIENT_FILE);
+    out.println();
+    out.println("hsm-kms (dev) is listening on " + endpoint);
+    out.println(
+        "  account "
+            + account
+            + ", default region "
+            + region
+            + ", token '"
+            + defaults.tokenLabel()
+            + "', data in "
+            + dataDir);
+    out.println(
+        "  access key "
+            + key.accessKeyId()
+            + (key.generated() ? " (new)" : source != null ? " (" + source + ")" : "")
+            + ": profile '"
+            + DevCredentials.PROFILE
+            + "' in "
+            + awsFile);
+    out.println("  every request must be signed with it; audit trail in " + config.audit().file());
+    out.println("Try:");
+    out.println(
+        "  AWS_SHARED_CREDENTIALS_FILE="
+            + awsFile
+            + " aws --profile "
+            + DevCredentials.PROFILE
+            + " --endpoint-url "
+            + endpoint
+            + " kms create-key");
+    out.println("or, for a whole shell:");
+    out.println(
+        "  export AWS_SHARED_CREDENTIALS_FILE="
+            + awsFile
+            + " AWS_PROFILE="
+            + DevCredentials.PROFILE);
+    out.println("  aws kms generate-data-key --key-id <KeyId> --key-spec AES_256");
+    out.println();
+  }
+}

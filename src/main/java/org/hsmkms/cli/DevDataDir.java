@@ -1,0 +1,81 @@
+package org.hsmkms.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.hsmkms.DevCredentials;
+import org.hsmkms.config.Config;
+import org.hsmkms.config.DevDefaults;
+
+/**
+ * A dev data directory, as the launcher prepares it: a SoftHSM2 token (its PIN in {@code DIR/pin}),
+ * the embedded store, the credentials file and the audit trail.
+ */
+public final class DevDataDir {
+  private DevDataDir() {}
+
+  /**
+   * HSM sessions (and workers) of a dev server: twice the cores, at least 4 and at most 16.
+   * SoftHSM2 works inside this process, so more sessions than that only add contention (measured in
+   * docs/performance.md).
+   */
+  static int sessions() {
+    return Math.max(4, Math.min(16, 2 * Runtime.getRuntime().availableProcessors()));
+  }
+
+  /**
+   * The configuration of a server on {@code dataDir}.
+   *
+   * @param module the SoftHSM2 module, or null for the first of the known paths that exists
+   * @param sessions HSM sessions, or null for {@link #sessions()}
+   * @param workingCopies keys with a working copy, or null for the default
+   */
+  public static Config config(
+      Path dataDir,
+      int port,
+      String account,
+      String region,
+      String module,
+      Integer sessions,
+      Integer workingCopies) {
+    DevDefaults defaults = DevDefaults.get();
+    if (module == null) {
+      module =
+          defaults
+              .softhsm2Module()
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "SoftHSM2 library not found; install softhsm2 or pass --module"));
+    }
+    Path pinFile = dataDir.resolve("pin");
+    if (!Files.exists(pinFile)) {
+      throw new IllegalArgumentException(
+          pinFile
+              + " is missing: start through ./hsm-kms dev,"
+              + " which prepares the data directory");
+    }
+    return new Config(
+        new Config.Server("127.0.0.1", port, null),
+        account,
+        region,
+        new Config.Hsm(
+            module,
+            defaults.tokenLabel(),
+            null,
+            pinFile.toString(),
+            sessions == null ? sessions() : sessions,
+            null,
+            workingCopies),
+        new Config.Store("jdbc:sqlite:" + dataDir.resolve("metadata.db")),
+        new Config.Deletion(null),
+        new Config.Credentials(dataDir.resolve(DevCredentials.SERVER_FILE).toString(), null),
+        Config.Audit.toFile(dataDir.resolve("audit.log").toString()));
+  }
+
+  /** The configuration of {@code dataDir} for the tools ({@code credentials}): default account. */
+  static Config config(Path dataDir) {
+    DevDefaults defaults = DevDefaults.get();
+    return config(
+        dataDir.toAbsolutePath(), 0, defaults.accountId(), defaults.region(), null, null, null);
+  }
+}

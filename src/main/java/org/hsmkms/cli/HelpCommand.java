@@ -1,0 +1,27 @@
+package org.hsmkms.cli;
+
+import java.io.PrintStream;
+
+/** {@code help}: how to call each command. */
+public final class HelpCommand {
+  private HelpCommand() {}
+
+  public static void print(PrintStream out) {
+    out.println(
+        "usage: hsm-kms dev [--port N] [--data-dir DIR] [--account-id ID] [--region R]"
+            + " [--module PATH] [--sessions N] [--working-copies N]");
+    out.println("                   [--access-key-id ID --secret-access-key SECRET]");
+    out.println("       hsm-kms serve --config FILE");
+    out.println(
+        "       hsm-kms credentials add (--config FILE | --data-dir DIR)"
+            + " [--access-key-id ID] [--account-id ID] [--principal ARN]");
+    out.println(
+        "       hsm-kms credentials remove (--config FILE | --data-dir DIR)"
+            + " --access-key-id ID");
+    out.println("       hsm-kms credentials list (--config FILE | --data-dir DIR)");
+    out.println(
+        "The secret of 'credentials add' comes from "
+            + CommandLine.ENV_SECRET_ACCESS_KEY
+            + " if set, else it is generated and printed once.");
+  }
+}
