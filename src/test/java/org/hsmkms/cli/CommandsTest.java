@@ -99,7 +99,6 @@ class CommandsTest {
           "hsm-kms credentials add ",
           "hsm-kms credentials remove ",
           "hsm-kms credentials list ",
-          "hsm-kms bench "
         }) {
       assertTrue(help.contains(command), command + " in\n" + help);
     }
