@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.hsmkms.config.Config;
 import org.hsmkms.testing.MutableClock;
+import org.hsmkms.testing.Prerequisites;
 import org.hsmkms.testing.TestServer;
 import org.hsmkms.testing.TestServer.RawResponse;
 import org.junit.jupiter.api.Test;
@@ -267,7 +267,7 @@ class AuditIT {
 
   @Test
   void auditThatCannotBeWritten_failsTheRequest_andNothingIsDone() {
-    assumeTrue(Files.isWritable(Path.of("/dev/full")), "/dev/full makes every write fail");
+    Prerequisites.require(Files.isWritable(Path.of("/dev/full")), Prerequisites.DEV_FULL);
     try (TestServer own =
         TestServer.start(
             TestServer.newDataDir(),
@@ -288,7 +288,7 @@ class AuditIT {
 
   @Test
   void auditThatCannotBeWritten_withFailOpen_servesTheRequest() {
-    assumeTrue(Files.isWritable(Path.of("/dev/full")), "/dev/full makes every write fail");
+    Prerequisites.require(Files.isWritable(Path.of("/dev/full")), Prerequisites.DEV_FULL);
     try (TestServer own =
         TestServer.start(
             TestServer.newDataDir(),
