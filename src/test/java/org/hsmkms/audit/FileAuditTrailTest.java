@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.hsmkms.testing.Prerequisites;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -137,7 +137,7 @@ class FileAuditTrailTest {
   @Test
   void writeThatFails_throws_andMarksTheTrailUnavailable() {
     Path full = Path.of("/dev/full");
-    assumeTrue(Files.isWritable(full), "/dev/full is needed to make writes fail");
+    Prerequisites.require(Files.isWritable(full), Prerequisites.DEV_FULL);
     FileAuditTrail trail = new FileAuditTrail(full, 1 << 20, 0, false, true);
 
     assertTrue(trail.available());

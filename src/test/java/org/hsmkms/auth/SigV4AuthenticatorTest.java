@@ -93,8 +93,16 @@ class SigV4AuthenticatorTest {
 
   @Test
   void requestTime_fourMinutesOffEitherWay_isAccepted() {
-    auth.authenticate(sdkSigned(b -> {}, "us-east-1", NOW.minus(Duration.ofMinutes(4)), SECRET));
-    auth.authenticate(sdkSigned(b -> {}, "us-east-1", NOW.plus(Duration.ofMinutes(4)), SECRET));
+    Caller expected = new Caller(ACCOUNT, "us-east-1", PRINCIPAL, AKID);
+
+    assertEquals(
+        expected,
+        auth.authenticate(
+            sdkSigned(b -> {}, "us-east-1", NOW.minus(Duration.ofMinutes(4)), SECRET)));
+    assertEquals(
+        expected,
+        auth.authenticate(
+            sdkSigned(b -> {}, "us-east-1", NOW.plus(Duration.ofMinutes(4)), SECRET)));
   }
 
   @Test

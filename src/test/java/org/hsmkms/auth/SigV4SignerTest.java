@@ -123,8 +123,14 @@ class SigV4SignerTest {
     Instant early = Instant.parse("2025-03-05T00:00:01Z");
     byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
 
-    verifier(late).authenticate(signed(signer, "TrentService.ListKeys", body, late));
-    verifier(early).authenticate(signed(signer, "TrentService.ListKeys", body, early));
+    SignedRequest first = signed(signer, "TrentService.ListKeys", body, late);
+    SignedRequest second = signed(signer, "TrentService.ListKeys", body, early);
+
+    assertEquals(AKID, verifier(late).authenticate(first).accessKeyId());
+    assertTrue(
+        second.header("authorization").contains("/20250305/us-east-1/kms/aws4_request"),
+        second.header("authorization"));
+    assertEquals(AKID, verifier(early).authenticate(second).accessKeyId());
   }
 
   @Test

@@ -4,25 +4,31 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.hsmkms.config.Config;
 import org.hsmkms.testing.MutableClock;
+import org.hsmkms.testing.Prerequisites;
 import org.hsmkms.testing.TestServer;
 import org.hsmkms.testing.TestServer.RawResponse;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.kms.model.CreateKeyResponse;
 import software.amazon.awssdk.services.kms.model.DataKeySpec;
 import software.amazon.awssdk.services.kms.model.EncryptResponse;
 import software.amazon.awssdk.services.kms.model.GenerateDataKeyResponse;
@@ -47,6 +53,7 @@ class AuditIT {
     KeyMetadata key = kms.createKey(b -> {}).keyMetadata();
     Instant before = Instant.now().minusMillis(5);
     SdkBytes plaintext = SdkBytes.fromUtf8String("audit-plaintext-must-not-appear");
+    long sent = System.nanoTime();
 
     EncryptResponse r =
         kms.encrypt(
@@ -55,6 +62,7 @@ class AuditIT {
                     .plaintext(plaintext)
                     .encryptionContext(
                         Map.of("purpose", "ctx-value-must-not-appear", "department", "x7")));
+    long wallMs = millisSince(sent);
 
     String line = line(r.responseMetadata().requestId());
     JsonNode a = parse(line);
@@ -74,12 +82,50 @@ class AuditIT {
     assertEquals("success", a.get("outcome").asText());
     assertTrue(a.get("errorCode").isNull());
     assertEquals(200, a.get("httpStatus").asInt());
-    assertTrue(a.get("latencyMs").asLong() >= 0);
+    long latencyMs = a.get("latencyMs").asLong();
+    assertTrue(
+        latencyMs >= 0 && latencyMs <= wallMs,
+        "latency " + latencyMs + " ms within the " + wallMs + " ms the call took");
     assertFalse(line.contains("ctx-value-must-not-appear"));
     assertFalse(line.contains("x7"));
     assertFalse(line.contains(Base64.getEncoder().encodeToString(plaintext.asByteArray())));
     assertFalse(
         line.contains(Base64.getEncoder().encodeToString(r.ciphertextBlob().asByteArray())));
+  }
+
+  /**
+   * The test holds the metadata database's write lock (as another process could), so CreateKey
+   * cannot finish before the test lets go: its latency spans at least from the record's time to
+   * that moment, and at most the time the call took.
+   */
+  @Test
+  void latency_coversTheTimeTheRequestWaitedForTheStore() throws Exception {
+    Duration held = Duration.ofMillis(500);
+    Instant released;
+    long sent;
+    CompletableFuture<CreateKeyResponse> call;
+    try (Connection other = DriverManager.getConnection(server.config().store().url());
+        Statement lock = other.createStatement()) {
+      lock.execute("BEGIN IMMEDIATE");
+      sent = System.nanoTime();
+      call = CompletableFuture.supplyAsync(() -> kms.createKey(b -> {}));
+      Thread.sleep(held.toMillis());
+      assertFalse(call.isDone(), "CreateKey waits while the store is locked");
+      released = Instant.now();
+      lock.execute("COMMIT");
+    }
+    CreateKeyResponse r = call.get(30, TimeUnit.SECONDS);
+    long wallMs = millisSince(sent);
+
+    JsonNode a = parse(line(r.responseMetadata().requestId()));
+    Instant time = Instant.parse(a.get("time").asText());
+    assertTrue(time.isBefore(released), "the request arrived while the store was locked: " + a);
+    // "time" is the start truncated to the millisecond, latencyMs is rounded down: 2 ms of slack.
+    long atLeast = Duration.between(time, released).toMillis() - 2;
+    long latencyMs = a.get("latencyMs").asLong();
+    assertTrue(
+        latencyMs >= atLeast && latencyMs <= wallMs,
+        "latency " + latencyMs + " ms, expected " + atLeast + ".." + wallMs + " ms");
   }
 
   @Test
@@ -221,7 +267,7 @@ class AuditIT {
 
   @Test
   void auditThatCannotBeWritten_failsTheRequest_andNothingIsDone() {
-    assumeTrue(Files.isWritable(Path.of("/dev/full")), "/dev/full makes every write fail");
+    Prerequisites.require(Files.isWritable(Path.of("/dev/full")), Prerequisites.DEV_FULL);
     try (TestServer own =
         TestServer.start(
             TestServer.newDataDir(),
@@ -242,7 +288,7 @@ class AuditIT {
 
   @Test
   void auditThatCannotBeWritten_withFailOpen_servesTheRequest() {
-    assumeTrue(Files.isWritable(Path.of("/dev/full")), "/dev/full makes every write fail");
+    Prerequisites.require(Files.isWritable(Path.of("/dev/full")), Prerequisites.DEV_FULL);
     try (TestServer own =
         TestServer.start(
             TestServer.newDataDir(),
@@ -277,6 +323,11 @@ class AuditIT {
       }
     } while (System.nanoTime() < deadline);
     throw new AssertionError("no audit record for request " + requestId);
+  }
+
+  /** Milliseconds since {@code nanoTime}, rounded up. */
+  private static long millisSince(long nanoTime) {
+    return (System.nanoTime() - nanoTime + 999_999) / 1_000_000;
   }
 
   private static JsonNode parse(String line) {

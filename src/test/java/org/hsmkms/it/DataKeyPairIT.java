@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -13,6 +12,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.hsmkms.testing.KeyPairChecks;
+import org.hsmkms.testing.Prerequisites;
 import org.hsmkms.testing.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -91,9 +91,12 @@ class DataKeyPairIT {
   @ParameterizedTest(name = "{0}")
   @MethodSource("specs")
   void privateKeyPlaintext_isParsedByOpenSslAndPythonCryptography(String spec) throws Exception {
-    boolean openssl = KeyPairChecks.hasOpenSsl();
-    boolean python = KeyPairChecks.hasPythonCryptography();
-    assumeTrue(openssl || python, "neither openssl nor python3 cryptography installed");
+    boolean openssl = Prerequisites.available(KeyPairChecks.hasOpenSsl(), Prerequisites.OPENSSL);
+    boolean python =
+        Prerequisites.available(
+            KeyPairChecks.hasPythonCryptography(), Prerequisites.PYTHON_CRYPTOGRAPHY);
+    Prerequisites.require(
+        openssl || python, Prerequisites.OPENSSL + " or " + Prerequisites.PYTHON_CRYPTOGRAPHY);
     GenerateDataKeyPairResponse r =
         kms.generateDataKeyPair(b -> b.keyId(wrappingKey()).keyPairSpec(spec));
     byte[] spki = r.publicKey().asByteArray();

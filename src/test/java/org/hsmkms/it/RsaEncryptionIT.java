@@ -3,7 +3,6 @@ package org.hsmkms.it;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -17,6 +16,7 @@ import javax.crypto.Cipher;
 import javax.crypto.spec.OAEPParameterSpec;
 import javax.crypto.spec.PSource;
 import org.hsmkms.testing.KeyPairChecks;
+import org.hsmkms.testing.Prerequisites;
 import org.hsmkms.testing.TestKeys;
 import org.hsmkms.testing.TestServer;
 import org.junit.jupiter.api.Test;
@@ -172,7 +172,7 @@ class RsaEncryptionIT {
   @ParameterizedTest(name = "{0}")
   @CsvSource({"RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"})
   void ciphertextMadeByOpenSsl_decrypts(String algorithm) throws Exception {
-    assumeTrue(KeyPairChecks.hasOpenSsl(), "openssl not installed");
+    Prerequisites.require(KeyPairChecks.hasOpenSsl(), Prerequisites.OPENSSL);
     String keyId = TestKeys.of("RSA_2048", "ENCRYPT_DECRYPT");
     Path pub =
         KeyPairChecks.tempFile(

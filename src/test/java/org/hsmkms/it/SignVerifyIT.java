@@ -3,7 +3,6 @@ package org.hsmkms.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -16,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.hsmkms.testing.KeyPairChecks;
+import org.hsmkms.testing.Prerequisites;
 import org.hsmkms.testing.TestKeys;
 import org.hsmkms.testing.TestServer;
 import org.junit.jupiter.api.Test;
@@ -364,7 +364,7 @@ class SignVerifyIT {
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("opensslCases")
   void signatures_verifyWithOpenSsl(String spec, String algorithm) throws Exception {
-    assumeTrue(KeyPairChecks.hasOpenSsl(), "openssl not installed");
+    Prerequisites.require(KeyPairChecks.hasOpenSsl(), Prerequisites.OPENSSL);
     String keyId = TestKeys.of(spec, "SIGN_VERIFY");
     byte[] sig =
         kms.sign(
