@@ -21,12 +21,12 @@ import org.hsmkms.kms.KeySpec;
 
 /**
  * What the HSM itself can do: the PKCS#11 work of each operation called straight through the {@link
- * Pkcs11Hsm} roles by as many threads as the service had concurrent requests, with no HTTP, signature,
- * JSON or store in between. GenerateDataKey is {@code C_GenerateRandom} of 32 bytes and an AES-GCM
- * encryption of them; Encrypt an AES-GCM encryption of 1 KiB; Decrypt an AES-GCM decryption of a
- * 32-byte data key; GenerateRandom {@code C_GenerateRandom} of 32 bytes; GenerateDataKeyPair a key
- * pair generated and read out. The AES key is a token key like a CMK's, made for the run and
- * destroyed at its end.
+ * Pkcs11Hsm} roles by as many threads as the service had concurrent requests, with no HTTP,
+ * signature, JSON or store in between. GenerateDataKey is {@code C_GenerateRandom} of 32 bytes and
+ * an AES-GCM encryption of them; Encrypt an AES-GCM encryption of 1 KiB; Decrypt an AES-GCM
+ * decryption of a 32-byte data key; GenerateRandom {@code C_GenerateRandom} of 32 bytes;
+ * GenerateDataKeyPair a key pair generated and read out. The AES key is a token key like a CMK's,
+ * made for the run and destroyed at its end.
  *
  * <p>The key is made and used as a CMK is (label {@code hsm-kms:bench-ceiling-...}, used through a
  * working copy), so the ceiling measures the same HSM work; it has no row in any store, so a server

@@ -36,8 +36,10 @@ class ServiceJarTest {
     try (JarFile jar = new JarFile(SERVICE_JAR.toFile())) {
       List<String> names = jar.stream().map(JarEntry::getName).toList();
 
-      assertEquals("org.hsmkms.cli.Main", jar.getManifest().getMainAttributes().getValue("Main-Class"));
-      assertTrue(names.contains("org/hsmkms/cli/Main.class"), "not the service's jar: " + SERVICE_JAR);
+      assertEquals(
+          "org.hsmkms.cli.Main", jar.getManifest().getMainAttributes().getValue("Main-Class"));
+      assertTrue(
+          names.contains("org/hsmkms/cli/Main.class"), "not the service's jar: " + SERVICE_JAR);
       assertEquals(
           List.of(),
           names.stream().filter(n -> n.startsWith("org/hsmkms/bench/")).toList(),
