@@ -29,6 +29,7 @@ import java.util.UUID;
 import org.hsmkms.audit.AuditException;
 import org.hsmkms.audit.AuditRecord;
 import org.hsmkms.audit.AuditTrail;
+import org.hsmkms.auth.AuthenticationException;
 import org.hsmkms.auth.Authenticator;
 import org.hsmkms.auth.Caller;
 import org.hsmkms.auth.SignedRequest;
@@ -211,7 +212,7 @@ public final class KmsHttpServer {
     try {
       ex.operation = knownOperation(target);
       // Authentication comes first: an unauthenticated caller learns nothing about the request.
-      Caller caller = authenticator.authenticate(signedRequest(ctx, body));
+      Caller caller = authenticate(signedRequest(ctx, body));
       ex.caller = caller;
       operation = operationOf(target);
       rc =
@@ -306,6 +307,21 @@ public final class KmsHttpServer {
           .end(Buffer.buffer(outcome.body));
     }
     Arrays.fill(outcome.body, (byte) 0);
+  }
+
+  private Caller authenticate(SignedRequest request) {
+    try {
+      return authenticator.authenticate(request);
+    } catch (AuthenticationException e) {
+      ErrorCode code =
+          switch (e.kind()) {
+            case MISSING_AUTHENTICATION_TOKEN -> ErrorCode.MISSING_AUTHENTICATION_TOKEN;
+            case INCOMPLETE_SIGNATURE -> ErrorCode.INCOMPLETE_SIGNATURE;
+            case UNRECOGNIZED_CLIENT -> ErrorCode.UNRECOGNIZED_CLIENT;
+            case INVALID_SIGNATURE -> ErrorCode.INVALID_SIGNATURE;
+          };
+      throw new KmsException(code, e.getMessage());
+    }
   }
 
   private String knownOperation(String target) {

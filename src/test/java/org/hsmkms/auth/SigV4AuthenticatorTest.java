@@ -19,8 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.hsmkms.kms.ErrorCode;
-import org.hsmkms.kms.KmsException;
+import org.hsmkms.auth.AuthenticationException.Kind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -131,7 +130,7 @@ class SigV4AuthenticatorTest {
   void noAuthorizationHeader_isMissingAuthenticationToken() {
     SignedRequest r = without(sdkSigned(b -> {}, "us-east-1", NOW, SECRET), "authorization");
 
-    assertRefused(r, ErrorCode.MISSING_AUTHENTICATION_TOKEN, "Missing Authentication Token");
+    assertRefused(r, Kind.MISSING_AUTHENTICATION_TOKEN, "Missing Authentication Token");
   }
 
   @Test
@@ -141,7 +140,7 @@ class SigV4AuthenticatorTest {
 
     assertRefused(
         r,
-        ErrorCode.INCOMPLETE_SIGNATURE,
+        Kind.INCOMPLETE_SIGNATURE,
         "Authorization header requires"
             + " 'Credential' parameter. Authorization header requires 'Signature' parameter."
             + " Authorization header requires 'SignedHeaders' parameter. Authorization=Bearer abc.def");
@@ -158,7 +157,7 @@ class SigV4AuthenticatorTest {
                 + "/20250304/us-east-1/kms/aws4_request,"
                 + " SignedHeaders=host;x-amz-date");
 
-    KmsException e = refused(r, ErrorCode.INCOMPLETE_SIGNATURE);
+    AuthenticationException e = refused(r, Kind.INCOMPLETE_SIGNATURE);
     assertTrue(
         e.getMessage()
             .startsWith("Authorization header requires 'Signature' parameter. Authorization="),
@@ -174,7 +173,7 @@ class SigV4AuthenticatorTest {
             + " SignedHeaders=host;x-amz-date, Signature=abc";
     SignedRequest r = with(sdkSigned(b -> {}, "us-east-1", NOW, SECRET), "authorization", header);
 
-    KmsException e = refused(r, ErrorCode.INCOMPLETE_SIGNATURE);
+    AuthenticationException e = refused(r, Kind.INCOMPLETE_SIGNATURE);
     assertTrue(
         e.getMessage()
             .contains(
@@ -193,7 +192,7 @@ class SigV4AuthenticatorTest {
                 .header("authorization")
                 .replace("/20250304/us-east-1/kms/aws4_request", "/20250304/us-east-1"));
 
-    refused(r, ErrorCode.INCOMPLETE_SIGNATURE);
+    refused(r, Kind.INCOMPLETE_SIGNATURE);
   }
 
   @Test
@@ -204,14 +203,14 @@ class SigV4AuthenticatorTest {
 
     refused(
         new SignedRequest(signed.method(), signed.path(), signed.rawQuery(), h, signed.body()),
-        ErrorCode.INCOMPLETE_SIGNATURE);
+        Kind.INCOMPLETE_SIGNATURE);
   }
 
   @Test
   void noDateHeader_isIncompleteSignature() {
     SignedRequest r = without(sdkSigned(b -> {}, "us-east-1", NOW, SECRET), "x-amz-date");
 
-    KmsException e = refused(r, ErrorCode.INCOMPLETE_SIGNATURE);
+    AuthenticationException e = refused(r, Kind.INCOMPLETE_SIGNATURE);
     assertTrue(
         e.getMessage()
             .startsWith(
@@ -227,7 +226,7 @@ class SigV4AuthenticatorTest {
 
     assertRefused(
         r,
-        ErrorCode.INCOMPLETE_SIGNATURE,
+        Kind.INCOMPLETE_SIGNATURE,
         "Date must be in ISO-8601 'basic format'."
             + " Got '2025-03-04T05:06:07Z'. See http://en.wikipedia.org/wiki/ISO_8601");
   }
@@ -237,7 +236,7 @@ class SigV4AuthenticatorTest {
     SignedRequest r = sdkSigned(b -> {}, "us-east-1", NOW, SECRET, "AKIDNOBODY");
 
     assertRefused(
-        r, ErrorCode.UNRECOGNIZED_CLIENT, "The security token included in the request is invalid.");
+        r, Kind.UNRECOGNIZED_CLIENT, "The security token included in the request is invalid.");
   }
 
   @Test
@@ -247,7 +246,7 @@ class SigV4AuthenticatorTest {
             b -> b.putHeader("X-Amz-Security-Token", "FwoGZXIvYXdzE"), "us-east-1", NOW, SECRET);
 
     assertRefused(
-        r, ErrorCode.UNRECOGNIZED_CLIENT, "The security token included in the request is invalid.");
+        r, Kind.UNRECOGNIZED_CLIENT, "The security token included in the request is invalid.");
   }
 
   @Test
@@ -256,7 +255,7 @@ class SigV4AuthenticatorTest {
 
     assertRefused(
         r,
-        ErrorCode.INVALID_SIGNATURE,
+        Kind.INVALID_SIGNATURE,
         "The request signature we calculated does not"
             + " match the signature you provided. Check your AWS Secret Access Key and signing"
             + " method. Consult the service documentation for details.");
@@ -270,7 +269,7 @@ class SigV4AuthenticatorTest {
     assertRefused(
         new SignedRequest(
             signed.method(), signed.path(), signed.rawQuery(), signed.headers(), tampered),
-        ErrorCode.INVALID_SIGNATURE,
+        Kind.INVALID_SIGNATURE,
         SigV4Authenticator.SIGNATURE_MISMATCH);
   }
 
@@ -283,7 +282,7 @@ class SigV4AuthenticatorTest {
 
     assertRefused(
         new SignedRequest(r.method(), r.path(), r.rawQuery(), r.headers(), tampered),
-        ErrorCode.INVALID_SIGNATURE,
+        Kind.INVALID_SIGNATURE,
         SigV4Authenticator.SIGNATURE_MISMATCH);
   }
 
@@ -292,7 +291,7 @@ class SigV4AuthenticatorTest {
     SignedRequest r =
         with(sdkSigned(b -> {}, "us-east-1", NOW, SECRET), "x-amz-target", "TrentService.Decrypt");
 
-    assertRefused(r, ErrorCode.INVALID_SIGNATURE, SigV4Authenticator.SIGNATURE_MISMATCH);
+    assertRefused(r, Kind.INVALID_SIGNATURE, SigV4Authenticator.SIGNATURE_MISMATCH);
   }
 
   @Test
@@ -300,7 +299,7 @@ class SigV4AuthenticatorTest {
     SignedRequest r =
         with(sdkSigned(b -> {}, "us-east-1", NOW, SECRET), "x-amz-content-sha256", "0".repeat(64));
 
-    assertRefused(r, ErrorCode.INVALID_SIGNATURE, SigV4Authenticator.SIGNATURE_MISMATCH);
+    assertRefused(r, Kind.INVALID_SIGNATURE, SigV4Authenticator.SIGNATURE_MISMATCH);
   }
 
   @Test
@@ -319,7 +318,7 @@ class SigV4AuthenticatorTest {
 
     assertRefused(
         r,
-        ErrorCode.INVALID_SIGNATURE,
+        Kind.INVALID_SIGNATURE,
         "Signature expired: 20250304T050007Z is now"
             + " earlier than 20250304T050107Z (20250304T050607Z - 5 min.)");
   }
@@ -330,7 +329,7 @@ class SigV4AuthenticatorTest {
 
     assertRefused(
         r,
-        ErrorCode.INVALID_SIGNATURE,
+        Kind.INVALID_SIGNATURE,
         "Signature not yet current: 20250304T051207Z"
             + " is still later than 20250304T051107Z (20250304T050607Z + 5 min.)");
   }
@@ -346,7 +345,7 @@ class SigV4AuthenticatorTest {
 
     assertRefused(
         r,
-        ErrorCode.INVALID_SIGNATURE,
+        Kind.INVALID_SIGNATURE,
         "Date in Credential scope does not match"
             + " YYYYMMDD from ISO-8601 version of date from HTTP: '20250303' != '20250304', from"
             + " '20250304T050607Z'.");
@@ -357,7 +356,7 @@ class SigV4AuthenticatorTest {
     SignedRequest r = sdkSigned(b -> {}, "us-east-1", NOW, SECRET, AKID, "dynamodb");
 
     assertRefused(
-        r, ErrorCode.INVALID_SIGNATURE, "Credential should be scoped to correct service: 'kms'. ");
+        r, Kind.INVALID_SIGNATURE, "Credential should be scoped to correct service: 'kms'. ");
   }
 
   @Test
@@ -366,7 +365,7 @@ class SigV4AuthenticatorTest {
 
     assertRefused(
         r,
-        ErrorCode.INVALID_SIGNATURE,
+        Kind.INVALID_SIGNATURE,
         "Credential should be scoped to a valid region, not 'Not_A_Region'. ");
   }
 
@@ -383,7 +382,7 @@ class SigV4AuthenticatorTest {
 
     assertRefused(
         r,
-        ErrorCode.INCOMPLETE_SIGNATURE,
+        Kind.INCOMPLETE_SIGNATURE,
         "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
   }
 
@@ -395,7 +394,7 @@ class SigV4AuthenticatorTest {
 
     assertRefused(
         r,
-        ErrorCode.INCOMPLETE_SIGNATURE,
+        Kind.INCOMPLETE_SIGNATURE,
         "'x-amz-target' must be a 'SignedHeader' in the AWS Authorization.");
   }
 
@@ -409,20 +408,21 @@ class SigV4AuthenticatorTest {
             "authorization",
             header.substring(0, header.indexOf("Signature=")) + "Signature=00");
 
-    assertRefused(r, ErrorCode.INVALID_SIGNATURE, SigV4Authenticator.SIGNATURE_MISMATCH);
+    assertRefused(r, Kind.INVALID_SIGNATURE, SigV4Authenticator.SIGNATURE_MISMATCH);
   }
 
   // --- Helpers
   // ------------------------------------------------------------------------------------
 
-  private void assertRefused(SignedRequest r, ErrorCode code, String message) {
-    assertEquals(message, refused(r, code).getMessage());
+  private void assertRefused(SignedRequest r, Kind kind, String message) {
+    assertEquals(message, refused(r, kind).getMessage());
   }
 
-  private KmsException refused(SignedRequest r, ErrorCode code) {
-    KmsException e = assertThrows(KmsException.class, () -> auth.authenticate(r));
-    assertEquals(code, e.code(), e.getMessage());
-    assertEquals(400, e.code().httpStatus());
+  private AuthenticationException refused(SignedRequest r, Kind kind) {
+    AuthenticationException e =
+        assertThrows(AuthenticationException.class, () -> auth.authenticate(r));
+    assertEquals(kind, e.kind(), e.getMessage());
+    // The wire type and status (400) of each kind: api/AuthenticationTest.
     assertTrue(e.getMessage() == null || !e.getMessage().contains(SECRET));
     return e;
   }
