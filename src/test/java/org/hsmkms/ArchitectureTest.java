@@ -69,4 +69,28 @@ class ArchitectureTest {
         .resideInAnyPackage("org.hsmkms.api..")
         .check(CLASSES);
   }
+
+  @Test
+  void theApiDoesNotReachTheStore() {
+    // The API sees the service's own value types (KeyListEntry, AliasListEntry), not store rows.
+    noClasses()
+        .that()
+        .resideInAPackage("org.hsmkms.api..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("org.hsmkms.store..")
+        .check(CLASSES);
+  }
+
+  @Test
+  void authenticationDoesNotKnowTheKmsServices() {
+    // The authenticator refuses with its own AuthenticationException; the API maps it to ErrorCode.
+    noClasses()
+        .that()
+        .resideInAPackage("org.hsmkms.auth..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("org.hsmkms.kms..")
+        .check(CLASSES);
+  }
 }
