@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.hsmkms.api.KmsApi;
 import org.hsmkms.api.KmsHttpServer;
 import org.hsmkms.audit.AuditTrail;
 import org.hsmkms.audit.FileAuditTrail;
@@ -98,18 +99,15 @@ public final class Application implements AutoCloseable {
     SigV4Authenticator authenticator =
         new SigV4Authenticator(
             "kms", credentials == null ? id -> null : credentials, Clock.systemUTC());
-    this.http =
-        new KmsHttpServer(
-            vertx,
-            workers,
-            authenticator,
+    KmsApi api =
+        new KmsApi(
             new KeyManagement(hsm, store, keys, clock),
             new Aliases(store, keys, clock),
             crypto,
-            keyPairs,
-            config.server().maxBodyBytes(),
-            audit,
-            eventLoops);
+            keyPairs);
+    this.http =
+        new KmsHttpServer(
+            vertx, workers, authenticator, api, config.server().maxBodyBytes(), audit, eventLoops);
     Config.Tls tls = config.server().tls();
     this.port =
         http.listen(

@@ -23,9 +23,10 @@ import org.hsmkms.kms.Tag;
 
 /**
  * One small handler per KMS operation: read the validated request, call the service, write the
- * answer. Runs on the worker pool.
+ * answer. Runs on the worker pool. Built by the composition root and handed to {@link
+ * KmsHttpServer}, whose pipeline dispatches to it.
  */
-final class KmsApi {
+public final class KmsApi {
   /** An operation handler. */
   @FunctionalInterface
   interface Operation {
@@ -37,7 +38,8 @@ final class KmsApi {
   private final CryptoOperations crypto;
   private final Map<String, Operation> operations = new HashMap<>();
 
-  KmsApi(KeyManagement keys, Aliases aliases, CryptoOperations crypto, KeyPairServices keyPairs) {
+  public KmsApi(
+      KeyManagement keys, Aliases aliases, CryptoOperations crypto, KeyPairServices keyPairs) {
     this.keys = keys;
     this.aliases = aliases;
     this.crypto = crypto;

@@ -12,7 +12,7 @@ class RequestIdTest {
   void requestIds_areDistinctVersion4Uuids() {
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < 100_000; i++) {
-      String id = KmsHttpServer.requestId();
+      String id = RequestIdHandler.newRequestId();
       UUID u = UUID.fromString(id);
       assertEquals(4, u.version());
       assertEquals(2, u.variant());
