@@ -1,6 +1,7 @@
 package org.hsmkms.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -73,7 +74,9 @@ final class Exchange {
    */
   byte[] body(RoutingContext ctx) {
     if (body == null) {
-      body = ctx.body().available() ? ctx.body().buffer().getBytes() : new byte[0];
+      // No buffer for a body of length 0 (Content-Length: 0), none read without a length.
+      Buffer buffer = ctx.body().available() ? ctx.body().buffer() : null;
+      body = buffer == null ? new byte[0] : buffer.getBytes();
     }
     return body;
   }
