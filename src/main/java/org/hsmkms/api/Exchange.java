@@ -39,7 +39,7 @@ final class Exchange {
   /** The account, region and principal the operation acts for; made with {@link #caller}. */
   RequestContext rc;
 
-  /** The copy of the body ({@link #body}); null until first asked for. */
+  /** The copy of the body that {@link #body(RoutingContext)} makes; null until then. */
   private byte[] body;
 
   /** The parsed body, valid against the model ({@link ParseAndValidateHandler}). */
