@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.hsmkms.api.KmsApi;
 import org.hsmkms.api.KmsHttpServer;
 import org.hsmkms.audit.AuditTrail;
 import org.hsmkms.audit.FileAuditTrail;
@@ -185,18 +186,15 @@ public final class Application implements AutoCloseable {
     SigV4Authenticator authenticator =
         new SigV4Authenticator(
             "kms", credentials == null ? id -> null : credentials, Clock.systemUTC());
-    KmsHttpServer http =
-        new KmsHttpServer(
-            vertx,
-            workers,
-            authenticator,
+    KmsApi api =
+        new KmsApi(
             new KeyManagement(hsm.inventory(), hsm.random(), store, keys, clock),
             new Aliases(store, keys, clock),
             crypto,
-            keyPairs,
-            config.server().maxBodyBytes(),
-            audit,
-            eventLoops);
+            keyPairs);
+    KmsHttpServer http =
+        new KmsHttpServer(
+            vertx, workers, authenticator, api, config.server().maxBodyBytes(), audit, eventLoops);
     parts.add("the HTTP listeners", () -> await(http.close()));
     Config.Tls tls = config.server().tls();
     this.port =

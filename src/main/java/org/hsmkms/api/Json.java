@@ -19,6 +19,9 @@ import org.hsmkms.kms.Tag;
 
 /** JSON 1.1 wire helpers: reading validated request fields and writing AWS-shaped values. */
 final class Json {
+  /** The content type of every answer, error or not. */
+  static final String CONTENT_TYPE = "application/x-amz-json-1.1";
+
   static final ObjectMapper MAPPER =
       JsonMapper.builder()
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)

@@ -7,10 +7,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import org.hsmkms.kms.AliasListEntry;
 import org.hsmkms.kms.Aliases;
 import org.hsmkms.kms.CreateKeyRequest;
 import org.hsmkms.kms.CryptoOperations;
 import org.hsmkms.kms.ErrorCode;
+import org.hsmkms.kms.KeyListEntry;
 import org.hsmkms.kms.KeyManagement;
 import org.hsmkms.kms.KeyMetadata;
 import org.hsmkms.kms.KeyPairServices;
@@ -18,14 +20,13 @@ import org.hsmkms.kms.KmsException;
 import org.hsmkms.kms.Page;
 import org.hsmkms.kms.RequestContext;
 import org.hsmkms.kms.Tag;
-import org.hsmkms.store.AliasRecord;
-import org.hsmkms.store.KeyRecord;
 
 /**
  * One small handler per KMS operation: read the validated request, call the service, write the
- * answer. Runs on the worker pool.
+ * answer. Runs on the worker pool. Built by the composition root and handed to {@link
+ * KmsHttpServer}, whose pipeline dispatches to it.
  */
-final class KmsApi {
+public final class KmsApi {
   /** An operation handler. */
   @FunctionalInterface
   interface Operation {
@@ -37,7 +38,8 @@ final class KmsApi {
   private final CryptoOperations crypto;
   private final Map<String, Operation> operations = new HashMap<>();
 
-  KmsApi(KeyManagement keys, Aliases aliases, CryptoOperations crypto, KeyPairServices keyPairs) {
+  public KmsApi(
+      KeyManagement keys, Aliases aliases, CryptoOperations crypto, KeyPairServices keyPairs) {
     this.keys = keys;
     this.aliases = aliases;
     this.crypto = crypto;
@@ -142,10 +144,11 @@ final class KmsApi {
 
   private Reply listKeys(RequestContext ctx, JsonNode r) {
     Integer limit = Json.integer(r, "Limit");
-    Page<KeyRecord> page = keys.listKeys(ctx, limit == null ? 100 : limit, Json.text(r, "Marker"));
+    Page<KeyListEntry> page =
+        keys.listKeys(ctx, limit == null ? 100 : limit, Json.text(r, "Marker"));
     ArrayNode list = Json.array();
-    for (KeyRecord k : page.items()) {
-      list.addObject().put("KeyId", k.keyId()).put("KeyArn", ctx.keyArn(k.keyId()));
+    for (KeyListEntry k : page.items()) {
+      list.addObject().put("KeyId", k.keyId()).put("KeyArn", k.keyArn());
     }
     return new Reply(paged(Json.object().set("Keys", list), page));
   }
@@ -165,14 +168,14 @@ final class KmsApi {
 
   private Reply listAliases(RequestContext ctx, JsonNode r) {
     Integer limit = Json.integer(r, "Limit");
-    Page<AliasRecord> page =
+    Page<AliasListEntry> page =
         aliases.listAliases(
             ctx, Json.text(r, "KeyId"), limit == null ? 50 : limit, Json.text(r, "Marker"));
     ArrayNode list = Json.array();
-    for (AliasRecord a : page.items()) {
+    for (AliasListEntry a : page.items()) {
       list.addObject()
           .put("AliasName", a.aliasName())
-          .put("AliasArn", ctx.aliasArn(a.aliasName()))
+          .put("AliasArn", a.aliasArn())
           .put("TargetKeyId", a.targetKeyId())
           .put("CreationDate", Json.epochSeconds(a.creationDate()))
           .put("LastUpdatedDate", Json.epochSeconds(a.lastUpdatedDate()));

@@ -1,11 +1,9 @@
 package org.hsmkms.auth;
 
-import org.hsmkms.kms.KmsException;
-
 /**
- * Decides who sent a request. Runs before any operation; an implementation that verifies SigV4
- * throws {@link KmsException} with the AWS authentication error types.
+ * Decides who sent a request. Runs before any operation; a request whose sender cannot be
+ * established is refused with {@link AuthenticationException}.
  */
 public interface Authenticator {
-  Caller authenticate(SignedRequest request) throws KmsException;
+  Caller authenticate(SignedRequest request) throws AuthenticationException;
 }

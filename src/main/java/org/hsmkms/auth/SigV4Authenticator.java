@@ -16,8 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.hsmkms.kms.ErrorCode;
-import org.hsmkms.kms.KmsException;
+import org.hsmkms.auth.AuthenticationException.Kind;
 
 /**
  * Verifies AWS Signature Version 4 ({@code Authorization: AWS4-HMAC-SHA256 ...}) on every request
@@ -72,8 +71,8 @@ public final class SigV4Authenticator implements Authenticator {
   public Caller authenticate(SignedRequest request) {
     List<String> authorization = request.headers().get("authorization");
     if (authorization == null || authorization.isEmpty()) {
-      throw new KmsException(
-          ErrorCode.MISSING_AUTHENTICATION_TOKEN, "Missing Authentication Token");
+      throw new AuthenticationException(
+          Kind.MISSING_AUTHENTICATION_TOKEN, "Missing Authentication Token");
     }
     if (authorization.size() > 1) {
       throw incomplete("Only one Authorization header is allowed.");
@@ -95,11 +94,11 @@ public final class SigV4Authenticator implements Authenticator {
     }
     if (request.header("x-amz-security-token") != null) {
       // This service issues no temporary credentials.
-      throw new KmsException(ErrorCode.UNRECOGNIZED_CLIENT, INVALID_TOKEN);
+      throw new AuthenticationException(Kind.UNRECOGNIZED_CLIENT, INVALID_TOKEN);
     }
     Credential credential = credentials.find(scope.accessKeyId);
     if (credential == null) {
-      throw new KmsException(ErrorCode.UNRECOGNIZED_CLIENT, INVALID_TOKEN);
+      throw new AuthenticationException(Kind.UNRECOGNIZED_CLIENT, INVALID_TOKEN);
     }
     checkSkew(time.instant);
     checkSignedHeaders(request, auth.signedHeaders, time.headerName);
@@ -125,7 +124,8 @@ public final class SigV4Authenticator implements Authenticator {
                 SigV4.hmac(credential.signingKey(scope.date, scope.region, service), stringToSign))
             .getBytes(StandardCharsets.US_ASCII);
     byte[] given = auth.signature.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
-    boolean match = isSignatureShape(auth.signature) && MessageDigest.isEqual(expected, given);
+    boolean match =
+        SigV4Shapes.isSignatureShape(auth.signature) && MessageDigest.isEqual(expected, given);
     Arrays.fill(expected, (byte) 0);
     if (!match) {
       throw invalid(SIGNATURE_MISMATCH);
@@ -176,7 +176,7 @@ public final class SigV4Authenticator implements Authenticator {
     }
     List<String> signed = new ArrayList<>();
     for (String name : params.get("SignedHeaders").split(";")) {
-      if (!isHeaderName(name)) {
+      if (!SigV4Shapes.isHeaderName(name)) {
         throw incomplete("Invalid SignedHeaders in Authorization header: '" + header + "'.");
       }
       signed.add(name);
@@ -207,19 +207,19 @@ public final class SigV4Authenticator implements Authenticator {
     String amzDate = request.header("x-amz-date");
     if (amzDate != null) {
       amzDate = amzDate.strip();
-      if (!isAmzDateShape(amzDate)) {
+      if (!SigV4Shapes.isAmzDateShape(amzDate)) {
         throw incomplete(badDate(amzDate));
       }
       try {
         // The shape is checked above: read the digits directly (a formatter costs more).
         Instant t =
             LocalDateTime.of(
-                    digits(amzDate, 0, 4),
-                    digits(amzDate, 4, 6),
-                    digits(amzDate, 6, 8),
-                    digits(amzDate, 9, 11),
-                    digits(amzDate, 11, 13),
-                    digits(amzDate, 13, 15))
+                    SigV4Shapes.digits(amzDate, 0, 4),
+                    SigV4Shapes.digits(amzDate, 4, 6),
+                    SigV4Shapes.digits(amzDate, 6, 8),
+                    SigV4Shapes.digits(amzDate, 9, 11),
+                    SigV4Shapes.digits(amzDate, 11, 13),
+                    SigV4Shapes.digits(amzDate, 13, 15))
                 .toInstant(ZoneOffset.UTC);
         return new SignedTime(t, amzDate, "x-amz-date");
       } catch (java.time.DateTimeException e) {
@@ -242,97 +242,6 @@ public final class SigV4Authenticator implements Authenticator {
     }
   }
 
-  // Shape checks of the hot path, written out instead of regular expressions.
-
-  /** {@code \\d{8}T\\d{6}Z} */
-  static boolean isAmzDateShape(String s) {
-    return s.length() == 16
-        && allDigits(s, 0, 8)
-        && s.charAt(8) == 'T'
-        && allDigits(s, 9, 15)
-        && s.charAt(15) == 'Z';
-  }
-
-  /** {@code [0-9a-f]{64}} */
-  static boolean isSignatureShape(String s) {
-    if (s.length() != 64) {
-      return false;
-    }
-    for (int i = 0; i < 64; i++) {
-      char c = s.charAt(i);
-      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static final String HEADER_NAME_SYMBOLS = "!#$%&'*+.^_`|~-";
-
-  /** {@code [a-z0-9!#$%&'*+.^_`|~-]+} */
-  static boolean isHeaderName(String s) {
-    if (s.isEmpty()) {
-      return false;
-    }
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (!((c >= 'a' && c <= 'z')
-          || (c >= '0' && c <= '9')
-          || HEADER_NAME_SYMBOLS.indexOf(c) >= 0)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** {@code [a-z]{2}(-[a-z0-9]+)*-\\d{1,2}} */
-  static boolean isRegion(String s) {
-    if (s.length() < 4 || !isLower(s.charAt(0)) || !isLower(s.charAt(1)) || s.charAt(2) != '-') {
-      return false;
-    }
-    int segmentStart = 3;
-    for (int i = 3; i <= s.length(); i++) {
-      if (i == s.length() || s.charAt(i) == '-') {
-        if (i == segmentStart) {
-          return false; // an empty segment
-        }
-        if (i == s.length()) {
-          int len = i - segmentStart;
-          return len <= 2 && allDigits(s, segmentStart, i);
-        }
-        segmentStart = i + 1;
-      } else {
-        char c = s.charAt(i);
-        if (!isLower(c) && !(c >= '0' && c <= '9')) {
-          return false;
-        }
-      }
-    }
-    return false;
-  }
-
-  private static boolean isLower(char c) {
-    return c >= 'a' && c <= 'z';
-  }
-
-  private static boolean allDigits(String s, int from, int to) {
-    for (int i = from; i < to; i++) {
-      char c = s.charAt(i);
-      if (c < '0' || c > '9') {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static int digits(String s, int from, int to) {
-    int v = 0;
-    for (int i = from; i < to; i++) {
-      v = v * 10 + (s.charAt(i) - '0');
-    }
-    return v;
-  }
-
   private static String badDate(String value) {
     return "Date must be in ISO-8601 'basic format'. Got '"
         + value
@@ -344,7 +253,7 @@ public final class SigV4Authenticator implements Authenticator {
     String[] parts = credential.split("/", -1);
     if (parts.length != 5
         || parts[0].isEmpty()
-        || !(parts[1].length() == 8 && allDigits(parts[1], 0, 8))) {
+        || !(parts[1].length() == 8 && SigV4Shapes.allDigits(parts[1], 0, 8))) {
       throw incomplete(
           "Credential is malformed; expecting"
               + " \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".");
@@ -358,7 +267,7 @@ public final class SigV4Authenticator implements Authenticator {
     if (!service.equals(parts[3])) {
       throw invalid("Credential should be scoped to correct service: '" + service + "'. ");
     }
-    if (!isRegion(parts[2])) {
+    if (!SigV4Shapes.isRegion(parts[2])) {
       throw invalid("Credential should be scoped to a valid region, not '" + parts[2] + "'. ");
     }
     return new Scope(parts[0], parts[1], parts[2]);
@@ -416,11 +325,11 @@ public final class SigV4Authenticator implements Authenticator {
     }
   }
 
-  private static KmsException incomplete(String message) {
-    return new KmsException(ErrorCode.INCOMPLETE_SIGNATURE, message);
+  private static AuthenticationException incomplete(String message) {
+    return new AuthenticationException(Kind.INCOMPLETE_SIGNATURE, message);
   }
 
-  private static KmsException invalid(String message) {
-    return new KmsException(ErrorCode.INVALID_SIGNATURE, message);
+  private static AuthenticationException invalid(String message) {
+    return new AuthenticationException(Kind.INVALID_SIGNATURE, message);
   }
 }

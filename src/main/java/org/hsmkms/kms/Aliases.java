@@ -58,16 +58,18 @@ public final class Aliases {
   }
 
   /** ListAliases, optionally only those of one key (key id or key ARN). */
-  public Page<AliasRecord> listAliases(RequestContext ctx, String keyId, int limit, String marker) {
+  public Page<AliasListEntry> listAliases(
+      RequestContext ctx, String keyId, int limit, String marker) {
     String filter = keyId == null ? null : keys.resolveKeyOnly(ctx, keyId).keyId();
     String after = Markers.decode("alias", marker);
     List<AliasRecord> rows =
         store.listAliases(ctx.account(), ctx.region(), filter, after, limit + 1);
     if (rows.size() > limit) {
       List<AliasRecord> page = rows.subList(0, limit);
-      return new Page<>(page, Markers.encode("alias", page.get(limit - 1).aliasName()));
+      return new Page<>(
+          AliasListEntry.of(ctx, page), Markers.encode("alias", page.get(limit - 1).aliasName()));
     }
-    return new Page<>(rows, null);
+    return new Page<>(AliasListEntry.of(ctx, rows), null);
   }
 
   private AliasRecord existing(RequestContext ctx, String aliasName) {

@@ -142,14 +142,15 @@ public final class KeyManagement {
     return metadata(ctx, keys.resolve(ctx, keyId, Use.READ));
   }
 
-  public Page<KeyRecord> listKeys(RequestContext ctx, int limit, String marker) {
+  public Page<KeyListEntry> listKeys(RequestContext ctx, int limit, String marker) {
     String after = Markers.decode("key", marker);
     List<KeyRecord> rows = store.listKeys(ctx.account(), ctx.region(), after, limit + 1);
     if (rows.size() > limit) {
       List<KeyRecord> page = rows.subList(0, limit);
-      return new Page<>(page, Markers.encode("key", page.get(limit - 1).keyId()));
+      return new Page<>(
+          KeyListEntry.of(ctx, page), Markers.encode("key", page.get(limit - 1).keyId()));
     }
-    return new Page<>(rows, null);
+    return new Page<>(KeyListEntry.of(ctx, rows), null);
   }
 
   public void enableKey(RequestContext ctx, String keyId) {

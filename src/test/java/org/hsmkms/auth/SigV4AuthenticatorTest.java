@@ -19,8 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.hsmkms.kms.ErrorCode;
-import org.hsmkms.kms.KmsException;
+import org.hsmkms.auth.AuthenticationException.Kind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -139,7 +138,7 @@ class SigV4AuthenticatorTest {
   void noAuthorizationHeader_isMissingAuthenticationToken() {
     SignedRequest r = without(sdkSigned(b -> {}, "us-east-1", NOW, SECRET), "authorization");
 
-    assertRefused(r, ErrorCode.MISSING_AUTHENTICATION_TOKEN, "Missing Authentication Token");
+    assertRefused(r, Kind.MISSING_AUTHENTICATION_TOKEN, "Missing Authentication Token");
   }
 
   @Test
@@ -149,7 +148,7 @@ class SigV4AuthenticatorTest {
 
     assertRefused(
         r,
-        ErrorCode.INCOMPLETE_SIGNATURE,
+        Kind.INCOMPLETE_SIGNATURE,
         "Authorization header requires"
             + " 'Credential' parameter. Authorization header requires 'Signature' parameter."
             + " Authorization header requires 'SignedHeaders' parameter. Authorization=Bearer abc.def");
@@ -166,7 +165,7 @@ class SigV4AuthenticatorTest {
                 + "/20250304/us-east-1/kms/aws4_request,"
                 + " SignedHeaders=host;x-amz-date");
 
-    KmsException e = refused(r, ErrorCode.INCOMPLETE_SIGNATURE);
+    AuthenticationException e = refused(r, Kind.INCOMPLETE_SIGNATURE);
     assertTrue(
         e.getMessage()
             .startsWith("Authorization header requires 'Signature' parameter. Authorization="),
@@ -182,7 +181,7 @@ class SigV4AuthenticatorTest {
             + " SignedHeaders=host;x-amz-date, Signature=abc";
     SignedRequest r = with(sdkSigned(b -> {}, "us-east-1", NOW, SECRET), "authorization", header);
 
-    KmsException e = refused(r, ErrorCode.INCOMPLETE_SIGNATURE);
+    AuthenticationException e = refused(r, Kind.INCOMPLETE_SIGNATURE);
     assertTrue(
         e.getMessage()
             .contains(
@@ -201,7 +200,7 @@ class SigV4AuthenticatorTest {
                 .header("authorization")
                 .replace("/20250304/us-east-1/kms/aws4_request", "/20250304/us-east-1"));
 
-    refused(r, ErrorCode.INCOMPLETE_SIGNATURE);
+    refused(r, Kind.INCOMPLETE_SIGNATURE);
   }
 
   @Test
@@ -212,14 +211,14 @@ class SigV4AuthenticatorTest {
 
     refused(
         new SignedRequest(signed.method(), signed.path(), signed.rawQuery(), h, signed.body()),
-        ErrorCode.INCOMPLETE_SIGNATURE);
+        Kind.INCOMPLETE_SIGNATURE);
   }
 
   @Test
   void noDateHeader_isIncompleteSignature() {
     SignedRequest r = without(sdkSigned(b -> {}, "us-east-1", NOW, SECRET), "x-amz-date");
 
-    KmsException e = refused(r, ErrorCode.INCOMPLETE_SIGNATURE);
+    AuthenticationException e = refused(r, Kind.INCOMPLETE_SIGNATURE);
     assertTrue(
         e.getMessage()
             .startsWith(
@@ -235,7 +234,7 @@ class SigV4AuthenticatorTest {
 
     assertRefused(
         r,
-        ErrorCode.INCOMPLETE_SIGNATURE,
+        Kind.INCOMPLETE_SIGNATURE,
         "Date must be in ISO-8601 'basic format'."
             + " Got '2025-03-04T05:06:07Z'. See http://en.wikipedia.org/wiki/ISO_8601");
   }
@@ -245,7 +244,7 @@ class SigV4AuthenticatorTest {
     SignedRequest r = sdkSigned(b -> {}, "us-east-1", NOW, SECRET, "AKIDNOBODY");
 
     assertRefused(
-        r, ErrorCode.UNRECOGNIZED_CLIENT, "The security token included in the request is invalid.");
+        r, Kind.UNRECOGNIZED_CLIENT, "The security token included in the request is invalid.");
   }
 
   @Test
@@ -255,7 +254,7 @@ class SigV4AuthenticatorTest {
             b -> b.putHeader("X-Amz-Security-Token", "FwoGZXIvYXdzE"), "us-east-1", NOW, SECRET);
 
     assertRefused(
-        r, ErrorCode.UNRECOGNIZED_CLIENT, "The security token included in the request is invalid.");
+        r, Kind.UNRECOGNIZED_CLIENT, "The security token included in the request is invalid.");
   }
 
   @Test
@@ -264,7 +263,7 @@ class SigV4AuthenticatorTest {
 
     assertRefused(
         r,
-        ErrorCode.INVALID_SIGNATURE,
+        Kind.INVALID_SIGNATURE,
         "The request signature we calculated does not"
             + " match the signature you provided. Check your AWS Secret Access Key and signing"
             + " method. Consult the service documentation for details.");
@@ -278,7 +277,7 @@ class SigV4AuthenticatorTest {
     assertRefused(
         new SignedRequest(
             signed.method(), signed.path(), signed.rawQuery(), signed.headers(), tampered),
-        ErrorCode.INVALID_SIGNATURE,
+        Kind.INVALID_SIGNATURE,
         SigV4Authenticator.SIGNATURE_MISMATCH);
   }
 
@@ -291,7 +290,7 @@ class SigV4AuthenticatorTest {
 
     assertRefused(
         new SignedRequest(r.method(), r.path(), r.rawQuery(), r.headers(), tampered),
-        ErrorCode.INVALID_SIGNATURE,
+        Kind.INVALID_SIGNATURE,
         SigV4Authenticator.SIGNATURE_MISMATCH);
   }
 
@@ -300,7 +299,7 @@ class SigV4AuthenticatorTest {
     SignedRequest r =
         with(sdkSigned(b -> {}, "us-east-1", NOW, SECRET), "x-amz-target", "TrentService.Decrypt");
 
-    assertRefused(r, ErrorCode.INVALID_SIGNATURE, SigV4Authenticator.SIGNATURE_MISMATCH);
+    assertRefused(r, Kind.INVALID_SIGNATURE, SigV4Authenticator.SIGNATURE_MISMATCH);
   }
 
   @Test
@@ -308,7 +307,7 @@ class SigV4AuthenticatorTest {
     SignedRequest r =
         with(sdkSigned(b -> {}, "us-east-1", NOW, SECRET), "x-amz-content-sha256", "0".repeat(64));
 
-    assertRefused(r, ErrorCode.INVALID_SIGNATURE, SigV4Authenticator.SIGNATURE_MISMATCH);
+    assertRefused(r, Kind.INVALID_SIGNATURE, SigV4Authenticator.SIGNATURE_MISMATCH);
   }
 
   @Test
@@ -327,7 +326,7 @@ class SigV4AuthenticatorTest {
 
     assertRefused(
         r,
-        ErrorCode.INVALID_SIGNATURE,
+        Kind.INVALID_SIGNATURE,
         "Signature expired: 20250304T050007Z is now"
             + " earlier than 20250304T050107Z (20250304T050607Z - 5 min.)");
   }
@@ -338,7 +337,7 @@ class SigV4AuthenticatorTest {
 
     assertRefused(
         r,
-        ErrorCode.INVALID_SIGNATURE,
+        Kind.INVALID_SIGNATURE,
         "Signature not yet current: 20250304T051207Z"
             + " is still later than 20250304T051107Z (20250304T050607Z + 5 min.)");
   }
@@ -354,7 +353,7 @@ class SigV4AuthenticatorTest {
 
     assertRefused(
         r,
-        ErrorCode.INVALID_SIGNATURE,
+        Kind.INVALID_SIGNATURE,
         "Date in Credential scope does not match"
             + " YYYYMMDD from ISO-8601 version of date from HTTP: '20250303' != '20250304', from"
             + " '20250304T050607Z'.");
@@ -365,7 +364,7 @@ class SigV4AuthenticatorTest {
     SignedRequest r = sdkSigned(b -> {}, "us-east-1", NOW, SECRET, AKID, "dynamodb");
 
     assertRefused(
-        r, ErrorCode.INVALID_SIGNATURE, "Credential should be scoped to correct service: 'kms'. ");
+        r, Kind.INVALID_SIGNATURE, "Credential should be scoped to correct service: 'kms'. ");
   }
 
   @Test
@@ -374,7 +373,7 @@ class SigV4AuthenticatorTest {
 
     assertRefused(
         r,
-        ErrorCode.INVALID_SIGNATURE,
+        Kind.INVALID_SIGNATURE,
         "Credential should be scoped to a valid region, not 'Not_A_Region'. ");
   }
 
@@ -391,7 +390,7 @@ class SigV4AuthenticatorTest {
 
     assertRefused(
         r,
-        ErrorCode.INCOMPLETE_SIGNATURE,
+        Kind.INCOMPLETE_SIGNATURE,
         "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
   }
 
@@ -403,7 +402,7 @@ class SigV4AuthenticatorTest {
 
     assertRefused(
         r,
-        ErrorCode.INCOMPLETE_SIGNATURE,
+        Kind.INCOMPLETE_SIGNATURE,
         "'x-amz-target' must be a 'SignedHeader' in the AWS Authorization.");
   }
 
@@ -417,20 +416,21 @@ class SigV4AuthenticatorTest {
             "authorization",
             header.substring(0, header.indexOf("Signature=")) + "Signature=00");
 
-    assertRefused(r, ErrorCode.INVALID_SIGNATURE, SigV4Authenticator.SIGNATURE_MISMATCH);
+    assertRefused(r, Kind.INVALID_SIGNATURE, SigV4Authenticator.SIGNATURE_MISMATCH);
   }
 
   // --- Helpers
   // ------------------------------------------------------------------------------------
 
-  private void assertRefused(SignedRequest r, ErrorCode code, String message) {
-    assertEquals(message, refused(r, code).getMessage());
+  private void assertRefused(SignedRequest r, Kind kind, String message) {
+    assertEquals(message, refused(r, kind).getMessage());
   }
 
-  private KmsException refused(SignedRequest r, ErrorCode code) {
-    KmsException e = assertThrows(KmsException.class, () -> auth.authenticate(r));
-    assertEquals(code, e.code(), e.getMessage());
-    assertEquals(400, e.code().httpStatus());
+  private AuthenticationException refused(SignedRequest r, Kind kind) {
+    AuthenticationException e =
+        assertThrows(AuthenticationException.class, () -> auth.authenticate(r));
+    assertEquals(kind, e.kind(), e.getMessage());
+    // The wire type and status (400) of each kind: api/AuthenticationTest.
     assertTrue(e.getMessage() == null || !e.getMessage().contains(SECRET));
     return e;
   }

@@ -51,7 +51,7 @@ class SigV4ShapesTest {
   void amzDate() {
     same(
         "\\d{8}T\\d{6}Z",
-        SigV4Authenticator::isAmzDateShape,
+        SigV4Shapes::isAmzDateShape,
         List.of("20261122T114822Z", "", "20261122T114822", "2026112T114822Z"));
   }
 
@@ -59,7 +59,7 @@ class SigV4ShapesTest {
   void signature() {
     same(
         "[0-9a-f]{64}",
-        SigV4Authenticator::isSignatureShape,
+        SigV4Shapes::isSignatureShape,
         List.of("0123456789abcdef".repeat(4), "", "0123456789ABCDEF".repeat(4)));
   }
 
@@ -67,7 +67,7 @@ class SigV4ShapesTest {
   void headerName() {
     same(
         "[a-z0-9!#$%&'*+.^_`|~-]+",
-        SigV4Authenticator::isHeaderName,
+        SigV4Shapes::isHeaderName,
         List.of("host", "x-amz-date", "content-type", "", "a", "x_y.z~1"));
   }
 
@@ -75,7 +75,7 @@ class SigV4ShapesTest {
   void region() {
     same(
         "[a-z]{2}(-[a-z0-9]+)*-\\d{1,2}",
-        SigV4Authenticator::isRegion,
+        SigV4Shapes::isRegion,
         List.of(
             "us-east-1",
             "eu-west-12",

@@ -15,8 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.hsmkms.kms.ErrorCode;
-import org.hsmkms.kms.KmsException;
+import org.hsmkms.auth.AuthenticationException.Kind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -150,8 +149,9 @@ class SigV4SignerTest {
             r.headers(),
             "{\"Plaintext\":\"AQ==\"}".getBytes(StandardCharsets.UTF_8));
 
-    KmsException e = assertThrows(KmsException.class, () -> verifier(now).authenticate(tampered));
-    assertEquals(ErrorCode.INVALID_SIGNATURE, e.code());
+    AuthenticationException e =
+        assertThrows(AuthenticationException.class, () -> verifier(now).authenticate(tampered));
+    assertEquals(Kind.INVALID_SIGNATURE, e.kind());
   }
 
   @Test

@@ -11,8 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.hsmkms.kms.ErrorCode;
-import org.hsmkms.kms.KmsException;
+import org.hsmkms.auth.AuthenticationException.Kind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -219,10 +218,11 @@ class SigV4VectorsTest {
     char last = v.signature().charAt(63);
     String changed = v.signature().substring(0, 63) + (last == '0' ? '1' : '0');
 
-    KmsException e =
-        assertThrows(KmsException.class, () -> authenticator().authenticate(request(v, changed)));
+    AuthenticationException e =
+        assertThrows(
+            AuthenticationException.class, () -> authenticator().authenticate(request(v, changed)));
 
-    assertEquals(ErrorCode.INVALID_SIGNATURE, e.code());
+    assertEquals(Kind.INVALID_SIGNATURE, e.kind());
     assertEquals(SigV4Authenticator.SIGNATURE_MISMATCH, e.getMessage());
   }
 

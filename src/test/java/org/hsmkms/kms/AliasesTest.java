@@ -285,8 +285,8 @@ class AliasesTest {
 
   // --- ListAliases --------------------------------------------------------------------------
 
-  private static List<String> names(Page<AliasRecord> page) {
-    return page.items().stream().map(AliasRecord::aliasName).toList();
+  private static List<String> names(Page<AliasListEntry> page) {
+    return page.items().stream().map(AliasListEntry::aliasName).toList();
   }
 
   @Test
@@ -299,7 +299,7 @@ class AliasesTest {
     List<List<String>> pages = new ArrayList<>();
     String marker = null;
     do {
-      Page<AliasRecord> page = aliases.listAliases(ctx, null, 2, marker);
+      Page<AliasListEntry> page = aliases.listAliases(ctx, null, 2, marker);
       pages.add(names(page));
       marker = page.nextMarker();
     } while (marker != null);
@@ -315,7 +315,7 @@ class AliasesTest {
     aliases.createAlias(ctx, "alias/a", key.keyId());
     aliases.createAlias(ctx, "alias/b", key.keyId());
 
-    Page<AliasRecord> page = aliases.listAliases(ctx, null, 2, null);
+    Page<AliasListEntry> page = aliases.listAliases(ctx, null, 2, null);
 
     assertEquals(List.of("alias/a", "alias/b"), names(page));
     assertFalse(page.truncated());

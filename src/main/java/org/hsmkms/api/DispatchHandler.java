@@ -1,0 +1,85 @@
+package org.hsmkms.api;
+
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Handler;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Arrays;
+import org.hsmkms.kms.KmsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last link: runs the operation on the worker pool ({@code hsm-kms-worker}, as large as the HSM
+ * session pool), never on the event loop. On the same worker the answer is serialized, the
+ * plaintext it embeds is zeroed right after, and the audit record is written; back on the event
+ * loop the answer is sent, or the error handed to the failure handler.
+ */
+final class DispatchHandler implements Handler<RoutingContext> {
+  private static final Logger LOG = LoggerFactory.getLogger(DispatchHandler.class);
+
+  private final WorkerExecutor workers;
+  private final AuditRecorder recorder;
+
+  DispatchHandler(WorkerExecutor workers, AuditRecorder recorder) {
+    this.workers = workers;
+    this.recorder = recorder;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    Exchange ex = Exchange.of(ctx);
+    workers.<Outcome>executeBlocking(() -> run(ex), false).onComplete(ar -> answer(ctx, ex, ar));
+  }
+
+  /** On a worker: the operation, its answer serialized with its secrets closed, its record. */
+  private Outcome run(Exchange ex) {
+    Outcome outcome;
+    try (Reply r = ex.handler.handle(ex.rc, ex.request)) {
+      outcome = Outcome.ok(Json.MAPPER.writeValueAsBytes(r.body));
+    } catch (Exception e) {
+      outcome = Outcome.failed(classify(ex, e));
+    }
+    return recorder.recorded(ex, outcome);
+  }
+
+  /** On the event loop: sends the answer and zeroes it, or fails the context with the error. */
+  private static void answer(RoutingContext ctx, Exchange ex, AsyncResult<Outcome> ar) {
+    if (ar.failed()) {
+      ctx.fail(classify(ex, ar.cause()));
+      return;
+    }
+    Outcome outcome = ar.result();
+    if (outcome.error() != null) {
+      ctx.fail(outcome.error());
+      return;
+    }
+    HttpServerResponse response = ctx.response();
+    if (!response.ended()) {
+      response
+          .setStatusCode(200)
+          .putHeader("Content-Type", Json.CONTENT_TYPE)
+          .end(Buffer.buffer(outcome.body()));
+    }
+    Arrays.fill(outcome.body(), (byte) 0);
+  }
+
+  /** The client's error for a failure of the operation; server faults go to the log. */
+  private static KmsException classify(Exchange ex, Throwable t) {
+    if (t instanceof KmsException k) {
+      if (k.code().httpStatus() >= 500) {
+        LOG.error("{} {} failed: {}", ex.requestId, ex.operation, k.code().awsType(), k.getCause());
+      }
+      return k;
+    }
+    if (t instanceof RuntimeException re) {
+      KmsException k = KmsException.from(re);
+      LOG.error("{} {} failed: {}", ex.requestId, ex.operation, k.code().awsType(), re);
+      return k;
+    }
+    LOG.error("{} {} failed", ex.requestId, ex.operation, t);
+    return KmsException.from(new RuntimeException(t));
+  }
+}

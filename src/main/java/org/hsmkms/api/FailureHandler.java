@@ -1,0 +1,79 @@
+package org.hsmkms.api;
+
+import io.vertx.core.Handler;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import org.hsmkms.kms.ErrorCode;
+import org.hsmkms.kms.KmsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one failure handler: every error of every link becomes the AWS JSON error {@code {"__type",
+ * "message"}} with the status {@link ErrorCode} gives it, never a stack trace (those go to the
+ * server log). A request refused before its operation ran is recorded first, on the {@code
+ * hsm-kms-audit} pool (off the event loop, and without taking an HSM worker); one whose operation
+ * ran was recorded on its worker already.
+ */
+final class FailureHandler implements Handler<RoutingContext> {
+  private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
+
+  private final WorkerExecutor auditWorkers;
+  private final AuditRecorder recorder;
+  private final long maxBodyBytes;
+
+  FailureHandler(WorkerExecutor auditWorkers, AuditRecorder recorder, long maxBodyBytes) {
+    this.auditWorkers = auditWorkers;
+    this.recorder = recorder;
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    Exchange found = Exchange.of(ctx);
+    Exchange ex = found != null ? found : RequestIdHandler.open(ctx);
+    ex.zeroBody();
+    KmsException error = error(ctx, ex);
+    if (ex.audited) {
+      reply(ctx, ex, error);
+      return;
+    }
+    auditWorkers
+        .executeBlocking(() -> recorder.recorded(ex, Outcome.failed(error)), false)
+        .onComplete(ar -> reply(ctx, ex, error));
+  }
+
+  /** The client's error for what failed the context. */
+  private KmsException error(RoutingContext ctx, Exchange ex) {
+    if (ctx.failure() instanceof KmsException k) {
+      return k;
+    }
+    if (ctx.statusCode() == 413) {
+      return new KmsException(
+          ErrorCode.REQUEST_ENTITY_TOO_LARGE,
+          "The request body exceeds the limit of " + maxBodyBytes + " bytes.");
+    }
+    if (ctx.statusCode() == 400) {
+      return new KmsException(ErrorCode.SERIALIZATION, "The request could not be read.");
+    }
+    LOG.error("{} request failed", ex.requestId, ctx.failure());
+    return new KmsException(ErrorCode.INTERNAL, "An internal error occurred.");
+  }
+
+  private static void reply(RoutingContext ctx, Exchange ex, KmsException e) {
+    HttpServerResponse response = ctx.response();
+    if (response.ended()) {
+      return;
+    }
+    var body = Json.object().put("__type", e.code().awsType());
+    if (e.getMessage() != null) {
+      body.put("message", e.getMessage());
+    }
+    LOG.debug("{} -> {}", ex.requestId, e.code().awsType());
+    response
+        .setStatusCode(e.code().httpStatus())
+        .putHeader("Content-Type", Json.CONTENT_TYPE)
+        .end(body.toString());
+  }
+}

@@ -1,0 +1,50 @@
+package org.hsmkms.api;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.hsmkms.audit.AuditException;
+import org.hsmkms.audit.AuditRecord;
+import org.hsmkms.audit.AuditTrail;
+
+/**
+ * An audit trail in memory that notes which thread wrote each record; it can be told to fail its
+ * writes or to report itself unavailable (faults the file trail meets on a full disk).
+ */
+final class RecordingTrail implements AuditTrail {
+  /** A record and the thread that wrote it. */
+  record Written(AuditRecord record, String thread) {}
+
+  final List<Written> written = new CopyOnWriteArrayList<>();
+  volatile boolean failClosed = true;
+  volatile boolean available = true;
+  volatile boolean failWrites;
+
+  @Override
+  public void write(AuditRecord record) {
+    if (failWrites) {
+      throw new AuditException("injected write failure", null);
+    }
+    written.add(new Written(record, Thread.currentThread().getName()));
+  }
+
+  @Override
+  public boolean available() {
+    return available;
+  }
+
+  @Override
+  public boolean failClosed() {
+    return failClosed;
+  }
+
+  @Override
+  public void close() {}
+
+  /** The only record written; fails if there is not exactly one. */
+  Written only() {
+    if (written.size() != 1) {
+      throw new AssertionError("expected one audit record, got " + written);
+    }
+    return written.get(0);
+  }
+}
