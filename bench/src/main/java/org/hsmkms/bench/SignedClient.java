@@ -16,13 +16,11 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Pattern;
 import org.hsmkms.auth.SigV4Signer;
 
 /**
@@ -37,9 +35,6 @@ import org.hsmkms.auth.SigV4Signer;
  * connection per request).
  */
 final class SignedClient implements AutoCloseable {
-  /** Compiled once: {@code String.split("\r\n")} compiles its pattern on every call. */
-  private static final Pattern LINE_BREAK = Pattern.compile("\r\n", Pattern.LITERAL);
-
   static final String JSON_11 = "application/x-amz-json-1.1";
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -222,15 +217,8 @@ final class SignedClient implements AutoCloseable {
   private final class Connection {
     private final NetSocket socket;
     private Exchange current;
-    private Buffer in = Buffer.buffer();
+    private final AnswerReader reader = new AnswerReader();
     private long lastActivity;
-
-    // The answer being read.
-    private int status;
-    private int headerEnd = -1;
-    private long contentLength;
-    private boolean chunked;
-    private boolean closeAfter;
 
     Connection(NetSocket socket) {
       this.socket = socket;
@@ -247,7 +235,7 @@ final class SignedClient implements AutoCloseable {
 
     private void received(Buffer data) {
       lastActivity = System.nanoTime();
-      in.appendBuffer(data);
+      reader.append(data);
       if (current == null) {
         fail(new IOException("data from the server with no request in flight"));
         return;
@@ -261,117 +249,20 @@ final class SignedClient implements AutoCloseable {
 
     /** Completes the current answer if all of it is in; {@code atClose}: the server has closed. */
     private void tryComplete(boolean atClose) throws IOException {
-      if (headerEnd < 0 && !readHead()) {
-        if (atClose) {
-          throw new IOException("connection closed before an answer");
-        }
+      Answer answer = reader.next(atClose);
+      if (answer == null) {
         return;
-      }
-      byte[] body;
-      if (chunked) {
-        body = dechunk();
-        if (body == null) {
-          if (atClose) {
-            throw new IOException("connection closed within a chunked answer");
-          }
-          return;
-        }
-      } else if (contentLength >= 0) {
-        if (in.length() - headerEnd < contentLength) {
-          if (atClose) {
-            throw new IOException("connection closed within an answer");
-          }
-          return;
-        }
-        body = in.getBytes(headerEnd, headerEnd + (int) contentLength);
-      } else if (atClose) {
-        body = in.getBytes(headerEnd, in.length());
-      } else {
-        return; // read to the close
       }
       Exchange ex = current;
       current = null;
-      in = Buffer.buffer();
-      headerEnd = -1;
       // The connection is free (or closing) before the answer is handed on, so that the next
       // request the answer triggers can have it.
-      if (closeAfter) {
+      if (reader.closeAfter()) {
         socket.close();
       } else if (!atClose) {
         release(this);
       }
-      ex.answer.complete(new Answer(status, body));
-    }
-
-    /** Parses the status line and headers once they are all in. */
-    private boolean readHead() throws IOException {
-      int end = indexOf(in, 0, CRLF_CRLF);
-      if (end < 0) {
-        if (in.length() > 64 * 1024) {
-          throw new IOException("answer headers longer than 64 KiB");
-        }
-        return false;
-      }
-      String head = in.getString(0, end, "ISO-8859-1");
-      String[] lines = LINE_BREAK.split(head);
-      String[] statusLine = lines[0].split(" ", 3);
-      if (statusLine.length < 2 || !statusLine[0].startsWith("HTTP/1.")) {
-        throw new IOException("not an HTTP/1.x answer: " + lines[0]);
-      }
-      status = Integer.parseInt(statusLine[1]);
-      contentLength = -1;
-      chunked = false;
-      closeAfter = statusLine[0].equals("HTTP/1.0");
-      for (int i = 1; i < lines.length; i++) {
-        int colon = lines[i].indexOf(':');
-        if (colon < 0) {
-          continue;
-        }
-        String name = lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT);
-        String value = lines[i].substring(colon + 1).trim().toLowerCase(Locale.ROOT);
-        switch (name) {
-          case "content-length" -> contentLength = Long.parseLong(value);
-          case "transfer-encoding" -> chunked = value.contains("chunked");
-          case "connection" -> {
-            if (value.contains("close")) {
-              closeAfter = true;
-            } else if (value.contains("keep-alive")) {
-              closeAfter = false;
-            }
-          }
-          default -> {}
-        }
-      }
-      headerEnd = end + CRLF_CRLF.length;
-      return true;
-    }
-
-    /** The body of a complete chunked answer, or null while chunks are still missing. */
-    private byte[] dechunk() throws IOException {
-      Buffer body = Buffer.buffer();
-      int pos = headerEnd;
-      while (true) {
-        int lineEnd = indexOf(in, pos, CRLF);
-        if (lineEnd < 0) {
-          return null;
-        }
-        String sizeField = in.getString(pos, lineEnd, "ISO-8859-1");
-        int semicolon = sizeField.indexOf(';');
-        int size =
-            Integer.parseInt(
-                (semicolon < 0 ? sizeField : sizeField.substring(0, semicolon)).trim(), 16);
-        pos = lineEnd + CRLF.length;
-        if (size == 0) {
-          // Trailers, if any, end with an empty line.
-          int end = indexOf(in, pos - CRLF.length, CRLF_CRLF);
-          return end < 0 ? null : body.getBytes();
-        }
-        if (in.length() < pos + size + CRLF.length) {
-          return null;
-        }
-        body.appendBuffer(in, pos, size);
-        pos += size + CRLF.length;
-      }
+      ex.answer.complete(answer);
     }
 
     void fail(Throwable cause) {
@@ -396,23 +287,6 @@ final class SignedClient implements AutoCloseable {
       }
       lost(this);
     }
-  }
-
-  private static final byte[] CRLF = {'\r', '\n'};
-  private static final byte[] CRLF_CRLF = {'\r', '\n', '\r', '\n'};
-
-  private static int indexOf(Buffer b, int from, byte[] needle) {
-    int last = b.length() - needle.length;
-    outer:
-    for (int i = Math.max(0, from); i <= last; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (b.getByte(i + j) != needle[j]) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    return -1;
   }
 
   /** Sends one request and waits for its answer (set-up and clean-up, not measured). */

@@ -1,0 +1,60 @@
+package org.hsmkms.bench;
+
+import static com.tngtech.archunit.base.DescribedPredicate.or;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.belongToAnyOf;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.hsmkms.DevCredentials;
+import org.hsmkms.api.HttpListeners;
+import org.hsmkms.auth.SigV4Signer;
+import org.hsmkms.cli.DevDataDir;
+import org.hsmkms.cli.Startup;
+import org.hsmkms.crypto.CiphertextBlob;
+import org.hsmkms.crypto.EncryptionContext;
+import org.hsmkms.hsm.pkcs11.Pkcs11Hsm;
+import org.hsmkms.kms.KeySpec;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The bench uses the service only through its public face: what a client or an operator's tool of
+ * the service would use (configuration, opening the token and the HSM's role interfaces, the SigV4
+ * signer, the HTTP listeners, the blob format and the dev credentials file), never its internals
+ * (the KMS services, the store, the API's handlers).
+ */
+class BenchArchitectureTest {
+  private static final JavaClasses BENCH =
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .importPackages("org.hsmkms.bench");
+
+  @Test
+  void theBenchUsesTheServiceOnlyThroughItsPublicFace() {
+    classes()
+        .that()
+        .resideInAPackage("org.hsmkms.bench..")
+        .should()
+        .onlyDependOnClassesThat(
+            or(
+                resideOutsideOfPackage("org.hsmkms.."),
+                resideInAPackage("org.hsmkms.bench.."),
+                // the configuration, and the HSM's role interfaces and value types
+                resideInAnyPackage("org.hsmkms.config..", "org.hsmkms.hsm"),
+                belongToAnyOf(
+                    Pkcs11Hsm.class,
+                    Startup.class,
+                    DevDataDir.class,
+                    DevCredentials.class,
+                    SigV4Signer.class,
+                    HttpListeners.class,
+                    CiphertextBlob.class,
+                    EncryptionContext.class,
+                    KeySpec.class)))
+        .check(BENCH);
+  }
+}
