@@ -148,12 +148,7 @@ public final class TestToken {
   public static List<String> acceptedWeakenings(byte[] id) throws Exception {
     Session s = loggedIn();
     try {
-      long[] found =
-          s.findObjectsSingle(
-              new AttributeVector().class_(PKCS11Constants.CKO_SECRET_KEY).token(true).id(id), 2);
-      if (found.length != 1) {
-        throw new IllegalStateException("expected one key object, found " + found.length);
-      }
+      long key = oneSecretKey(s, id);
       List<String> accepted = new java.util.ArrayList<>();
       Map<String, AttributeVector> changes =
           Map.of(
@@ -162,7 +157,7 @@ public final class TestToken {
               "CKA_VALUE", new AttributeVector().value(new byte[32]));
       for (Map.Entry<String, AttributeVector> c : changes.entrySet()) {
         try {
-          s.setAttributeValues(found[0], c.getValue());
+          s.setAttributeValues(key, c.getValue());
           accepted.add(c.getKey());
         } catch (PKCS11Exception refused) {
           // as it must be
@@ -228,12 +223,7 @@ public final class TestToken {
   public static List<String> acceptedOtherModes(byte[] id) throws Exception {
     Session s = loggedIn();
     try {
-      long[] found =
-          s.findObjectsSingle(
-              new AttributeVector().class_(PKCS11Constants.CKO_SECRET_KEY).token(true).id(id), 2);
-      if (found.length != 1) {
-        throw new IllegalStateException("expected one key object, found " + found.length);
-      }
+      long key = oneSecretKey(s, id);
       List<String> accepted = new java.util.ArrayList<>();
       Map<String, Mechanism> modes =
           Map.of(
@@ -244,7 +234,7 @@ public final class TestToken {
                       new org.xipki.pkcs11.wrapper.params.ByteArrayParams(new byte[16])));
       for (Map.Entry<String, Mechanism> m : modes.entrySet()) {
         try {
-          s.encryptSingle(m.getValue(), found[0], new byte[16]);
+          s.encryptSingle(m.getValue(), key, new byte[16]);
           accepted.add(m.getKey());
         } catch (PKCS11Exception refused) {
           // as it must be
@@ -254,5 +244,16 @@ public final class TestToken {
     } finally {
       s.closeSession();
     }
+  }
+
+  /** The one secret key token object with this id. */
+  private static long oneSecretKey(Session s, byte[] id) throws PKCS11Exception {
+    long[] found =
+        s.findObjectsSingle(
+            new AttributeVector().class_(PKCS11Constants.CKO_SECRET_KEY).token(true).id(id), 2);
+    if (found.length != 1) {
+      throw new IllegalStateException("expected one key object, found " + found.length);
+    }
+    return found[0];
   }
 }

@@ -40,6 +40,10 @@ final class KeyHandles {
     }
   }
 
+  private static final long[] SECRET_OR_PRIVATE = {CKO_SECRET_KEY, CKO_PRIVATE_KEY};
+  private static final long[] SECRET = {CKO_SECRET_KEY};
+  private static final long[] PUBLIC = {CKO_PUBLIC_KEY};
+
   /** At most this many objects with one id are examined; ours are one per class. */
   private static final int MAX_SAME_ID = 8;
 
@@ -53,30 +57,13 @@ final class KeyHandles {
   /** The handle of the object holding a CMK's secret: its secret key or its private key. */
   long key(Session s, MaterialId id) throws PKCS11Exception {
     Long h = keys.get(id);
-    if (h == null) {
-      h = find(s, id, CKO_SECRET_KEY, Owner.CMK);
-      if (h == null) {
-        h = find(s, id, CKO_PRIVATE_KEY, Owner.CMK);
-      }
-      if (h == null) {
-        throw new HsmException(Kind.KEY_NOT_FOUND, "no key object with id " + id);
-      }
-      keys.put(id, h);
-    }
-    return h;
+    return h != null ? h : lookUp(keys, s, id, Owner.CMK, "key object", SECRET_OR_PRIVATE);
   }
 
   /** The handle of a service key's secret key object. */
   long serviceKey(Session s, MaterialId id) throws PKCS11Exception {
     Long h = serviceKeys.get(id);
-    if (h == null) {
-      h = find(s, id, CKO_SECRET_KEY, Owner.SERVICE);
-      if (h == null) {
-        throw new HsmException(Kind.KEY_NOT_FOUND, "no service key with id " + id);
-      }
-      serviceKeys.put(id, h);
-    }
-    return h;
+    return h != null ? h : lookUp(serviceKeys, s, id, Owner.SERVICE, "service key", SECRET);
   }
 
   /** The handle of the key object of {@code owner}: a CMK's secret, or a service key. */
@@ -87,14 +74,26 @@ final class KeyHandles {
   /** The handle of a CMK pair's public key object. */
   long publicKey(Session s, MaterialId id) throws PKCS11Exception {
     Long h = publicKeys.get(id);
-    if (h == null) {
-      h = find(s, id, CKO_PUBLIC_KEY, Owner.CMK);
-      if (h == null) {
-        throw new HsmException(Kind.KEY_NOT_FOUND, "no public key object with id " + id);
+    return h != null ? h : lookUp(publicKeys, s, id, Owner.CMK, "public key object", PUBLIC);
+  }
+
+  /** Finds the first object of {@code classes} (in that order) and caches its handle. */
+  private static long lookUp(
+      Map<MaterialId, Long> cache,
+      Session s,
+      MaterialId id,
+      Owner owner,
+      String what,
+      long[] classes)
+      throws PKCS11Exception {
+    for (long objectClass : classes) {
+      Long h = find(s, id, objectClass, owner);
+      if (h != null) {
+        cache.put(id, h);
+        return h;
       }
-      publicKeys.put(id, h);
     }
-    return h;
+    throw new HsmException(Kind.KEY_NOT_FOUND, "no " + what + " with id " + id);
   }
 
   /** The type of a CMK pair, read from its public key once. */
