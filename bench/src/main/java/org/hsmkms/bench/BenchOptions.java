@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.hsmkms.config.DevDefaults;
 
 /**
  * What one bench run does: where the server is and how to sign for it, which operations, what load
@@ -37,7 +38,9 @@ public record BenchOptions(
     Path config,
     Path json) {
 
-  public static final URI DEFAULT_ENDPOINT = URI.create("http://127.0.0.1:4599");
+  /** The dev server's endpoint: {@code ./hsm-kms dev} listens there by default. */
+  public static final URI DEFAULT_ENDPOINT =
+      URI.create("http://127.0.0.1:" + DevDefaults.get().port());
 
   public BenchOptions {
     operations = List.copyOf(operations);
