@@ -365,7 +365,8 @@ class CreateKeyTest {
 
   @Test
   void createKey_whoseGenerationFailsInTheHsm_leavesNoRowAndNoTags() throws Exception {
-    FailingGeneration failing = new FailingGeneration(hsm.inventory());
+    FaultyInventory failing =
+        new FaultyInventory(hsm.inventory(), FaultyInventory.Fault.GENERATION);
     Path faultyDir = Files.createDirectories(dir.resolve("faulty"));
     try (TokenServices faulty = new TokenServices(hsm, failing, faultyDir)) {
       failing.watch(faulty.stored.store);
@@ -374,14 +375,14 @@ class CreateKeyTest {
       RuntimeException e =
           assertThrows(RuntimeException.class, () -> faulty.management.createKey(ctx, req));
 
-      assertSame(FailingGeneration.FAULT, e);
+      assertSame(FaultyInventory.FAULT, e);
       assertEquals(List.of(), faulty.stored.store.allKeys());
-      assertEquals(1, failing.seen.size(), "the fault was injected once");
-      String keyId = failing.seen.get(0).keyId();
-      assertEquals("Creating", failing.seen.get(0).keyState(), "the row came first, as Creating");
+      assertEquals(1, failing.rowsSeen.size(), "the fault was injected once");
+      KeyRecord seen = failing.rowsSeen.get(0);
+      assertEquals("Creating", seen.keyState(), "the row came first, as Creating");
       assertEquals(Map.of("team", "a"), failing.tagsSeen.get(0), "with its tags");
-      assertEquals(Map.of(), faulty.stored.store.tags(keyId));
-      assertFalse(hsm.inventory().keyExists(failing.materials.get(0)));
+      assertEquals(Map.of(), faulty.stored.store.tags(seen.keyId()));
+      assertFalse(hsm.inventory().keyExists(failing.failed.get(0)));
     }
   }
 }
