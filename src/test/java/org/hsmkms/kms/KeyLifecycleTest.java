@@ -14,7 +14,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -209,7 +208,7 @@ class KeyLifecycleTest {
     assertEquals(days, answer.pendingWindowInDays());
     assertEquals(arn(key), answer.keyArn());
     assertEquals("PendingDeletion", row.keyState());
-    assertEquals(answer.deletionDate().truncatedTo(ChronoUnit.MILLIS), row.deletionDate());
+    assertEquals(answer.deletionDate(), row.deletionDate());
     assertEquals(days, row.pendingWindowDays());
   }
 

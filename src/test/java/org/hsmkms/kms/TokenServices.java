@@ -54,6 +54,9 @@ final class TokenServices implements AutoCloseable {
   /** With {@code inventory} in place of the HSM's own (which it wraps to inject a fault). */
   TokenServices(Pkcs11Hsm hsm, KeyInventory inventory, Path dir) {
     this.hsm = hsm;
+    // The store keeps instants to the millisecond: a clock on whole milliseconds lets tests compare
+    // dates exactly, e.g. a deletion due at the very instant the clock shows.
+    clock.advance(Duration.ofNanos(-(clock.instant().getNano() % 1_000_000)));
     this.stored = new StoredKeys(dir);
     this.keys = new Keys(stored.store);
     this.management = new KeyManagement(inventory, hsm.random(), stored.store, keys, clock);
