@@ -231,18 +231,28 @@ public final class KeyManagement {
     }
   }
 
+  /**
+   * TagResource. Under the lifecycle lock, like every other change of a key: so that a key being
+   * scheduled for deletion gets no tag after its state was checked, and two calls cannot both pass
+   * the 50-tag limit on the same count.
+   */
   public void tagResource(RequestContext ctx, String keyId, List<Tag> tags) {
-    KeyRecord key = keys.resolve(ctx, keyId, Use.MANAGE);
-    Map<String, String> existing = store.tags(key.keyId());
-    store.putTags(key.keyId(), checkTags(tags, existing));
+    synchronized (keys.lifecycleLock()) {
+      KeyRecord key = keys.resolve(ctx, keyId, Use.MANAGE);
+      Map<String, String> existing = store.tags(key.keyId());
+      store.putTags(key.keyId(), checkTags(tags, existing));
+    }
   }
 
+  /** UntagResource, under the lifecycle lock for the same reason as {@link #tagResource}. */
   public void untagResource(RequestContext ctx, String keyId, List<String> tagKeys) {
-    KeyRecord key = keys.resolve(ctx, keyId, Use.MANAGE);
-    for (String k : tagKeys) {
-      checkTagKey(k);
+    synchronized (keys.lifecycleLock()) {
+      KeyRecord key = keys.resolve(ctx, keyId, Use.MANAGE);
+      for (String k : tagKeys) {
+        checkTagKey(k);
+      }
+      store.removeTags(key.keyId(), new HashSet<>(tagKeys));
     }
-    store.removeTags(key.keyId(), new HashSet<>(tagKeys));
   }
 
   public Page<Tag> listResourceTags(RequestContext ctx, String keyId, int limit, String marker) {
