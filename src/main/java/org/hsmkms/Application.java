@@ -32,6 +32,7 @@ import org.hsmkms.kms.DataKeyPairPool;
 import org.hsmkms.kms.DataKeyPairs;
 import org.hsmkms.kms.KeyManagement;
 import org.hsmkms.kms.KeyPairServices;
+import org.hsmkms.kms.KeyPolicies;
 import org.hsmkms.kms.KeySpec;
 import org.hsmkms.kms.Keys;
 import org.hsmkms.kms.MacOperations;
@@ -186,9 +187,11 @@ public final class Application implements AutoCloseable {
     SigV4Authenticator authenticator =
         new SigV4Authenticator(
             "kms", credentials == null ? id -> null : credentials, Clock.systemUTC());
+    KeyPolicies policies = new KeyPolicies(store, keys);
     KmsApi api =
         new KmsApi(
-            new KeyManagement(hsm.inventory(), hsm.random(), store, keys, clock),
+            new KeyManagement(hsm.inventory(), hsm.random(), store, keys, policies, clock),
+            policies,
             new Aliases(store, keys, clock),
             crypto,
             keyPairs);

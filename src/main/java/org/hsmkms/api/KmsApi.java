@@ -1,6 +1,5 @@
 package org.hsmkms.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -16,6 +15,7 @@ import org.hsmkms.kms.KeyListEntry;
 import org.hsmkms.kms.KeyManagement;
 import org.hsmkms.kms.KeyMetadata;
 import org.hsmkms.kms.KeyPairServices;
+import org.hsmkms.kms.KeyPolicies;
 import org.hsmkms.kms.KmsException;
 import org.hsmkms.kms.Page;
 import org.hsmkms.kms.RequestContext;
@@ -34,13 +34,19 @@ public final class KmsApi {
   }
 
   private final KeyManagement keys;
+  private final KeyPolicies policies;
   private final Aliases aliases;
   private final CryptoOperations crypto;
   private final Map<String, Operation> operations = new HashMap<>();
 
   public KmsApi(
-      KeyManagement keys, Aliases aliases, CryptoOperations crypto, KeyPairServices keyPairs) {
+      KeyManagement keys,
+      KeyPolicies policies,
+      Aliases aliases,
+      CryptoOperations crypto,
+      KeyPairServices keyPairs) {
     this.keys = keys;
+    this.policies = policies;
     this.aliases = aliases;
     this.crypto = crypto;
     operations.put("CreateKey", this::createKey);
@@ -104,6 +110,19 @@ public final class KmsApi {
           return Reply.empty();
         });
     operations.put("ListResourceTags", this::listResourceTags);
+    operations.put("GetKeyPolicy", this::getKeyPolicy);
+    operations.put("ListKeyPolicies", this::listKeyPolicies);
+    operations.put(
+        "PutKeyPolicy",
+        (c, r) -> {
+          policies.putKeyPolicy(
+              c,
+              Json.text(r, "KeyId"),
+              Json.text(r, "PolicyName"),
+              Json.text(r, "Policy"),
+              Json.flag(r, "BypassPolicyLockoutSafetyCheck"));
+          return Reply.empty();
+        });
     operations.put("Encrypt", this::encrypt);
     operations.put("Decrypt", this::decrypt);
     operations.put("ReEncrypt", this::reEncrypt);
@@ -119,10 +138,6 @@ public final class KmsApi {
   }
 
   private Reply createKey(RequestContext ctx, JsonNode r) {
-    String policy = Json.text(r, "Policy");
-    if (policy != null) {
-      checkPolicy(policy);
-    }
     CreateKeyRequest req =
         new CreateKeyRequest(
             Json.text(r, "KeySpec"),
@@ -130,10 +145,11 @@ public final class KmsApi {
             Json.text(r, "KeyUsage"),
             Json.text(r, "Origin"),
             Json.text(r, "Description"),
-            policy,
+            Json.text(r, "Policy"),
             Json.tags(r, "Tags"),
             r.has("MultiRegion") ? Json.flag(r, "MultiRegion") : null,
-            Json.text(r, "CustomKeyStoreId"));
+            Json.text(r, "CustomKeyStoreId"),
+            Json.flag(r, "BypassPolicyLockoutSafetyCheck"));
     return new Reply(Json.object().set("KeyMetadata", metadata(keys.createKey(ctx, req))));
   }
 
@@ -194,6 +210,24 @@ public final class KmsApi {
       list.addObject().put("TagKey", t.key()).put("TagValue", t.value());
     }
     return new Reply(paged(Json.object().set("Tags", list), page));
+  }
+
+  private Reply getKeyPolicy(RequestContext ctx, JsonNode r) {
+    String name = Json.text(r, "PolicyName");
+    name = name == null ? KeyPolicies.DEFAULT_NAME : name;
+    String policy = policies.getKeyPolicy(ctx, Json.text(r, "KeyId"), name);
+    return new Reply(Json.object().put("Policy", policy).put("PolicyName", name));
+  }
+
+  private Reply listKeyPolicies(RequestContext ctx, JsonNode r) {
+    Integer limit = Json.integer(r, "Limit");
+    // ListKeyPolicies: Limit 1..1000, default 100.
+    Page<String> page =
+        policies.listKeyPolicies(
+            ctx, Json.text(r, "KeyId"), limit == null ? 100 : limit, Json.text(r, "Marker"));
+    ArrayNode names = Json.array();
+    page.items().forEach(names::add);
+    return new Reply(paged(Json.object().set("PolicyNames", names), page));
   }
 
   private Reply encrypt(RequestContext ctx, JsonNode r) {
@@ -297,19 +331,6 @@ public final class KmsApi {
           ErrorCode.UNSUPPORTED_OPERATION,
           "Recipient (attested enclaves) is not supported by this service.");
     }
-  }
-
-  private static void checkPolicy(String policy) {
-    try {
-      JsonNode doc = Json.MAPPER.readTree(policy);
-      if (doc != null && doc.isObject()) {
-        return;
-      }
-    } catch (JsonProcessingException e) {
-      // falls through
-    }
-    throw new KmsException(
-        ErrorCode.MALFORMED_POLICY_DOCUMENT, "The policy document is not a valid JSON object.");
   }
 
   private static ObjectNode paged(ObjectNode out, Page<?> page) {

@@ -15,4 +15,30 @@ public record CreateKeyRequest(
     String policy,
     List<Tag> tags,
     Boolean multiRegion,
-    String customKeyStoreId) {}
+    String customKeyStoreId,
+    boolean bypassPolicyLockoutSafetyCheck) {
+
+  /** Without BypassPolicyLockoutSafetyCheck (false, its default). */
+  public CreateKeyRequest(
+      String keySpec,
+      String customerMasterKeySpec,
+      String keyUsage,
+      String origin,
+      String description,
+      String policy,
+      List<Tag> tags,
+      Boolean multiRegion,
+      String customKeyStoreId) {
+    this(
+        keySpec,
+        customerMasterKeySpec,
+        keyUsage,
+        origin,
+        description,
+        policy,
+        tags,
+        multiRegion,
+        customKeyStoreId,
+        false);
+  }
+}

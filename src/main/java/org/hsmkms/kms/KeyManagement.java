@@ -41,18 +41,28 @@ public final class KeyManagement {
   private final RandomSource random;
   private final MetadataStore store;
   private final Keys keys;
+  private final KeyPolicies policies;
   private final Clock clock;
 
   public KeyManagement(
-      KeyInventory hsm, RandomSource random, MetadataStore store, Keys keys, Clock clock) {
+      KeyInventory hsm,
+      RandomSource random,
+      MetadataStore store,
+      Keys keys,
+      KeyPolicies policies,
+      Clock clock) {
     this.hsm = hsm;
     this.random = random;
     this.store = store;
     this.keys = keys;
+    this.policies = policies;
     this.clock = clock;
   }
 
   public KeyMetadata createKey(RequestContext ctx, CreateKeyRequest req) {
+    if (req.policy() != null) {
+      policies.checkPolicy(ctx, req.policy(), req.bypassPolicyLockoutSafetyCheck());
+    }
     // CreateKey: KeySpec and the deprecated CustomerMasterKeySpec are alternatives.
     if (req.keySpec() != null && req.customerMasterKeySpec() != null) {
       throw new KmsException(
@@ -97,7 +107,7 @@ public final class KeyManagement {
     MaterialId material = MaterialId.of(random.generateRandom(16));
     String materialHex = material.hex();
     Instant now = clock.instant();
-    String policy = req.policy() != null ? req.policy() : defaultPolicy(ctx.account());
+    String policy = req.policy() != null ? req.policy() : KeyPolicies.defaultPolicy(ctx.account());
     KeyRecord row =
         new KeyRecord(
             id.toString(),
@@ -317,14 +327,5 @@ public final class KeyManagement {
         spec.signingAlgorithms(usage),
         spec.macAlgorithms(),
         spec.keyAgreementAlgorithms(usage));
-  }
-
-  static String defaultPolicy(String account) {
-    return "{\n  \"Version\" : \"2012-10-17\",\n  \"Id\" : \"key-default-1\",\n"
-        + "  \"Statement\" : [ {\n    \"Sid\" : \"Enable IAM User Permissions\",\n"
-        + "    \"Effect\" : \"Allow\",\n    \"Principal\" : {\n      \"AWS\" : \"arn:aws:iam::"
-        + account
-        + ":root\"\n    },\n    \"Action\" : \"kms:*\",\n    \"Resource\" : \"*\"\n"
-        + "  } ]\n}";
   }
 }

@@ -79,4 +79,21 @@ public record KeyRecord(
         pendingWindowDays,
         currentMaterialId);
   }
+
+  public KeyRecord withPolicy(String newPolicy) {
+    return new KeyRecord(
+        keyId,
+        account,
+        region,
+        keyState,
+        keySpec,
+        keyUsage,
+        origin,
+        description,
+        newPolicy,
+        creationDate,
+        deletionDate,
+        pendingWindowDays,
+        currentMaterialId);
+  }
 }

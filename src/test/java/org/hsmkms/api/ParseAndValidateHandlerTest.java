@@ -92,12 +92,15 @@ class ParseAndValidateHandlerTest {
     try (LinkServer s = server()) {
       var json =
           LinkServer.assertAwsError(
-              s.post("TrentService.GetKeyPolicy", "{\"KeyId\":\"k\"}"),
+              s.post(
+                  "TrentService.ConnectCustomKeyStore",
+                  "{\"CustomKeyStoreId\":\"cks-1234567890abcdef0\"}"),
               400,
               "UnsupportedOperationException");
 
       assertEquals(
-          "GetKeyPolicy is not supported by this service yet.", json.get("message").asText());
+          "ConnectCustomKeyStore is not supported by this service yet.",
+          json.get("message").asText());
     }
   }
 
@@ -105,7 +108,7 @@ class ParseAndValidateHandlerTest {
   void invalidRequestOfAnOperationNotImplemented_isValidationExceptionFirst() {
     try (LinkServer s = server()) {
       LinkServer.assertAwsError(
-          s.post("TrentService.GetKeyPolicy", "{}"), 400, "ValidationException");
+          s.post("TrentService.ConnectCustomKeyStore", "{}"), 400, "ValidationException");
     }
   }
 

@@ -27,7 +27,8 @@ class TargetHandlerTest {
     "TrentService.ListKeys, ListKeys, true",
     "TrentService.GenerateDataKeyPair, GenerateDataKeyPair, true",
     // Operations of the model this service does not implement: named, without a handler.
-    "TrentService.GetKeyPolicy, GetKeyPolicy, false",
+    "TrentService.GetKeyPolicy, GetKeyPolicy, true",
+    "TrentService.ConnectCustomKeyStore, ConnectCustomKeyStore, false",
     "TrentService.CreateGrant, CreateGrant, false"
   })
   void targetOfTheModel_namesItsOperationAndHandler(

@@ -1,7 +1,6 @@
 package org.hsmkms.it;
 
 import static org.hsmkms.it.KmsTesting.assertAwsError;
-import static org.hsmkms.it.KmsTesting.newKey;
 import static org.hsmkms.it.KmsTesting.parse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -56,12 +55,10 @@ class WireProtocolIT {
 
   @Test
   void operationOfTheModelNotImplementedYet_isUnsupportedOperationException() {
-    String keyId = newKey(kms);
-
     RawResponse r =
         server.post(
-            "TrentService.GetKeyPolicy",
-            "{\"KeyId\":\"" + keyId + "\",\"PolicyName\":\"default\"}");
+            "TrentService.ConnectCustomKeyStore",
+            "{\"CustomKeyStoreId\":\"cks-1234567890abcdef0\"}");
 
     assertError(r, 400, "UnsupportedOperationException");
   }

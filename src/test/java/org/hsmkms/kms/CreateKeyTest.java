@@ -288,6 +288,25 @@ class CreateKeyTest {
     assertTrue(policy.contains("\"Effect\" : \"Allow\""), policy);
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"nope", "[]", "{\"Version\":", "{} {}"})
+  void createKey_withAPolicyThatIsNotAJsonObject_isMalformedPolicyDocument(String policy) {
+    KmsException e =
+        refusedWithNothingCreated(
+            new CreateKeyRequest(null, null, null, null, null, policy, null, null, null));
+
+    assertEquals(ErrorCode.MALFORMED_POLICY_DOCUMENT, e.code());
+  }
+
+  @Test
+  void createKey_checksThePolicyFirst_beforeTheKeySpec() {
+    KmsException e =
+        refusedWithNothingCreated(
+            new CreateKeyRequest("SM2", null, SIGN_VERIFY, null, null, "[]", null, null, null));
+
+    assertEquals(ErrorCode.MALFORMED_POLICY_DOCUMENT, e.code());
+  }
+
   @Test
   void createKey_withPolicy_storesItAsGiven() {
     String policy = "{\"Version\":\"2012-10-17\",\"Statement\":[]}";

@@ -33,6 +33,7 @@ final class TokenServices implements AutoCloseable {
   final StoredKeys stored;
   final MutableClock clock = new MutableClock();
   final Keys keys;
+  final KeyPolicies policies;
   final KeyManagement management;
   final AsymmetricOperations asymmetric;
   final CryptoOperations crypto;
@@ -59,7 +60,9 @@ final class TokenServices implements AutoCloseable {
     clock.advance(Duration.ofNanos(-(clock.instant().getNano() % 1_000_000)));
     this.stored = new StoredKeys(dir);
     this.keys = new Keys(stored.store);
-    this.management = new KeyManagement(inventory, hsm.random(), stored.store, keys, clock);
+    this.policies = new KeyPolicies(stored.store, keys);
+    this.management =
+        new KeyManagement(inventory, hsm.random(), stored.store, keys, policies, clock);
     this.asymmetric =
         new AsymmetricOperations(
             hsm.publicKeys(), hsm.signing(), hsm.asymmetricDecryption(), hsm.keyAgreement(), keys);
