@@ -206,8 +206,7 @@ final class PolicyParser {
     if (!node.isObject() || node.isEmpty()) {
       throw invalidPrincipals();
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> entry = it.next();
+    for (Map.Entry<String, JsonNode> entry : node.properties()) {
       boolean aws = entry.getKey().equals("AWS");
       if (!aws && !entry.getKey().equals("Service")) {
         throw invalidPrincipals();
@@ -237,14 +236,12 @@ final class PolicyParser {
     if (!node.isObject()) {
       throw new MalformedPolicyException("Policy contains a Condition that is not a JSON object");
     }
-    for (Iterator<Map.Entry<String, JsonNode>> ops = node.fields(); ops.hasNext(); ) {
-      Map.Entry<String, JsonNode> op = ops.next();
+    for (Map.Entry<String, JsonNode> op : node.properties()) {
       if (!op.getValue().isObject() || op.getValue().isEmpty()) {
         throw new MalformedPolicyException(
             "Policy contains a condition " + op.getKey() + " that is not an object of keys");
       }
-      for (Iterator<Map.Entry<String, JsonNode>> keys = op.getValue().fields(); keys.hasNext(); ) {
-        Map.Entry<String, JsonNode> key = keys.next();
+      for (Map.Entry<String, JsonNode> key : op.getValue().properties()) {
         conditions.add(
             Condition.compile(op.getKey(), key.getKey(), conditionValues(key.getValue(), op)));
       }

@@ -1,7 +1,27 @@
 package org.hsmkms.authz;
 
+import static org.hsmkms.authz.AwsPolicyExamples.ADMIN;
+import static org.hsmkms.authz.AwsPolicyExamples.ALIAS_ABAC;
+import static org.hsmkms.authz.AwsPolicyExamples.ALICE;
+import static org.hsmkms.authz.AwsPolicyExamples.BOB;
+import static org.hsmkms.authz.AwsPolicyExamples.BOB_USES_SHARED_KEY;
+import static org.hsmkms.authz.AwsPolicyExamples.CAROL;
+import static org.hsmkms.authz.AwsPolicyExamples.CONSOLE;
+import static org.hsmkms.authz.AwsPolicyExamples.CROSS_ACCOUNT;
+import static org.hsmkms.authz.AwsPolicyExamples.DEFAULT;
+import static org.hsmkms.authz.AwsPolicyExamples.DENY_DECRYPT;
+import static org.hsmkms.authz.AwsPolicyExamples.ENCRYPT_ONLY_THIS_KEY;
+import static org.hsmkms.authz.AwsPolicyExamples.KEY;
+import static org.hsmkms.authz.AwsPolicyExamples.KEY_ADMIN;
+import static org.hsmkms.authz.AwsPolicyExamples.KEY_USER;
+import static org.hsmkms.authz.AwsPolicyExamples.NO_ROOT;
+import static org.hsmkms.authz.AwsPolicyExamples.OTHER_KEY;
+import static org.hsmkms.authz.AwsPolicyExamples.TAG_ABAC;
+import static org.hsmkms.authz.AwsPolicyExamples.WITH_DENY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,150 +37,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * conditions, ABAC by tag and by alias, explicit denies and cross-account use.
  */
 class AuthorizerTest {
-  private static final String ACCOUNT = "111122223333";
-  private static final String OTHER = "444455556666";
-  private static final String KEY = "arn:aws:kms:us-east-1:" + ACCOUNT + ":key/1234abcd";
-  private static final String OTHER_KEY = "arn:aws:kms:us-east-1:" + ACCOUNT + ":key/9999ffff";
-  private static final String ALICE = "arn:aws:iam::" + ACCOUNT + ":user/alice";
-  private static final String KEY_ADMIN = "arn:aws:iam::" + ACCOUNT + ":role/KeyAdmin";
-  private static final String KEY_USER = "arn:aws:iam::" + ACCOUNT + ":role/KeyUser";
-  private static final String BOB = "arn:aws:iam::" + OTHER + ":user/bob";
-  private static final String CAROL = "arn:aws:iam::777788889999:user/carol";
-
-  private static final PolicyDocument DEFAULT = key(DefaultKeyPolicy.forAccount(ACCOUNT));
-
-  /** AWS console's key policy: the root statement, key administrators, key users, grants. */
-  private static final PolicyDocument CONSOLE =
-      key(
-          """
-          {"Version": "2012-10-17", "Id": "key-consolepolicy-3", "Statement": [
-            {"Sid": "Enable IAM User Permissions", "Effect": "Allow",
-             "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
-             "Action": "kms:*", "Resource": "*"},
-            {"Sid": "Allow access for Key Administrators", "Effect": "Allow",
-             "Principal": {"AWS": "arn:aws:iam::111122223333:role/KeyAdmin"},
-             "Action": ["kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*",
-                        "kms:Update*", "kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*",
-                        "kms:TagResource", "kms:UntagResource", "kms:ScheduleKeyDeletion",
-                        "kms:CancelKeyDeletion", "kms:RotateKeyOnDemand"],
-             "Resource": "*"},
-            {"Sid": "Allow use of the key", "Effect": "Allow",
-             "Principal": {"AWS": "arn:aws:iam::111122223333:role/KeyUser"},
-             "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*",
-                        "kms:DescribeKey"],
-             "Resource": "*"},
-            {"Sid": "Allow attachment of persistent resources", "Effect": "Allow",
-             "Principal": {"AWS": "arn:aws:iam::111122223333:role/KeyUser"},
-             "Action": ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
-             "Resource": "*",
-             "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}}}
-          ]}
-          """);
-
-  /** The same administrators and users, without the statement that delegates to the account. */
-  private static final PolicyDocument NO_ROOT =
-      key(
-          """
-          {"Statement": [
-            {"Sid": "Allow access for Key Administrators", "Effect": "Allow",
-             "Principal": {"AWS": "arn:aws:iam::111122223333:role/KeyAdmin"},
-             "Action": ["kms:Describe*", "kms:Put*", "kms:ScheduleKeyDeletion"], "Resource": "*"},
-            {"Sid": "Allow use of the key", "Effect": "Allow",
-             "Principal": {"AWS": "arn:aws:iam::111122223333:role/KeyUser"},
-             "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*",
-             "Condition": {"StringEquals": {"kms:EncryptionContext:Department": "IT"}}}
-          ]}
-          """);
-
-  /** The default policy plus a Deny of deletion and of decryption without TLS. */
-  private static final PolicyDocument WITH_DENY =
-      key(
-          """
-          {"Statement": [
-            {"Sid": "Enable IAM User Permissions", "Effect": "Allow",
-             "Principal": {"AWS": "111122223333"}, "Action": "kms:*", "Resource": "*"},
-            {"Sid": "Allow alice", "Effect": "Allow",
-             "Principal": {"AWS": "arn:aws:iam::111122223333:user/alice"},
-             "Action": "kms:*", "Resource": "*"},
-            {"Sid": "Nobody deletes", "Effect": "Deny", "Principal": "*",
-             "Action": "kms:ScheduleKeyDeletion", "Resource": "*"},
-            {"Sid": "TLS only", "Effect": "Deny", "Principal": {"AWS": "111122223333"},
-             "Action": "kms:Decrypt", "Resource": "*",
-             "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
-          ]}
-          """);
-
-  /** A key shared with account 444455556666 for cryptographic use, as AWS documents it. */
-  private static final PolicyDocument CROSS_ACCOUNT =
-      key(
-          """
-          {"Statement": [
-            {"Sid": "Enable IAM User Permissions", "Effect": "Allow",
-             "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
-             "Action": "kms:*", "Resource": "*"},
-            {"Sid": "Allow an external account to use this KMS key", "Effect": "Allow",
-             "Principal": {"AWS": ["arn:aws:iam::444455556666:root"]},
-             "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*",
-                        "kms:DescribeKey"],
-             "Resource": "*"}
-          ]}
-          """);
-
-  private static final PolicyDocument ADMIN =
-      identity(
-          """
-          {"Version": "2012-10-17", "Statement": {"Sid": "Admin", "Effect": "Allow",
-           "Action": "kms:*", "Resource": "*"}}
-          """);
-
-  private static final PolicyDocument ENCRYPT_ONLY_THIS_KEY =
-      identity(
-          """
-          {"Statement": {"Sid": "EncryptThisKey", "Effect": "Allow",
-           "Action": ["kms:Encrypt", "kms:GenerateDataKey"],
-           "Resource": "arn:aws:kms:us-east-1:111122223333:key/1234abcd"}}
-          """);
-
-  private static final PolicyDocument TAG_ABAC =
-      identity(
-          """
-          {"Statement": {"Sid": "ProjectAlphaKeys", "Effect": "Allow",
-           "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
-           "Resource": "arn:aws:kms:*:111122223333:key/*",
-           "Condition": {"StringEquals": {"aws:ResourceTag/Project": "Alpha"}}}}
-          """);
-
-  private static final PolicyDocument ALIAS_ABAC =
-      identity(
-          """
-          {"Statement": {"Sid": "FinanceAliases", "Effect": "Allow", "Action": "kms:Decrypt",
-           "Resource": "arn:aws:kms:*:111122223333:key/*",
-           "Condition": {"ForAnyValue:StringLike": {"kms:ResourceAliases": "alias/finance-*"}}}}
-          """);
-
-  private static final PolicyDocument DENY_DECRYPT =
-      identity(
-          """
-          {"Statement": [
-            {"Sid": "Admin", "Effect": "Allow", "Action": "kms:*", "Resource": "*"},
-            {"Sid": "NoDecrypt", "Effect": "Deny", "Action": "kms:Decrypt", "Resource": "*"}]}
-          """);
-
-  private static final PolicyDocument BOB_USES_SHARED_KEY =
-      identity(
-          """
-          {"Statement": {"Sid": "UseSharedKey", "Effect": "Allow", "Action": "kms:Decrypt",
-           "Resource": "arn:aws:kms:us-east-1:111122223333:key/1234abcd"}}
-          """);
-
-  private static PolicyDocument key(String json) {
-    return PolicyDocument.parse(json, PolicyKind.KEY_POLICY);
-  }
-
-  private static PolicyDocument identity(String json) {
-    return PolicyDocument.parse(json, PolicyKind.IDENTITY_POLICY);
-  }
-
   private static AuthzRequest request(String principal, String action, String... keysAndValues) {
     return requestOn(KEY, principal, action, keysAndValues);
   }
@@ -168,10 +44,9 @@ class AuthorizerTest {
   private static AuthzRequest requestOn(
       String resource, String principal, String action, String... keysAndValues) {
     String account = principal.split(":")[4];
-    Map<String, List<String>> keys = new java.util.HashMap<>();
+    Map<String, List<String>> keys = new HashMap<>();
     for (int i = 0; i < keysAndValues.length; i += 2) {
-      keys.computeIfAbsent(keysAndValues[i], k -> new java.util.ArrayList<>())
-          .add(keysAndValues[i + 1]);
+      keys.computeIfAbsent(keysAndValues[i], k -> new ArrayList<>()).add(keysAndValues[i + 1]);
     }
     return new AuthzRequest(principal, account, action, resource, keys);
   }
