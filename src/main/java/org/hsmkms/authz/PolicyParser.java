@@ -126,6 +126,12 @@ final class PolicyParser {
         throw new MalformedPolicyException(
             "Policy contains a statement with both Principal and NotPrincipal");
       }
+      // IAM: "NotPrincipal must be used with "Effect":"Deny". Using it with Allow is not
+      // supported."
+      if (notPrincipal != null && effect == Effect.ALLOW) {
+        throw new MalformedPolicyException(
+            "Policy contains a statement with NotPrincipal and Effect Allow");
+      }
       principals = principals(principal != null ? principal : notPrincipal);
     } else if (principal != null || notPrincipal != null) {
       throw new MalformedPolicyException("An identity policy must not contain a Principal");

@@ -171,6 +171,10 @@ class PolicyDocumentParseTest {
                     + "}"),
             "Policy contains a statement with one or more invalid principals."),
         Arguments.of(
+            "NotPrincipal with Allow",
+            policy("{\"Effect\":\"Allow\",\"NotPrincipal\":" + ROOT + "," + action + "}"),
+            "Policy contains a statement with NotPrincipal and Effect Allow"),
+        Arguments.of(
             "no Action",
             policy(keyStatement("\"Resource\":\"*\"")),
             "Policy contains a statement with no Action"),
