@@ -87,10 +87,10 @@ class ArchitectureTest {
   }
 
   @Test
-  void onlyTheApiAndTheConfigurationKnowJackson() {
+  void onlyTheApiTheConfigurationAndThePolicyParserKnowJackson() {
     noClasses()
         .that()
-        .resideOutsideOfPackages("org.hsmkms.api..", "org.hsmkms.config..")
+        .resideOutsideOfPackages("org.hsmkms.api..", "org.hsmkms.config..", "org.hsmkms.authz..")
         .should()
         .dependOnClassesThat()
         .resideInAPackage("com.fasterxml..")
@@ -133,6 +133,32 @@ class ArchitectureTest {
         .should()
         .dependOnClassesThat()
         .resideInAPackage("org.hsmkms.kms..")
+        .check(CLASSES);
+  }
+
+  @Test
+  void authorizationIsPureCode_itKnowsNoOtherRoomOfTheService() {
+    // Policies are parsed, compiled and evaluated without I/O: no store, HSM, API or audit trail.
+    noClasses()
+        .that()
+        .resideInAPackage("org.hsmkms.authz..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "org.hsmkms.kms..",
+            "org.hsmkms.store..",
+            "org.hsmkms.hsm..",
+            "org.hsmkms.api..",
+            "org.hsmkms.auth..",
+            "org.hsmkms.audit..",
+            "org.hsmkms.crypto..",
+            "org.hsmkms.config..",
+            "org.hsmkms.cli..",
+            "io.vertx..",
+            "java.sql..",
+            "java.io..",
+            "java.nio..",
+            "java.net..")
         .check(CLASSES);
   }
 
