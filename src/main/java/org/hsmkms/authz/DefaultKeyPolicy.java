@@ -17,22 +17,12 @@ public final class DefaultKeyPolicy {
     if (!ACCOUNT_ID.matcher(account).matches()) {
       throw new IllegalArgumentException("an account id has 12 digits");
     }
-    return "{\n"
-        + "  \"Version\": \"2012-10-17\",\n"
-        + "  \"Id\": \"key-default-1\",\n"
-        + "  \"Statement\": [\n"
-        + "    {\n"
-        + "      \"Sid\": \"Enable IAM User Permissions\",\n"
-        + "      \"Effect\": \"Allow\",\n"
-        + "      \"Principal\": {\n"
-        + "        \"AWS\": \"arn:aws:iam::"
+    // As GetKeyPolicy returns it from AWS KMS, spacing included.
+    return "{\n  \"Version\" : \"2012-10-17\",\n  \"Id\" : \"key-default-1\",\n"
+        + "  \"Statement\" : [ {\n    \"Sid\" : \"Enable IAM User Permissions\",\n"
+        + "    \"Effect\" : \"Allow\",\n    \"Principal\" : {\n      \"AWS\" : \"arn:aws:iam::"
         + account
-        + ":root\"\n"
-        + "      },\n"
-        + "      \"Action\": \"kms:*\",\n"
-        + "      \"Resource\": \"*\"\n"
-        + "    }\n"
-        + "  ]\n"
-        + "}";
+        + ":root\"\n    },\n    \"Action\" : \"kms:*\",\n    \"Resource\" : \"*\"\n"
+        + "  } ]\n}";
   }
 }

@@ -3,6 +3,11 @@ package org.hsmkms.kms;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.hsmkms.authz.DefaultKeyPolicy;
+import org.hsmkms.authz.LockoutCheck;
+import org.hsmkms.authz.MalformedPolicyException;
+import org.hsmkms.authz.PolicyDocument;
+import org.hsmkms.authz.PolicyKind;
 import org.hsmkms.kms.Keys.Use;
 import org.hsmkms.store.KeyRecord;
 import org.hsmkms.store.MetadataStore;
@@ -12,8 +17,9 @@ import org.hsmkms.store.MetadataStore;
  * created without one, and the one check every policy passes before it is stored ({@link
  * #checkPolicy}), for CreateKey and PutKeyPolicy alike.
  *
- * <p>Security: policies are stored and returned as given; no request is authorized by them yet.
- * Each key has one policy, named {@value #DEFAULT_NAME}, as in AWS KMS.
+ * <p>Security: policies are validated and stored as given, and returned as stored; no request is
+ * authorized by them yet (the authorization link of issue 13 will evaluate them). Each key has one
+ * policy, named {@value #DEFAULT_NAME}, as in AWS KMS.
  */
 public final class KeyPolicies {
   /** The only policy name AWS KMS knows. */
@@ -31,12 +37,10 @@ public final class KeyPolicies {
   }
 
   /**
-   * The checks a key policy passes before CreateKey or PutKeyPolicy stores it.
-   *
-   * <p>Today: the document is one JSON object of at most 32 KiB. The policy grammar (Version,
-   * Statement, Effect, Principal, Action, Resource, Condition) and the lockout safety check (the
-   * policy must let the caller call PutKeyPolicy later, unless {@code bypassLockoutSafetyCheck})
-   * belong here too, and are not made yet: nothing is refused for them.
+   * The checks a key policy passes before CreateKey or PutKeyPolicy stores it: at most 32 KiB, the
+   * policy grammar of a key policy ({@link PolicyDocument}), and AWS's lockout safety check (the
+   * policy must let the caller, by its ARN or through its account, call PutKeyPolicy later) unless
+   * {@code bypassLockoutSafetyCheck}.
    *
    * @throws KmsException MalformedPolicyDocumentException, saying what is wrong
    */
@@ -46,9 +50,18 @@ public final class KeyPolicies {
           ErrorCode.MALFORMED_POLICY_DOCUMENT,
           "The key policy is larger than " + MAX_POLICY_BYTES + " bytes.");
     }
-    if (!JsonSyntax.isObject(policy)) {
+    PolicyDocument document;
+    try {
+      document = PolicyDocument.parse(policy, PolicyKind.KEY_POLICY);
+    } catch (MalformedPolicyException e) {
+      throw new KmsException(ErrorCode.MALFORMED_POLICY_DOCUMENT, e.getMessage());
+    }
+    // CreateKey, PutKeyPolicy: BypassPolicyLockoutSafetyCheck.
+    if (!bypassLockoutSafetyCheck
+        && LockoutCheck.wouldLockOut(document, ctx.principal(), ctx.account())) {
       throw new KmsException(
-          ErrorCode.MALFORMED_POLICY_DOCUMENT, "The policy document is not a valid JSON object.");
+          ErrorCode.MALFORMED_POLICY_DOCUMENT,
+          "The new key policy will not allow you to update the key policy in the future.");
     }
   }
 
@@ -96,12 +109,7 @@ public final class KeyPolicies {
 
   /** The policy a key created without one gets: the account (its root principal) may do all. */
   static String defaultPolicy(String account) {
-    return "{\n  \"Version\" : \"2012-10-17\",\n  \"Id\" : \"key-default-1\",\n"
-        + "  \"Statement\" : [ {\n    \"Sid\" : \"Enable IAM User Permissions\",\n"
-        + "    \"Effect\" : \"Allow\",\n    \"Principal\" : {\n      \"AWS\" : \"arn:aws:iam::"
-        + account
-        + ":root\"\n    },\n    \"Action\" : \"kms:*\",\n    \"Resource\" : \"*\"\n"
-        + "  } ]\n}";
+    return DefaultKeyPolicy.forAccount(account);
   }
 
   private static void checkName(RequestContext ctx, KeyRecord key, String policyName) {

@@ -44,7 +44,14 @@ class KeyPolicyIT {
           + "\"Principal\":{\"AWS\":\"arn:aws:iam::111122223333:root\"},"
           + "\"Action\":\"kms:*\",\"Resource\":\"*\"}]}\r\n";
 
+  /** Another valid policy; the caller's account root may still change it. */
   private static final String OTHER_POLICY =
+      "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Admins\",\"Effect\":\"Allow\","
+          + "\"Principal\":{\"AWS\":\"arn:aws:iam::111122223333:root\"},"
+          + "\"Action\":[\"kms:PutKeyPolicy\",\"kms:GetKeyPolicy\"],\"Resource\":\"*\"}]}";
+
+  /** A policy that lets only another principal change it: it would lock the caller out. */
+  private static final String LOCKOUT_POLICY =
       "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Admins\",\"Effect\":\"Allow\","
           + "\"Principal\":{\"AWS\":\"arn:aws:iam::111122223333:user/admin\"},"
           + "\"Action\":[\"kms:PutKeyPolicy\",\"kms:GetKeyPolicy\"],\"Resource\":\"*\"}]}";
@@ -170,12 +177,43 @@ class KeyPolicyIT {
   }
 
   @Test
-  void putKeyPolicy_withBypassLockoutSafetyCheck_storesThePolicy() {
+  void aPolicyThatWouldLockTheCallerOut_isRefused_unlessTheCheckIsBypassed() {
     String keyId = newKey(kms);
+    String before = kms.getKeyPolicy(b -> b.keyId(keyId)).policy();
 
-    kms.putKeyPolicy(b -> b.keyId(keyId).policy(OTHER_POLICY).bypassPolicyLockoutSafetyCheck(true));
+    MalformedPolicyDocumentException e =
+        assertThrows(
+            MalformedPolicyDocumentException.class,
+            () -> kms.putKeyPolicy(b -> b.keyId(keyId).policy(LOCKOUT_POLICY)));
+    assertEquals(
+        "The new key policy will not allow you to update the key policy in the future.",
+        e.awsErrorDetails().errorMessage());
+    assertThrows(
+        MalformedPolicyDocumentException.class, () -> kms.createKey(b -> b.policy(LOCKOUT_POLICY)));
+    assertEquals(before, kms.getKeyPolicy(b -> b.keyId(keyId)).policy());
 
-    assertEquals(OTHER_POLICY, kms.getKeyPolicy(b -> b.keyId(keyId)).policy());
+    kms.putKeyPolicy(
+        b -> b.keyId(keyId).policy(LOCKOUT_POLICY).bypassPolicyLockoutSafetyCheck(true));
+    assertEquals(LOCKOUT_POLICY, kms.getKeyPolicy(b -> b.keyId(keyId)).policy());
+    String created =
+        kms.createKey(b -> b.policy(LOCKOUT_POLICY).bypassPolicyLockoutSafetyCheck(true))
+            .keyMetadata()
+            .keyId();
+    assertEquals(LOCKOUT_POLICY, kms.getKeyPolicy(b -> b.keyId(created)).policy());
+  }
+
+  @Test
+  void aPolicyThatIsNotAKeyPolicy_isMalformedPolicyDocumentException_sayingWhy() {
+    String keyId = newKey(kms);
+    String noPrincipal =
+        "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+            + "\"Action\":\"kms:*\",\"Resource\":\"*\"}]}";
+
+    MalformedPolicyDocumentException e =
+        assertThrows(
+            MalformedPolicyDocumentException.class,
+            () -> kms.putKeyPolicy(b -> b.keyId(keyId).policy(noPrincipal)));
+    assertTrue(e.awsErrorDetails().errorMessage().contains("Principal"), e.getMessage());
   }
 
   @Test
@@ -333,7 +371,9 @@ class KeyPolicyIT {
   /** A JSON object of exactly {@code bytes} ASCII bytes. */
   private static String policyOfBytes(int bytes) {
     String head = "{\"Version\":\"2012-10-17\",\"Id\":\"";
-    String tail = "\",\"Statement\":[]}";
+    String tail =
+        "\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"111122223333\"},"
+            + "\"Action\":\"kms:*\",\"Resource\":\"*\"}]}";
     return head + "x".repeat(bytes - head.length() - tail.length()) + tail;
   }
 

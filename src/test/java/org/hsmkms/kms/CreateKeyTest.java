@@ -309,7 +309,9 @@ class CreateKeyTest {
 
   @Test
   void createKey_withPolicy_storesItAsGiven() {
-    String policy = "{\"Version\":\"2012-10-17\",\"Statement\":[]}";
+    String policy =
+        "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+            + "\"Principal\":{\"AWS\":\"111122223333\"},\"Action\":\"kms:*\",\"Resource\":\"*\"}]}";
 
     KeyRecord key =
         created(new CreateKeyRequest(null, null, null, null, null, policy, null, null, null));
