@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import org.hsmkms.kms.AliasListEntry;
 import org.hsmkms.kms.Aliases;
 import org.hsmkms.kms.CreateKeyRequest;
@@ -135,6 +136,11 @@ public final class KmsApi {
   /** The handler of an operation, or null if this service does not implement it. */
   Operation operation(String name) {
     return operations.get(name);
+  }
+
+  /** The names of the operations this service implements (each has a handler). */
+  Set<String> operationNames() {
+    return Set.copyOf(operations.keySet());
   }
 
   private Reply createKey(RequestContext ctx, JsonNode r) {
