@@ -13,9 +13,9 @@ import java.util.TreeMap;
  * resource, whether a principal of another account may be allowed it, and the condition keys a
  * policy may test for it.
  *
- * <p>Security: an operation without an entry is refused by whoever enforces this table (the table
- * test keeps every operation of the model and every handled operation in it), so no operation is
- * left unchecked.
+ * <p>Security: whoever enforces the table must refuse an operation that has no entry; the tests
+ * keep every operation of the model and every operation with a handler in it, so none is left
+ * unchecked.
  */
 public final class KmsActions {
 
@@ -143,7 +143,9 @@ public final class KmsActions {
    * condition keys. Where an operation needs one action on two resources (CreateAlias,
    * UpdateAlias, DeleteAlias, UpdatePrimaryRegion) or two actions (ReEncrypt: kms:ReEncryptFrom
    * on the source key and kms:ReEncryptTo on the destination key; ReplicateKey: kms:ReplicateKey
-   * on the primary key and kms:CreateKey in the replica's region), each pair is listed.
+   * on the primary key and kms:CreateKey in the replica's region), each pair is listed, and the
+   * entry's condition keys are those of all its pairs. GetKeyLastUsage, newer than that table, is
+   * entered as the other operations that read a key's metadata: key policy, not across accounts.
    */
   private static final Map<String, Entry> TABLE = new TreeMap<>();
 
