@@ -12,7 +12,9 @@ import org.hsmkms.auth.CredentialsFile;
  * The access key of a {@code dev} server: chosen (given, kept from an earlier start, or generated
  * in the HSM), registered in the server's credentials file ({@code DIR/server-credentials}, secret
  * sealed in the token), and written for clients to {@code DIR/credentials} in the AWS
- * shared-credentials format, profile {@code hsm-kms}.
+ * shared-credentials format, profile {@code hsm-kms}. Its principal is an administrator of its
+ * account: it is given {@link CredentialsAdmin#ADMIN_POLICY} as its identity policy when it has
+ * none (a policy set on it since is kept).
  *
  * <p>Security: {@code DIR/credentials} holds the secret in the clear, as every AWS credentials file
  * does; it is mode 600 in a mode-700 directory and serves a development token only.
@@ -56,8 +58,16 @@ public final class DevCredentials {
           generated = true;
         }
       }
+      boolean hasPolicy = admin.principalsWithPolicy().contains(principal);
       if (!admin.holds(accessKeyId, account, principal, secret)) {
-        admin.put(accessKeyId, account, principal, secret);
+        admin.put(
+            accessKeyId,
+            account,
+            principal,
+            secret,
+            hasPolicy ? null : CredentialsAdmin.ADMIN_POLICY);
+      } else if (!hasPolicy) {
+        admin.setPolicy(principal, CredentialsAdmin.ADMIN_POLICY);
       }
       if (previous != null && !previous[0].equals(accessKeyId)) {
         // A fixed pair replaces the one written earlier.

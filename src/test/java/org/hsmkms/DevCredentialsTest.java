@@ -100,6 +100,42 @@ class DevCredentialsTest {
         });
   }
 
+  @Test
+  void devPrincipal_isGivenTheAdminPolicy_andAPolicySetOnItSinceIsKept() throws Exception {
+    TestServer.withHsm(
+        hsm -> {
+          CredentialsAdmin admin = admin(hsm);
+          prepare(admin, null, null);
+          SuiteSecrets.secret(DevCredentials.readProfile(dir.resolve("credentials"))[1]);
+          assertEquals(
+              java.util.Optional.of(CredentialsAdmin.ADMIN_POLICY), admin.policy(PRINCIPAL));
+
+          String readOnly =
+              "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+                  + "\"Action\":\"kms:DescribeKey\",\"Resource\":\"*\"}]}";
+          admin.setPolicy(PRINCIPAL, readOnly);
+          prepare(admin, null, null);
+          assertEquals(java.util.Optional.of(readOnly), admin.policy(PRINCIPAL));
+
+          admin.removePolicy(PRINCIPAL);
+          prepare(admin, null, null);
+          assertEquals(
+              java.util.Optional.of(CredentialsAdmin.ADMIN_POLICY), admin.policy(PRINCIPAL));
+        });
+  }
+
+  @Test
+  void fixedPair_getsTheAdminPolicy() throws Exception {
+    TestServer.withHsm(
+        hsm -> {
+          CredentialsAdmin admin = admin(hsm);
+          prepare(admin, "AKIAFIXEDFORSCRIPTS", FIXED_SECRET.getBytes(StandardCharsets.UTF_8));
+
+          assertEquals(
+              java.util.Optional.of(CredentialsAdmin.ADMIN_POLICY), admin.policy(PRINCIPAL));
+        });
+  }
+
   private CredentialsAdmin admin(Pkcs11Hsm hsm) {
     return new CredentialsAdmin(dir.resolve("server-credentials"), hsm.serviceKeys(), hsm.random());
   }

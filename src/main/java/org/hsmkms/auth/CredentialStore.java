@@ -10,6 +10,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import org.hsmkms.authz.MalformedPolicyException;
+import org.hsmkms.authz.PolicyDocument;
+import org.hsmkms.authz.PolicyKind;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +26,10 @@ import org.slf4j.LoggerFactory;
  * that cannot be read or parsed leaves the current table in place (and is tried again at the next
  * check); an entry whose secret does not open is left out and reported by access key id.
  *
+ * <p>The identity policies of principals are loaded with the keys, parsed once, and replaced with
+ * them in one step. A policy whose seal does not verify ({@link PolicySealer}) or that does not
+ * parse is left out and logged: its principal then has no identity policy (least privilege).
+ *
  * <p>Security: secrets live only inside {@link Credential}s; nothing here logs one.
  */
 public final class CredentialStore implements SigV4Authenticator.CredentialLookup {
@@ -29,12 +37,15 @@ public final class CredentialStore implements SigV4Authenticator.CredentialLooku
 
   private final Path file;
   private final SecretSealer sealer;
+  private final PolicySealer policySealer;
   private volatile Map<String, Credential> table = Map.of();
+  private volatile Map<String, PolicyDocument> policies = Map.of();
   private Object loadedStamp;
 
   public CredentialStore(Path file, SecretSealer sealer) {
     this.file = file;
     this.sealer = sealer;
+    this.policySealer = sealer.policySealer();
   }
 
   public Path file() {
@@ -44,6 +55,14 @@ public final class CredentialStore implements SigV4Authenticator.CredentialLooku
   @Override
   public Credential find(String accessKeyId) {
     return table.get(accessKeyId);
+  }
+
+  /**
+   * The identity policy of a principal, as last loaded; empty if it has none, or if its stored
+   * policy was refused.
+   */
+  public Optional<PolicyDocument> identityPolicy(String principalArn) {
+    return Optional.ofNullable(policies.get(principalArn));
   }
 
   /** How many access keys are active. */
@@ -99,8 +118,10 @@ public final class CredentialStore implements SigV4Authenticator.CredentialLooku
       return false;
     }
     List<CredentialsFile.Entry> entries;
+    CredentialsFile.Contents contents;
     try {
-      entries = CredentialsFile.read(file);
+      contents = CredentialsFile.readAll(file);
+      entries = contents.entries();
     } catch (IOException | IllegalArgumentException e) {
       LOG.error("credentials file {} not loaded: {}", file, e.getMessage());
       return false;
@@ -135,15 +156,41 @@ public final class CredentialStore implements SigV4Authenticator.CredentialLooku
         }
       }
     }
+    Map<String, PolicyDocument> nextPolicies = new HashMap<>();
+    for (CredentialsFile.PolicyEntry policy : contents.policies()) {
+      try {
+        policySealer.verify(policy);
+        nextPolicies.put(
+            policy.principalArn(),
+            PolicyDocument.parse(policy.document(), PolicyKind.IDENTITY_POLICY));
+      } catch (IllegalArgumentException | MalformedPolicyException e) {
+        rejected++;
+        LOG.error(
+            "credentials file {}: identity policy of {} left out: {}",
+            file,
+            policy.principalArn(),
+            e.getMessage());
+      } catch (RuntimeException e) {
+        LOG.error(
+            "credentials file {} not loaded: the HSM could not verify the identity policy of {}: {}",
+            file,
+            policy.principalArn(),
+            e.toString());
+        next.values().forEach(Credential::destroy);
+        return false;
+      }
+    }
     // Old credentials are not zeroed here: a verification on the event loop may still hold one.
     table = Map.copyOf(next);
+    policies = Map.copyOf(nextPolicies);
     boolean first = loadedStamp == null;
     loadedStamp = stamp;
     LOG.info(
-        "credentials file {} {}: {} access keys{}",
+        "credentials file {} {}: {} access keys, {} identity policies{}",
         file,
         first ? "loaded" : "reloaded",
         next.size(),
+        nextPolicies.size(),
         rejected > 0 ? ", " + rejected + " left out" : "");
     return true;
   }

@@ -7,29 +7,43 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.hsmkms.authz.MalformedPolicyException;
+import org.hsmkms.authz.PolicyDocument;
+import org.hsmkms.authz.PolicyKind;
 import org.hsmkms.hsm.HsmException;
 import org.hsmkms.hsm.RandomSource;
 import org.hsmkms.hsm.ServiceKeys;
 
 /**
  * Adds, replaces, removes and lists access keys in a credentials file, sealing each secret in the
- * HSM. Used by the {@code credentials} command, by {@code dev} and by tests.
+ * HSM, and sets, shows and removes the identity policies of principals, sealing each to its
+ * principal. Used by the {@code credentials} command, by {@code dev} and by tests.
  *
  * <p>Security: secrets pass through as byte arrays the caller owns; this class keeps none and
  * writes none in the clear.
  */
 public final class CredentialsAdmin {
+  /** The identity policy of an administrator: every KMS action on every resource. */
+  public static final String ADMIN_POLICY =
+      "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"kms:*\","
+          + "\"Resource\":\"*\"}]}";
+
   private static final char[] BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();
 
   private final Path file;
   private final RandomSource random;
   private final SecretSealer sealer;
+  private final PolicySealer policySealer;
 
   public CredentialsAdmin(Path file, ServiceKeys serviceKeys, RandomSource random) {
     this.file = file;
     this.random = random;
     this.sealer = new SecretSealer(serviceKeys);
+    this.policySealer = sealer.policySealer();
   }
 
   /** A new access key pair. The caller zeroes {@code secret}. */
@@ -61,13 +75,105 @@ public final class CredentialsAdmin {
 
   /** The entries of the file (secrets sealed); empty if it does not exist. */
   public List<CredentialsFile.Entry> list() throws IOException {
-    return Files.exists(file) ? CredentialsFile.read(file) : List.of();
+    return contents().entries();
+  }
+
+  private CredentialsFile.Contents contents() throws IOException {
+    return Files.exists(file) ? CredentialsFile.readAll(file) : CredentialsFile.Contents.EMPTY;
+  }
+
+  /**
+   * Checks an identity policy with the policy grammar, before anything is written.
+   *
+   * @throws MalformedPolicyException with the parser's reason
+   */
+  public static void checkPolicy(String document) {
+    PolicyDocument.parse(document, PolicyKind.IDENTITY_POLICY);
+  }
+
+  /**
+   * Sets (or replaces) the identity policy of a principal, sealed to it.
+   *
+   * @throws MalformedPolicyException if the document is not a valid identity policy (nothing is
+   *     written)
+   */
+  public void setPolicy(String principalArn, String document) throws IOException {
+    CredentialsFile.Contents contents = contents();
+    write(contents.entries(), withPolicy(contents.policies(), principalArn, document));
+  }
+
+  private List<CredentialsFile.PolicyEntry> withPolicy(
+      List<CredentialsFile.PolicyEntry> policies, String principalArn, String document) {
+    checkPolicy(document);
+    policySealer.ensureKey();
+    CredentialsFile.PolicyEntry entry =
+        new CredentialsFile.PolicyEntry(
+            principalArn, document, policySealer.seal(principalArn, document));
+    List<CredentialsFile.PolicyEntry> next = new ArrayList<>(policies);
+    next.removeIf(p -> p.principalArn().equals(principalArn));
+    next.add(entry);
+    return next;
+  }
+
+  /**
+   * The stored identity policy of a principal, verified; empty if it has none.
+   *
+   * @throws IllegalArgumentException if the stored policy does not verify
+   */
+  public Optional<String> policy(String principalArn) throws IOException {
+    for (CredentialsFile.PolicyEntry p : contents().policies()) {
+      if (p.principalArn().equals(principalArn)) {
+        policySealer.verify(p);
+        return Optional.of(p.document());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The principals that have a stored identity policy (verified or not). */
+  public Set<String> principalsWithPolicy() throws IOException {
+    Set<String> principals = new HashSet<>();
+    contents().policies().forEach(p -> principals.add(p.principalArn()));
+    return principals;
+  }
+
+  /** Removes the identity policy of a principal; false if it had none. */
+  public boolean removePolicy(String principalArn) throws IOException {
+    CredentialsFile.Contents contents = contents();
+    List<CredentialsFile.PolicyEntry> policies = new ArrayList<>(contents.policies());
+    if (!policies.removeIf(p -> p.principalArn().equals(principalArn))) {
+      return false;
+    }
+    write(contents.entries(), policies);
+    return true;
+  }
+
+  private void write(
+      List<CredentialsFile.Entry> entries, List<CredentialsFile.PolicyEntry> policies)
+      throws IOException {
+    CredentialsFile.write(file, new CredentialsFile.Contents(entries, policies));
   }
 
   /** Adds an access key, or replaces the one with the same id. */
   public void put(String accessKeyId, String account, String principalArn, byte[] secret)
       throws IOException {
+    put(accessKeyId, account, principalArn, secret, null);
+  }
+
+  /**
+   * Adds an access key, or replaces the one with the same id, and, unless {@code policy} is null,
+   * sets the identity policy of its principal, in one write of the file.
+   *
+   * @throws MalformedPolicyException if the policy is not a valid identity policy (nothing is
+   *     written)
+   */
+  public void put(
+      String accessKeyId, String account, String principalArn, byte[] secret, String policy)
+      throws IOException {
     checkSecret(secret);
+    if (policy != null) {
+      checkPolicy(policy);
+    }
     sealer.ensureKey();
     CredentialsFile.Entry entry =
         new CredentialsFile.Entry(
@@ -75,19 +181,26 @@ public final class CredentialsAdmin {
             account,
             principalArn,
             sealer.seal(accessKeyId, account, principalArn, secret));
-    List<CredentialsFile.Entry> entries = new ArrayList<>(list());
+    CredentialsFile.Contents contents = contents();
+    List<CredentialsFile.Entry> entries = new ArrayList<>(contents.entries());
     entries.removeIf(e -> e.accessKeyId().equals(accessKeyId));
     entries.add(entry);
-    CredentialsFile.write(file, entries);
+    write(
+        entries,
+        policy == null
+            ? contents.policies()
+            : withPolicy(contents.policies(), principalArn, policy));
   }
 
   /** Removes an access key; false if it was not there. */
   public boolean remove(String accessKeyId) throws IOException {
-    List<CredentialsFile.Entry> entries = new ArrayList<>(list());
+    CredentialsFile.Contents contents = contents();
+    List<CredentialsFile.Entry> entries = new ArrayList<>(contents.entries());
     if (!entries.removeIf(e -> e.accessKeyId().equals(accessKeyId))) {
       return false;
     }
-    CredentialsFile.write(file, entries);
+    // The principal's identity policy stays: it belongs to the principal, not to one key.
+    write(entries, contents.policies());
     return true;
   }
 

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,13 +16,18 @@ import java.util.regex.Pattern;
 
 /**
  * The server's credentials file: one INI section per access key id, with the account, the principal
- * ARN and the secret sealed by {@link SecretSealer}.
+ * ARN and the secret sealed by {@link SecretSealer}; and one section per principal that has an
+ * identity policy, with the policy's JSON in base64 and its seal by {@link PolicySealer}.
  *
  * <pre>
  * [AKIAIOSFODNN7EXAMPLE]
  * account = 111122223333
  * principal = arn:aws:iam::111122223333:user/alice
  * secret = hsm:v1:BASE64(IV | CIPHERTEXT | TAG)
+ *
+ * [policy arn:aws:iam::111122223333:user/alice]
+ * document = BASE64(JSON)
+ * seal = hsm:v1:BASE64(IV | CIPHERTEXT | TAG)
  * </pre>
  *
  * <p>Security: the file holds no secret in the clear. It is written to a temporary file (mode 600)
@@ -33,6 +39,7 @@ public final class CredentialsFile {
   static final Pattern PRINCIPAL =
       Pattern.compile("arn:aws[a-z-]*:(iam|sts)::(\\d{12}):[A-Za-z0-9+=,.@_/:-]{1,512}");
   private static final int MAX_BYTES = 4 * 1024 * 1024;
+  private static final String POLICY_SECTION = "policy ";
 
   private CredentialsFile() {}
 
@@ -67,6 +74,34 @@ public final class CredentialsFile {
     }
   }
 
+  /**
+   * A principal's identity policy as stored: the JSON text (base64 in the file) and its seal, not
+   * yet verified.
+   */
+  public record PolicyEntry(String principalArn, String document, String seal) {
+    public PolicyEntry {
+      if (principalArn == null || !PRINCIPAL.matcher(principalArn).matches()) {
+        throw new IllegalArgumentException("invalid principal '" + principalArn + "'");
+      }
+      if (document == null || document.isEmpty()) {
+        throw new IllegalArgumentException("document missing");
+      }
+      if (seal == null || seal.isEmpty()) {
+        throw new IllegalArgumentException("seal missing");
+      }
+    }
+  }
+
+  /** Everything the file holds: access keys, and identity policies by principal. */
+  public record Contents(List<Entry> entries, List<PolicyEntry> policies) {
+    public static final Contents EMPTY = new Contents(List.of(), List.of());
+
+    public Contents {
+      entries = List.copyOf(entries);
+      policies = List.copyOf(policies);
+    }
+  }
+
   private static void check(Pattern p, String value, String what) {
     if (value == null || !p.matcher(value).matches()) {
       throw new IllegalArgumentException("invalid " + what + " '" + value + "'");
@@ -75,15 +110,25 @@ public final class CredentialsFile {
 
   /** Reads every entry; a malformed file is an {@link IllegalArgumentException} naming the line. */
   public static List<Entry> read(Path file) throws IOException {
+    return readAll(file).entries();
+  }
+
+  /** Reads access keys and identity policies; a malformed file is refused as by {@link #read}. */
+  public static Contents readAll(Path file) throws IOException {
     if (Files.size(file) > MAX_BYTES) {
       throw new IllegalArgumentException(file + " is larger than " + MAX_BYTES + " bytes");
     }
-    return parse(Files.readString(file, StandardCharsets.UTF_8));
+    return parseAll(Files.readString(file, StandardCharsets.UTF_8));
   }
 
   static List<Entry> parse(String text) {
+    return parseAll(text).entries();
+  }
+
+  static Contents parseAll(String text) {
     List<Entry> entries = new ArrayList<>();
-    Map<String, Entry> seen = new LinkedHashMap<>();
+    List<PolicyEntry> policies = new ArrayList<>();
+    Map<String, Object> seen = new LinkedHashMap<>();
     String section = null;
     Map<String, String> values = new LinkedHashMap<>();
     int sectionLine = 0;
@@ -95,7 +140,7 @@ public final class CredentialsFile {
       }
       if (line.startsWith("[") && line.endsWith("]")) {
         if (section != null) {
-          add(entries, seen, section, values, sectionLine);
+          add(entries, policies, seen, section, values, sectionLine);
         }
         section = line.substring(1, line.length() - 1).strip();
         values = new LinkedHashMap<>();
@@ -108,30 +153,51 @@ public final class CredentialsFile {
             "line " + (i + 1) + ": expected [ACCESS_KEY_ID] or" + " name = value");
       }
       String name = line.substring(0, eq).strip();
-      if (!List.of("account", "principal", "secret").contains(name)) {
+      boolean policy = section.startsWith(POLICY_SECTION);
+      if (!(policy ? List.of("document", "seal") : List.of("account", "principal", "secret"))
+          .contains(name)) {
         throw new IllegalArgumentException(
             "line "
                 + (i + 1)
                 + ": unknown setting '"
                 + name
-                + "' (expected account, principal or secret)");
+                + (policy
+                    ? "' (expected document or seal)"
+                    : "' (expected account, principal or secret)"));
       }
       if (values.put(name, line.substring(eq + 1).strip()) != null) {
         throw new IllegalArgumentException("line " + (i + 1) + ": " + name + " given twice");
       }
     }
     if (section != null) {
-      add(entries, seen, section, values, sectionLine);
+      add(entries, policies, seen, section, values, sectionLine);
     }
-    return entries;
+    return new Contents(entries, policies);
   }
 
   private static void add(
       List<Entry> entries,
-      Map<String, Entry> seen,
+      List<PolicyEntry> policies,
+      Map<String, Object> seen,
       String section,
       Map<String, String> values,
       int line) {
+    if (section.startsWith(POLICY_SECTION)) {
+      String principal = section.substring(POLICY_SECTION.length()).strip();
+      PolicyEntry p;
+      try {
+        p = new PolicyEntry(principal, decode(values.get("document")), values.get("seal"));
+      } catch (IllegalArgumentException ex) {
+        throw new IllegalArgumentException(
+            "line " + line + ": [" + section + "]: " + ex.getMessage());
+      }
+      if (seen.put(section, p) != null) {
+        throw new IllegalArgumentException(
+            "line " + line + ": a policy of " + principal + " appears twice");
+      }
+      policies.add(p);
+      return;
+    }
     Entry e;
     try {
       e = new Entry(section, values.get("account"), values.get("principal"), values.get("secret"));
@@ -146,14 +212,27 @@ public final class CredentialsFile {
     entries.add(e);
   }
 
-  /** Writes all entries, replacing the file atomically. */
-  public static void write(Path file, List<Entry> entries) throws IOException {
+  private static String decode(String base64) {
+    if (base64 == null || base64.isEmpty()) {
+      return null;
+    }
+    try {
+      return new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("document is not valid base64");
+    }
+  }
+
+  /** Writes all access keys and identity policies, replacing the file atomically. */
+  public static void write(Path file, Contents contents) throws IOException {
     StringBuilder sb = new StringBuilder();
-    sb.append("# hsm-kms credentials: access key id -> account, principal and secret.\n")
-        .append("# Each secret is sealed (AES-256-GCM) under a key that never leaves the HSM;\n")
-        .append("# manage entries with: java -jar hsm-kms.jar credentials add|remove|list.\n")
+    sb.append("# hsm-kms credentials: access key id -> account, principal and secret;\n")
+        .append("# [policy ARN] -> the principal's identity policy (base64 JSON) and its seal.\n")
+        .append(
+            "# Secrets and seals are made (AES-256-GCM) under a key that never leaves the HSM;\n")
+        .append("# manage entries with: hsm-kms credentials add|remove|list|policy.\n")
         .append("# The service reloads this file when it changes.\n");
-    for (Entry e : entries) {
+    for (Entry e : contents.entries()) {
       sb.append('\n')
           .append('[')
           .append(e.accessKeyId())
@@ -166,6 +245,19 @@ public final class CredentialsFile {
           .append('\n')
           .append("secret = ")
           .append(e.sealedSecret())
+          .append('\n');
+    }
+    for (PolicyEntry p : contents.policies()) {
+      sb.append('\n')
+          .append('[')
+          .append(POLICY_SECTION)
+          .append(p.principalArn())
+          .append("]\n")
+          .append("document = ")
+          .append(Base64.getEncoder().encodeToString(p.document().getBytes(StandardCharsets.UTF_8)))
+          .append('\n')
+          .append("seal = ")
+          .append(p.seal())
           .append('\n');
     }
     writeAtomically(file, sb.toString());

@@ -40,6 +40,11 @@ public final class SecretSealer {
     hsm.ensureServiceKey(KEY_ID, KEY_LABEL);
   }
 
+  /** The sealer of identity policies, under the same service key. */
+  PolicySealer policySealer() {
+    return new PolicySealer(hsm);
+  }
+
   /** Seals {@code secret} for the entry named by the other arguments. */
   public String seal(String accessKeyId, String account, String principalArn, byte[] secret) {
     byte[] sealed = hsm.encrypt(KEY_ID, secret, aad(accessKeyId, account, principalArn));

@@ -15,13 +15,23 @@ public final class HelpCommand {
     out.println(
         "       hsm-kms credentials add (--config FILE | --data-dir DIR)"
             + " [--access-key-id ID] [--account-id ID] [--principal ARN]");
+    out.println("                       [--policy FILE | --admin]");
     out.println(
         "       hsm-kms credentials remove (--config FILE | --data-dir DIR)"
             + " --access-key-id ID");
     out.println("       hsm-kms credentials list (--config FILE | --data-dir DIR)");
     out.println(
+        "       hsm-kms credentials policy set (--config FILE | --data-dir DIR)"
+            + " --principal ARN (--file FILE | --admin)");
+    out.println(
+        "       hsm-kms credentials policy show|remove (--config FILE | --data-dir DIR)"
+            + " --principal ARN");
+    out.println(
         "The secret of 'credentials add' comes from "
             + CommandLine.ENV_SECRET_ACCESS_KEY
             + " if set, else it is generated and printed once.");
+    out.println(
+        "An identity policy (--policy, --file) is an IAM policy document in JSON; --admin is"
+            + " kms:* on *. Policies are stored but not enforced yet.");
   }
 }

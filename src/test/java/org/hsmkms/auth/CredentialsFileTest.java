@@ -96,7 +96,7 @@ class CredentialsFileTest {
     Path file = dir.resolve("creds");
     List<CredentialsFile.Entry> entries = CredentialsFile.parse(ENTRY);
 
-    CredentialsFile.write(file, entries);
+    CredentialsFile.write(file, new CredentialsFile.Contents(entries, List.of()));
 
     assertEquals(entries, CredentialsFile.read(file));
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
@@ -110,5 +110,62 @@ class CredentialsFileTest {
     CredentialsFile.Entry e = CredentialsFile.parse(ENTRY).get(0);
 
     assertTrue(!e.toString().contains("hsm:v1"), e.toString());
+  }
+
+  private static final String POLICY_JSON =
+      "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"kms:*\","
+          + "\"Resource\":\"*\"}]}";
+  private static final String POLICY =
+      "[policy arn:aws:iam::111122223333:user/alice]\ndocument = "
+          + java.util.Base64.getEncoder().encodeToString(POLICY_JSON.getBytes())
+          + "\nseal = hsm:v1:CCCC\n";
+
+  @Test
+  void parse_readsPolicySections_beside_theAccessKeys() {
+    CredentialsFile.Contents contents = CredentialsFile.parseAll(ENTRY + "\n" + POLICY);
+
+    assertEquals(CredentialsFile.parse(ENTRY), contents.entries());
+    assertEquals(
+        List.of(
+            new CredentialsFile.PolicyEntry(
+                "arn:aws:iam::111122223333:user/alice", POLICY_JSON, "hsm:v1:CCCC")),
+        contents.policies());
+  }
+
+  @Test
+  void policySection_withAnAccessKeySetting_isRefused() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> CredentialsFile.parseAll(POLICY + "secret = hsm:v1:AAAA\n"));
+    assertTrue(e.getMessage().contains("expected document or seal"), e.getMessage());
+  }
+
+  @Test
+  void policySection_withoutSeal_orNotBase64_orTwice_orForNoArn_isRefused() {
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> CredentialsFile.parseAll(POLICY.replace("seal = hsm:v1:CCCC\n", "")));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> CredentialsFile.parseAll(POLICY.replace("document = ", "document = %%")));
+    assertThrows(IllegalArgumentException.class, () -> CredentialsFile.parseAll(POLICY + POLICY));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            CredentialsFile.parseAll(
+                POLICY.replace("arn:aws:iam::111122223333:user/alice", "alice")));
+  }
+
+  @Test
+  void write_thenReadAll_givesTheSamePolicies_withTheDocumentInBase64(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("creds");
+    CredentialsFile.Contents contents = CredentialsFile.parseAll(ENTRY + POLICY);
+
+    CredentialsFile.write(file, contents);
+
+    assertEquals(contents, CredentialsFile.readAll(file));
+    assertTrue(!Files.readString(file).contains("kms:*"), "the JSON is stored in base64");
   }
 }

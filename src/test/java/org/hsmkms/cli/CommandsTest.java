@@ -64,8 +64,14 @@ class CommandsTest {
   @Test
   void credentials_needsAnAction_aKnownOption_andAConfigOrDataDir() {
     assertEquals(
-        "usage: hsm-kms credentials add|remove|list ...",
+        "usage: hsm-kms credentials add|remove|list|policy ...",
         refused(() -> CredentialsCommand.run(args("credentials"))));
+    assertEquals(
+        "usage: hsm-kms credentials policy set|show|remove ...",
+        refused(() -> CredentialsCommand.run(args("credentials policy"))));
+    assertEquals(
+        "give --admin or --policy FILE, not both",
+        refused(() -> CredentialsCommand.run(args("credentials add --admin --policy p.json"))));
     assertEquals(
         "unknown option --secret",
         refused(() -> CredentialsCommand.run(args("credentials add --secret s"))));
@@ -99,6 +105,9 @@ class CommandsTest {
           "hsm-kms credentials add ",
           "hsm-kms credentials remove ",
           "hsm-kms credentials list ",
+          "hsm-kms credentials policy set ",
+          "hsm-kms credentials policy show|remove ",
+          "[--policy FILE | --admin]",
         }) {
       assertTrue(help.contains(command), command + " in\n" + help);
     }

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.hsmkms.auth.CredentialsAdmin;
+import org.hsmkms.authz.MalformedPolicyException;
 import org.hsmkms.testing.SuiteSecrets;
 import org.hsmkms.testing.TestServer;
 import org.hsmkms.testing.TestToken;
@@ -24,27 +25,15 @@ import org.junit.jupiter.api.Test;
 class CredentialsCommandIT {
   private static final String ID = "AKIDCLICOMMAND";
   private static final String ACCOUNT = "111122223333";
+  private static final String PRINCIPAL = "arn:aws:iam::" + ACCOUNT + ":user/" + ID;
+  private static final String READ_ONLY =
+      "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+          + "\"Action\":\"kms:DescribeKey\",\"Resource\":\"*\"}]}";
 
   @Test
   void add_list_remove_throughAConfigFile() throws Exception {
-    Path dir = Files.createDirectories(TestServer.newDataDir());
-    Files.writeString(dir.resolve("pin"), TestToken.PIN + "\n");
-    Path credentials = dir.resolve("server-credentials");
-    Path config = dir.resolve("hsm-kms.yaml");
-    Files.writeString(
-        config,
-        "hsm:\n  module: "
-            + TestToken.module()
-            + "\n  tokenLabel: "
-            + TestToken.LABEL
-            + "\n  pinFile: "
-            + dir.resolve("pin")
-            + "\nstore:\n  url: jdbc:sqlite:"
-            + dir.resolve("metadata.db")
-            + "\ncredentials:\n  file: "
-            + credentials
-            + "\n");
-    TestToken.dir();
+    Path config = newConfig();
+    Path credentials = config.resolveSibling("server-credentials");
 
     List<String> added =
         run("credentials", "add", "--config", config.toString(), "--access-key-id", ID);
@@ -70,7 +59,16 @@ class CredentialsCommandIT {
     assertEquals("true", check[0], "the file holds the printed secret, sealed");
     assertFalse(Files.readString(credentials).contains(secret), "the secret is sealed in the file");
     assertEquals(
-        List.of(ID + "\t" + ACCOUNT + "\tarn:aws:iam::" + ACCOUNT + ":user/" + ID), listed);
+        List.of(
+            ID
+                + "\t"
+                + ACCOUNT
+                + "\tarn:aws:iam::"
+                + ACCOUNT
+                + ":user/"
+                + ID
+                + "\tno identity policy"),
+        listed);
     assertEquals(List.of("removed " + ID + " from " + credentials), removed);
     assertEquals(List.of(), run("credentials", "list", "--config", config.toString()));
     assertEquals(
@@ -88,6 +86,156 @@ class CredentialsCommandIT {
                           ID
                         }))
             .getMessage());
+  }
+
+  /** A config of the test token, with its credentials file {@code server-credentials} beside it. */
+  private static Path newConfig() throws Exception {
+    Path dir = Files.createDirectories(TestServer.newDataDir());
+    Files.writeString(dir.resolve("pin"), TestToken.PIN + "\n");
+    Path credentials = dir.resolve("server-credentials");
+    Path config = dir.resolve("hsm-kms.yaml");
+    Files.writeString(
+        config,
+        "hsm:\n  module: "
+            + TestToken.module()
+            + "\n  tokenLabel: "
+            + TestToken.LABEL
+            + "\n  pinFile: "
+            + dir.resolve("pin")
+            + "\nstore:\n  url: jdbc:sqlite:"
+            + dir.resolve("metadata.db")
+            + "\ncredentials:\n  file: "
+            + credentials
+            + "\n");
+    TestToken.dir();
+    return config;
+  }
+
+  @Test
+  void policy_set_show_remove_andTheListSaysWhoHasOne() throws Exception {
+    Path config = newConfig();
+    Path credentials = config.resolveSibling("server-credentials");
+    Path policy = config.resolveSibling("policy.json");
+    Files.writeString(policy, READ_ONLY);
+    List<String> added =
+        run("credentials", "add", "--config", config.toString(), "--access-key-id", ID);
+    SuiteSecrets.secret(added.get(1).substring("aws_secret_access_key = ".length()));
+
+    run(
+        "credentials",
+        "policy",
+        "set",
+        "--config",
+        config.toString(),
+        "--principal",
+        PRINCIPAL,
+        "--file",
+        policy.toString());
+    List<String> shown =
+        run(
+            "credentials",
+            "policy",
+            "show",
+            "--config",
+            config.toString(),
+            "--principal",
+            PRINCIPAL);
+    List<String> listed = run("credentials", "list", "--config", config.toString());
+    List<String> removed =
+        run(
+            "credentials",
+            "policy",
+            "remove",
+            "--config",
+            config.toString(),
+            "--principal",
+            PRINCIPAL);
+
+    assertEquals(List.of(READ_ONLY), shown);
+    assertEquals(List.of(ID + "\t" + ACCOUNT + "\t" + PRINCIPAL + "\tidentity policy"), listed);
+    assertEquals(
+        List.of("removed the identity policy of " + PRINCIPAL + " from " + credentials), removed);
+    assertEquals(
+        PRINCIPAL + " has no identity policy in " + credentials,
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                    run(
+                        "credentials",
+                        "policy",
+                        "show",
+                        "--config",
+                        config.toString(),
+                        "--principal",
+                        PRINCIPAL))
+            .getMessage());
+    assertEquals(
+        List.of(ID + "\t" + ACCOUNT + "\t" + PRINCIPAL + "\tno identity policy"),
+        run("credentials", "list", "--config", config.toString()));
+  }
+
+  @Test
+  void add_withAdmin_givesThePrincipalKmsStarOnStar() throws Exception {
+    Path config = newConfig();
+    List<String> added =
+        run("credentials", "add", "--config", config.toString(), "--access-key-id", ID, "--admin");
+    SuiteSecrets.secret(added.get(1).substring("aws_secret_access_key = ".length()));
+
+    assertEquals(
+        List.of(CredentialsAdmin.ADMIN_POLICY),
+        run(
+            "credentials",
+            "policy",
+            "show",
+            "--config",
+            config.toString(),
+            "--principal",
+            PRINCIPAL));
+  }
+
+  @Test
+  void malformedPolicy_isRefusedWithTheParsersMessage_andNothingIsWritten() throws Exception {
+    Path config = newConfig();
+    Path credentials = config.resolveSibling("server-credentials");
+    Path policy = config.resolveSibling("policy.json");
+    Files.writeString(policy, READ_ONLY.replace("\"Allow\"", "\"Maybe\""));
+    String parserMessage =
+        assertThrows(
+                MalformedPolicyException.class,
+                () -> CredentialsAdmin.checkPolicy(Files.readString(policy)))
+            .getMessage();
+
+    IllegalArgumentException add =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                run(
+                    "credentials",
+                    "add",
+                    "--config",
+                    config.toString(),
+                    "--access-key-id",
+                    ID,
+                    "--policy",
+                    policy.toString()));
+    IllegalArgumentException set =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                run(
+                    "credentials",
+                    "policy",
+                    "set",
+                    "--config",
+                    config.toString(),
+                    "--principal",
+                    PRINCIPAL,
+                    "--file",
+                    policy.toString()));
+
+    assertEquals("identity policy " + policy + ": " + parserMessage, add.getMessage());
+    assertEquals(add.getMessage(), set.getMessage());
+    assertFalse(Files.exists(credentials), "nothing written");
   }
 
   /** The lines the command prints on standard output. */
