@@ -6,9 +6,10 @@ import org.hsmkms.hsm.HsmException;
 
 /**
  * Command line: {@code dev} (SoftHSM2 token and embedded store prepared by the launcher in a data
- * directory), {@code serve --config FILE} (production) and {@code credentials add|remove|list} (the
- * access keys of either). Each command is a class of this package; this class only picks one. The
- * load benchmark is a program of its own (the {@code bench/} project).
+ * directory), {@code serve --config FILE} (production) and {@code credentials
+ * add|remove|list|policy} (the access keys of either). Each command is a class of this package;
+ * this class only picks one. The load benchmark is a program of its own (the {@code bench/}
+ * project).
  */
 public final class Main {
   private Main() {}
