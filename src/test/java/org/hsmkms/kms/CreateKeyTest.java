@@ -20,13 +20,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.hsmkms.hsm.pkcs11.Pkcs11Hsm;
 import org.hsmkms.store.KeyRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -40,29 +37,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  * reserved {@code aws:} prefix. A refused CreateKey leaves neither a row nor a token object.
  */
 class CreateKeyTest {
-  private static Pkcs11Hsm hsm;
-  @TempDir Path dir;
+  @RegisterExtension static final TokenFixture TOKEN = TokenFixture.perTest();
+
   private TokenServices services;
   private final RequestContext ctx = caller();
 
-  @BeforeAll
-  static void openHsm() {
-    hsm = TokenServices.openHsm();
-  }
-
-  @AfterAll
-  static void closeHsm() {
-    hsm.close();
-  }
-
   @BeforeEach
   void open() {
-    services = new TokenServices(hsm, dir);
-  }
-
-  @AfterEach
-  void close() {
-    services.close();
+    services = TOKEN.services();
   }
 
   private static CreateKeyRequest request(String keySpec, String keyUsage) {
@@ -81,13 +63,13 @@ class CreateKeyTest {
    * CreateKey's refusal of {@code req}, having checked it wrote no row and made no token object.
    */
   private KmsException refusedWithNothingCreated(CreateKeyRequest req) {
-    int tokenObjects = hsm.inventory().listKeyIds().size();
+    int tokenObjects = TOKEN.hsm().inventory().listKeyIds().size();
 
     KmsException e =
         assertThrows(KmsException.class, () -> services.management.createKey(ctx, req));
 
     assertEquals(List.of(), services.stored.store.allKeys());
-    assertEquals(tokenObjects, hsm.inventory().listKeyIds().size());
+    assertEquals(tokenObjects, TOKEN.hsm().inventory().listKeyIds().size());
     return e;
   }
 
@@ -161,7 +143,7 @@ class CreateKeyTest {
     assertEquals(services.clock.instant(), md.creationDate());
     assertEquals("Enabled", row.keyState());
     assertEquals(32, row.currentMaterialId().length(), "a 16-byte material id, in hex");
-    assertTrue(hsm.inventory().keyExists(services.material(row)));
+    assertTrue(TOKEN.hsm().inventory().keyExists(services.material(row)));
     assertEquals(List.of(md.arn()), ctx.keysUsed().arns());
   }
 
@@ -385,11 +367,12 @@ class CreateKeyTest {
   // --- A failure of the HSM ------------------------------------------------------------------
 
   @Test
-  void createKey_whoseGenerationFailsInTheHsm_leavesNoRowAndNoTags() throws Exception {
+  void createKey_whoseGenerationFailsInTheHsm_leavesNoRowAndNoTags(@TempDir Path dir)
+      throws Exception {
     FaultyInventory failing =
-        new FaultyInventory(hsm.inventory(), FaultyInventory.Fault.GENERATION);
+        new FaultyInventory(TOKEN.hsm().inventory(), FaultyInventory.Fault.GENERATION);
     Path faultyDir = Files.createDirectories(dir.resolve("faulty"));
-    try (TokenServices faulty = new TokenServices(hsm, failing, faultyDir)) {
+    try (TokenServices faulty = new TokenServices(TOKEN.hsm(), failing, faultyDir)) {
       failing.watch(faulty.stored.store);
       CreateKeyRequest req = tagged(List.of(new Tag("team", "a")));
 
@@ -403,7 +386,7 @@ class CreateKeyTest {
       assertEquals("Creating", seen.keyState(), "the row came first, as Creating");
       assertEquals(Map.of("team", "a"), failing.tagsSeen.get(0), "with its tags");
       assertEquals(Map.of(), faulty.stored.store.tags(seen.keyId()));
-      assertFalse(hsm.inventory().keyExists(failing.failed.get(0)));
+      assertFalse(TOKEN.hsm().inventory().keyExists(failing.failed.get(0)));
     }
   }
 }

@@ -18,7 +18,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -27,13 +26,11 @@ import org.hsmkms.crypto.CiphertextBlob;
 import org.hsmkms.crypto.EncryptionContext;
 import org.hsmkms.crypto.SecretBytes;
 import org.hsmkms.hsm.MaterialId;
-import org.hsmkms.hsm.pkcs11.Pkcs11Hsm;
 import org.hsmkms.store.KeyRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.function.Executable;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -50,8 +47,8 @@ class CryptoOperationsTest {
   private static final EncryptionContext CONTEXT =
       EncryptionContext.of(Map.of("purpose", "test", "tenant", "a"));
 
-  @TempDir static Path dir;
-  private static Pkcs11Hsm hsm;
+  @RegisterExtension static final TokenFixture TOKEN = TokenFixture.perClass();
+
   private static TokenServices services;
   private static CryptoOperations crypto;
   private static KeyRecord key;
@@ -62,22 +59,12 @@ class CryptoOperationsTest {
 
   @BeforeAll
   static void open() {
-    hsm = TokenServices.openHsm();
-    services = new TokenServices(hsm, dir);
+    services = TOKEN.services();
     crypto = services.crypto;
     key = services.symmetricKey();
     other = services.symmetricKey();
     hmac = services.create("HMAC_256", GENERATE_VERIFY_MAC);
     signing = services.create("ECC_NIST_P256", SIGN_VERIFY);
-  }
-
-  @AfterAll
-  static void close() {
-    try {
-      services.close();
-    } finally {
-      hsm.close();
-    }
   }
 
   private byte[] encrypt(KeyRecord k, EncryptionContext context) {
@@ -232,7 +219,7 @@ class CryptoOperationsTest {
     UUID id = UUID.fromString(named.keyId());
     byte[] aad = CiphertextBlob.aad(id, material.bytes(), CONTEXT);
     return CiphertextBlob.encode(
-        id, material.bytes(), hsm.symmetric().encrypt(material, PLAINTEXT, aad));
+        id, material.bytes(), TOKEN.hsm().symmetric().encrypt(material, PLAINTEXT, aad));
   }
 
   @Test

@@ -7,19 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.hsmkms.crypto.EncryptionContext;
 import org.hsmkms.hsm.HsmException;
-import org.hsmkms.hsm.pkcs11.Pkcs11Hsm;
 import org.hsmkms.store.KeyRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.function.Executable;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -35,8 +32,8 @@ class CryptoStatesTest {
   private static final byte[] PLAINTEXT = "key states".getBytes(StandardCharsets.UTF_8);
   private static final EncryptionContext CONTEXT = EncryptionContext.of(Map.of("k", "v"));
 
-  @TempDir static Path dir;
-  private static Pkcs11Hsm hsm;
+  @RegisterExtension static final TokenFixture TOKEN = TokenFixture.perClass();
+
   private static TokenServices services;
   private static CryptoOperations crypto;
   private static KeyRecord usable;
@@ -44,19 +41,9 @@ class CryptoStatesTest {
 
   @BeforeAll
   static void open() {
-    hsm = TokenServices.openHsm();
-    services = new TokenServices(hsm, dir);
+    services = TOKEN.services();
     crypto = services.crypto;
     usable = services.symmetricKey();
-  }
-
-  @AfterAll
-  static void close() {
-    try {
-      services.close();
-    } finally {
-      hsm.close();
-    }
   }
 
   /**
@@ -152,7 +139,7 @@ class CryptoStatesTest {
     KeyRecord key = services.symmetricKey();
     byte[] blob =
         crypto.encrypt(ctx, key.keyId(), PLAINTEXT, CONTEXT, null, false).ciphertextBlob();
-    hsm.inventory().destroyKey(services.material(key));
+    TOKEN.hsm().inventory().destroyKey(services.material(key));
 
     HsmException e =
         assertThrows(HsmException.class, () -> operation.call.apply(crypto, ctx, key, blob));

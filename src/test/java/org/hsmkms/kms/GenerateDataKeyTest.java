@@ -12,19 +12,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.hsmkms.crypto.CiphertextBlob;
 import org.hsmkms.crypto.EncryptionContext;
 import org.hsmkms.crypto.SecretBytes;
-import org.hsmkms.hsm.pkcs11.Pkcs11Hsm;
 import org.hsmkms.store.KeyRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -40,8 +37,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class GenerateDataKeyTest {
   private static final EncryptionContext CONTEXT = EncryptionContext.of(Map.of("file", "a.txt"));
 
-  @TempDir static Path dir;
-  private static Pkcs11Hsm hsm;
+  @RegisterExtension static final TokenFixture TOKEN = TokenFixture.perClass();
+
   private static TokenServices services;
   private static CryptoOperations crypto;
   private static KeyRecord key;
@@ -49,19 +46,9 @@ class GenerateDataKeyTest {
 
   @BeforeAll
   static void open() {
-    hsm = TokenServices.openHsm();
-    services = new TokenServices(hsm, dir);
+    services = TOKEN.services();
     crypto = services.crypto;
     key = services.symmetricKey();
-  }
-
-  @AfterAll
-  static void close() {
-    try {
-      services.close();
-    } finally {
-      hsm.close();
-    }
   }
 
   private CryptoOperations.DataKey generate(String keySpec, Integer numberOfBytes) {

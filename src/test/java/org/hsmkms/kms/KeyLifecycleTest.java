@@ -12,19 +12,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.hsmkms.hsm.pkcs11.Pkcs11Hsm;
 import org.hsmkms.store.KeyRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -38,31 +33,16 @@ import org.junit.jupiter.params.provider.ValueSource;
  * it was.
  */
 class KeyLifecycleTest {
-  private static Pkcs11Hsm hsm;
-  @TempDir Path dir;
+  @RegisterExtension static final TokenFixture TOKEN = TokenFixture.perTest();
+
   private TokenServices services;
   private KeyManagement management;
   private final RequestContext ctx = caller();
 
-  @BeforeAll
-  static void openHsm() {
-    hsm = TokenServices.openHsm();
-  }
-
-  @AfterAll
-  static void closeHsm() {
-    hsm.close();
-  }
-
   @BeforeEach
   void open() {
-    services = new TokenServices(hsm, dir);
+    services = TOKEN.services();
     management = services.management;
-  }
-
-  @AfterEach
-  void close() {
-    services.close();
   }
 
   /** A key row in {@code state}; no token object is needed to change a state. */
@@ -266,7 +246,7 @@ class KeyLifecycleTest {
 
     management.scheduleKeyDeletion(ctx, key.keyId(), 7);
 
-    assertTrue(hsm.inventory().keyExists(services.material(key)));
+    assertTrue(TOKEN.hsm().inventory().keyExists(services.material(key)));
   }
 
   // --- CancelKeyDeletion -----------------------------------------------------------------------

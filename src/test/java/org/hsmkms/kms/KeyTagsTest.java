@@ -6,21 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import org.hsmkms.hsm.pkcs11.Pkcs11Hsm;
 import org.hsmkms.store.KeyRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -32,31 +27,16 @@ import org.junit.jupiter.params.provider.ValueSource;
  * paging. A refused request changes no tag.
  */
 class KeyTagsTest {
-  private static Pkcs11Hsm hsm;
-  @TempDir Path dir;
+  @RegisterExtension static final TokenFixture TOKEN = TokenFixture.perTest();
+
   private TokenServices services;
   private KeyManagement management;
   private final RequestContext ctx = caller();
 
-  @BeforeAll
-  static void openHsm() {
-    hsm = TokenServices.openHsm();
-  }
-
-  @AfterAll
-  static void closeHsm() {
-    hsm.close();
-  }
-
   @BeforeEach
   void open() {
-    services = new TokenServices(hsm, dir);
+    services = TOKEN.services();
     management = services.management;
-  }
-
-  @AfterEach
-  void close() {
-    services.close();
   }
 
   private Map<String, String> tagsOf(KeyRecord key) {

@@ -13,18 +13,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.hsmkms.hsm.pkcs11.Pkcs11Hsm;
 import org.hsmkms.store.KeyRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -49,8 +46,8 @@ class MacOperationsTest {
           "HMAC_384", "HMAC_SHA_384",
           "HMAC_512", "HMAC_SHA_512");
 
-  @TempDir static Path dir;
-  private static Pkcs11Hsm hsm;
+  @RegisterExtension static final TokenFixture TOKEN = TokenFixture.perClass();
+
   private static TokenServices services;
   private static MacOperations macs;
 
@@ -61,20 +58,10 @@ class MacOperationsTest {
 
   @BeforeAll
   static void open() {
-    hsm = TokenServices.openHsm();
-    services = new TokenServices(hsm, dir);
+    services = TOKEN.services();
     macs = services.macs;
     for (String spec : List.of("HMAC_224", "HMAC_256", "HMAC_384", "HMAC_512")) {
       KEYS.put(spec, services.create(spec, GENERATE_VERIFY_MAC));
-    }
-  }
-
-  @AfterAll
-  static void close() {
-    try {
-      services.close();
-    } finally {
-      hsm.close();
     }
   }
 

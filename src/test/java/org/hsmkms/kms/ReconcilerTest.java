@@ -16,22 +16,17 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.hsmkms.crypto.EncryptionContext;
 import org.hsmkms.hsm.MaterialId;
-import org.hsmkms.hsm.pkcs11.Pkcs11Hsm;
 import org.hsmkms.kms.Reconciler.Report;
 import org.hsmkms.store.KeyRecord;
 import org.hsmkms.testing.TestToken;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -46,31 +41,16 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class ReconcilerTest {
   private static final byte[] PLAINTEXT = {1, 2, 3};
-  private static Pkcs11Hsm hsm;
-  @TempDir Path dir;
+  @RegisterExtension static final TokenFixture TOKEN = TokenFixture.perTest();
+
   private TokenServices services;
   private Reconciler reconciler;
   private final RequestContext ctx = caller();
 
-  @BeforeAll
-  static void openHsm() {
-    hsm = TokenServices.openHsm();
-  }
-
-  @AfterAll
-  static void closeHsm() {
-    hsm.close();
-  }
-
   @BeforeEach
   void open() {
-    services = new TokenServices(hsm, dir);
+    services = TOKEN.services();
     reconciler = services.reconciler;
-  }
-
-  @AfterEach
-  void close() {
-    services.close();
   }
 
   private Optional<KeyRecord> find(KeyRecord key) {
@@ -78,7 +58,7 @@ class ReconcilerTest {
   }
 
   private boolean inToken(KeyRecord key) {
-    return hsm.inventory().keyExists(services.material(key));
+    return TOKEN.hsm().inventory().keyExists(services.material(key));
   }
 
   /** A report with only this repair, besides the token's objects that belong to no row. */
@@ -91,7 +71,7 @@ class ReconcilerTest {
   @Test
   void creatingRow_whoseTokenObjectExists_isCompletedAsEnabled_andUsable() {
     KeyRecord key = services.stored.add(KeyState.CREATING);
-    hsm.inventory().generateAesKey(services.material(key), key.keyId());
+    TOKEN.hsm().inventory().generateAesKey(services.material(key), key.keyId());
 
     Report report = reconciler.reconcile();
 
@@ -171,15 +151,15 @@ class ReconcilerTest {
   void tokenObjectWithoutARow_isReported_andLeftInPlace() {
     int before = reconciler.reconcile().objectsWithoutRow();
     services.symmetricKey(); // its object has a row: not counted
-    MaterialId orphan = MaterialId.of(hsm.random().generateRandom(16));
-    hsm.inventory().generateAesKey(orphan, "reconciler-test-orphan");
+    MaterialId orphan = MaterialId.of(TOKEN.hsm().random().generateRandom(16));
+    TOKEN.hsm().inventory().generateAesKey(orphan, "reconciler-test-orphan");
     try {
       Report report = reconciler.reconcile();
 
       assertEquals(new Report(0, 0, 0, 0, before + 1), report);
-      assertTrue(hsm.inventory().keyExists(orphan));
+      assertTrue(TOKEN.hsm().inventory().keyExists(orphan));
     } finally {
-      hsm.inventory().destroyKey(orphan);
+      TOKEN.hsm().inventory().destroyKey(orphan);
     }
   }
 
@@ -267,7 +247,7 @@ class ReconcilerTest {
     services.management.scheduleKeyDeletion(ctx, key.keyId(), 7);
     services.clock.advance(Duration.ofDays(7));
     FaultyInventory failing =
-        new FaultyInventory(hsm.inventory(), FaultyInventory.Fault.DESTRUCTION);
+        new FaultyInventory(TOKEN.hsm().inventory(), FaultyInventory.Fault.DESTRUCTION);
     Reconciler faulty =
         new Reconciler(failing, services.stored.store, services.keys, services.clock);
 

@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
@@ -23,13 +22,11 @@ import javax.crypto.Cipher;
 import javax.crypto.spec.OAEPParameterSpec;
 import javax.crypto.spec.PSource;
 import org.hsmkms.crypto.EncryptionContext;
-import org.hsmkms.hsm.pkcs11.Pkcs11Hsm;
 import org.hsmkms.store.KeyRecord;
 import org.hsmkms.testing.KeyPairChecks;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -42,8 +39,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class RsaEncryptionAndKeyAgreementTest {
   private static final EncryptionContext NONE = EncryptionContext.empty();
 
-  @TempDir static Path dir;
-  private static Pkcs11Hsm hsm;
+  @RegisterExtension static final TokenFixture TOKEN = TokenFixture.perClass();
+
   private static TokenServices services;
   private static CryptoOperations crypto;
   private static AsymmetricOperations asymmetric;
@@ -53,21 +50,11 @@ class RsaEncryptionAndKeyAgreementTest {
 
   @BeforeAll
   static void open() {
-    hsm = TokenServices.openHsm();
-    services = new TokenServices(hsm, dir);
+    services = TOKEN.services();
     crypto = services.crypto;
     asymmetric = services.asymmetric;
     rsa = services.create("RSA_2048", ENCRYPT_DECRYPT);
     ecdh = services.create("ECC_NIST_P256", KEY_AGREEMENT);
-  }
-
-  @AfterAll
-  static void close() {
-    try {
-      services.close();
-    } finally {
-      hsm.close();
-    }
   }
 
   private byte[] encrypt(KeyRecord key, byte[] plaintext, String algorithm) {
