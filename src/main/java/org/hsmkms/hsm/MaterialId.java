@@ -42,11 +42,6 @@ public final class MaterialId {
     return bytes.clone();
   }
 
-  /** How many bytes the id has. */
-  public int length() {
-    return bytes.length;
-  }
-
   /** Whether {@code other} holds the same bytes, without copying them. */
   public boolean matches(byte[] other) {
     return other != null && Arrays.equals(bytes, other);
