@@ -16,29 +16,4 @@ public record CreateKeyRequest(
     List<Tag> tags,
     Boolean multiRegion,
     String customKeyStoreId,
-    boolean bypassPolicyLockoutSafetyCheck) {
-
-  /** Without BypassPolicyLockoutSafetyCheck (false, its default). */
-  public CreateKeyRequest(
-      String keySpec,
-      String customerMasterKeySpec,
-      String keyUsage,
-      String origin,
-      String description,
-      String policy,
-      List<Tag> tags,
-      Boolean multiRegion,
-      String customKeyStoreId) {
-    this(
-        keySpec,
-        customerMasterKeySpec,
-        keyUsage,
-        origin,
-        description,
-        policy,
-        tags,
-        multiRegion,
-        customKeyStoreId,
-        false);
-  }
-}
+    boolean bypassPolicyLockoutSafetyCheck) {}

@@ -121,35 +121,10 @@ class CredentialsCommandIT {
         run("credentials", "add", "--config", config.toString(), "--access-key-id", ID);
     SuiteSecrets.secret(added.get(1).substring("aws_secret_access_key = ".length()));
 
-    run(
-        "credentials",
-        "policy",
-        "set",
-        "--config",
-        config.toString(),
-        "--principal",
-        PRINCIPAL,
-        "--file",
-        policy.toString());
-    List<String> shown =
-        run(
-            "credentials",
-            "policy",
-            "show",
-            "--config",
-            config.toString(),
-            "--principal",
-            PRINCIPAL);
+    policy(config, "set", "--file", policy.toString());
+    List<String> shown = policy(config, "show");
     List<String> listed = run("credentials", "list", "--config", config.toString());
-    List<String> removed =
-        run(
-            "credentials",
-            "policy",
-            "remove",
-            "--config",
-            config.toString(),
-            "--principal",
-            PRINCIPAL);
+    List<String> removed = policy(config, "remove");
 
     assertEquals(List.of(READ_ONLY), shown);
     assertEquals(List.of(ID + "\t" + ACCOUNT + "\t" + PRINCIPAL + "\tidentity policy"), listed);
@@ -157,18 +132,7 @@ class CredentialsCommandIT {
         List.of("removed the identity policy of " + PRINCIPAL + " from " + credentials), removed);
     assertEquals(
         PRINCIPAL + " has no identity policy in " + credentials,
-        assertThrows(
-                IllegalArgumentException.class,
-                () ->
-                    run(
-                        "credentials",
-                        "policy",
-                        "show",
-                        "--config",
-                        config.toString(),
-                        "--principal",
-                        PRINCIPAL))
-            .getMessage());
+        assertThrows(IllegalArgumentException.class, () -> policy(config, "show")).getMessage());
     assertEquals(
         List.of(ID + "\t" + ACCOUNT + "\t" + PRINCIPAL + "\tno identity policy"),
         run("credentials", "list", "--config", config.toString()));
@@ -181,16 +145,7 @@ class CredentialsCommandIT {
         run("credentials", "add", "--config", config.toString(), "--access-key-id", ID, "--admin");
     SuiteSecrets.secret(added.get(1).substring("aws_secret_access_key = ".length()));
 
-    assertEquals(
-        List.of(CredentialsAdmin.ADMIN_POLICY),
-        run(
-            "credentials",
-            "policy",
-            "show",
-            "--config",
-            config.toString(),
-            "--principal",
-            PRINCIPAL));
+    assertEquals(List.of(CredentialsAdmin.ADMIN_POLICY), policy(config, "show"));
   }
 
   @Test
@@ -221,17 +176,7 @@ class CredentialsCommandIT {
     IllegalArgumentException set =
         assertThrows(
             IllegalArgumentException.class,
-            () ->
-                run(
-                    "credentials",
-                    "policy",
-                    "set",
-                    "--config",
-                    config.toString(),
-                    "--principal",
-                    PRINCIPAL,
-                    "--file",
-                    policy.toString()));
+            () -> policy(config, "set", "--file", policy.toString()));
 
     assertEquals("identity policy " + policy + ": " + parserMessage, add.getMessage());
     assertEquals(add.getMessage(), set.getMessage());
@@ -239,6 +184,22 @@ class CredentialsCommandIT {
   }
 
   /** The lines the command prints on standard output. */
+  /** {@code credentials policy VERB --config CONFIG --principal PRINCIPAL [more...]}. */
+  private static List<String> policy(Path config, String verb, String... more) throws Exception {
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "credentials",
+                "policy",
+                verb,
+                "--config",
+                config.toString(),
+                "--principal",
+                PRINCIPAL));
+    args.addAll(List.of(more));
+    return run(args.toArray(String[]::new));
+  }
+
   private static List<String> run(String... args) throws Exception {
     PrintStream console = System.out;
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();

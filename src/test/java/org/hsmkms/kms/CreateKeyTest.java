@@ -48,11 +48,11 @@ class CreateKeyTest {
   }
 
   private static CreateKeyRequest request(String keySpec, String keyUsage) {
-    return new CreateKeyRequest(keySpec, null, keyUsage, null, null, null, null, null, null);
+    return new CreateKeyRequest(keySpec, null, keyUsage, null, null, null, null, null, null, false);
   }
 
   private static CreateKeyRequest tagged(List<Tag> tags) {
-    return new CreateKeyRequest(null, null, null, null, null, null, tags, null, null);
+    return new CreateKeyRequest(null, null, null, null, null, null, tags, null, null, false);
   }
 
   private KeyRecord created(CreateKeyRequest req) {
@@ -190,7 +190,7 @@ class CreateKeyTest {
     KeyRecord key =
         created(
             new CreateKeyRequest(
-                null, "ECC_NIST_P256", SIGN_VERIFY, null, null, null, null, null, null));
+                null, "ECC_NIST_P256", SIGN_VERIFY, null, null, null, null, null, null, false));
 
     assertEquals("ECC_NIST_P256", key.keySpec());
   }
@@ -201,7 +201,7 @@ class CreateKeyTest {
     KmsException e =
         refusedWithNothingCreated(
             new CreateKeyRequest(
-                SYMMETRIC_DEFAULT, cmkSpec, null, null, null, null, null, null, null));
+                SYMMETRIC_DEFAULT, cmkSpec, null, null, null, null, null, null, null, false));
 
     assertEquals(ErrorCode.VALIDATION, e.code());
     assertEquals(
@@ -214,7 +214,8 @@ class CreateKeyTest {
   @Test
   void createKey_withOriginAwsKms_isAccepted() {
     KeyRecord key =
-        created(new CreateKeyRequest(null, null, null, "AWS_KMS", null, null, null, null, null));
+        created(
+            new CreateKeyRequest(null, null, null, "AWS_KMS", null, null, null, null, null, false));
 
     assertEquals("AWS_KMS", key.origin());
   }
@@ -224,7 +225,7 @@ class CreateKeyTest {
   void createKey_withAnotherOrigin_isUnsupportedOperationException(String origin) {
     KmsException e =
         refusedWithNothingCreated(
-            new CreateKeyRequest(null, null, null, origin, null, null, null, null, null));
+            new CreateKeyRequest(null, null, null, origin, null, null, null, null, null, false));
 
     assertEquals(ErrorCode.UNSUPPORTED_OPERATION, e.code());
     assertEquals("Origin " + origin + " is not supported by this service.", e.getMessage());
@@ -234,7 +235,7 @@ class CreateKeyTest {
   void createKey_multiRegion_isUnsupportedOperationException() {
     KmsException e =
         refusedWithNothingCreated(
-            new CreateKeyRequest(null, null, null, null, null, null, null, true, null));
+            new CreateKeyRequest(null, null, null, null, null, null, null, true, null, false));
 
     assertEquals(ErrorCode.UNSUPPORTED_OPERATION, e.code());
     assertEquals("Multi-Region keys are not supported by this service.", e.getMessage());
@@ -243,7 +244,7 @@ class CreateKeyTest {
   @Test
   void createKey_multiRegionFalse_isASingleRegionKey() {
     KeyRecord key =
-        created(new CreateKeyRequest(null, null, null, null, null, null, null, false, null));
+        created(new CreateKeyRequest(null, null, null, null, null, null, null, false, null, false));
 
     assertEquals("Enabled", key.keyState());
   }
@@ -253,7 +254,7 @@ class CreateKeyTest {
     KmsException e =
         refusedWithNothingCreated(
             new CreateKeyRequest(
-                null, null, null, null, null, null, null, null, "cks-1234567890abcdef0"));
+                null, null, null, null, null, null, null, null, "cks-1234567890abcdef0", false));
 
     assertEquals(ErrorCode.CUSTOM_KEY_STORE_NOT_FOUND, e.code());
     assertEquals("Custom key store cks-1234567890abcdef0 does not exist.", e.getMessage());
@@ -275,7 +276,7 @@ class CreateKeyTest {
   void createKey_withAPolicyThatIsNotAJsonObject_isMalformedPolicyDocument(String policy) {
     KmsException e =
         refusedWithNothingCreated(
-            new CreateKeyRequest(null, null, null, null, null, policy, null, null, null));
+            new CreateKeyRequest(null, null, null, null, null, policy, null, null, null, false));
 
     assertEquals(ErrorCode.MALFORMED_POLICY_DOCUMENT, e.code());
   }
@@ -284,7 +285,8 @@ class CreateKeyTest {
   void createKey_checksThePolicyFirst_beforeTheKeySpec() {
     KmsException e =
         refusedWithNothingCreated(
-            new CreateKeyRequest("SM2", null, SIGN_VERIFY, null, null, "[]", null, null, null));
+            new CreateKeyRequest(
+                "SM2", null, SIGN_VERIFY, null, null, "[]", null, null, null, false));
 
     assertEquals(ErrorCode.MALFORMED_POLICY_DOCUMENT, e.code());
   }
@@ -296,7 +298,8 @@ class CreateKeyTest {
             + "\"Principal\":{\"AWS\":\"111122223333\"},\"Action\":\"kms:*\",\"Resource\":\"*\"}]}";
 
     KeyRecord key =
-        created(new CreateKeyRequest(null, null, null, null, null, policy, null, null, null));
+        created(
+            new CreateKeyRequest(null, null, null, null, null, policy, null, null, null, false));
 
     assertEquals(policy, key.policy());
   }
@@ -305,7 +308,8 @@ class CreateKeyTest {
   void createKey_withDescription_describesItBack() {
     KeyMetadata md =
         services.management.createKey(
-            ctx, new CreateKeyRequest(null, null, null, null, "payroll", null, null, null, null));
+            ctx,
+            new CreateKeyRequest(null, null, null, null, "payroll", null, null, null, null, false));
 
     assertEquals("payroll", md.description());
     assertEquals("payroll", services.row(md.keyId()).description());

@@ -80,7 +80,9 @@ final class TokenServices implements AutoCloseable {
   KeyRecord create(RequestContext ctx, String keySpec, String keyUsage) {
     KeyMetadata md =
         management.createKey(
-            ctx, new CreateKeyRequest(keySpec, null, keyUsage, null, null, null, null, null, null));
+            ctx,
+            new CreateKeyRequest(
+                keySpec, null, keyUsage, null, null, null, null, null, null, false));
     return row(md.keyId());
   }
 
