@@ -19,6 +19,7 @@ import org.hsmkms.api.KmsHttpServer;
 import org.hsmkms.audit.AuditTrail;
 import org.hsmkms.audit.FileAuditTrail;
 import org.hsmkms.auth.CredentialStore;
+import org.hsmkms.auth.IdentityPolicies;
 import org.hsmkms.auth.SecretSealer;
 import org.hsmkms.auth.SigV4Authenticator;
 import org.hsmkms.config.Config;
@@ -30,6 +31,8 @@ import org.hsmkms.kms.AsymmetricOperations;
 import org.hsmkms.kms.CryptoOperations;
 import org.hsmkms.kms.DataKeyPairPool;
 import org.hsmkms.kms.DataKeyPairs;
+import org.hsmkms.kms.GrantIndex;
+import org.hsmkms.kms.KeyAuthorizer;
 import org.hsmkms.kms.KeyManagement;
 import org.hsmkms.kms.KeyPairServices;
 import org.hsmkms.kms.KeyPolicies;
@@ -114,7 +117,7 @@ public final class Application implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     openStore();
-    Keys keys = new Keys(store);
+    Keys keys = new Keys(store, new KeyAuthorizer(store, new GrantIndex()));
     this.reconciler = new Reconciler(hsm.inventory(), store, keys, clock);
     // Before any request, and not beside them: SoftHSM2 answered a key pair generation with
     // CKR_GENERAL_ERROR while another thread listed the token.
@@ -197,7 +200,15 @@ public final class Application implements AutoCloseable {
             keyPairs);
     KmsHttpServer http =
         new KmsHttpServer(
-            vertx, workers, authenticator, api, config.server().maxBodyBytes(), audit, eventLoops);
+            vertx,
+            workers,
+            authenticator,
+            credentials == null ? IdentityPolicies.NONE : credentials,
+            clock,
+            api,
+            config.server().maxBodyBytes(),
+            audit,
+            eventLoops);
     parts.add("the HTTP listeners", () -> await(http.close()));
     Config.Tls tls = config.server().tls();
     this.port =

@@ -7,6 +7,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Arrays;
+import java.util.Set;
+import org.hsmkms.authz.KmsActions;
+import org.hsmkms.kms.ErrorCode;
 import org.hsmkms.kms.KmsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,11 +41,27 @@ final class DispatchHandler implements Handler<RoutingContext> {
   private Outcome run(Exchange ex) {
     Outcome outcome;
     try (Reply r = ex.handler.handle(ex.rc, ex.request)) {
+      checkAuthorized(ex);
       outcome = Outcome.ok(Json.MAPPER.writeValueAsBytes(r.body));
     } catch (Exception e) {
       outcome = Outcome.failed(classify(ex, e));
     }
     return recorder.recorded(ex, outcome);
+  }
+
+  /**
+   * Security: an operation that succeeded must have had each of its key-level permissions decided
+   * (every key it used was resolved through the authorizing lookup). If one was not, the answer is
+   * withheld: a defect, reported loudly, never a silent bypass.
+   */
+  private static void checkAuthorized(Exchange ex) {
+    Set<KmsActions.Resource> unchecked = ex.rc.authorization().unchecked();
+    if (!unchecked.isEmpty()) {
+      throw new KmsException(
+          ErrorCode.INTERNAL,
+          "An internal error occurred.",
+          new IllegalStateException(ex.operation + " did not authorize " + unchecked));
+    }
   }
 
   /** On the event loop: sends the answer and zeroes it, or fails the context with the error. */

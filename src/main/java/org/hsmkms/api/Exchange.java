@@ -99,6 +99,7 @@ final class Exchange {
         sourceAddress,
         rc == null ? List.of() : rc.keysUsed().arns(),
         contextKeys,
+        rc == null ? List.of() : rc.authorization().decisions(),
         errorCode == null ? AuditRecord.SUCCESS : AuditRecord.FAILURE,
         errorCode,
         status,

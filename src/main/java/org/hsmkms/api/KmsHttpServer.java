@@ -9,9 +9,11 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Set;
 import org.hsmkms.audit.AuditTrail;
 import org.hsmkms.auth.Authenticator;
+import org.hsmkms.auth.IdentityPolicies;
 import org.hsmkms.kms.ErrorCode;
 import org.hsmkms.kms.KmsException;
 
@@ -20,7 +22,8 @@ import org.hsmkms.kms.KmsException;
  *
  * <p>A request goes through a chain of small handlers, each with one job ({@link #router()} lists
  * them in order). On the event loop: request id, target, body limit, SigV4 authentication, JSON
- * parsing and model validation, the audit gate. On the worker pool: the operation itself, the
+ * parsing and model validation, authorization (account-level permissions; those on keys when the
+ * operation resolves them), the audit gate. On the worker pool: the operation itself, the
  * serialization of its answer (so that plaintext is encoded and zeroed on one thread) and its audit
  * record. Every response carries {@code x-amzn-RequestId}; every error is {@code {"__type",
  * "message"}} and never a stack trace.
@@ -34,6 +37,8 @@ public final class KmsHttpServer {
   private final WorkerExecutor workers;
   private final WorkerExecutor auditWorkers;
   private final Authenticator authenticator;
+  private final IdentityPolicies identities;
+  private final Clock clock;
   private final ModelValidator validator;
   private final KmsApi api;
   private final long maxBodyBytes;
@@ -42,6 +47,8 @@ public final class KmsHttpServer {
 
   /**
    * @param workers the pool operations run on (as large as the HSM session pool)
+   * @param identities the callers' identity policies
+   * @param clock the time policies compare with ({@code aws:CurrentTime})
    * @param api the operations, built by the composition root
    * @param maxBodyBytes the largest body accepted; a larger one is answered with HTTP 413
    * @param listeners how many listeners (event loops) share the port
@@ -50,6 +57,8 @@ public final class KmsHttpServer {
       Vertx vertx,
       WorkerExecutor workers,
       Authenticator authenticator,
+      IdentityPolicies identities,
+      Clock clock,
       KmsApi api,
       long maxBodyBytes,
       AuditTrail audit,
@@ -61,6 +70,8 @@ public final class KmsHttpServer {
     // without taking an HSM worker.
     this.auditWorkers = vertx.createSharedWorkerExecutor("hsm-kms-audit", 2);
     this.authenticator = authenticator;
+    this.identities = identities;
+    this.clock = clock;
     this.validator = ModelValidator.load(Json.MAPPER);
     this.api = api;
     this.maxBodyBytes = maxBodyBytes;
@@ -100,11 +111,9 @@ public final class KmsHttpServer {
         .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
         .handler(new AuthenticationHandler(authenticator))
         .handler(new ParseAndValidateHandler(validator))
-        // Authorization (key policies and grants) goes here, as one more handler: it reads the
-        // caller (Exchange.caller, .rc) and the validated request (Exchange.operation, .request),
-        // and either passes the request on or fails it with AccessDeniedException. It runs after
-        // authentication and validation, so that it judges only well-formed requests of known
-        // callers, and before the audit gate and the operation.
+        // After authentication and validation, so that it judges only well-formed requests of
+        // known callers; key-level decisions follow when the operation resolves its keys.
+        .handler(new AuthorizationHandler(identities, clock))
         .handler(new AuditGateHandler(audit))
         .handler(new DispatchHandler(workers, recorder));
     router.route().handler(KmsHttpServer::unknownRoute);

@@ -12,6 +12,9 @@ import java.util.List;
  * <p>Security: by construction it holds no plaintext, ciphertext, encryption context values, PINs
  * or secrets; only names and identifiers. See docs/audit.md for every field.
  *
+ * @param authorization each authorization decision made for the request, in order: the action, the
+ *     resource, and what allowed or denied it (a key policy or identity policy statement by Sid or
+ *     index, a grant id, or an implicit deny); empty when the request ended before authorization
  * @param outcome {@link #SUCCESS} or {@link #FAILURE}
  * @param errorCode the AWS error type ({@code __type}), null on success
  */
@@ -26,6 +29,7 @@ public record AuditRecord(
     String sourceAddress,
     List<String> keyArns,
     List<String> encryptionContextKeys,
+    List<String> authorization,
     String outcome,
     String errorCode,
     int httpStatus,
@@ -40,6 +44,7 @@ public record AuditRecord(
     keyArns = keyArns == null ? List.of() : List.copyOf(keyArns);
     encryptionContextKeys =
         encryptionContextKeys == null ? List.of() : List.copyOf(encryptionContextKeys);
+    authorization = authorization == null ? List.of() : List.copyOf(authorization);
   }
 
   /** The record as one line of JSON (no trailing newline), fields always present and in order. */
@@ -75,6 +80,8 @@ public record AuditRecord(
     strings(sb, keyArns);
     sb.append(",\"encryptionContextKeys\":");
     strings(sb, encryptionContextKeys);
+    sb.append(",\"authorization\":");
+    strings(sb, authorization);
     sb.append(",\"outcome\":");
     string(sb, outcome);
     sb.append(",\"errorCode\":");

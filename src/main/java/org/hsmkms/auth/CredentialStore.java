@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Security: secrets live only inside {@link Credential}s; nothing here logs one.
  */
-public final class CredentialStore implements SigV4Authenticator.CredentialLookup {
+public final class CredentialStore
+    implements SigV4Authenticator.CredentialLookup, IdentityPolicies {
   private static final Logger LOG = LoggerFactory.getLogger(CredentialStore.class);
 
   private final Path file;
@@ -61,6 +62,7 @@ public final class CredentialStore implements SigV4Authenticator.CredentialLooku
    * The identity policy of a principal, as last loaded; empty if it has none, or if its stored
    * policy was refused.
    */
+  @Override
   public Optional<PolicyDocument> identityPolicy(String principalArn) {
     return Optional.ofNullable(policies.get(principalArn));
   }

@@ -20,6 +20,9 @@ import java.util.Optional;
  * An account-level action (no key) is decided by the identity policy alone. A caller without an
  * identity policy gets only what the key policy and grants give its ARN.
  *
+ * <p>Across accounts (the caller's account is not the key's) the key policy alone is not enough:
+ * the caller's identity policy must allow too, or a grant.
+ *
  * <p>Security: pure and stateless; whether an action may be used across accounts at all is the
  * operation table's decision, made before this one.
  */
@@ -51,7 +54,10 @@ public final class Authorizer {
       return new AuthorizationResult(
           false, AuthorizationResult.Source.IDENTITY_POLICY, identity.statement());
     }
-    if (byArn.isAllow()) {
+    // Across accounts both sides must allow: the key's account by its key policy, the caller's
+    // account by the caller's identity policy (or a grant).
+    boolean sameAccount = request.principalAccount().equals(accountOf(request.resource()));
+    if (byArn.isAllow() && (sameAccount || identity.isAllow())) {
       return new AuthorizationResult(
           true, AuthorizationResult.Source.KEY_POLICY, byArn.statement());
     }
@@ -67,6 +73,19 @@ public final class Authorizer {
       return new AuthorizationResult(true, AuthorizationResult.Source.GRANT, grant.get());
     }
     return AuthorizationResult.IMPLICIT_DENY;
+  }
+
+  /** The account of a key ARN ({@code arn:aws:kms:REGION:ACCOUNT:key/ID}), or "" for another. */
+  private static String accountOf(String resource) {
+    int start = 0;
+    for (int i = 0; i < 4; i++) {
+      start = resource.indexOf(':', start) + 1;
+      if (start == 0) {
+        return "";
+      }
+    }
+    int end = resource.indexOf(':', start);
+    return end < 0 ? "" : resource.substring(start, end);
   }
 
   /** Decides an account-level request (CreateKey, ListKeys, ...): the identity policy alone. */

@@ -14,11 +14,13 @@ public final class PolicyDocument {
   private final String text;
   private final PolicyKind kind;
   private final List<Statement> statements;
+  private final String lowerCaseText;
 
   private PolicyDocument(String text, PolicyKind kind, List<Statement> statements) {
     this.text = text;
     this.kind = kind;
     this.statements = statements;
+    this.lowerCaseText = text.toLowerCase(java.util.Locale.ROOT);
   }
 
   /**
@@ -37,6 +39,23 @@ public final class PolicyDocument {
 
   public PolicyKind kind() {
     return kind;
+  }
+
+  /**
+   * Whether the document's text contains {@code lowerCaseText} in any case, e.g. {@code
+   * "aws:resourcetag/"}: a cheap, conservative test of whether evaluation may need a condition key
+   * that costs something to look up.
+   */
+  public boolean mentions(String lowerCaseText) {
+    return this.lowerCaseText.contains(lowerCaseText);
+  }
+
+  /**
+   * Whether this key policy allows the request when made by the caller's account (its root
+   * principal): then the key policy leaves the decision to the caller's identity policy.
+   */
+  public boolean allowsAccount(AuthzRequest request) {
+    return evaluate(request, Principals.rootOf(request.principalAccount()), true).isAllow();
   }
 
   /** How many statements the document has. */

@@ -3,6 +3,7 @@ package org.hsmkms.kms;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import org.hsmkms.authz.KmsActions.Resource;
 import org.hsmkms.kms.Keys.Use;
 import org.hsmkms.store.AliasRecord;
 import org.hsmkms.store.KeyRecord;
@@ -24,7 +25,7 @@ public final class Aliases {
 
   public void createAlias(RequestContext ctx, String aliasName, String targetKeyId) {
     checkName(aliasName);
-    KeyRecord key = keys.resolveKeyOnly(ctx, targetKeyId);
+    KeyRecord key = keys.resolveKeyOnly(ctx, targetKeyId, Resource.TARGET_KEY);
     keys.checkState(ctx, key, Use.MANAGE);
     Instant now = clock.instant();
     if (!store.insertAlias(
@@ -38,7 +39,9 @@ public final class Aliases {
   public void updateAlias(RequestContext ctx, String aliasName, String targetKeyId) {
     checkName(aliasName);
     AliasRecord alias = existing(ctx, aliasName);
-    KeyRecord key = keys.resolveKeyOnly(ctx, targetKeyId);
+    // UpdateAlias: kms:UpdateAlias on the alias, its current key and its new key.
+    keys.resolveKeyOnly(ctx, alias.targetKeyId(), Resource.ALIAS_KEY);
+    KeyRecord key = keys.resolveKeyOnly(ctx, targetKeyId, Resource.TARGET_KEY);
     keys.checkState(ctx, key, Use.MANAGE);
     store.updateAlias(
         new AliasRecord(
@@ -52,6 +55,9 @@ public final class Aliases {
 
   public void deleteAlias(RequestContext ctx, String aliasName) {
     checkName(aliasName);
+    // DeleteAlias: kms:DeleteAlias on the alias and on the key it points to.
+    AliasRecord alias = existing(ctx, aliasName);
+    keys.resolveKeyOnly(ctx, alias.targetKeyId(), Resource.ALIAS_KEY);
     if (!store.deleteAlias(ctx.account(), ctx.region(), aliasName)) {
       throw notFound(ctx, aliasName);
     }
@@ -60,7 +66,7 @@ public final class Aliases {
   /** ListAliases, optionally only those of one key (key id or key ARN). */
   public Page<AliasListEntry> listAliases(
       RequestContext ctx, String keyId, int limit, String marker) {
-    String filter = keyId == null ? null : keys.resolveKeyOnly(ctx, keyId).keyId();
+    String filter = keyId == null ? null : keys.filterKey(ctx, keyId).keyId();
     String after = Markers.decode("alias", marker);
     List<AliasRecord> rows =
         store.listAliases(ctx.account(), ctx.region(), filter, after, limit + 1);

@@ -89,14 +89,11 @@ public final class AsymmetricOperations {
     if (!spec.isAsymmetric()) {
       throw new KmsException(
           ErrorCode.UNSUPPORTED_OPERATION,
-          ctx.keyArn(key.keyId())
-              + " key spec is "
-              + spec
-              + " which is not valid for GetPublicKey.");
+          key.arn() + " key spec is " + spec + " which is not valid for GetPublicKey.");
     }
     String usage = key.keyUsage();
     return new PublicKeyInfo(
-        ctx.keyArn(key.keyId()),
+        key.arn(),
         publicKeyObjects.publicKey(material(key)),
         spec,
         usage,
@@ -116,8 +113,7 @@ public final class AsymmetricOperations {
     SignatureScheme scheme = scheme(ctx, key, algorithm, "Sign");
     byte[] input = signingInput(scheme, algorithm, message, messageType);
     CryptoOperations.dryRunStop(dryRun);
-    return new Signature(
-        ctx.keyArn(key.keyId()), signing.sign(material(key), scheme, input), algorithm);
+    return new Signature(key.arn(), signing.sign(material(key), scheme, input), algorithm);
   }
 
   /** Verify: returns the key ARN; a signature that does not verify is KMSInvalidSignature. */
@@ -136,7 +132,7 @@ public final class AsymmetricOperations {
     if (!signing.verify(material(key), scheme, input, signature)) {
       throw new KmsException(ErrorCode.KMS_INVALID_SIGNATURE, null);
     }
-    return ctx.keyArn(key.keyId());
+    return key.arn();
   }
 
   public SharedSecret deriveSharedSecret(
@@ -161,8 +157,7 @@ public final class AsymmetricOperations {
                             + "."));
     CryptoOperations.dryRunStop(dryRun);
     return new SharedSecret(
-        ctx.keyArn(key.keyId()),
-        SecretBytes.wrap(agreement.deriveSharedSecret(material(key), point)));
+        key.arn(), SecretBytes.wrap(agreement.deriveSharedSecret(material(key), point)));
   }
 
   /** Encrypt with an RSA ENCRYPT_DECRYPT key: RSAES-OAEP with the public key. */
@@ -197,8 +192,7 @@ public final class AsymmetricOperations {
           Cipher.ENCRYPT_MODE,
           publicKey(key),
           new OAEPParameterSpec(hash.jcaName(), "MGF1", mgf, PSource.PSpecified.DEFAULT));
-      return new CryptoOperations.Encrypted(
-          ctx.keyArn(key.keyId()), cipher.doFinal(plaintext), algorithm);
+      return new CryptoOperations.Encrypted(key.arn(), cipher.doFinal(plaintext), algorithm);
     } catch (GeneralSecurityException e) {
       throw new KmsException(ErrorCode.INTERNAL, "An internal error occurred.", e);
     }
@@ -218,7 +212,7 @@ public final class AsymmetricOperations {
     CryptoOperations.dryRunStop(dryRun);
     try {
       return new CryptoOperations.Decrypted(
-          ctx.keyArn(key.keyId()),
+          key.arn(),
           SecretBytes.wrap(decryption.decryptRsaOaep(material(key), hash, ciphertext)),
           algorithm);
     } catch (HsmException e) {
@@ -241,7 +235,7 @@ public final class AsymmetricOperations {
     if (!spec.encryptionAlgorithms(key.keyUsage()).contains(alg)) {
       throw new KmsException(
           ErrorCode.INVALID_KEY_USAGE,
-          "The encryption algorithm " + alg + " is not valid for " + ctx.keyArn(key.keyId()) + ".");
+          "The encryption algorithm " + alg + " is not valid for " + key.arn() + ".");
     }
     return "RSAES_OAEP_SHA_1".equals(alg) ? RsaOaep.Hash.SHA_1 : RsaOaep.Hash.SHA_256;
   }

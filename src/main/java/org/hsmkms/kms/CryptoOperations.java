@@ -2,6 +2,7 @@ package org.hsmkms.kms;
 
 import java.util.Arrays;
 import java.util.UUID;
+import org.hsmkms.authz.KmsActions.Resource;
 import org.hsmkms.crypto.CiphertextBlob;
 import org.hsmkms.crypto.EncryptionContext;
 import org.hsmkms.crypto.SecretBytes;
@@ -85,7 +86,7 @@ public final class CryptoOperations {
     }
     checkAlgorithm(ctx, key, algorithm);
     dryRunStop(dryRun);
-    return new Encrypted(ctx.keyArn(key.keyId()), seal(key, plaintext, context));
+    return new Encrypted(key.arn(), seal(key, plaintext, context));
   }
 
   /**
@@ -100,7 +101,8 @@ public final class CryptoOperations {
       String algorithm,
       boolean dryRun,
       boolean ignoreCiphertext) {
-    return decrypt(ctx, blob, context, keyId, "keyId", algorithm, dryRun, ignoreCiphertext);
+    return decrypt(
+        ctx, blob, context, keyId, "keyId", Resource.KEY, algorithm, dryRun, ignoreCiphertext);
   }
 
   private Decrypted decrypt(
@@ -109,6 +111,7 @@ public final class CryptoOperations {
       EncryptionContext context,
       String keyId,
       String keyIdField,
+      Resource role,
       String algorithm,
       boolean dryRun,
       boolean ignoreCiphertext) {
@@ -121,7 +124,7 @@ public final class CryptoOperations {
       if (keyId == null) {
         throw KmsException.validation("null", keyIdField, "Member must not be null");
       }
-      KeyRecord key = keys.resolve(ctx, keyId, Use.CRYPTO);
+      KeyRecord key = keys.resolve(ctx, keyId, Use.CRYPTO, role);
       if (KeySpec.requireUsage(ctx, key, KeySpec.ENCRYPT_DECRYPT, "Decrypt").isRsa()) {
         asymmetric.checkEncryptionAlgorithm(ctx, key, algorithm);
       } else {
@@ -129,7 +132,7 @@ public final class CryptoOperations {
       }
       dryRunStop(true);
     }
-    KeyRecord requested = keyId == null ? null : keys.resolve(ctx, keyId);
+    KeyRecord requested = keyId == null ? null : keys.resolve(ctx, keyId, role);
     if (requested != null
         && KeySpec.requireUsage(ctx, requested, KeySpec.ENCRYPT_DECRYPT, "Decrypt").isRsa()) {
       // RSA ciphertexts carry no header: the key is the one the request names.
@@ -138,7 +141,7 @@ public final class CryptoOperations {
     }
     CiphertextBlob parsed = CiphertextBlob.parse(blob).orElseThrow(KmsException::invalidCiphertext);
     KeyRecord key =
-        keys.byUuid(ctx, parsed.keyId())
+        keys.byUuid(ctx, parsed.keyId(), role)
             .filter(k -> KeySpec.ofKey(k.keySpec()).isSymmetric())
             .orElseThrow(KmsException::invalidCiphertext);
     if (requested != null && !requested.keyId().equals(key.keyId())) {
@@ -150,7 +153,7 @@ public final class CryptoOperations {
     keys.checkState(ctx, key, Use.CRYPTO);
     checkAlgorithm(ctx, key, algorithm);
     dryRunStop(dryRun);
-    return new Decrypted(ctx.keyArn(key.keyId()), open(key, parsed, context));
+    return new Decrypted(key.arn(), open(key, parsed, context));
   }
 
   public ReEncrypted reEncrypt(
@@ -164,7 +167,8 @@ public final class CryptoOperations {
       String destinationAlgorithm,
       boolean dryRun,
       boolean ignoreCiphertext) {
-    KeyRecord destination = keys.resolve(ctx, destinationKeyId, Use.CRYPTO);
+    KeyRecord destination =
+        keys.resolve(ctx, destinationKeyId, Use.CRYPTO, Resource.DESTINATION_KEY);
     boolean rsa =
         KeySpec.requireUsage(ctx, destination, KeySpec.ENCRYPT_DECRYPT, "ReEncrypt").isRsa();
     if (!rsa) {
@@ -177,6 +181,7 @@ public final class CryptoOperations {
             sourceContext,
             sourceKeyId,
             "sourceKeyId",
+            Resource.SOURCE_KEY,
             sourceAlgorithm,
             dryRun,
             ignoreCiphertext);
@@ -191,8 +196,7 @@ public final class CryptoOperations {
                   destinationAlgorithm,
                   false)
               : new Encrypted(
-                  ctx.keyArn(destination.keyId()),
-                  seal(destination, plaintext.unsafeView(), destinationContext));
+                  destination.arn(), seal(destination, plaintext.unsafeView(), destinationContext));
       return new ReEncrypted(
           source.keyArn(),
           sealed.keyArn(),
@@ -228,9 +232,9 @@ public final class CryptoOperations {
       byte[] blob = seal(key, dataKey.unsafeView(), context);
       if (!withPlaintext) {
         dataKey.close();
-        return new DataKey(ctx.keyArn(key.keyId()), blob, null);
+        return new DataKey(key.arn(), blob, null);
       }
-      return new DataKey(ctx.keyArn(key.keyId()), blob, dataKey);
+      return new DataKey(key.arn(), blob, dataKey);
     } catch (RuntimeException e) {
       dataKey.close();
       throw e;
@@ -283,11 +287,7 @@ public final class CryptoOperations {
     if (algorithm != null && !SYMMETRIC_DEFAULT.equals(algorithm)) {
       throw new KmsException(
           ErrorCode.INVALID_KEY_USAGE,
-          "The encryption algorithm "
-              + algorithm
-              + " is not valid for "
-              + ctx.keyArn(key.keyId())
-              + ".");
+          "The encryption algorithm " + algorithm + " is not valid for " + key.arn() + ".");
     }
   }
 

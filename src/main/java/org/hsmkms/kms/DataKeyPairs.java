@@ -62,7 +62,7 @@ public final class DataKeyPairs {
       byte[] blob = crypto.seal(key, pair.privateKey().unsafeView(), context);
       DataKeyPair answer =
           new DataKeyPair(
-              ctx.keyArn(key.keyId()),
+              key.arn(),
               keyPairSpec,
               pair.publicKey(),
               blob,

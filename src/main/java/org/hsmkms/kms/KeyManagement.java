@@ -181,7 +181,7 @@ public final class KeyManagement {
     KeyRecord key = keys.resolve(ctx, keyId, Use.MANAGE);
     KeyState state = KeyState.fromAwsName(key.keyState());
     if (state == KeyState.UNAVAILABLE) {
-      throw new KmsException(ErrorCode.INVALID_STATE, ctx.keyArn(key.keyId()) + " is unavailable.");
+      throw new KmsException(ErrorCode.INVALID_STATE, key.arn() + " is unavailable.");
     }
     KeyState target = enable ? KeyState.ENABLED : KeyState.DISABLED;
     if (state != target) {
@@ -214,7 +214,7 @@ public final class KeyManagement {
       store.updateKey(key.withState(KeyState.PENDING_DELETION.awsName(), due, window));
     }
     LOG.info("key {} scheduled for deletion at {}", key.keyId(), due);
-    return new DeletionScheduled(ctx.keyArn(key.keyId()), due, window);
+    return new DeletionScheduled(key.arn(), due, window);
   }
 
   /** CancelKeyDeletion: the key returns to Disabled; answers its ARN. */
@@ -227,11 +227,10 @@ public final class KeyManagement {
   private String cancelKeyDeletionLocked(RequestContext ctx, String keyId) {
     KeyRecord key = keys.resolve(ctx, keyId, Use.READ);
     if (KeyState.fromAwsName(key.keyState()) != KeyState.PENDING_DELETION) {
-      throw new KmsException(
-          ErrorCode.INVALID_STATE, ctx.keyArn(key.keyId()) + " is not pending deletion.");
+      throw new KmsException(ErrorCode.INVALID_STATE, key.arn() + " is not pending deletion.");
     }
     store.updateKey(key.withState(KeyState.DISABLED.awsName(), null, null));
-    return ctx.keyArn(key.keyId());
+    return key.arn();
   }
 
   public void updateKeyDescription(RequestContext ctx, String keyId, String description) {
@@ -314,7 +313,7 @@ public final class KeyManagement {
     return new KeyMetadata(
         key.account(),
         key.keyId(),
-        ctx.keyArn(key.keyId()),
+        key.arn(),
         key.creationDate(),
         state == KeyState.ENABLED,
         key.description(),

@@ -117,7 +117,7 @@ public final class KeyPolicies {
     if (policyName != null && !DEFAULT_NAME.equals(policyName)) {
       throw new KmsException(
           ErrorCode.NOT_FOUND,
-          "Policy '" + policyName + "' does not exist on key '" + ctx.keyArn(key.keyId()) + "'");
+          "Policy '" + policyName + "' does not exist on key '" + key.arn() + "'");
     }
   }
 }

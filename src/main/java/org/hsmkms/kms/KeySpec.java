@@ -167,12 +167,7 @@ public enum KeySpec {
     if (!usage.equals(actual)) {
       throw new KmsException(
           ErrorCode.INVALID_KEY_USAGE,
-          ctx.keyArn(key.keyId())
-              + " key usage is "
-              + actual
-              + " which is not valid for "
-              + operation
-              + ".");
+          key.arn() + " key usage is " + actual + " which is not valid for " + operation + ".");
     }
     return ofKey(key.keySpec());
   }
@@ -183,12 +178,7 @@ public enum KeySpec {
     if (!spec.isSymmetric()) {
       throw new KmsException(
           ErrorCode.INVALID_KEY_USAGE,
-          ctx.keyArn(key.keyId())
-              + " key spec is "
-              + spec
-              + " which is not valid for "
-              + operation
-              + ".");
+          key.arn() + " key spec is " + spec + " which is not valid for " + operation + ".");
     }
     return spec;
   }

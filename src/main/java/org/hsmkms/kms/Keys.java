@@ -4,13 +4,19 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.hsmkms.authz.KmsActions.Resource;
 import org.hsmkms.store.AliasRecord;
 import org.hsmkms.store.KeyRecord;
 import org.hsmkms.store.MetadataStore;
 
 /**
- * Finds keys the way AWS does (key id, key ARN, alias name, alias ARN), within the caller's account
- * and region, and enforces the key states each kind of operation needs.
+ * Finds keys the way AWS does (key id, key ARN, alias name, alias ARN) and enforces the key states
+ * each kind of operation needs. Key ids and aliases name keys of the caller's account and region; a
+ * key ARN may name a key of another account of the region, for the operations AWS allows across
+ * accounts.
+ *
+ * <p>Security: every key resolved for a client's request is authorized here ({@link KeyAuthorizer})
+ * before the request can use it, and before its state is looked at.
  */
 public final class Keys {
   private static final Pattern KEY_ID =
@@ -20,10 +26,22 @@ public final class Keys {
   static final String ALIAS_PREFIX = "alias/";
 
   private final MetadataStore store;
+  private final KeyAuthorizer authorizer;
   private final Object lifecycle = new Object();
 
-  public Keys(MetadataStore store) {
+  public Keys(MetadataStore store, KeyAuthorizer authorizer) {
     this.store = store;
+    this.authorizer = authorizer;
+  }
+
+  /** For the service's own work and its tests: every key of the store, nothing authorized. */
+  public Keys(MetadataStore store) {
+    this(store, new KeyAuthorizer(store, new GrantIndex()));
+  }
+
+  /** The authorizer, for the operations that decide a permission by a rule of their own. */
+  KeyAuthorizer authorizer() {
+    return authorizer;
   }
 
   /**
@@ -44,35 +62,75 @@ public final class Keys {
     READ
   }
 
-  /** Resolves any KeyId form to a visible key of the caller's account and region. */
+  /** Resolves any KeyId form to a visible key, authorized as the key the request names. */
   public KeyRecord resolve(RequestContext ctx, String keyId) {
+    return resolve(ctx, keyId, Resource.KEY);
+  }
+
+  /** Resolves any KeyId form to a visible key, authorized as {@code role}. */
+  public KeyRecord resolve(RequestContext ctx, String keyId, Resource role) {
     KeyRecord key =
         find(ctx, keyId, true)
             .orElseThrow(() -> new KmsException(ErrorCode.NOT_FOUND, notFoundMessage(ctx, keyId)));
+    authorizer.authorize(ctx, role, key);
     return key;
   }
 
-  /** Resolves a key id or key ARN (not an alias), as CreateAlias's TargetKeyId requires. */
-  public KeyRecord resolveKeyOnly(RequestContext ctx, String keyId) {
+  /**
+   * Resolves a key id or key ARN (not an alias), as CreateAlias's TargetKeyId requires, authorized
+   * as {@code role}.
+   */
+  public KeyRecord resolveKeyOnly(RequestContext ctx, String keyId, Resource role) {
+    KeyRecord key =
+        find(ctx, keyId, false)
+            .orElseThrow(() -> new KmsException(ErrorCode.NOT_FOUND, notFoundMessage(ctx, keyId)));
+    authorizer.authorize(ctx, role, key);
+    return key;
+  }
+
+  /**
+   * A key of the caller's account named by key id or key ARN, used only to filter a listing
+   * (ListAliases's KeyId): the listing's own permission covers it, so nothing more is authorized.
+   */
+  public KeyRecord filterKey(RequestContext ctx, String keyId) {
     return find(ctx, keyId, false)
+        .filter(k -> k.account().equals(ctx.account()))
         .orElseThrow(() -> new KmsException(ErrorCode.NOT_FOUND, notFoundMessage(ctx, keyId)));
   }
 
-  /** Resolves and checks the state for {@code use}. */
+  /** Resolves, authorizes as the key the request names, and checks the state for {@code use}. */
   public KeyRecord resolve(RequestContext ctx, String keyId, Use use) {
-    KeyRecord key = resolve(ctx, keyId);
+    return resolve(ctx, keyId, use, Resource.KEY);
+  }
+
+  /** Resolves, authorizes as {@code role}, and checks the state for {@code use}. */
+  public KeyRecord resolve(RequestContext ctx, String keyId, Use use, Resource role) {
+    KeyRecord key = resolve(ctx, keyId, role);
     checkState(ctx, key, use);
     return key;
   }
 
-  /** The key a blob names, if it is visible to the caller; empty otherwise. */
-  public Optional<KeyRecord> byUuid(RequestContext ctx, UUID keyId) {
-    return load(ctx, keyId.toString());
+  /**
+   * The key a blob names, if it exists and is visible in the caller's region, authorized as {@code
+   * role}; empty otherwise. A key of another account is found only for a request that may use one.
+   */
+  public Optional<KeyRecord> byUuid(RequestContext ctx, UUID keyId, Resource role) {
+    Optional<KeyRecord> key = load(ctx, keyId.toString(), foreignAccount(ctx));
+    key.ifPresent(k -> authorizer.authorize(ctx, role, k));
+    return key;
+  }
+
+  /**
+   * Counts a permission as decided by the operation's own rule (RetireGrant: the grant's retiring
+   * principal or grantee), where AWS does not ask the key policy.
+   */
+  public void decidedByRule(RequestContext ctx, Resource role, KeyRecord key, String rule) {
+    authorizer.decidedByRule(ctx, role, key, rule);
   }
 
   public void checkState(RequestContext ctx, KeyRecord key, Use use) {
     KeyState state = KeyState.fromAwsName(key.keyState());
-    String arn = ctx.keyArn(key.keyId());
+    String arn = key.arn();
     if (use == Use.READ) {
       return;
     }
@@ -99,14 +157,16 @@ public final class Keys {
       if (!m.matches()) {
         throw new KmsException(ErrorCode.NOT_FOUND, "Invalid arn " + keyId);
       }
-      if (!m.group(1).equals(ctx.region()) || !m.group(2).equals(ctx.account())) {
+      boolean ownAccount = m.group(2).equals(ctx.account());
+      if (!m.group(1).equals(ctx.region()) || (!ownAccount && !foreignAccounts(ctx))) {
         return Optional.empty();
       }
       String resource = m.group(3);
       if (resource.startsWith("key/")) {
-        return load(ctx, resource.substring(4));
+        return load(ctx, resource.substring(4), m.group(2));
       }
-      return aliasesAllowed ? viaAlias(ctx, resource) : Optional.empty();
+      // Aliases are never used across accounts (AWS).
+      return aliasesAllowed && ownAccount ? viaAlias(ctx, resource) : Optional.empty();
     }
     if (keyId.startsWith(ALIAS_PREFIX)) {
       return aliasesAllowed ? viaAlias(ctx, keyId) : Optional.empty();
@@ -114,24 +174,39 @@ public final class Keys {
     if (!KEY_ID.matcher(keyId).matches()) {
       throw new KmsException(ErrorCode.NOT_FOUND, "Invalid keyId '" + keyId + "'");
     }
-    return load(ctx, keyId);
+    return load(ctx, keyId, ctx.account());
+  }
+
+  /**
+   * Whether keys of other accounts may be found at all: for a client's request (its authorization
+   * then decides), never for the service's own work.
+   */
+  private static boolean foreignAccounts(RequestContext ctx) {
+    return !ctx.authorization().isTrusted();
+  }
+
+  /** The account a key found by its UUID must belong to: any, or the caller's. */
+  private static String foreignAccount(RequestContext ctx) {
+    return foreignAccounts(ctx) ? null : ctx.account();
   }
 
   private Optional<KeyRecord> viaAlias(RequestContext ctx, String aliasName) {
     Optional<AliasRecord> alias = store.findAlias(ctx.account(), ctx.region(), aliasName);
-    return alias.flatMap(a -> load(ctx, a.targetKeyId()));
+    return alias.flatMap(a -> load(ctx, a.targetKeyId(), ctx.account()));
   }
 
-  private Optional<KeyRecord> load(RequestContext ctx, String keyId) {
+  /** A visible key of the caller's region, of {@code account} (null: of any account). */
+  private Optional<KeyRecord> load(RequestContext ctx, String keyId, String account) {
     if (!KEY_ID.matcher(keyId).matches()) {
       return Optional.empty();
     }
     Optional<KeyRecord> key =
         store
             .findKey(keyId)
-            .filter(k -> k.account().equals(ctx.account()) && k.region().equals(ctx.region()))
+            .filter(k -> account == null || k.account().equals(account))
+            .filter(k -> k.region().equals(ctx.region()))
             .filter(k -> KeyState.fromAwsName(k.keyState()).isVisible());
-    key.ifPresent(k -> ctx.used(k.keyId()));
+    key.ifPresent(ctx::used);
     return key;
   }
 

@@ -26,7 +26,7 @@ public final class MacOperations {
     KeySpec spec = check(ctx, key, algorithm, "GenerateMac");
     CryptoOperations.dryRunStop(dryRun);
     return new Mac(
-        ctx.keyArn(key.keyId()),
+        key.arn(),
         hsm.computeMac(MaterialId.fromHex(key.currentMaterialId()), spec.macScheme(), message),
         algorithm);
   }
@@ -46,7 +46,7 @@ public final class MacOperations {
         MaterialId.fromHex(key.currentMaterialId()), spec.macScheme(), message, mac)) {
       throw new KmsException(ErrorCode.KMS_INVALID_MAC, null);
     }
-    return ctx.keyArn(key.keyId());
+    return key.arn();
   }
 
   private static KeySpec check(

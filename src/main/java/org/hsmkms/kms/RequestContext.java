@@ -4,17 +4,33 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.hsmkms.store.KeyRecord;
 
 /**
- * Who is asking and where: the account and region the request acts in (keys of other accounts and
- * regions are invisible), the caller's principal ARN and the request id. {@code keysUsed} collects
- * the ARNs of the keys the request resolved, for the audit record.
+ * Who is asking and where: the account and region the request acts in (key ids and aliases are
+ * those of this account and region), the caller's principal ARN and the request id. {@code
+ * keysUsed} collects the ARNs of the keys the request resolved, for the audit record; {@code
+ * authorization} decides whether the caller may use each key the request resolves.
  */
 public record RequestContext(
-    String account, String region, String principal, String requestId, KeysUsed keysUsed) {
+    String account,
+    String region,
+    String principal,
+    String requestId,
+    KeysUsed keysUsed,
+    Authorization authorization) {
 
+  /**
+   * The context of work the service does on its own behalf (and of service-level tests): {@link
+   * Authorization#trusted()}, which checks nothing and sees only this account's keys.
+   */
   public RequestContext(String account, String region, String principal, String requestId) {
-    this(account, region, principal, requestId, new KeysUsed());
+    this(account, region, principal, requestId, new KeysUsed(), Authorization.trusted());
+  }
+
+  /** This context, with the authorization of a client's request. */
+  public RequestContext withAuthorization(Authorization newAuthorization) {
+    return new RequestContext(account, region, principal, requestId, keysUsed, newAuthorization);
   }
 
   public String keyArn(String keyId) {
@@ -25,9 +41,14 @@ public record RequestContext(
     return "arn:aws:kms:" + region + ":" + account + ":" + aliasName;
   }
 
-  /** Notes that this request used (resolved or created) the key {@code keyId}. */
+  /** Notes that this request used (resolved or created) the key {@code keyId} of its account. */
   void used(String keyId) {
     keysUsed.add(keyArn(keyId));
+  }
+
+  /** Notes that this request used (resolved) {@code key}, which may be of another account. */
+  void used(KeyRecord key) {
+    keysUsed.add(key.arn());
   }
 
   /**

@@ -46,6 +46,11 @@ public record KeyRecord(
     description = description == null ? "" : description;
   }
 
+  /** The key's ARN, in its own account and region. */
+  public String arn() {
+    return "arn:aws:kms:" + region + ":" + account + ":key/" + keyId;
+  }
+
   public KeyRecord withState(String state, Instant deletionDate, Integer pendingWindowDays) {
     return new KeyRecord(
         keyId,

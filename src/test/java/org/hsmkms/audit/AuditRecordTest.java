@@ -74,6 +74,7 @@ class AuditRecordTest {
               "127.0.0.1",
               List.of(),
               keys,
+              List.of(text),
               AuditRecord.SUCCESS,
               null,
               200,

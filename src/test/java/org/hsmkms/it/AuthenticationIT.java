@@ -324,7 +324,8 @@ class AuthenticationIT {
                       id,
                       "777788889999",
                       "arn:aws:iam::777788889999:user/reloaded",
-                      secret.getBytes(StandardCharsets.UTF_8)));
+                      secret.getBytes(StandardCharsets.UTF_8),
+                      CredentialsAdmin.ADMIN_POLICY));
       awaitTrue(() -> own.post(RANDOM, RANDOM_BODY, signing).status() == 200);
       KeyMetadata md = own.client(Region.US_EAST_1, id, secret).createKey(b -> {}).keyMetadata();
       assertEquals("777788889999", md.awsAccountId());

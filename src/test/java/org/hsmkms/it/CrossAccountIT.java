@@ -8,16 +8,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.hsmkms.testing.TestServer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.DataKeySpec;
-import software.amazon.awssdk.services.kms.model.InvalidCiphertextException;
 import software.amazon.awssdk.services.kms.model.KeyMetadata;
+import software.amazon.awssdk.services.kms.model.KmsException;
 import software.amazon.awssdk.services.kms.model.NotFoundException;
 
 /**
- * Two access keys in two accounts on one server: each account sees only its own keys and aliases,
- * whichever way it names the other's.
+ * Two access keys in two accounts on one server, each an administrator of its own account: key ids
+ * and aliases name only the caller's own keys; a key ARN finds another account's key, whose key
+ * policy (here the default one) then refuses the other account.
  */
 class CrossAccountIT {
   private final TestServer server = TestServer.shared();
@@ -40,7 +42,9 @@ class CrossAccountIT {
     KeyMetadata ka = a.createKey(r -> {}).keyMetadata();
 
     assertThrows(NotFoundException.class, () -> b.describeKey(r -> r.keyId(ka.keyId())));
-    assertThrows(NotFoundException.class, () -> b.describeKey(r -> r.keyId(ka.arn())));
+    // By ARN another account's key is found, and its key policy (the default: A's root only)
+    // refuses B.
+    assertAccessDenied(() -> b.describeKey(r -> r.keyId(ka.arn())));
     assertThrows(
         NotFoundException.class,
         () ->
@@ -70,9 +74,8 @@ class CrossAccountIT {
     KeyMetadata ka = a.createKey(r -> {}).keyMetadata();
     var dk = a.generateDataKey(r -> r.keyId(ka.keyId()).keySpec(DataKeySpec.AES_256));
 
-    assertThrows(
-        InvalidCiphertextException.class,
-        () -> b.decrypt(r -> r.ciphertextBlob(dk.ciphertextBlob())));
+    // The ciphertext names A's key; A's key policy does not let B use it.
+    assertAccessDenied(() -> b.decrypt(r -> r.ciphertextBlob(dk.ciphertextBlob())));
     assertArrayEquals(
         dk.plaintext().asByteArray(),
         a.decrypt(r -> r.ciphertextBlob(dk.ciphertextBlob())).plaintext().asByteArray());
@@ -112,13 +115,23 @@ class CrossAccountIT {
   @Test
   void keyOfOneAccount_cannotBeTheTargetOfTheOthersAlias() {
     KeyMetadata ka = a.createKey(r -> {}).keyMetadata();
+    String alias = "alias/steal-" + ka.keyId().substring(0, 8);
 
+    // CreateAlias is never allowed across accounts (AWS), whatever the key policy says.
+    assertAccessDenied(() -> b.createAlias(r -> r.aliasName(alias).targetKeyId(ka.arn())));
     assertThrows(
         NotFoundException.class,
-        () ->
-            b.createAlias(
-                r ->
-                    r.aliasName("alias/steal-" + ka.keyId().substring(0, 8))
-                        .targetKeyId(ka.arn())));
+        () -> b.createAlias(r -> r.aliasName(alias).targetKeyId(ka.keyId())));
+    assertThrows(NotFoundException.class, () -> b.describeKey(r -> r.keyId(alias)));
+  }
+
+  private static void assertAccessDenied(Executable call) {
+    KmsException e = assertThrows(KmsException.class, call);
+    assertEquals("AccessDeniedException", e.awsErrorDetails().errorCode());
+    assertTrue(
+        e.awsErrorDetails()
+            .errorMessage()
+            .startsWith("User: " + TestServer.OTHER_PRINCIPAL + " is not authorized to perform: "),
+        e.awsErrorDetails().errorMessage());
   }
 }

@@ -18,6 +18,7 @@ import org.hsmkms.it.KmsTesting.TestKey;
 import org.hsmkms.testing.TestServer;
 import org.hsmkms.testing.TestServer.RawResponse;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -194,12 +195,28 @@ class KeyPolicyIT {
 
     kms.putKeyPolicy(
         b -> b.keyId(keyId).policy(LOCKOUT_POLICY).bypassPolicyLockoutSafetyCheck(true));
-    assertEquals(LOCKOUT_POLICY, kms.getKeyPolicy(b -> b.keyId(keyId)).policy());
+    // Bypassed, the check was right: the caller can no longer read or change the policy.
+    assertAccessDenied("kms:GetKeyPolicy", () -> kms.getKeyPolicy(b -> b.keyId(keyId)));
+    assertAccessDenied(
+        "kms:PutKeyPolicy", () -> kms.putKeyPolicy(b -> b.keyId(keyId).policy(OTHER_POLICY)));
     String created =
         kms.createKey(b -> b.policy(LOCKOUT_POLICY).bypassPolicyLockoutSafetyCheck(true))
             .keyMetadata()
             .keyId();
-    assertEquals(LOCKOUT_POLICY, kms.getKeyPolicy(b -> b.keyId(created)).policy());
+    assertAccessDenied("kms:GetKeyPolicy", () -> kms.getKeyPolicy(b -> b.keyId(created)));
+  }
+
+  private static void assertAccessDenied(String action, Executable call) {
+    software.amazon.awssdk.services.kms.model.KmsException e =
+        assertThrows(software.amazon.awssdk.services.kms.model.KmsException.class, call);
+    assertEquals("AccessDeniedException", e.awsErrorDetails().errorCode());
+    assertEquals(400, e.statusCode());
+    assertTrue(
+        e.awsErrorDetails()
+            .errorMessage()
+            .startsWith(
+                "User: " + TestServer.PRINCIPAL + " is not authorized to perform: " + action),
+        e.awsErrorDetails().errorMessage());
   }
 
   @Test
@@ -244,16 +261,25 @@ class KeyPolicyIT {
   }
 
   @Test
-  void keyOfAnotherAccount_isNotFoundException_forAllThree() {
+  void keyOfAnotherAccount_isNotFoundByKeyId_andRefusedByArn_forAllThree() {
     String keyId = newKey(kms);
     KmsClient other = server.otherAccountClient();
     String arn = keyArn(keyId);
 
-    for (String id : List.of(keyId, arn)) {
-      assertThrows(NotFoundException.class, () -> other.getKeyPolicy(b -> b.keyId(id)));
-      assertThrows(NotFoundException.class, () -> other.listKeyPolicies(b -> b.keyId(id)));
-      assertThrows(
-          NotFoundException.class, () -> other.putKeyPolicy(b -> b.keyId(id).policy(OTHER_POLICY)));
+    assertThrows(NotFoundException.class, () -> other.getKeyPolicy(b -> b.keyId(keyId)));
+    assertThrows(NotFoundException.class, () -> other.listKeyPolicies(b -> b.keyId(keyId)));
+    assertThrows(
+        NotFoundException.class,
+        () -> other.putKeyPolicy(b -> b.keyId(keyId).policy(OTHER_POLICY)));
+    // By ARN the key is found, but AWS never allows these three across accounts.
+    for (Executable call :
+        List.<Executable>of(
+            () -> other.getKeyPolicy(b -> b.keyId(arn)),
+            () -> other.listKeyPolicies(b -> b.keyId(arn)),
+            () -> other.putKeyPolicy(b -> b.keyId(arn).policy(OTHER_POLICY)))) {
+      software.amazon.awssdk.services.kms.model.KmsException e =
+          assertThrows(software.amazon.awssdk.services.kms.model.KmsException.class, call);
+      assertEquals("AccessDeniedException", e.awsErrorDetails().errorCode());
     }
     assertEquals(defaultPolicy(), kms.getKeyPolicy(b -> b.keyId(keyId)).policy());
   }
@@ -352,7 +378,12 @@ class KeyPolicyIT {
     JsonNode a = auditRecord(r.responseMetadata().requestId());
     assertEquals("PutKeyPolicy", a.get("operation").asText());
     assertEquals(keyArn(keyId), a.get("keyArns").get(0).asText());
-    assertFalse(a.toString().contains("kms:PutKeyPolicy"), "the policy text is not audited");
+    assertFalse(a.toString().contains("\"Admins\""), "the policy text is not audited");
+    assertEquals(
+        "kms:PutKeyPolicy on "
+            + keyArn(keyId)
+            + ": allowed by identity policy statement \"Statement[0]\"",
+        a.get("authorization").get(0).asText());
   }
 
   @Test

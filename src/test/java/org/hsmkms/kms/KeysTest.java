@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.function.BiFunction;
 import java.util.stream.Stream;
+import org.hsmkms.authz.KmsActions.Resource;
 import org.hsmkms.kms.Keys.Use;
 import org.hsmkms.store.KeyRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -214,7 +215,7 @@ class KeysTest {
     KmsException e = assertThrows(KmsException.class, () -> keys.resolve(ctx, name));
 
     assertEquals(ErrorCode.NOT_FOUND, e.code());
-    assertEquals(Optional.empty(), keys.byUuid(ctx, UUID.fromString(key.keyId())));
+    assertEquals(Optional.empty(), keys.byUuid(ctx, UUID.fromString(key.keyId()), Resource.KEY));
     assertEquals(List.of(), ctx.keysUsed().arns());
   }
 
@@ -237,9 +238,10 @@ class KeysTest {
     if (naming.isAlias()) {
       assertEquals(
           ErrorCode.NOT_FOUND,
-          assertThrows(KmsException.class, () -> keys.resolveKeyOnly(ctx, name)).code());
+          assertThrows(KmsException.class, () -> keys.resolveKeyOnly(ctx, name, Resource.KEY))
+              .code());
     } else {
-      assertEquals(key, keys.resolveKeyOnly(ctx, name));
+      assertEquals(key, keys.resolveKeyOnly(ctx, name, Resource.KEY));
     }
   }
 
@@ -300,10 +302,12 @@ class KeysTest {
     KeyRecord otherAccount = stored.add(OTHER_ACCOUNT, REGION, KeyState.ENABLED);
     KeyRecord otherRegion = stored.add(ACCOUNT, OTHER_REGION, KeyState.ENABLED);
 
-    assertEquals(Optional.of(mine), keys.byUuid(ctx, UUID.fromString(mine.keyId())));
-    assertEquals(Optional.empty(), keys.byUuid(ctx, UUID.fromString(otherAccount.keyId())));
-    assertEquals(Optional.empty(), keys.byUuid(ctx, UUID.fromString(otherRegion.keyId())));
-    assertEquals(Optional.empty(), keys.byUuid(ctx, UUID.randomUUID()));
+    assertEquals(Optional.of(mine), keys.byUuid(ctx, UUID.fromString(mine.keyId()), Resource.KEY));
+    assertEquals(
+        Optional.empty(), keys.byUuid(ctx, UUID.fromString(otherAccount.keyId()), Resource.KEY));
+    assertEquals(
+        Optional.empty(), keys.byUuid(ctx, UUID.fromString(otherRegion.keyId()), Resource.KEY));
+    assertEquals(Optional.empty(), keys.byUuid(ctx, UUID.randomUUID(), Resource.KEY));
   }
 
   // --- Not found, in AWS's wording ---------------------------------------------------------

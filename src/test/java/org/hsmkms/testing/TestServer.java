@@ -141,7 +141,8 @@ public final class TestServer implements AutoCloseable {
 
   /**
    * Adds both test access keys to {@code file} unless it exists already (a restarted server keeps
-   * its file). The secrets are sealed in the test token like any operator's.
+   * its file), each an administrator of its account (identity policy kms:* on *). The secrets are
+   * sealed in the test token like any operator's.
    */
   public static void writeCredentials(Path file) {
     if (Files.exists(file)) {
@@ -154,12 +155,14 @@ public final class TestServer implements AutoCloseable {
               ACCESS_KEY_ID,
               ACCOUNT,
               PRINCIPAL,
-              SECRET_ACCESS_KEY.getBytes(StandardCharsets.UTF_8));
+              SECRET_ACCESS_KEY.getBytes(StandardCharsets.UTF_8),
+              CredentialsAdmin.ADMIN_POLICY);
           admin.put(
               OTHER_ACCESS_KEY_ID,
               OTHER_ACCOUNT,
               OTHER_PRINCIPAL,
-              OTHER_SECRET_ACCESS_KEY.getBytes(StandardCharsets.UTF_8));
+              OTHER_SECRET_ACCESS_KEY.getBytes(StandardCharsets.UTF_8),
+              CredentialsAdmin.ADMIN_POLICY);
         });
   }
 
