@@ -46,7 +46,6 @@ class EveryOperationAuthorizedIT {
 
   private static TestServer server;
   private static Principal stranger;
-  private static Fixture f;
 
   /**
    * What the requests name: keys of the administrator's, one of each kind, and what goes with them.
@@ -232,6 +231,13 @@ class EveryOperationAuthorizedIT {
     TestPrincipals principals = new TestPrincipals(server);
     principals.makeTestPrincipalsAdmins();
     stranger = principals.user(TestServer.ACCOUNT, "stranger", null);
+  }
+
+  /**
+   * New keys for each operation, so that an operation wrongly served cannot change what another
+   * operation's request finds (a deleted alias, a key pending deletion).
+   */
+  private static Fixture newFixture() {
     KmsClient admin = server.client();
     var sym = admin.createKey(b -> {}).keyMetadata();
     var other = admin.createKey(b -> {}).keyMetadata();
@@ -256,22 +262,21 @@ class EveryOperationAuthorizedIT {
             .encrypt(b -> b.keyId(sym.keyId()).plaintext(SdkBytes.fromUtf8String("x")))
             .ciphertextBlob();
     SdkBytes publicKey = admin.getPublicKey(b -> b.keyId(agreement.keyId())).publicKey();
-    f =
-        new Fixture(
-            sym.keyId(),
-            sym.arn(),
-            other.keyId(),
-            Base64.getEncoder().encodeToString(blob.asByteArray()),
-            alias,
-            pending.keyId(),
-            pending.arn(),
-            signing.keyId(),
-            signing.arn(),
-            agreement.keyId(),
-            agreement.arn(),
-            Base64.getEncoder().encodeToString(publicKey.asByteArray()),
-            hmac.keyId(),
-            hmac.arn());
+    return new Fixture(
+        sym.keyId(),
+        sym.arn(),
+        other.keyId(),
+        Base64.getEncoder().encodeToString(blob.asByteArray()),
+        alias,
+        pending.keyId(),
+        pending.arn(),
+        signing.keyId(),
+        signing.arn(),
+        agreement.keyId(),
+        agreement.arn(),
+        Base64.getEncoder().encodeToString(publicKey.asByteArray()),
+        hmac.keyId(),
+        hmac.arn());
   }
 
   @AfterAll
@@ -304,6 +309,8 @@ class EveryOperationAuthorizedIT {
     if (p == null) {
       throw new AssertionError("no request in the table for " + operation);
     }
+
+    Fixture f = newFixture();
 
     RawResponse r = stranger.post(operation, p.body().apply(f));
 
