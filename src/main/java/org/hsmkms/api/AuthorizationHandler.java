@@ -44,7 +44,7 @@ final class AuthorizationHandler implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     Exchange ex = Exchange.of(ctx);
     try {
-      ex.rc = ex.rc.withAuthorization(authorize(ex, ctx.request().isSSL()));
+      authorize(ex, ctx.request().isSSL());
     } catch (KmsException e) {
       ctx.fail(e);
       return;
@@ -52,7 +52,8 @@ final class AuthorizationHandler implements Handler<RoutingContext> {
     ctx.next();
   }
 
-  private Authorization authorize(Exchange ex, boolean secureTransport) {
+  /** Puts the request's authorization into its context, then decides the account-level part. */
+  private void authorize(Exchange ex, boolean secureTransport) {
     KmsActions.Entry entry =
         KmsActions.of(ex.operation)
             .orElseThrow(
@@ -63,7 +64,8 @@ final class AuthorizationHandler implements Handler<RoutingContext> {
                         "User: "
                             + ex.caller.principalArn()
                             + " is not authorized to perform: kms:"
-                            + ex.operation));
+                            + ex.operation
+                            + " on resource: *"));
     String principal = ex.caller.principalArn();
     Map<String, List<String>> keys =
         RequestConditions.of(
@@ -82,6 +84,8 @@ final class AuthorizationHandler implements Handler<RoutingContext> {
             entry,
             keys,
             Json.strings(ex.request, "GrantTokens"));
+    // First, so that a refusal below is in the audit record too.
+    ex.rc = ex.rc.withAuthorization(auth);
     for (Permission p : entry.permissions()) {
       switch (p.resource()) {
         case ACCOUNT -> auth.authorizeAccount(p, AuthzRequest.ACCOUNT_LEVEL);
@@ -89,7 +93,6 @@ final class AuthorizationHandler implements Handler<RoutingContext> {
         default -> {} // a key: decided when the operation resolves it
       }
     }
-    return auth;
   }
 
   private PolicyDocument identityPolicy(String principal) {

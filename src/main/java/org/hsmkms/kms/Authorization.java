@@ -188,13 +188,28 @@ public final class Authorization {
    */
   KmsException denied(
       String action, String resource, AuthorizationResult result, boolean keyPolicyAllowsAccount) {
+    return denied(action, resource, result, keyPolicyAllowsAccount, false);
+  }
+
+  /**
+   * As {@link #denied(String, String, AuthorizationResult, boolean)}; {@code viaCiphertext}: the
+   * request named no key, only a ciphertext, and AWS's message then does not name the key either
+   * ("on the resource associated with this ciphertext").
+   */
+  KmsException denied(
+      String action,
+      String resource,
+      AuthorizationResult result,
+      boolean keyPolicyAllowsAccount,
+      boolean viaCiphertext) {
     String head =
         "User: "
             + principalArn
             + " is not authorized to perform: "
             + action
-            + " on resource: "
-            + resource;
+            + (viaCiphertext
+                ? " on the resource associated with this ciphertext"
+                : " on resource: " + resource);
     String why;
     if (result.isExplicitDeny()) {
       why =

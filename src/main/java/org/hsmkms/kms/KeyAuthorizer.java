@@ -51,6 +51,14 @@ public final class KeyAuthorizer {
    * @throws KmsException AccessDeniedException when it may not
    */
   void authorize(RequestContext ctx, Resource role, KeyRecord key) {
+    authorize(ctx, role, key, false);
+  }
+
+  /**
+   * As {@link #authorize(RequestContext, Resource, KeyRecord)}; {@code viaCiphertext}: the request
+   * names no key, only a ciphertext whose header names this one, and a refusal does not name it.
+   */
+  void authorize(RequestContext ctx, Resource role, KeyRecord key, boolean viaCiphertext) {
     Authorization auth = ctx.authorization();
     if (auth.isTrusted()) {
       return;
@@ -61,7 +69,7 @@ public final class KeyAuthorizer {
     if (!ownAccount && !auth.crossAccount()) {
       // AWS's permissions table: this operation is never allowed on another account's key.
       auth.record(role, action, arn, AuthorizationResult.IMPLICIT_DENY);
-      throw auth.denied(action, arn, AuthorizationResult.IMPLICIT_DENY, false);
+      throw auth.denied(action, arn, AuthorizationResult.IMPLICIT_DENY, false, viaCiphertext);
     }
     PolicyDocument keyPolicy = keyPolicy(key);
     PolicyDocument identity = auth.identityPolicy();
@@ -77,7 +85,7 @@ public final class KeyAuthorizer {
             keyPolicy, identity, r -> grants.allowingGrant(key, r, auth.grantTokens()), request);
     auth.record(role, action, arn, result);
     if (!result.allowed()) {
-      throw auth.denied(action, arn, result, keyPolicy.allowsAccount(request));
+      throw auth.denied(action, arn, result, keyPolicy.allowsAccount(request), viaCiphertext);
     }
   }
 

@@ -116,7 +116,7 @@ public final class Keys {
    */
   public Optional<KeyRecord> byUuid(RequestContext ctx, UUID keyId, Resource role) {
     Optional<KeyRecord> key = load(ctx, keyId.toString(), foreignAccount(ctx));
-    key.ifPresent(k -> authorizer.authorize(ctx, role, k));
+    key.ifPresent(k -> authorizer.authorize(ctx, role, k, true));
     return key;
   }
 

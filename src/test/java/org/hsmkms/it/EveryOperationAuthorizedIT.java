@@ -3,7 +3,7 @@ package org.hsmkms.it;
 import static org.hsmkms.testing.AccessDenied.accountLevel;
 import static org.hsmkms.testing.AccessDenied.assertDenied;
 import static org.hsmkms.testing.AccessDenied.assertDeniedAction;
-import static org.hsmkms.testing.AccessDenied.noResourcePolicyAllows;
+import static org.hsmkms.testing.AccessDenied.noIdentityPolicyAllows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -317,7 +317,7 @@ class EveryOperationAuthorizedIT {
     switch (p.resource()) {
       case ACCOUNT -> assertDenied(accountLevel(stranger.arn(), p.action()), r);
       case KEY ->
-          assertDenied(noResourcePolicyAllows(stranger.arn(), p.action(), p.keyArn().apply(f)), r);
+          assertDenied(noIdentityPolicyAllows(stranger.arn(), p.action(), p.keyArn().apply(f)), r);
       case SEVERAL -> assertDeniedAction(stranger.arn(), p.action(), r);
     }
   }

@@ -2,7 +2,7 @@ package org.hsmkms.it;
 
 import static org.hsmkms.testing.AccessDenied.accountLevel;
 import static org.hsmkms.testing.AccessDenied.assertDenied;
-import static org.hsmkms.testing.AccessDenied.noResourcePolicyAllows;
+import static org.hsmkms.testing.AccessDenied.noIdentityPolicyAllows;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -249,6 +249,8 @@ class KeyPolicyEnforcementIT {
 
   /** The implicit deny of {@code kms:<operation>} on a key the key policy does not open. */
   static String deniedOnKey(Principal p, String action, String keyArn) {
-    return noResourcePolicyAllows(p.arn(), "kms:" + action, keyArn);
+    // The key policies here trust the account (the root statement): what the caller misses is
+    // an identity policy or a statement naming it, and AWS names the identity-based side.
+    return noIdentityPolicyAllows(p.arn(), "kms:" + action, keyArn);
   }
 }
