@@ -30,7 +30,8 @@ final class ValueMatcher {
     DATE_GREATER_THAN,
     DATE_GREATER_THAN_EQUALS,
     BOOL,
-    ARN_LIKE
+    ARN_LIKE,
+    IP_ADDRESS
   }
 
   private static final int ARN_COMPONENTS = 6;
@@ -41,6 +42,7 @@ final class ValueMatcher {
   private final WildcardPattern[][] arnPatterns;
   private final BigDecimal[] numbers;
   private final Instant[] instants;
+  private final IpRange[] ranges;
 
   private ValueMatcher(
       Family family,
@@ -48,13 +50,15 @@ final class ValueMatcher {
       WildcardPattern[] patterns,
       WildcardPattern[][] arnPatterns,
       BigDecimal[] numbers,
-      Instant[] instants) {
+      Instant[] instants,
+      IpRange[] ranges) {
     this.family = family;
     this.strings = strings;
     this.patterns = patterns;
     this.arnPatterns = arnPatterns;
     this.numbers = numbers;
     this.instants = instants;
+    this.ranges = ranges;
   }
 
   /**
@@ -69,6 +73,7 @@ final class ValueMatcher {
     WildcardPattern[][] arnPatterns = null;
     BigDecimal[] numbers = null;
     Instant[] instants = null;
+    IpRange[] ranges = null;
     switch (family) {
       case STRING_LIKE -> {
         patterns = new WildcardPattern[n];
@@ -112,9 +117,21 @@ final class ValueMatcher {
           }
         }
       }
+      case IP_ADDRESS -> {
+        ranges = new IpRange[n];
+        for (int i = 0; i < n; i++) {
+          ranges[i] = IpRange.parse(strings[i]);
+          if (ranges[i] == null) {
+            throw new MalformedPolicyException(
+                "Policy contains a condition "
+                    + operatorName
+                    + " with a value that is not an IP address or CIDR range");
+          }
+        }
+      }
       default -> {}
     }
-    return new ValueMatcher(family, strings, patterns, arnPatterns, numbers, instants);
+    return new ValueMatcher(family, strings, patterns, arnPatterns, numbers, instants, ranges);
   }
 
   /** Whether the request value matches at least one policy value (policy values are ORed). */
@@ -143,6 +160,18 @@ final class ValueMatcher {
         return false;
       case ARN_LIKE:
         return arnMatches(requestValue);
+      case IP_ADDRESS:
+        // A request value that is no address (aws:SourceIp always is one) is in no range.
+        byte[] address = IpRange.address(requestValue.trim());
+        if (address == null) {
+          return false;
+        }
+        for (IpRange range : ranges) {
+          if (range.contains(address)) {
+            return true;
+          }
+        }
+        return false;
       case NUMERIC_EQUALS,
       NUMERIC_LESS_THAN,
       NUMERIC_LESS_THAN_EQUALS,
