@@ -159,9 +159,10 @@ public final class KmsActions {
    *
    * Checked row by row against that page and, for "Cross-account use" and "Required
    * permissions", against the API reference of each operation (the documentation of the AWS KMS
-   * service model), in August 2026; KmsActionsTest holds the facts. Where the two pages differ:
-   * - kms:RequestAlias: the permissions page lists it for every cryptographic operation but
-   *   DeriveSharedSecret, DescribeKey and GetPublicKey; conditions-kms.html gives it for all
+   * service model, whose model file this project bundles without its documentation);
+   * KmsActionsTest holds the facts. Where the pages differ or need a word:
+   * - kms:RequestAlias: the permissions page lists it for DescribeKey, GetPublicKey and every
+   *   cryptographic operation except DeriveSharedSecret; conditions-kms.html gives it for all
    *   "cryptographic operations", DeriveSharedSecret among them. DeriveSharedSecret has it here.
    * - kms:RecipientAttestation:*: not on the permissions page; conditions-kms.html gives it for
    *   Decrypt, DeriveSharedSecret, GenerateDataKey, GenerateDataKeyPair and GenerateRandom.
