@@ -49,6 +49,15 @@ final class Condition {
    * @param operatorName as written, e.g. {@code ForAllValues:StringEqualsIfExists}
    */
   static Condition compile(String operatorName, String key, List<String> policyValues) {
+    return compile(operatorName, key, policyValues, false);
+  }
+
+  /**
+   * As {@link #compile(String, String, List)}; with {@code variables} (Version 2012-10-17) the
+   * values of string and ARN operators may hold policy variables ({@link PolicyVariables}).
+   */
+  static Condition compile(
+      String operatorName, String key, List<String> policyValues, boolean variables) {
     Qualifier qualifier = Qualifier.NONE;
     String name = operatorName;
     if (name.regionMatches(true, 0, "ForAnyValue:", 0, 12)) {
@@ -94,7 +103,8 @@ final class Condition {
       return new Condition(
           qualifier, operator, false, ConditionKeys.canonical(key), null, absent, present);
     }
-    ValueMatcher matcher = ValueMatcher.compile(operator.family(), policyValues, operatorName);
+    ValueMatcher matcher =
+        ValueMatcher.compile(operator.family(), policyValues, operatorName, variables);
     return new Condition(
         qualifier, operator, ifExists, ConditionKeys.canonical(key), matcher, false, false);
   }
@@ -117,6 +127,9 @@ final class Condition {
       };
     }
     boolean negated = operator.isNegated();
+    // Policy variables: this request's values (one left out when its variable has no value, so
+    // that a positive operator does not match it and a negated one does, as IAM documents).
+    ValueMatcher values = this.values.hasVariables() ? this.values.resolve(request) : this.values;
     switch (qualifier) {
       case FOR_ALL_VALUES:
         // Every request value must satisfy the operator against the policy values.

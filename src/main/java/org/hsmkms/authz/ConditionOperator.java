@@ -37,6 +37,9 @@ public enum ConditionOperator {
   ARN_LIKE("ArnLike", ValueMatcher.Family.ARN_LIKE, false),
   ARN_NOT_EQUALS("ArnNotEquals", ValueMatcher.Family.ARN_LIKE, true),
   ARN_NOT_LIKE("ArnNotLike", ValueMatcher.Family.ARN_LIKE, true),
+  // IAM: "IpAddress: The specified IP address or range"; IPv4 or IPv6, CIDR or one address.
+  IP_ADDRESS("IpAddress", ValueMatcher.Family.IP_ADDRESS, false),
+  NOT_IP_ADDRESS("NotIpAddress", ValueMatcher.Family.IP_ADDRESS, true),
   /** Tests presence: {@code "true"} matches an absent key, {@code "false"} a present one. */
   NULL("Null", null, false);
 

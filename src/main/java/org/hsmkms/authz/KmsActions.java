@@ -105,6 +105,11 @@ public final class KmsActions {
   static final String RETIRING_PRINCIPAL = "kms:RetiringPrincipal";
   static final String GRANT_CONSTRAINT_TYPE = "kms:GrantConstraintType";
   static final String GRANT_IS_FOR_AWS_RESOURCE = "kms:GrantIsForAWSResource";
+  static final String GRANT_CONSTRAINT_SOURCE_ARN = "kms:GrantConstraintSourceArn";
+  static final String GRANTEE_SERVICE_PRINCIPAL = "kms:GranteeServicePrincipal";
+  static final String RETIRING_SERVICE_PRINCIPAL = "kms:RetiringServicePrincipal";
+  static final String REQUEST_ALIAS = "kms:RequestAlias";
+  static final String TRAILING_DAYS_WITHOUT_USAGE = "kms:TrailingDaysWithoutKeyUsage";
   static final String BYPASS_LOCKOUT = "kms:BypassPolicyLockoutSafetyCheck";
   static final String ROTATION_PERIOD = "kms:RotationPeriodInDays";
   static final String PENDING_WINDOW = "kms:ScheduleKeyDeletionPendingWindowInDays";
@@ -129,8 +134,14 @@ public final class KmsActions {
           RESOURCE_TAG,
           VIA_SERVICE);
 
+  /**
+   * AWS's "Conditions for cryptographic operations" and "Encryption context conditions" of the
+   * operations that encrypt or decrypt under a key; kms:RequestAlias is the alias the request names
+   * the key by ("Cryptographic operations, DescribeKey, GetPublicKey" in conditions-kms).
+   */
   private static final List<String> CONTEXT =
-      List.of(ENCRYPTION_CONTEXT, ENCRYPTION_CONTEXT_KEYS, ENCRYPTION_ALGORITHM);
+      List.of(ENCRYPTION_CONTEXT, ENCRYPTION_CONTEXT_KEYS, ENCRYPTION_ALGORITHM, REQUEST_ALIAS);
+
   private static final List<String> ATTESTATION = List.of(ATTESTATION_IMAGE, ATTESTATION_PCR);
 
   /*
@@ -144,10 +155,31 @@ public final class KmsActions {
    * UpdateAlias, DeleteAlias, UpdatePrimaryRegion) or two actions (ReEncrypt: kms:ReEncryptFrom
    * on the source key and kms:ReEncryptTo on the destination key; ReplicateKey: kms:ReplicateKey
    * on the primary key and kms:CreateKey in the replica's region), each pair is listed, and the
-   * entry's condition keys are those of all its pairs. GetKeyLastUsage, newer than that table, is
-   * entered as the other operations that read a key's metadata: key policy, not across accounts.
+   * entry's condition keys are those of all its pairs.
+   *
+   * Checked row by row against that page and, for "Cross-account use" and "Required
+   * permissions", against the API reference of each operation (the documentation of the AWS KMS
+   * service model, whose model file this project bundles without its documentation);
+   * KmsActionsTest holds the facts. Where the pages differ or need a word:
+   * - kms:RequestAlias: the permissions page lists it for DescribeKey, GetPublicKey and every
+   *   cryptographic operation except DeriveSharedSecret; conditions-kms.html gives it for all
+   *   "cryptographic operations", DeriveSharedSecret among them. DeriveSharedSecret has it here.
+   * - kms:RecipientAttestation:*: not on the permissions page; conditions-kms.html gives it for
+   *   Decrypt, DeriveSharedSecret, GenerateDataKey, GenerateDataKeyPair and GenerateRandom.
+   * - RetireGrant: "Policy type: IAM policy (This permission is not effective in a key
+   *   policy.)", resource a KMS key, cross-account yes; the grant itself decides who may retire
+   *   it (its retiring principal, its grantee when it allows RetireGrant, the key's account).
+   *   Its entry keeps the key as resource so that a Deny of kms:RetireGrant can be evaluated;
+   *   whoever enforces it must not let a key policy Allow alone permit it. Its condition keys
+   *   are the page's short list (no kms:KeySpec, ...).
+   * - CreateKey lists aws:ResourceTag/ (always absent: the key does not exist yet).
+   * - CreateKey and ReplicateKey with Tags also need kms:TagResource (IAM policy); see
+   *   tagPermission.
    */
   private static final Map<String, Entry> TABLE = new TreeMap<>();
+
+  private static final Permission TAG_ON_CREATE =
+      new Permission("kms:TagResource", Resource.ACCOUNT);
 
   static {
     onKey("CancelKeyDeletion", false);
@@ -163,11 +195,14 @@ public final class KmsActions {
         true,
         ENCRYPTION_CONTEXT,
         ENCRYPTION_CONTEXT_KEYS,
+        GRANT_CONSTRAINT_SOURCE_ARN,
         GRANT_CONSTRAINT_TYPE,
         GRANTEE_PRINCIPAL,
+        GRANTEE_SERVICE_PRINCIPAL,
         GRANT_IS_FOR_AWS_RESOURCE,
         GRANT_OPERATIONS,
-        RETIRING_PRINCIPAL);
+        RETIRING_PRINCIPAL,
+        RETIRING_SERVICE_PRINCIPAL);
     onAccount(
         "CreateKey",
         BYPASS_LOCKOUT,
@@ -179,6 +214,7 @@ public final class KmsActions {
         MULTI_REGION_KEY_TYPE,
         VIA_SERVICE,
         REQUEST_TAG,
+        RESOURCE_TAG,
         TAG_KEYS);
     onKey("Decrypt", true, join(CONTEXT, ATTESTATION));
     add(
@@ -188,10 +224,13 @@ public final class KmsActions {
         KEY_CONDITIONS);
     onAccount("DeleteCustomKeyStore", CALLER_ACCOUNT);
     onKey("DeleteImportedKeyMaterial", false);
-    onKey("DeriveSharedSecret", true, join(List.of(KEY_AGREEMENT_ALGORITHM), ATTESTATION));
+    onKey(
+        "DeriveSharedSecret",
+        true,
+        join(List.of(KEY_AGREEMENT_ALGORITHM, REQUEST_ALIAS), ATTESTATION));
     onAccount("DescribeCustomKeyStores", CALLER_ACCOUNT);
-    onKey("DescribeKey", true);
-    onKey("DisableKey", false);
+    onKey("DescribeKey", true, REQUEST_ALIAS);
+    onKey("DisableKey", false, TRAILING_DAYS_WITHOUT_USAGE);
     onKey("DisableKeyRotation", false);
     onAccount("DisconnectCustomKeyStore", CALLER_ACCOUNT);
     onKey("EnableKey", false);
@@ -201,13 +240,13 @@ public final class KmsActions {
     onKey("GenerateDataKeyPair", true, join(join(CONTEXT, ATTESTATION), DATA_KEY_PAIR_SPEC));
     onKey("GenerateDataKeyPairWithoutPlaintext", true, join(CONTEXT, DATA_KEY_PAIR_SPEC));
     onKey("GenerateDataKeyWithoutPlaintext", true, CONTEXT);
-    onKey("GenerateMac", true, MAC_ALGORITHM);
+    onKey("GenerateMac", true, MAC_ALGORITHM, REQUEST_ALIAS);
     onAccount("GenerateRandom", ATTESTATION.toArray(String[]::new));
     onKey("GetKeyLastUsage", false);
     onKey("GetKeyPolicy", false);
     onKey("GetKeyRotationStatus", true);
     onKey("GetParametersForImport", false, WRAPPING_ALGORITHM, WRAPPING_KEY_SPEC);
-    onKey("GetPublicKey", true);
+    onKey("GetPublicKey", true, REQUEST_ALIAS);
     onKey("ImportKeyMaterial", false, EXPIRATION_MODEL, VALID_TO);
     onAccount("ListAliases");
     onKey("ListGrants", true, GRANT_IS_FOR_AWS_RESOURCE);
@@ -229,11 +268,22 @@ public final class KmsActions {
         false,
         List.of(on("kms:ReplicateKey", Resource.KEY), on("kms:CreateKey", Resource.ACCOUNT)),
         join(KEY_CONDITIONS, join(List.of(REPLICA_REGION, BYPASS_LOCKOUT, REQUEST_TAG), TAG_KEYS)));
-    onKey("RetireGrant", true);
+    add(
+        "RetireGrant",
+        true,
+        List.of(on("kms:RetireGrant", Resource.KEY)),
+        List.of(
+            ENCRYPTION_CONTEXT,
+            ENCRYPTION_CONTEXT_KEYS,
+            GRANT_CONSTRAINT_TYPE,
+            CALLER_ACCOUNT,
+            RESOURCE_ALIASES,
+            RESOURCE_TAG,
+            VIA_SERVICE));
     onKey("RevokeGrant", true, GRANT_IS_FOR_AWS_RESOURCE);
     onKey("RotateKeyOnDemand", false);
-    onKey("ScheduleKeyDeletion", false, PENDING_WINDOW);
-    onKey("Sign", true, MESSAGE_TYPE, SIGNING_ALGORITHM);
+    onKey("ScheduleKeyDeletion", false, PENDING_WINDOW, TRAILING_DAYS_WITHOUT_USAGE);
+    onKey("Sign", true, MESSAGE_TYPE, SIGNING_ALGORITHM, REQUEST_ALIAS);
     onKey("TagResource", false, REQUEST_TAG, TAG_KEYS);
     onKey("UntagResource", false, TAG_KEYS);
     add(
@@ -253,8 +303,8 @@ public final class KmsActions {
             on("kms:UpdatePrimaryRegion", Resource.KEY),
             on("kms:UpdatePrimaryRegion", Resource.REPLICA_KEY)),
         join(KEY_CONDITIONS, PRIMARY_REGION));
-    onKey("Verify", true, MESSAGE_TYPE, SIGNING_ALGORITHM);
-    onKey("VerifyMac", true, MAC_ALGORITHM);
+    onKey("Verify", true, MESSAGE_TYPE, SIGNING_ALGORITHM, REQUEST_ALIAS);
+    onKey("VerifyMac", true, MAC_ALGORITHM, REQUEST_ALIAS);
   }
 
   private KmsActions() {}
@@ -262,6 +312,17 @@ public final class KmsActions {
   /** The entry of an operation, or empty when the table has none (refuse the request). */
   public static Optional<Entry> of(String operation) {
     return Optional.ofNullable(TABLE.get(operation));
+  }
+
+  /**
+   * The permission an operation needs besides its entry's when the request has {@code Tags}: AWS's
+   * CreateKey and ReplicateKey, "To use the Tags parameter, kms:TagResource (IAM policy)". Empty
+   * for every other operation.
+   */
+  public static Optional<Permission> tagPermission(String operation) {
+    return operation.equals("CreateKey") || operation.equals("ReplicateKey")
+        ? Optional.of(TAG_ON_CREATE)
+        : Optional.empty();
   }
 
   /** Every operation the table names. */

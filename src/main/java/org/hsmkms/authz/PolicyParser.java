@@ -87,15 +87,19 @@ final class PolicyParser {
     } else {
       throw new MalformedPolicyException("Statement is neither an object nor a list");
     }
+    // IAM: policy variables "were introduced in version 2012-10-17"; in a policy without Version
+    // (2008-10-17) or of 2008-10-17, ${...} is literal text.
+    boolean variables = version != null && version.asText().equals("2012-10-17");
     List<Statement> compiled = new ArrayList<>(nodes.size());
     Set<String> sids = new HashSet<>();
     for (int i = 0; i < nodes.size(); i++) {
-      compiled.add(statement(nodes.get(i), i, kind, sids));
+      compiled.add(statement(nodes.get(i), i, kind, sids, variables));
     }
     return List.copyOf(compiled);
   }
 
-  private static Statement statement(JsonNode node, int index, PolicyKind kind, Set<String> sids) {
+  private static Statement statement(
+      JsonNode node, int index, PolicyKind kind, Set<String> sids, boolean variables) {
     if (!node.isObject()) {
       throw new MalformedPolicyException("Policy contains a statement that is not a JSON object");
     }
@@ -161,7 +165,7 @@ final class PolicyParser {
       throw new MalformedPolicyException(
           "Policy contains a statement with both Resource and NotResource");
     }
-    List<WildcardPattern> resources = null;
+    List<String> resources = null;
     if (resource == null && notResource == null) {
       if (kind == PolicyKind.IDENTITY_POLICY) {
         throw new MalformedPolicyException("Policy contains a statement with no Resource");
@@ -173,7 +177,7 @@ final class PolicyParser {
           throw new MalformedPolicyException(
               "Policy contains a statement with an invalid resource: " + value);
         }
-        resources.add(WildcardPattern.caseSensitive(value));
+        resources.add(value);
       }
     }
 
@@ -186,7 +190,8 @@ final class PolicyParser {
         notAction != null,
         resources,
         notResource != null,
-        conditions(node.get("Condition")));
+        variables,
+        conditions(node.get("Condition"), variables));
   }
 
   private static Effect effect(JsonNode node) {
@@ -234,7 +239,7 @@ final class PolicyParser {
         "Policy contains a statement with one or more invalid principals.");
   }
 
-  private static List<Condition> conditions(JsonNode node) {
+  private static List<Condition> conditions(JsonNode node, boolean variables) {
     List<Condition> conditions = new ArrayList<>();
     if (node == null) {
       return conditions;
@@ -249,7 +254,8 @@ final class PolicyParser {
       }
       for (Map.Entry<String, JsonNode> key : op.getValue().properties()) {
         conditions.add(
-            Condition.compile(op.getKey(), key.getKey(), conditionValues(key.getValue(), op)));
+            Condition.compile(
+                op.getKey(), key.getKey(), conditionValues(key.getValue(), op), variables));
       }
     }
     return conditions;

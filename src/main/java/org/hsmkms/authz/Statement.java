@@ -17,6 +17,7 @@ final class Statement {
   private final WildcardPattern[] actions;
   private final boolean notAction;
   private final WildcardPattern[] resources; // null: no Resource element (key policy: this key)
+  private final PolicyVariables.Template[] resourceTemplates; // null: no Resource has a variable
   private final boolean notResource;
   private final Condition[] conditions;
 
@@ -27,8 +28,9 @@ final class Statement {
       boolean notPrincipal,
       List<WildcardPattern> actions,
       boolean notAction,
-      List<WildcardPattern> resources,
+      List<String> resources,
       boolean notResource,
+      boolean variables,
       List<Condition> conditions) {
     this.effect = effect;
     this.decision =
@@ -41,7 +43,21 @@ final class Statement {
     this.notPrincipal = notPrincipal;
     this.actions = actions.toArray(new WildcardPattern[0]);
     this.notAction = notAction;
-    this.resources = resources == null ? null : resources.toArray(new WildcardPattern[0]);
+    this.resources = resources == null ? null : new WildcardPattern[resources.size()];
+    PolicyVariables.Template[] templates = null;
+    for (int i = 0; resources != null && i < resources.size(); i++) {
+      String value = resources.get(i);
+      PolicyVariables.Template template = variables ? resourceTemplate(value) : null;
+      if (template == null) {
+        this.resources[i] = WildcardPattern.caseSensitive(value);
+      } else if (template.isConstant()) {
+        this.resources[i] = WildcardPattern.of(template.resolve(null));
+      } else {
+        templates = templates == null ? new PolicyVariables.Template[resources.size()] : templates;
+        templates[i] = template;
+      }
+    }
+    this.resourceTemplates = templates;
     this.notResource = notResource;
     this.conditions = conditions.toArray(new Condition[0]);
   }
@@ -64,7 +80,7 @@ final class Statement {
   boolean applies(AuthzRequest request, String principal, boolean checkResource) {
     return principalMatches(request, principal)
         && anyMatches(actions, request.action()) != notAction
-        && (!checkResource || resourceMatches(request.resource()))
+        && (!checkResource || resourceMatches(request))
         && conditionsMatch(request);
   }
 
@@ -83,11 +99,35 @@ final class Statement {
     return effect == Effect.DENY && rootAccounts.contains(request.principalAccount());
   }
 
-  private boolean resourceMatches(String resource) {
+  // IAM: a variable may stand "only in the resource portion of the ARN", after the fifth colon;
+  // before it, ${...} is literal text.
+  private static PolicyVariables.Template resourceTemplate(String value) {
+    int from = 0;
+    for (int colons = 0; colons < 5; colons++) {
+      from = value.indexOf(':', from) + 1;
+      if (from == 0) {
+        return PolicyVariables.parse(value, value.length()); // "*" or no ARN: no variables
+      }
+    }
+    return PolicyVariables.parse(value, from);
+  }
+
+  private boolean resourceMatches(AuthzRequest request) {
     if (resources == null) {
       return true;
     }
-    return anyMatches(resources, resource) != notResource;
+    String resource = request.resource();
+    boolean any = false;
+    for (int i = 0; i < resources.length && !any; i++) {
+      if (resourceTemplates != null && resourceTemplates[i] != null) {
+        // A variable without a value: IAM's "will not match any resource".
+        PolicyVariables.Resolved value = resourceTemplates[i].resolve(request);
+        any = value != null && WildcardPattern.of(value).matches(resource);
+      } else {
+        any = resources[i].matches(resource);
+      }
+    }
+    return any != notResource;
   }
 
   private boolean conditionsMatch(AuthzRequest request) {

@@ -7,6 +7,7 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -30,7 +31,8 @@ final class ValueMatcher {
     DATE_GREATER_THAN,
     DATE_GREATER_THAN_EQUALS,
     BOOL,
-    ARN_LIKE
+    ARN_LIKE,
+    IP_ADDRESS
   }
 
   private static final int ARN_COMPONENTS = 6;
@@ -41,6 +43,13 @@ final class ValueMatcher {
   private final WildcardPattern[][] arnPatterns;
   private final BigDecimal[] numbers;
   private final Instant[] instants;
+  private final IpRange[] ranges;
+  private final PolicyVariables.Template[] templates; // non-null: resolved per request
+  private final List<String> templateValues;
+
+  private ValueMatcher(Family family, PolicyVariables.Template[] templates, List<String> values) {
+    this(family, null, null, null, null, null, null, templates, List.copyOf(values));
+  }
 
   private ValueMatcher(
       Family family,
@@ -48,13 +57,30 @@ final class ValueMatcher {
       WildcardPattern[] patterns,
       WildcardPattern[][] arnPatterns,
       BigDecimal[] numbers,
-      Instant[] instants) {
+      Instant[] instants,
+      IpRange[] ranges) {
+    this(family, strings, patterns, arnPatterns, numbers, instants, ranges, null, null);
+  }
+
+  private ValueMatcher(
+      Family family,
+      String[] strings,
+      WildcardPattern[] patterns,
+      WildcardPattern[][] arnPatterns,
+      BigDecimal[] numbers,
+      Instant[] instants,
+      IpRange[] ranges,
+      PolicyVariables.Template[] templates,
+      List<String> templateValues) {
     this.family = family;
     this.strings = strings;
     this.patterns = patterns;
     this.arnPatterns = arnPatterns;
     this.numbers = numbers;
     this.instants = instants;
+    this.ranges = ranges;
+    this.templates = templates;
+    this.templateValues = templateValues;
   }
 
   /**
@@ -63,23 +89,105 @@ final class ValueMatcher {
    * @param operatorName the operator as written, for the message
    */
   static ValueMatcher compile(Family family, List<String> values, String operatorName) {
+    return compile(family, values, operatorName, false);
+  }
+
+  /**
+   * As {@link #compile(Family, List, String)}; with {@code variables} (a policy of Version
+   * 2012-10-17) the values of the string and ARN operators may hold policy variables (IAM: "You can
+   * use a policy variable for Condition values in any condition that involves the string operators
+   * or the ARN operators").
+   */
+  static ValueMatcher compile(
+      Family family, List<String> values, String operatorName, boolean variables) {
+    if (variables && takesVariables(family)) {
+      PolicyVariables.Template[] templates = new PolicyVariables.Template[values.size()];
+      boolean any = false;
+      boolean constant = true;
+      for (int i = 0; i < templates.length; i++) {
+        templates[i] = PolicyVariables.parse(values.get(i));
+        any |= templates[i] != null;
+        constant &= templates[i] == null || templates[i].isConstant();
+      }
+      if (any && !constant) {
+        return new ValueMatcher(family, templates, values);
+      }
+      if (any) {
+        // Escapes only (${*}, ${?}, ${$}): the same for every request, so resolved once.
+        return resolved(family, resolveAll(templates, values, null));
+      }
+    }
+    List<PolicyVariables.Resolved> plain = new ArrayList<>(values.size());
+    for (String value : values) {
+      plain.add(PolicyVariables.Resolved.plain(value));
+    }
+    return resolved(family, plain, operatorName);
+  }
+
+  private static boolean takesVariables(Family family) {
+    return family == Family.STRING_EQUALS
+        || family == Family.STRING_IGNORE_CASE
+        || family == Family.STRING_LIKE
+        || family == Family.ARN_LIKE;
+  }
+
+  /** The values for one request; a value whose variable has no value is left out. */
+  private static List<PolicyVariables.Resolved> resolveAll(
+      PolicyVariables.Template[] templates, List<String> values, AuthzRequest request) {
+    List<PolicyVariables.Resolved> out = new ArrayList<>(templates.length);
+    for (int i = 0; i < templates.length; i++) {
+      if (templates[i] == null) {
+        out.add(PolicyVariables.Resolved.plain(values.get(i)));
+      } else {
+        PolicyVariables.Resolved r = templates[i].resolve(request);
+        if (r != null) {
+          out.add(r);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Whether this matcher's values hold variables, so that it must be resolved per request. */
+  boolean hasVariables() {
+    return templates != null;
+  }
+
+  /** The matcher of this request's values (itself when they hold no variable). */
+  ValueMatcher resolve(AuthzRequest request) {
+    if (templates == null) {
+      return this;
+    }
+    return resolved(family, resolveAll(templates, templateValues, request));
+  }
+
+  private static ValueMatcher resolved(Family family, List<PolicyVariables.Resolved> values) {
+    return resolved(family, values, family.name());
+  }
+
+  private static ValueMatcher resolved(
+      Family family, List<PolicyVariables.Resolved> values, String operatorName) {
     int n = values.size();
-    String[] strings = values.toArray(new String[0]);
+    String[] strings = new String[n];
+    for (int i = 0; i < n; i++) {
+      strings[i] = values.get(i).text();
+    }
     WildcardPattern[] patterns = null;
     WildcardPattern[][] arnPatterns = null;
     BigDecimal[] numbers = null;
     Instant[] instants = null;
+    IpRange[] ranges = null;
     switch (family) {
       case STRING_LIKE -> {
         patterns = new WildcardPattern[n];
         for (int i = 0; i < n; i++) {
-          patterns[i] = WildcardPattern.caseSensitive(strings[i]);
+          patterns[i] = WildcardPattern.of(values.get(i));
         }
       }
       case ARN_LIKE -> {
         arnPatterns = new WildcardPattern[n][];
         for (int i = 0; i < n; i++) {
-          arnPatterns[i] = arnPattern(strings[i]);
+          arnPatterns[i] = arnPattern(values.get(i));
         }
       }
       case NUMERIC_EQUALS,
@@ -112,9 +220,21 @@ final class ValueMatcher {
           }
         }
       }
+      case IP_ADDRESS -> {
+        ranges = new IpRange[n];
+        for (int i = 0; i < n; i++) {
+          ranges[i] = IpRange.parse(strings[i]);
+          if (ranges[i] == null) {
+            throw new MalformedPolicyException(
+                "Policy contains a condition "
+                    + operatorName
+                    + " with a value that is not an IP address or CIDR range");
+          }
+        }
+      }
       default -> {}
     }
-    return new ValueMatcher(family, strings, patterns, arnPatterns, numbers, instants);
+    return new ValueMatcher(family, strings, patterns, arnPatterns, numbers, instants, ranges);
   }
 
   /** Whether the request value matches at least one policy value (policy values are ORed). */
@@ -143,6 +263,18 @@ final class ValueMatcher {
         return false;
       case ARN_LIKE:
         return arnMatches(requestValue);
+      case IP_ADDRESS:
+        // A request value that is no address (aws:SourceIp always is one) is in no range.
+        byte[] address = IpRange.address(requestValue.trim());
+        if (address == null) {
+          return false;
+        }
+        for (IpRange range : ranges) {
+          if (range.contains(address)) {
+            return true;
+          }
+        }
+        return false;
       case NUMERIC_EQUALS,
       NUMERIC_LESS_THAN,
       NUMERIC_LESS_THAN_EQUALS,
@@ -186,15 +318,25 @@ final class ValueMatcher {
 
   // Arn*: "each of the six colon-delimited components of the ARN is checked separately and each
   // can include a multi-character match wildcard (*) or a single-character match wildcard (?)".
-  private static WildcardPattern[] arnPattern(String value) {
-    String[] parts = value.split(":", ARN_COMPONENTS);
-    if (parts.length < ARN_COMPONENTS) {
+  private static WildcardPattern[] arnPattern(PolicyVariables.Resolved value) {
+    String text = value.text();
+    int[] cuts = new int[ARN_COMPONENTS - 1];
+    int found = 0;
+    for (int i = 0; i < text.length() && found < cuts.length; i++) {
+      if (text.charAt(i) == ':') {
+        cuts[found++] = i;
+      }
+    }
+    if (found < cuts.length) {
       // Not an ARN (e.g. "*"): the value is matched as one pattern against the whole request value.
-      return new WildcardPattern[] {WildcardPattern.caseSensitive(value)};
+      return new WildcardPattern[] {WildcardPattern.of(value)};
     }
     WildcardPattern[] compiled = new WildcardPattern[ARN_COMPONENTS];
+    int from = 0;
     for (int i = 0; i < ARN_COMPONENTS; i++) {
-      compiled[i] = WildcardPattern.caseSensitive(parts[i]);
+      int to = i < cuts.length ? cuts[i] : text.length();
+      compiled[i] = WildcardPattern.of(value, from, to);
+      from = to + 1;
     }
     return compiled;
   }

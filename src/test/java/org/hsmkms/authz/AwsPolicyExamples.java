@@ -143,6 +143,113 @@ final class AwsPolicyExamples {
            "Resource": "arn:aws:kms:us-east-1:111122223333:key/1234abcd"}}
           """);
 
+  // From "AWS KMS condition keys" (conditions-kms.html) and "ABAC for AWS KMS" (abac.html).
+
+  /** conditions-kms, kms:RequestAlias: GenerateDataKey only when the request names the alias. */
+  static final PolicyDocument REQUEST_ALIAS =
+      key(
+          """
+          {"Version": "2012-10-17", "Statement": [
+            {"Sid": "Enable IAM User Permissions", "Effect": "Allow",
+             "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+             "Action": "kms:*", "Resource": "*"},
+            {"Sid": "Key policy using a request alias condition", "Effect": "Allow",
+             "Principal": {"AWS": "arn:aws:iam::111122223333:role/developer"},
+             "Action": "kms:GenerateDataKey", "Resource": "*",
+             "Condition": {"StringEquals": {"kms:RequestAlias": "alias/finance-key"}}}
+          ]}
+          """);
+
+  /** conditions-kms, kms:ResourceAliases: every alias and at least one alias contains "Test". */
+  static final PolicyDocument ALL_ALIASES_TEST =
+      identity(
+          """
+          {"Version": "2012-10-17", "Statement": {"Sid": "AliasBasedIAMPolicy", "Effect": "Allow",
+           "Action": ["kms:EnableKey", "kms:DisableKey"],
+           "Resource": "arn:aws:kms:*:111122223333:key/*",
+           "Condition": {
+             "ForAllValues:StringLike": {"kms:ResourceAliases": ["alias/*Test*"]},
+             "ForAnyValue:StringLike": {"kms:ResourceAliases": ["alias/*Test*"]}}}}
+          """);
+
+  /**
+   * conditions-kms, kms:EncryptionContextKeys: only the context keys Department and Project, and a
+   * context required (the Null condition; ForAllValues alone also allows an empty context).
+   */
+  static final PolicyDocument CONTEXT_KEYS_ONLY =
+      identity(
+          """
+          {"Version": "2012-10-17", "Statement": {"Sid": "OnlyKnownContextKeys", "Effect": "Allow",
+           "Action": ["kms:Encrypt", "kms:GenerateDataKey*"],
+           "Resource": "arn:aws:kms:*:111122223333:key/*",
+           "Condition": {
+             "ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["Department", "Project"]},
+             "Null": {"kms:EncryptionContextKeys": "false"}}}}
+          """);
+
+  /**
+   * conditions-kms, kms:ViaService and kms:CallerAccount, as in AWS managed keys' policies: any
+   * principal of the account, but only through the service; and a Deny of direct use. Nothing here
+   * calls through an AWS service, so the Allow never applies and the Deny always does.
+   */
+  static final PolicyDocument VIA_SERVICE =
+      key(
+          """
+          {"Version": "2012-10-17", "Statement": [
+            {"Sid": "Allow access through EBS for all principals in the account", "Effect": "Allow",
+             "Principal": {"AWS": "*"},
+             "Action": ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*",
+             "Condition": {"StringEquals": {
+               "kms:CallerAccount": "111122223333",
+               "kms:ViaService": "ec2.us-east-1.amazonaws.com"}}},
+            {"Sid": "Deny direct use", "Effect": "Deny",
+             "Principal": {"AWS": "*"}, "Action": "kms:Decrypt", "Resource": "*",
+             "Condition": {"StringNotEquals": {"kms:ViaService": "ec2.us-east-1.amazonaws.com"}}}
+          ]}
+          """);
+
+  /**
+   * abac.html: use keys tagged for the caller's project, never a key tagged Production; create keys
+   * only with an allowed set of tag keys.
+   */
+  static final PolicyDocument TAG_ABAC_WITH_DENY =
+      identity(
+          """
+          {"Version": "2012-10-17", "Statement": [
+            {"Sid": "UseProjectKeys", "Effect": "Allow",
+             "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"],
+             "Resource": "arn:aws:kms:*:111122223333:key/*",
+             "Condition": {"StringEquals": {"aws:ResourceTag/Project": "Alpha"}}},
+            {"Sid": "NeverProduction", "Effect": "Deny", "Action": "kms:*", "Resource": "*",
+             "Condition": {"StringEqualsIgnoreCase": {"aws:ResourceTag/Environment": "Production"}}},
+            {"Sid": "CreateTaggedKeys", "Effect": "Allow",
+             "Action": ["kms:CreateKey", "kms:TagResource"], "Resource": "*",
+             "Condition": {
+               "ForAllValues:StringEquals": {"aws:TagKeys": ["Project", "Environment"]},
+               "StringEquals": {"aws:RequestTag/Project": "Alpha"}}}
+          ]}
+          """);
+
+  /** IAM policy variables: keys whose Owner tag is the caller's user name. */
+  static final PolicyDocument OWNER_IS_CALLER =
+      identity(
+          """
+          {"Version": "2012-10-17", "Statement": {"Sid": "OwnKeys", "Effect": "Allow",
+           "Action": "kms:*", "Resource": "arn:aws:kms:*:111122223333:key/*",
+           "Condition": {"StringEquals": {"aws:ResourceTag/Owner": "${aws:username}"}}}}
+          """);
+
+  /** IAM's aws:SourceIp example: no use of KMS from outside the office ranges. */
+  static final PolicyDocument OFFICE_ONLY =
+      identity(
+          """
+          {"Version": "2012-10-17", "Statement": [
+            {"Sid": "Admin", "Effect": "Allow", "Action": "kms:*", "Resource": "*"},
+            {"Sid": "OfficeOnly", "Effect": "Deny", "Action": "kms:*", "Resource": "*",
+             "Condition": {"NotIpAddress": {"aws:SourceIp": ["203.0.113.0/24", "2001:db8::/32"]}}}
+          ]}
+          """);
+
   static PolicyDocument key(String json) {
     return PolicyDocument.parse(json, PolicyKind.KEY_POLICY);
   }

@@ -92,32 +92,71 @@ class KmsActionsTest {
     }
   }
 
+  /**
+   * Every operation of the model, as AWS documents it: "Policy type" (key policy: key-level; IAM
+   * policy: account-level) and "Cross-account use" in kms-api-permissions-reference.html, and the
+   * same in each operation's API reference ("Cross-account use: Yes|No", "Required permissions:
+   * kms:X (key policy|IAM policy)"). RetireGrant is "IAM policy" on a KMS key: key-level here,
+   * since a key is its resource. ListRetirableGrants: "The specified principal must be in the local
+   * account"; GenerateRandom: "N/A".
+   */
   @ParameterizedTest(name = "{0}")
   @CsvSource({
-    // operation, key-level, cross-account (AWS's "Policy type" and "Cross-account use" columns)
+    // operation, key-level, cross-account
+    "CancelKeyDeletion, true, false",
+    "ConnectCustomKeyStore, false, false",
+    "CreateAlias, true, false",
+    "CreateCustomKeyStore, false, false",
+    "CreateGrant, true, true",
+    "CreateKey, false, false",
     "Decrypt, true, true",
+    "DeleteAlias, true, false",
+    "DeleteCustomKeyStore, false, false",
+    "DeleteImportedKeyMaterial, true, false",
+    "DeriveSharedSecret, true, true",
+    "DescribeCustomKeyStores, false, false",
+    "DescribeKey, true, true",
+    "DisableKey, true, false",
+    "DisableKeyRotation, true, false",
+    "DisconnectCustomKeyStore, false, false",
+    "EnableKey, true, false",
+    "EnableKeyRotation, true, false",
     "Encrypt, true, true",
     "GenerateDataKey, true, true",
+    "GenerateDataKeyPair, true, true",
     "GenerateDataKeyPairWithoutPlaintext, true, true",
-    "Sign, true, true",
-    "VerifyMac, true, true",
-    "DeriveSharedSecret, true, true",
-    "DescribeKey, true, true",
-    "GetPublicKey, true, true",
-    "CreateGrant, true, true",
-    "RevokeGrant, true, true",
-    "GetKeyRotationStatus, true, true",
-    "PutKeyPolicy, true, false",
-    "ScheduleKeyDeletion, true, false",
-    "TagResource, true, false",
-    "EnableKeyRotation, true, false",
-    "CreateKey, false, false",
-    "ListKeys, false, false",
-    "ListAliases, false, false",
-    "ListRetirableGrants, false, false",
+    "GenerateDataKeyWithoutPlaintext, true, true",
+    "GenerateMac, true, true",
     "GenerateRandom, false, false",
-    "CreateCustomKeyStore, false, false",
-    "DescribeCustomKeyStores, false, false"
+    "GetKeyLastUsage, true, false",
+    "GetKeyPolicy, true, false",
+    "GetKeyRotationStatus, true, true",
+    "GetParametersForImport, true, false",
+    "GetPublicKey, true, true",
+    "ImportKeyMaterial, true, false",
+    "ListAliases, false, false",
+    "ListGrants, true, true",
+    "ListKeyPolicies, true, false",
+    "ListKeyRotations, true, false",
+    "ListKeys, false, false",
+    "ListResourceTags, true, false",
+    "ListRetirableGrants, false, false",
+    "PutKeyPolicy, true, false",
+    "ReEncrypt, true, true",
+    "ReplicateKey, true, false",
+    "RetireGrant, true, true",
+    "RevokeGrant, true, true",
+    "RotateKeyOnDemand, true, false",
+    "ScheduleKeyDeletion, true, false",
+    "Sign, true, true",
+    "TagResource, true, false",
+    "UntagResource, true, false",
+    "UpdateAlias, true, false",
+    "UpdateCustomKeyStore, false, false",
+    "UpdateKeyDescription, true, false",
+    "UpdatePrimaryRegion, true, false",
+    "Verify, true, true",
+    "VerifyMac, true, true"
   })
   void levelAndCrossAccount_areAwsDocumented(
       String operation, boolean keyLevel, boolean crossAccount) {
@@ -125,6 +164,65 @@ class KmsActionsTest {
 
     assertEquals(keyLevel, e.keyLevel(), "key-level");
     assertEquals(crossAccount, e.crossAccount(), "cross-account");
+  }
+
+  @Test
+  void theFactsAbove_coverEveryOperationOfTheModel() throws IOException {
+    // The CsvSource above has one row per operation: keep it so when the model grows.
+    assertEquals(54, modelOperations().size());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+    // The operations AWS checks against the account ("*"), by an IAM policy only.
+    "ConnectCustomKeyStore",
+    "CreateCustomKeyStore",
+    "CreateKey",
+    "DeleteCustomKeyStore",
+    "DescribeCustomKeyStores",
+    "DisconnectCustomKeyStore",
+    "GenerateRandom",
+    "ListAliases",
+    "ListKeys",
+    "ListRetirableGrants",
+    "UpdateCustomKeyStore"
+  })
+  void accountLevelOperation_isOneActionOnTheAccount(String operation) {
+    assertEquals(
+        List.of(new Permission("kms:" + operation, Resource.ACCOUNT)),
+        entry(operation).permissions());
+  }
+
+  @Test
+  void retireGrant_isCheckedOnTheKey_withTheShortListOfConditionKeys() {
+    Entry e = entry("RetireGrant");
+
+    // AWS: "IAM policy (This permission is not effective in a key policy.)", resource KMS key.
+    assertEquals(List.of(new Permission("kms:RetireGrant", Resource.KEY)), e.permissions());
+    assertEquals(
+        java.util.Set.of(
+            "kms:EncryptionContext:",
+            "kms:EncryptionContextKeys",
+            "kms:GrantConstraintType",
+            "kms:CallerAccount",
+            "kms:ResourceAliases",
+            "aws:ResourceTag/",
+            "kms:ViaService"),
+        e.conditionKeys());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"CreateKey", "ReplicateKey"})
+  void tags_needTagResource_onCreateKeyAndReplicateKey(String operation) {
+    assertEquals(
+        java.util.Optional.of(new Permission("kms:TagResource", Resource.ACCOUNT)),
+        KmsActions.tagPermission(operation));
+  }
+
+  @Test
+  void tags_needNothingMore_elsewhere() {
+    assertTrue(KmsActions.tagPermission("TagResource").isEmpty());
+    assertTrue(KmsActions.tagPermission("Encrypt").isEmpty());
   }
 
   @Test
@@ -156,8 +254,9 @@ class KmsActionsTest {
                     "kms:BypassPolicyLockoutSafetyCheck",
                     "aws:RequestTag/",
                     "aws:TagKeys")));
-    // A key that does not exist yet has no tags or aliases to test.
-    assertFalse(e.conditionKeys().contains("aws:ResourceTag/"));
+    // AWS's page lists aws:ResourceTag/ for CreateKey too (always absent: no key exists yet), but
+    // not kms:ResourceAliases.
+    assertTrue(e.conditionKeys().contains("aws:ResourceTag/"));
     assertFalse(e.conditionKeys().contains("kms:ResourceAliases"));
   }
 
@@ -228,7 +327,40 @@ class KmsActionsTest {
     "TagResource, aws:RequestTag/",
     "UntagResource, aws:TagKeys",
     "DescribeKey, kms:KeySpec",
-    "ConnectCustomKeyStore, kms:CallerAccount"
+    "ConnectCustomKeyStore, kms:CallerAccount",
+    // kms:RequestAlias: "Cryptographic operations, DescribeKey, GetPublicKey".
+    "Decrypt, kms:RequestAlias",
+    "Encrypt, kms:RequestAlias",
+    "GenerateDataKey, kms:RequestAlias",
+    "GenerateDataKeyPair, kms:RequestAlias",
+    "GenerateDataKeyPairWithoutPlaintext, kms:RequestAlias",
+    "GenerateDataKeyWithoutPlaintext, kms:RequestAlias",
+    "ReEncrypt, kms:RequestAlias",
+    "Sign, kms:RequestAlias",
+    "Verify, kms:RequestAlias",
+    "GenerateMac, kms:RequestAlias",
+    "VerifyMac, kms:RequestAlias",
+    "DeriveSharedSecret, kms:RequestAlias",
+    "DescribeKey, kms:RequestAlias",
+    "GetPublicKey, kms:RequestAlias",
+    "ReEncrypt, kms:ReEncryptOnSameKey",
+    "CreateGrant, kms:GrantConstraintSourceArn",
+    "CreateGrant, kms:GranteeServicePrincipal",
+    "CreateGrant, kms:RetiringServicePrincipal",
+    "RevokeGrant, kms:GrantIsForAWSResource",
+    "PutKeyPolicy, kms:BypassPolicyLockoutSafetyCheck",
+    "CreateKey, kms:BypassPolicyLockoutSafetyCheck",
+    "DisableKey, kms:TrailingDaysWithoutKeyUsage",
+    "ScheduleKeyDeletion, kms:TrailingDaysWithoutKeyUsage",
+    "GetParametersForImport, kms:WrappingAlgorithm",
+    "GetParametersForImport, kms:WrappingKeySpec",
+    "ImportKeyMaterial, kms:ExpirationModel",
+    "ImportKeyMaterial, kms:ValidTo",
+    "ReplicateKey, kms:ReplicaRegion",
+    "UpdatePrimaryRegion, kms:PrimaryRegion",
+    "Decrypt, kms:RecipientAttestation:ImageSha384",
+    "GenerateRandom, kms:RecipientAttestation:PCR",
+    "UpdateCustomKeyStore, kms:CallerAccount"
   })
   void conditionKey_isDocumentedFor(String operation, String conditionKey) {
     assertTrue(entry(operation).conditionKeys().contains(conditionKey));
@@ -240,7 +372,18 @@ class KmsActionsTest {
     "Sign, kms:EncryptionContext:",
     "DescribeKey, kms:EncryptionContext:",
     "UntagResource, aws:RequestTag/",
-    "ListKeys, kms:KeySpec"
+    "ListKeys, kms:KeySpec",
+    // kms:RequestAlias is for the operations that use a key by the KeyId of the request.
+    "CreateGrant, kms:RequestAlias",
+    "ListGrants, kms:RequestAlias",
+    "ScheduleKeyDeletion, kms:RequestAlias",
+    "CreateAlias, kms:RequestAlias",
+    "GenerateRandom, kms:RequestAlias",
+    "Encrypt, kms:ReEncryptOnSameKey",
+    "DisableKeyRotation, kms:TrailingDaysWithoutKeyUsage",
+    "RetireGrant, kms:KeySpec",
+    "GenerateDataKeyPairWithoutPlaintext, kms:RecipientAttestation:PCR",
+    "ListAliases, kms:CallerAccount"
   })
   void conditionKey_isNotDocumentedFor(String operation, String conditionKey) {
     assertFalse(entry(operation).conditionKeys().contains(conditionKey));
