@@ -1,27 +1,20 @@
 package org.hsmkms.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.hsmkms.DevCredentials;
 import org.hsmkms.auth.SigV4Signer;
 import org.hsmkms.bench.BenchOptions.Load;
 import org.hsmkms.bench.BenchReport.CeilingResult;
 import org.hsmkms.bench.BenchReport.OpResult;
-import org.hsmkms.bench.Operations.Material;
-import org.hsmkms.bench.Operations.Workload;
-import org.hsmkms.bench.SignedClient.Answer;
 import org.hsmkms.hsm.pkcs11.Pkcs11Hsm;
 
 /**
@@ -30,9 +23,11 @@ import org.hsmkms.hsm.pkcs11.Pkcs11Hsm;
  * reports all three side by side.
  */
 public final class Bench {
-  /** What a server answers for an operation it does not have. */
-  private static final Set<String> UNSUPPORTED =
-      Set.of("UnsupportedOperationException", "UnknownOperationException");
+  /**
+   * How long {@code --policies} waits for the server to accept its new principal: several of its
+   * credentials reloads (every 5 s by default).
+   */
+  private static final Duration PRINCIPAL_TIMEOUT = Duration.ofSeconds(30);
 
   private Bench() {}
 
@@ -54,6 +49,13 @@ public final class Bench {
     if (options.json() != null) {
       System.out.println();
       System.out.println("written to " + options.json());
+    }
+    // --policies: requests refused by a wrong policy must not pass for fast answers.
+    if (options.policies() && !report.failures().isEmpty()) {
+      System.err.println(
+          "hsm-kms: --policies: requests failed, the run is no measurement: "
+              + String.join("; ", report.failures()));
+      return 1;
     }
     return 0;
   }
@@ -83,18 +85,26 @@ public final class Bench {
               options.region(),
               "kms",
               true);
+      String[] authorization = {BenchReport.WITHOUT_POLICIES};
       try (SignedClient client =
           new SignedClient(vertx, options.endpoint(), signer, options.load().concurrency())) {
         progress.println("hsm-kms at " + options.endpoint() + ": " + options.load().describe());
-        service =
-            measure(
-                client,
-                options,
-                options.operations(),
-                options.keyId(),
-                Target.SERVICE,
-                notes,
-                progress);
+        if (options.policies()) {
+          service =
+              measureWithPolicies(client, credentials[0], options, authorization, notes, progress);
+        } else {
+          service =
+              ServerRun.measure(
+                  client,
+                  client,
+                  options,
+                  options.operations(),
+                  options.keyId(),
+                  ServerRun.Target.SERVICE,
+                  ServerRun.Setup.PLAIN,
+                  notes,
+                  progress);
+        }
       }
       List<CeilingResult> ceiling =
           hsm == null ? List.of() : ceiling(hsm, options.load(), service, progress);
@@ -110,6 +120,8 @@ public final class Bench {
               options.load().warmup().toMillis() / 1000.0,
               options.load().duration().toMillis() / 1000.0,
               options.keys(),
+              options.policies(),
+              authorization[0],
               memory == null ? null : memory.result(),
               service,
               ceiling,
@@ -149,123 +161,58 @@ public final class Bench {
     return pair;
   }
 
-  /** What is being measured. */
-  private enum Target {
-    SERVICE,
-    /** {@link HttpFloor}: one key is enough, as it keeps none. */
-    FLOOR,
-    /**
-     * moto: one key; an operation whose first request fails in any way (not only with an
-     * unsupported-operation error) is skipped; no first warm-up (no JIT to warm).
-     */
-    MOTO
-  }
-
-  /** Sets up a key (unless given), then measures each operation in turn. */
-  private static List<OpResult> measure(
-      SignedClient client,
+  /**
+   * {@code --policies}: adds the bench principal, creates the keys with their policy (signed by
+   * {@code admin}), and measures with requests signed by the principal; removes it at the end.
+   */
+  private static List<OpResult> measureWithPolicies(
+      SignedClient admin,
+      String adminAccessKeyId,
       BenchOptions options,
-      List<String> operations,
-      String keyId,
-      Target target,
+      String[] authorization,
       List<String> notes,
       PrintStream progress)
       throws IOException {
-    boolean moto = target == Target.MOTO;
-    boolean created = keyId == null;
-    List<String> keyIds = new ArrayList<>();
-    if (created) {
-      int count = target == Target.SERVICE ? options.keys() : 1;
-      if (count > 1) {
-        progress.println("creating " + count + " CMKs");
-      }
-      byte[] body =
-          Operations.json(
-              Map.of("Description", "hsm-kms bench, scheduled for deletion when it ends"));
-      for (JsonNode key :
-          client.callAllOk(
-              "CreateKey",
-              java.util.Collections.nCopies(count, body),
-              options.load().concurrency())) {
-        keyIds.add(key.path("KeyMetadata").path("KeyId").asText());
-      }
-    } else {
-      keyIds.add(keyId);
-    }
-    try {
-      Material material = material(client, keyIds, options.load().concurrency());
-      Map<String, String> skipped = new LinkedHashMap<>();
-      Map<String, Workload> workloads = new LinkedHashMap<>();
-      for (String name : operations) {
-        Workload w = Operations.workload(name, material);
-        Answer probe = client.call(w.action(), w.body());
-        if (!probe.ok() && (moto || UNSUPPORTED.contains(probe.errorType()))) {
-          String message = abbreviate(probe.message());
-          skipped.put(name, probe.errorType() + (message.isEmpty() ? "" : ": " + message));
-        } else {
-          workloads.put(name, w);
-        }
-      }
-      LoadRunner runner = new LoadRunner(client, options.load(), progress);
-      progress.println(
-          moto ? "measuring each operation" : "warming up every operation, then measuring each");
-      // Both JVMs compile the code of every operation before the first one is measured; RSA key
-      // pairs are left out, as they would only drain the server's pools.
-      for (Workload w : workloads.values()) {
-        if (!moto && !w.name().contains(":RSA_")) {
-          runner.warmUp(w);
-        }
-      }
-      List<OpResult> results = new ArrayList<>();
-      for (String name : operations) {
-        if (skipped.containsKey(name)) {
-          results.add(OpResult.skipped(name, skipped.get(name)));
-        } else {
-          results.add(runner.run(workloads.get(name)));
-        }
-      }
-      return results;
+    progress.println(
+        "--policies: adding the principal "
+            + BenchPolicy.USER_NAME
+            + " with 'hsm-kms credentials add', then waiting for the server to reload it");
+    BenchPrincipal principal = BenchPrincipal.add(CredentialsTool.of(options), adminAccessKeyId);
+    try (SignedClient client =
+        new SignedClient(
+            admin.vertx(),
+            options.endpoint(),
+            principal.signer(options.region()),
+            options.load().concurrency())) {
+      principal.awaitAuthenticated(client, PRINCIPAL_TIMEOUT);
+      String policy =
+          BenchPolicy.keyPolicy(principal.account(), principal.keyAdministrator(), principal.arn());
+      authorization[0] =
+          "policies on: requests signed by "
+              + principal.arn()
+              + " (identity policy: kms:GenerateRandom only), keys with a key policy of "
+              + BenchPolicy.STATEMENTS
+              + " statements (administrator "
+              + principal.keyAdministrator()
+              + "; encryption-context and tag conditions), tagged "
+              + BenchPolicy.TAG_KEY
+              + "="
+              + BenchPolicy.TAG_VALUE;
+      ServerRun.Setup setup =
+          new ServerRun.Setup(
+              BenchPolicy.createKeyRequest(policy), BenchPolicy.ENCRYPTION_CONTEXT, true);
+      return ServerRun.measure(
+          admin,
+          client,
+          options,
+          options.operations(),
+          null,
+          ServerRun.Target.SERVICE,
+          setup,
+          notes,
+          progress);
     } finally {
-      if (created) {
-        scheduleDeletion(client, keyIds, options.load().concurrency(), notes);
-      }
-    }
-  }
-
-  /**
-   * For each key a ciphertext to decrypt (a data key, as envelope encryption decrypts), and 1 KiB
-   * to encrypt.
-   */
-  private static Material material(SignedClient client, List<String> keyIds, int parallel)
-      throws IOException {
-    List<byte[]> requests = new ArrayList<>();
-    for (String keyId : keyIds) {
-      requests.add(Operations.json(Map.of("KeyId", keyId, "KeySpec", "AES_256")));
-    }
-    List<String> blobs = new ArrayList<>();
-    for (JsonNode dataKey :
-        client.callAllOk(Operations.GENERATE_DATA_KEY_WITHOUT_PLAINTEXT, requests, parallel)) {
-      blobs.add(dataKey.path("CiphertextBlob").asText());
-    }
-    byte[] plaintext = new byte[Operations.ENCRYPT_BYTES];
-    new SecureRandom().nextBytes(plaintext);
-    return new Material(keyIds, blobs, plaintext);
-  }
-
-  private static void scheduleDeletion(
-      SignedClient client, List<String> keyIds, int parallel, List<String> notes) {
-    List<byte[]> requests = new ArrayList<>();
-    for (String keyId : keyIds) {
-      requests.add(Operations.json(Map.of("KeyId", keyId, "PendingWindowInDays", 7)));
-    }
-    try {
-      client.callAllOk("ScheduleKeyDeletion", requests, parallel);
-    } catch (IOException e) {
-      notes.add(
-          "could not schedule the deletion of the bench's "
-              + keyIds.size()
-              + " key(s): "
-              + e.getMessage());
+      principal.remove(notes);
     }
   }
 
@@ -307,7 +254,7 @@ public final class Bench {
         signer,
         options,
         options.operations(),
-        Target.MOTO,
+        ServerRun.Target.MOTO,
         notes,
         progress);
   }
@@ -334,7 +281,7 @@ public final class Bench {
         signer,
         options,
         operations,
-        Target.FLOOR,
+        ServerRun.Target.FLOOR,
         notes,
         progress);
   }
@@ -350,21 +297,26 @@ public final class Bench {
       SigV4Signer signer,
       BenchOptions options,
       List<String> operations,
-      Target target,
+      ServerRun.Target target,
       List<String> notes,
       PrintStream progress) {
     try (LocalServer server = starter.start();
         SignedClient client =
             new SignedClient(vertx, server.endpoint(), signer, options.load().concurrency())) {
       progress.println(name + " at " + server.endpoint() + ": " + options.load().describe());
-      return measure(client, options, operations, null, target, notes, progress);
+      return ServerRun.measure(
+          client,
+          client,
+          options,
+          operations,
+          null,
+          target,
+          ServerRun.Setup.sameRequests(options),
+          notes,
+          progress);
     } catch (IOException e) {
       notes.add(name + " not measured: " + e.getMessage());
       return List.of();
     }
-  }
-
-  private static String abbreviate(String s) {
-    return s.length() <= 120 ? s : s.substring(0, 117) + "...";
   }
 }

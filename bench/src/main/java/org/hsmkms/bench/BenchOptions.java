@@ -19,6 +19,9 @@ import org.hsmkms.config.DevDefaults;
  * @param dataDir a dev server's data directory: credentials, and the token for {@code --ceiling}
  * @param config a production config, for {@code --ceiling} against its token
  * @param floor also measure the HTTP floor ({@link HttpFloor}) under the same load
+ * @param policies sign the measured requests as a non-admin principal the bench adds to the
+ *     server's credentials file ({@code --data-dir}, or {@code --config} if given), on keys with a
+ *     realistic key policy ({@link BenchPolicy}), the set-up still signed with the access key given
  * @param json where to write the report as JSON too, or null
  */
 public record BenchOptions(
@@ -34,6 +37,7 @@ public record BenchOptions(
     boolean ceiling,
     boolean moto,
     boolean floor,
+    boolean policies,
     Path dataDir,
     Path config,
     Path json) {
@@ -56,6 +60,14 @@ public record BenchOptions(
     }
     if (keys > 1 && keyId != null) {
       throw new IllegalArgumentException("give --key-id or --keys, not both");
+    }
+    if (policies && keyId != null) {
+      throw new IllegalArgumentException("--policies creates its keys: give --keys, not --key-id");
+    }
+    if (policies && dataDir == null && config == null) {
+      throw new IllegalArgumentException(
+          "--policies adds its principal to the server's credentials: give --data-dir DIR or"
+              + " --config FILE");
     }
     if (ceiling && dataDir == null && config == null) {
       throw new IllegalArgumentException("--ceiling needs --data-dir DIR or --config FILE");
@@ -112,6 +124,7 @@ public record BenchOptions(
     boolean ceiling = false;
     boolean moto = false;
     boolean floor = false;
+    boolean policies = false;
     Path dataDir = null;
     Path config = null;
     Path json = null;
@@ -133,6 +146,7 @@ public record BenchOptions(
         case "--ceiling" -> ceiling = true;
         case "--moto" -> moto = true;
         case "--floor" -> floor = true;
+        case "--policies" -> policies = true;
         case "--data-dir" -> dataDir = Path.of(value(args, ++i, a));
         case "--config" -> config = Path.of(value(args, ++i, a));
         case "--json" -> json = Path.of(value(args, ++i, a));
@@ -152,6 +166,7 @@ public record BenchOptions(
         ceiling,
         moto,
         floor,
+        policies,
         dataDir,
         config,
         json);
@@ -164,7 +179,13 @@ public record BenchOptions(
               + " --secret-access-key SECRET)",
           "         [--region R] [--ops OP,OP...] [--key-id KEY | --keys N] [--pid PID]",
           "         [--concurrency N] [--rate REQ_PER_S] [--warmup S] [--duration S]",
-          "         [--ceiling [--config FILE]] [--floor] [--moto] [--json FILE]",
+          "         [--ceiling [--config FILE]] [--floor] [--moto] [--policies] [--json FILE]",
+          "--policies: the measured requests are signed by arn:aws:iam::ACCOUNT:user/"
+              + BenchPolicy.USER_NAME
+              + ", a non-admin principal added",
+          "  with 'credentials add' to the server of --data-dir (or --config), on keys whose"
+              + " policy allows it",
+          "  with an encryption context; any failed request fails the run (exit status 1)",
           "operations: " + String.join(",", Operations.names()),
           "  (GenerateDataKeyPair alone means every key pair spec; default: all)");
 
@@ -189,6 +210,7 @@ public record BenchOptions(
     parts.add("secret=" + (secretAccessKey == null ? null : "[REDACTED]"));
     parts.add("ops=" + operations);
     parts.add("load=" + load);
+    parts.add("policies=" + policies);
     return "BenchOptions" + parts;
   }
 }

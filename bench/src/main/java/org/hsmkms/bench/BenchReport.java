@@ -15,6 +15,9 @@ import org.hsmkms.bench.LatencyRecorder.Latency;
  * @param floor empty unless {@code --floor}: {@link HttpFloor} under the same load
  * @param moto empty unless {@code --moto} and moto ran
  * @param keys how many CMKs the requests were spread over
+ * @param policies whether the run was made with {@code --policies}: to compare two runs, compare
+ *     one with and one without
+ * @param authorization who signed the measured requests and which key policy allowed them
  * @param serverMemory the server's resident memory during the run, or null without {@code --pid}
  * @param notes operations skipped and comparisons not made, and why
  */
@@ -26,6 +29,8 @@ public record BenchReport(
     double warmupSeconds,
     double durationSeconds,
     int keys,
+    boolean policies,
+    String authorization,
     ServerMemory serverMemory,
     List<OpResult> service,
     List<CeilingResult> ceiling,
@@ -64,6 +69,33 @@ public record BenchReport(
     boolean ran() {
       return note == null;
     }
+
+    /** How many requests of the measurement failed, of every error type. */
+    long failed() {
+      return errors.values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
+  /** What {@link #authorization} says of a run without {@code --policies}. */
+  static final String WITHOUT_POLICIES =
+      "policies off: requests signed by the access key given, keys with the default key policy";
+
+  /**
+   * The service's operations with failed requests, one line each ("Decrypt: 12 of 5012 requests
+   * failed (AccessDeniedException=12)"); empty for a clean run.
+   */
+  List<String> failures() {
+    List<String> out = new ArrayList<>();
+    for (OpResult r : service) {
+      long failed = r.failed();
+      if (failed > 0) {
+        out.add(
+            String.format(
+                "%s: %d of %d requests failed (%s)",
+                r.operation(), failed, failed + r.requests(), ReportPrinter.errors(r.errors())));
+      }
+    }
+    return out;
   }
 
   /**

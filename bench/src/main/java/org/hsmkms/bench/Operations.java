@@ -86,25 +86,30 @@ final class Operations {
   }
 
   /**
-   * What a setup made for the requests: the CMKs, for each a ciphertext to decrypt, and a plaintext
-   * to encrypt.
+   * What a setup made for the requests: the CMKs, for each a ciphertext to decrypt, a plaintext to
+   * encrypt, and the encryption context every request that takes one carries (empty for none).
    */
-  record Material(List<String> keyIds, List<String> ciphertextBlobs, byte[] plaintext) {
+  record Material(
+      List<String> keyIds,
+      List<String> ciphertextBlobs,
+      byte[] plaintext,
+      Map<String, String> encryptionContext) {
     Material {
       keyIds = List.copyOf(keyIds);
       ciphertextBlobs = List.copyOf(ciphertextBlobs);
+      encryptionContext = Map.copyOf(encryptionContext);
       if (keyIds.isEmpty() || keyIds.size() != ciphertextBlobs.size()) {
         throw new IllegalArgumentException("one ciphertext per key");
       }
     }
 
-    Material(String keyId, String ciphertextBlob, byte[] plaintext) {
-      this(List.of(keyId), List.of(ciphertextBlob), plaintext);
+    Material(String keyId, String ciphertextBlob, byte[] plaintext, Map<String, String> context) {
+      this(List.of(keyId), List.of(ciphertextBlob), plaintext, context);
     }
 
     /** The only (or the first) key and its ciphertext. */
     Material key(int i) {
-      return new Material(keyIds.get(i), ciphertextBlobs.get(i), plaintext);
+      return new Material(keyIds.get(i), ciphertextBlobs.get(i), plaintext, encryptionContext);
     }
   }
 
@@ -146,6 +151,10 @@ final class Operations {
         body.put("KeyId", keyId);
         body.put("KeyPairSpec", name.substring(GENERATE_DATA_KEY_PAIR.length() + 1));
       }
+    }
+    // Every operation but GenerateRandom names a key and takes an encryption context.
+    if (!name.equals(GENERATE_RANDOM) && !m.encryptionContext().isEmpty()) {
+      body.put("EncryptionContext", m.encryptionContext());
     }
     return new Request(action, json(body));
   }

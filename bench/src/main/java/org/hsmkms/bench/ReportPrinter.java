@@ -31,7 +31,16 @@ final class ReportPrinter {
         "hsm-kms (SigV4-signed requests on keep-alive connections"
             + (r.keys() > 1 ? ", spread over " + r.keys() + " CMKs" : "")
             + ")");
+    out.println("authorization: " + r.authorization());
     servers(r.service(), out);
+    List<String> failures = r.failures();
+    if (!failures.isEmpty()) {
+      out.println(
+          "FAILED REQUESTS: the figures above count only answered requests; a run with failures"
+              + (r.policies() ? " (here: a policy that refuses the bench)" : "")
+              + " is no measurement");
+      failures.forEach(f -> out.println("  " + f));
+    }
 
     if (!r.ceiling().isEmpty()) {
       out.println();

@@ -14,6 +14,7 @@ import org.hsmkms.DevCredentials;
 import org.hsmkms.api.HttpListeners;
 import org.hsmkms.auth.SigV4Signer;
 import org.hsmkms.cli.DevDataDir;
+import org.hsmkms.cli.Main;
 import org.hsmkms.cli.Startup;
 import org.hsmkms.crypto.CiphertextBlob;
 import org.hsmkms.crypto.EncryptionContext;
@@ -24,8 +25,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The bench uses the service only through its public face: what a client or an operator's tool of
  * the service would use (configuration, opening the token and the HSM's role interfaces, the SigV4
- * signer, the HTTP listeners, the blob format and the dev credentials file), never its internals
- * (the KMS services, the store, the API's handlers).
+ * signer, the HTTP listeners, the blob format, the dev credentials file and the command line whose
+ * {@code credentials} command {@code --policies} runs), never its internals (the KMS services, the
+ * store, the API's handlers).
  */
 class BenchArchitectureTest {
   private static final JavaClasses BENCH =
@@ -50,6 +52,7 @@ class BenchArchitectureTest {
                     Startup.class,
                     DevDataDir.class,
                     DevCredentials.class,
+                    Main.class,
                     SigV4Signer.class,
                     HttpListeners.class,
                     CiphertextBlob.class,

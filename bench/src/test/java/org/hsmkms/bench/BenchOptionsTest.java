@@ -63,6 +63,34 @@ class BenchOptionsTest {
   }
 
   @Test
+  void policies_needTheServersCredentials_andMakeTheirOwnKeys() {
+    BenchOptions o = BenchOptions.parse(new String[] {"--data-dir", "d", "--policies"});
+    assertTrue(o.policies());
+    assertFalse(BenchOptions.parse(new String[] {"--data-dir", "d"}).policies());
+    assertTrue(
+        BenchOptions.parse(
+                new String[] {
+                  "--access-key-id",
+                  "A",
+                  "--secret-access-key",
+                  "S",
+                  "--config",
+                  "c.yaml",
+                  "--policies"
+                })
+            .policies());
+
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            BenchOptions.parse(
+                new String[] {"--access-key-id", "A", "--secret-access-key", "S", "--policies"}));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> BenchOptions.parse(new String[] {"--data-dir", "d", "--policies", "--key-id", "k"}));
+  }
+
+  @Test
   void toString_hidesTheSecret() {
     BenchOptions o =
         BenchOptions.parse(

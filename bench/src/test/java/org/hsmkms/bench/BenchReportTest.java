@@ -1,8 +1,13 @@
 package org.hsmkms.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.hsmkms.bench.BenchReport.CeilingResult;
@@ -44,6 +49,65 @@ class BenchReportTest {
     assertNull(random.bound());
     assertNull(random.fractionOfBound());
     assertNull(random.timesMoto());
+  }
+
+  @Test
+  void failures_nameEveryOperationWithFailedRequests_andTheTextReportShowsThem() {
+    OpResult refused =
+        new OpResult(
+            "Decrypt",
+            10,
+            990,
+            99,
+            new Latency(1, 2, 3, 4),
+            Map.of("AccessDeniedException", 10L),
+            0,
+            null);
+    BenchReport report = report(List.of(result("GenerateDataKey", 100), refused), true);
+
+    assertEquals(
+        List.of("Decrypt: 10 of 1000 requests failed (AccessDeniedException=10)"),
+        report.failures());
+    ByteArrayOutputStream text = new ByteArrayOutputStream();
+    ReportPrinter.text(report, new PrintStream(text, true, StandardCharsets.UTF_8));
+    String table = text.toString(StandardCharsets.UTF_8);
+    assertTrue(table.contains("authorization: policies on"), table);
+    assertTrue(table.contains("FAILED REQUESTS"), table);
+    assertTrue(table.contains("Decrypt: 10 of 1000 requests failed"), table);
+  }
+
+  @Test
+  void aCleanRun_hasNoFailures() {
+    BenchReport report = report(List.of(result("GenerateDataKey", 100)), false);
+
+    assertEquals(List.of(), report.failures());
+    ByteArrayOutputStream text = new ByteArrayOutputStream();
+    ReportPrinter.text(report, new PrintStream(text, true, StandardCharsets.UTF_8));
+    String table = text.toString(StandardCharsets.UTF_8);
+    assertTrue(table.contains("authorization: " + BenchReport.WITHOUT_POLICIES), table);
+    assertFalse(table.contains("FAILED"), table);
+  }
+
+  private static BenchReport report(List<OpResult> service, boolean policies) {
+    return new BenchReport(
+        "http://127.0.0.1:4599",
+        "closed loop, 16 concurrent requests",
+        16,
+        null,
+        1,
+        10,
+        1,
+        policies,
+        policies
+            ? "policies on: requests signed by the bench principal"
+            : BenchReport.WITHOUT_POLICIES,
+        null,
+        service,
+        List.of(),
+        List.of(),
+        List.of(),
+        BenchReport.compare(service, List.of(), List.of(), List.of()),
+        List.of());
   }
 
   private static OpResult result(String operation, double rate) {

@@ -10,11 +10,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.hsmkms.auth.CredentialsFile;
 import org.hsmkms.bench.BenchReport.CeilingResult;
 import org.hsmkms.bench.BenchReport.Comparison;
 import org.hsmkms.bench.BenchReport.OpResult;
@@ -24,6 +26,8 @@ import org.hsmkms.testing.TestServer;
 import org.hsmkms.testing.TestToken;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.kms.model.Tag;
 
 /**
  * The bench keeps working: a short run against the real test server (and its token for the ceiling)
@@ -39,6 +43,9 @@ class BenchSmokeIT {
           "Decrypt",
           "GenerateRandom",
           "GenerateDataKeyPair:ECC_NIST_P256");
+
+  private static final java.util.Set<String> NOT_YET_AUTHENTICATED =
+      java.util.Set.of("UnrecognizedClientException", "InvalidSignatureException");
 
   private static final Bench.HsmOpener TEST_TOKEN =
       (dataDir, config, sessions) ->
@@ -224,6 +231,105 @@ class BenchSmokeIT {
     assertTrue(report.serverMemory().samples() >= 2, report.serverMemory().toString());
     assertTrue(report.serverMemory().maxMiB() >= report.serverMemory().lastMiB() - 0.001);
     assertTrue(report.serverMemory().maxMiB() > 10, report.serverMemory().toString());
+  }
+
+  /**
+   * {@code --policies}: the bench adds its non-admin principal with the launcher's {@code
+   * credentials add} (here through a config file naming the test server's token and credentials
+   * file), the server picks it up without a restart, the keys get the bench's key policy and tag,
+   * every request is signed by that principal and succeeds, and the principal is removed again.
+   */
+  @Test
+  void policies_measureAsTheBenchPrincipal_onKeysWithTheBenchPolicy_andRemoveItAfter(
+      @TempDir Path dir) throws IOException {
+    TestServer server = TestServer.shared();
+    Path config = dir.resolve("test-server.yaml");
+    Files.writeString(
+        config,
+        String.join(
+            "\n",
+            "accountId: \"" + TestServer.ACCOUNT + "\"",
+            "hsm:",
+            "  module: \"" + TestToken.module() + "\"",
+            "  tokenLabel: " + TestToken.LABEL,
+            "  pinFile: \"" + server.dataDir().resolve("pin") + "\"",
+            "store:",
+            "  url: \"jdbc:sqlite:" + server.dataDir().resolve("metadata.db") + "\"",
+            "credentials:",
+            "  file: \"" + server.credentialsFile() + "\"",
+            ""),
+        StandardCharsets.UTF_8);
+    List<String> ops = List.of("GenerateDataKey", "Decrypt", "Encrypt", "GenerateRandom");
+    int auditBefore = server.auditLines().size();
+    BenchOptions options =
+        BenchOptions.parse(
+            args(
+                "--config",
+                config.toString(),
+                "--policies",
+                "--ops",
+                String.join(",", ops),
+                "--keys",
+                "2",
+                "--concurrency",
+                "2",
+                "--warmup",
+                "0.1",
+                "--duration",
+                "0.5"));
+
+    BenchReport report = Bench.run(options, TEST_TOKEN, quiet());
+
+    String bench = BenchPolicy.principal(TestServer.ACCOUNT);
+    assertTrue(report.policies());
+    assertTrue(report.authorization().startsWith("policies on: requests signed by " + bench));
+    assertEquals(ops, report.service().stream().map(OpResult::operation).toList());
+    for (OpResult r : report.service()) {
+      assertTrue(r.ran() && r.requests() > 0, r.toString());
+    }
+    assertEquals(List.of(), report.failures());
+
+    // The keys: created by the administrator with the bench's policy and tag.
+    String policy = BenchPolicy.keyPolicy(TestServer.ACCOUNT, TestServer.PRINCIPAL, bench);
+    ObjectMapper json = new ObjectMapper();
+    List<String> benchKeys = new ArrayList<>();
+    List<String> audit = server.auditLines();
+    for (String line : audit.subList(auditBefore, audit.size())) {
+      JsonNode record = json.readTree(line);
+      String operation = record.path("operation").asText();
+      String principal = record.path("principal").asText();
+      if (NOT_YET_AUTHENTICATED.contains(record.path("errorCode").asText())) {
+        continue; // the bench waiting for the server to reload its credentials
+      }
+      if (operation.equals("CreateKey")) {
+        assertEquals(TestServer.PRINCIPAL, principal, line);
+        benchKeys.add(record.path("keyArns").get(0).asText());
+      } else if (operation.equals("ScheduleKeyDeletion")) {
+        assertEquals(TestServer.PRINCIPAL, principal, line);
+      } else if (ops.contains(operation)) {
+        // The measured requests, and the ones that set them up, by the bench principal.
+        assertEquals(bench, principal, line);
+        assertEquals("success", record.path("outcome").asText(), line);
+      }
+    }
+    assertEquals(2, benchKeys.size());
+    try (KmsClient admin = server.client()) {
+      for (String key : benchKeys) {
+        assertEquals(policy, admin.getKeyPolicy(b -> b.keyId(key).policyName("default")).policy());
+        assertEquals(
+            List.of(
+                Tag.builder().tagKey(BenchPolicy.TAG_KEY).tagValue(BenchPolicy.TAG_VALUE).build()),
+            admin.listResourceTags(b -> b.keyId(key)).tags());
+      }
+    }
+
+    // The principal is gone again: no access key, no identity policy.
+    CredentialsFile.Contents left = CredentialsFile.readAll(server.credentialsFile());
+    assertTrue(
+        left.entries().stream().noneMatch(e -> e.accessKeyId().equals(BenchPolicy.ACCESS_KEY_ID)));
+    assertTrue(left.policies().stream().noneMatch(p -> p.principalArn().equals(bench)));
+    assertTrue(
+        left.entries().stream().anyMatch(e -> e.accessKeyId().equals(TestServer.ACCESS_KEY_ID)));
   }
 
   private static int keyCount() {
