@@ -93,6 +93,11 @@ final class AuthorizationHandler implements Handler<RoutingContext> {
         default -> {} // a key: decided when the operation resolves it
       }
     }
+    // CreateKey with Tags: "To use the Tags parameter, kms:TagResource (IAM policy)".
+    if (!Json.strings(ex.request, "Tags").isEmpty()) {
+      KmsActions.tagPermission(ex.operation)
+          .ifPresent(p -> auth.authorizeAccount(p, AuthzRequest.ACCOUNT_LEVEL));
+    }
   }
 
   private PolicyDocument identityPolicy(String principal) {

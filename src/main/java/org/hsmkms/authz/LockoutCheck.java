@@ -18,9 +18,36 @@ public final class LockoutCheck {
 
   private LockoutCheck() {}
 
-  /** Whether the policy would lock the caller out of changing it. */
+  /**
+   * Whether the policy would lock the caller out of changing it, when the caller's identity policy
+   * is not known: the account root's way counts as open.
+   */
   public static boolean wouldLockOut(
       PolicyDocument policy, String callerPrincipalArn, String callerAccount) {
+    return wouldLockOut(policy, callerPrincipalArn, callerAccount, null, false);
+  }
+
+  /**
+   * Whether the policy would lock the caller out of changing it, with the caller's whole
+   * permissions: through its account's root the policy opens the way only if the caller's identity
+   * policy allows kms:PutKeyPolicy too (and denies it nowhere).
+   *
+   * @param identityPolicy the caller's identity policy; null when it has none
+   */
+  public static boolean wouldLockOut(
+      PolicyDocument policy,
+      String callerPrincipalArn,
+      String callerAccount,
+      PolicyDocument identityPolicy) {
+    return wouldLockOut(policy, callerPrincipalArn, callerAccount, identityPolicy, true);
+  }
+
+  private static boolean wouldLockOut(
+      PolicyDocument policy,
+      String callerPrincipalArn,
+      String callerAccount,
+      PolicyDocument identityPolicy,
+      boolean identityKnown) {
     AuthzRequest request =
         new AuthzRequest(
             callerPrincipalArn,
@@ -38,6 +65,14 @@ public final class LockoutCheck {
     if (byArn.isAllow()) {
       return false;
     }
-    return !policy.evaluate(request, Principals.rootOf(callerAccount), false).isAllow();
+    if (!policy.evaluate(request, Principals.rootOf(callerAccount), false).isAllow()) {
+      return true;
+    }
+    if (!identityKnown) {
+      return false;
+    }
+    // The statements' Resource may name the key's ARN, which CreateKey has not made yet.
+    return identityPolicy == null
+        || !identityPolicy.evaluate(request, callerPrincipalArn, false).isAllow();
   }
 }

@@ -17,9 +17,9 @@ import org.hsmkms.store.MetadataStore;
  * created without one, and the one check every policy passes before it is stored ({@link
  * #checkPolicy}), for CreateKey and PutKeyPolicy alike.
  *
- * <p>Security: policies are validated and stored as given, and returned as stored; no request is
- * authorized by them yet (the authorization link of issue 13 will evaluate them). Each key has one
- * policy, named {@value #DEFAULT_NAME}, as in AWS KMS.
+ * <p>Security: policies are validated and stored as given, and returned as stored; {@link
+ * KeyAuthorizer} evaluates them on every request. Each key has one policy, named {@value
+ * #DEFAULT_NAME}, as in AWS KMS.
  */
 public final class KeyPolicies {
   /** The only policy name AWS KMS knows. */
@@ -57,12 +57,24 @@ public final class KeyPolicies {
       throw new KmsException(ErrorCode.MALFORMED_POLICY_DOCUMENT, e.getMessage());
     }
     // CreateKey, PutKeyPolicy: BypassPolicyLockoutSafetyCheck.
-    if (!bypassLockoutSafetyCheck
-        && LockoutCheck.wouldLockOut(document, ctx.principal(), ctx.account())) {
+    if (!bypassLockoutSafetyCheck && wouldLockOut(ctx, document)) {
       throw new KmsException(
           ErrorCode.MALFORMED_POLICY_DOCUMENT,
           "The new key policy will not allow you to update the key policy in the future.");
     }
+  }
+
+  /**
+   * The lockout check with the caller's whole permissions: its identity policy counts for a
+   * client's request; the service's own work has none to consult.
+   */
+  private static boolean wouldLockOut(RequestContext ctx, PolicyDocument document) {
+    Authorization auth = ctx.authorization();
+    if (auth.isTrusted()) {
+      return LockoutCheck.wouldLockOut(document, ctx.principal(), ctx.account());
+    }
+    return LockoutCheck.wouldLockOut(
+        document, auth.principalArn(), auth.principalAccount(), auth.identityPolicy());
   }
 
   /** GetKeyPolicy: the policy exactly as stored. PolicyName defaults to {@value #DEFAULT_NAME}. */

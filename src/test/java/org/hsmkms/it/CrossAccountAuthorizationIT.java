@@ -2,6 +2,7 @@ package org.hsmkms.it;
 
 import static org.hsmkms.it.KeyPolicyEnforcementIT.deniedOnKey;
 import static org.hsmkms.testing.AccessDenied.assertDenied;
+import static org.hsmkms.testing.AccessDenied.noResourcePolicyAllows;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -168,13 +169,13 @@ class CrossAccountAuthorizationIT {
     SdkBytes blob = adminA.encrypt(r -> r.keyId(key.keyId()).plaintext(PLAINTEXT)).ciphertextBlob();
 
     assertDenied(
-        deniedOnKey(bApp, "Encrypt", key.arn()),
+        noResourcePolicyAllows(bApp.arn(), "kms:Encrypt", key.arn()),
         () -> b.encrypt(r -> r.keyId(key.arn()).plaintext(PLAINTEXT)));
     assertDenied(
-        deniedOnKey(bApp, "Decrypt", key.arn()),
+        noResourcePolicyAllows(bApp.arn(), "kms:Decrypt", key.arn()),
         () -> b.decrypt(r -> r.ciphertextBlob(blob).keyId(key.arn())));
     assertDenied(
-        deniedOnKey(bApp, "GenerateDataKey", key.arn()),
+        noResourcePolicyAllows(bApp.arn(), "kms:GenerateDataKey", key.arn()),
         () -> b.generateDataKey(r -> r.keyId(key.arn()).keySpec(DataKeySpec.AES_256)));
   }
 

@@ -141,10 +141,13 @@ class EveryOperationAuthorizedIT {
                 "BypassPolicyLockoutSafetyCheck",
                 true));
     key("Encrypt", x -> json("KeyId", x.symmetric(), "Plaintext", b64));
-    key("Decrypt", x -> json("CiphertextBlob", x.ciphertext()));
+    // With KeyId: without it, AWS's message names no key ("the resource associated with this
+    // ciphertext"); KeyPolicyEnforcementIT covers that form.
+    key("Decrypt", x -> json("CiphertextBlob", x.ciphertext(), "KeyId", x.symmetric()));
+    // The destination key is checked first (before the source's ciphertext is opened).
     key(
         "ReEncrypt",
-        "kms:ReEncryptFrom",
+        "kms:ReEncryptTo",
         Fixture::symmetricArn,
         x -> json("CiphertextBlob", x.ciphertext(), "DestinationKeyId", x.symmetric()));
     key("GenerateDataKey", x -> json("KeyId", x.symmetric(), "KeySpec", "AES_256"));

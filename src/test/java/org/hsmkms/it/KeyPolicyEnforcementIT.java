@@ -3,6 +3,7 @@ package org.hsmkms.it;
 import static org.hsmkms.testing.AccessDenied.accountLevel;
 import static org.hsmkms.testing.AccessDenied.assertDenied;
 import static org.hsmkms.testing.AccessDenied.noIdentityPolicyAllows;
+import static org.hsmkms.testing.AccessDenied.viaCiphertext;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -172,7 +173,8 @@ class KeyPolicyEnforcementIT {
         deniedOnKey(keyAdmin, "Encrypt", arn),
         () -> kadmin.encrypt(b -> b.keyId(arn).plaintext(PLAINTEXT)));
     assertDenied(
-        deniedOnKey(keyAdmin, "Decrypt", arn), () -> kadmin.decrypt(b -> b.ciphertextBlob(blob)));
+        viaCiphertext(deniedOnKey(keyAdmin, "Decrypt", arn)),
+        () -> kadmin.decrypt(b -> b.ciphertextBlob(blob)));
     assertDenied(
         deniedOnKey(keyAdmin, "Decrypt", arn),
         () -> kadmin.decrypt(b -> b.ciphertextBlob(blob).keyId(key.keyId())));
@@ -216,7 +218,8 @@ class KeyPolicyEnforcementIT {
     SdkBytes blob = c.encrypt(b -> b.keyId(key.keyId()).plaintext(PLAINTEXT)).ciphertextBlob();
 
     assertDenied(
-        deniedOnKey(encryptor, "Decrypt", key.arn()), () -> c.decrypt(b -> b.ciphertextBlob(blob)));
+        viaCiphertext(deniedOnKey(encryptor, "Decrypt", key.arn())),
+        () -> c.decrypt(b -> b.ciphertextBlob(blob)));
     assertDenied(
         deniedOnKey(encryptor, "Encrypt", otherKey.arn()),
         () -> c.encrypt(b -> b.keyId(otherKey.keyId()).plaintext(PLAINTEXT)));

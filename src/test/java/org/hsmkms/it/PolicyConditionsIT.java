@@ -86,7 +86,7 @@ class PolicyConditionsIT {
         app.client().encrypt(b -> b.keyId(key.keyId()).plaintext(PLAINTEXT)).ciphertextBlob();
 
     assertDenied(
-        explicitDenyInKeyPolicy(app.arn(), "kms:Decrypt", key.arn()),
+        viaCiphertext(explicitDenyInKeyPolicy(app.arn(), "kms:Decrypt", key.arn())),
         () -> app.client().decrypt(b -> b.ciphertextBlob(blob)));
   }
 
@@ -126,7 +126,7 @@ class PolicyConditionsIT {
     SdkBytes blob = c.encrypt(b -> b.keyId(key.keyId()).plaintext(PLAINTEXT)).ciphertextBlob();
 
     assertDenied(
-        explicitDenyInIdentityPolicy(denyDecrypt.arn(), "kms:Decrypt", key.arn()),
+        viaCiphertext(explicitDenyInIdentityPolicy(denyDecrypt.arn(), "kms:Decrypt", key.arn())),
         () -> c.decrypt(b -> b.ciphertextBlob(blob)));
   }
 
@@ -166,7 +166,7 @@ class PolicyConditionsIT {
                 b -> b.keyId(id).plaintext(PLAINTEXT).encryptionContext(Map.of("Department", "HR")))
             .ciphertextBlob();
     assertDenied(
-        deniedOnKey(app, "Decrypt", key.arn()),
+        viaCiphertext(deniedOnKey(app, "Decrypt", key.arn())),
         () -> c.decrypt(b -> b.ciphertextBlob(hr).encryptionContext(Map.of("Department", "HR"))));
   }
 

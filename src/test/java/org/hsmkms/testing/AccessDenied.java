@@ -55,6 +55,15 @@ public final class AccessDenied {
     return noIdentityPolicyAllows(principal, action, "*");
   }
 
+  /**
+   * The same refusal of a request that named no key, only a ciphertext (Decrypt without KeyId): AWS
+   * then does not name the key but says "on the resource associated with this ciphertext".
+   */
+  public static String viaCiphertext(String message) {
+    return message.replaceFirst(
+        " on resource: arn:aws:kms:[^ ]+", " on the resource associated with this ciphertext");
+  }
+
   /** A Deny statement of the key policy matched. */
   public static String explicitDenyInKeyPolicy(String principal, String action, String keyArn) {
     return head(principal, action, keyArn) + " with an explicit deny in a resource-based policy";
