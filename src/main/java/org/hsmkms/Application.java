@@ -30,6 +30,8 @@ import org.hsmkms.kms.AsymmetricOperations;
 import org.hsmkms.kms.CryptoOperations;
 import org.hsmkms.kms.DataKeyPairPool;
 import org.hsmkms.kms.DataKeyPairs;
+import org.hsmkms.kms.GrantIndex;
+import org.hsmkms.kms.Grants;
 import org.hsmkms.kms.KeyManagement;
 import org.hsmkms.kms.KeyPairServices;
 import org.hsmkms.kms.KeyPolicies;
@@ -115,6 +117,8 @@ public final class Application implements AutoCloseable {
     }
     openStore();
     Keys keys = new Keys(store);
+    // What authorization asks of a key's grants (issue 13): handed to Keys when it authorizes.
+    GrantIndex grantIndex = new GrantIndex(store);
     this.reconciler = new Reconciler(hsm.inventory(), store, keys, clock);
     // Before any request, and not beside them: SoftHSM2 answered a key pair generation with
     // CKR_GENERAL_ERROR while another thread listed the token.
@@ -194,7 +198,8 @@ public final class Application implements AutoCloseable {
             policies,
             new Aliases(store, keys, clock),
             crypto,
-            keyPairs);
+            keyPairs,
+            new Grants(store, keys, hsm.random(), clock));
     KmsHttpServer http =
         new KmsHttpServer(
             vertx, workers, authenticator, api, config.server().maxBodyBytes(), audit, eventLoops);
