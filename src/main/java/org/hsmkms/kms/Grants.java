@@ -155,6 +155,9 @@ public final class Grants {
       if (grantId != null && !grantId.equals(grant.grantId())) {
         throw notFound(grantId);
       }
+      if (grant.account().equals(ctx.account()) && grant.region().equals(ctx.region())) {
+        ctx.used(grant.keyId()); // for the audit record, as a resolved key would be
+      }
     } else {
       if (keyId == null || grantId == null) {
         throw new KmsException(
