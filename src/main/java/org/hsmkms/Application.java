@@ -32,6 +32,7 @@ import org.hsmkms.kms.CryptoOperations;
 import org.hsmkms.kms.DataKeyPairPool;
 import org.hsmkms.kms.DataKeyPairs;
 import org.hsmkms.kms.GrantIndex;
+import org.hsmkms.kms.Grants;
 import org.hsmkms.kms.KeyAuthorizer;
 import org.hsmkms.kms.KeyManagement;
 import org.hsmkms.kms.KeyPairServices;
@@ -117,7 +118,9 @@ public final class Application implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     openStore();
-    Keys keys = new Keys(store, new KeyAuthorizer(store, new GrantIndex()));
+    // What authorization asks of a key's grants, and the authorizer every key lookup calls.
+    GrantIndex grantIndex = new GrantIndex(store);
+    Keys keys = new Keys(store, new KeyAuthorizer(store, grantIndex));
     this.reconciler = new Reconciler(hsm.inventory(), store, keys, clock);
     // Before any request, and not beside them: SoftHSM2 answered a key pair generation with
     // CKR_GENERAL_ERROR while another thread listed the token.
@@ -197,7 +200,8 @@ public final class Application implements AutoCloseable {
             policies,
             new Aliases(store, keys, clock),
             crypto,
-            keyPairs);
+            keyPairs,
+            new Grants(store, keys, hsm.random(), clock));
     KmsHttpServer http =
         new KmsHttpServer(
             vertx,

@@ -12,6 +12,7 @@ import org.hsmkms.kms.Aliases;
 import org.hsmkms.kms.CreateKeyRequest;
 import org.hsmkms.kms.CryptoOperations;
 import org.hsmkms.kms.ErrorCode;
+import org.hsmkms.kms.Grants;
 import org.hsmkms.kms.KeyListEntry;
 import org.hsmkms.kms.KeyManagement;
 import org.hsmkms.kms.KeyMetadata;
@@ -45,7 +46,8 @@ public final class KmsApi {
       KeyPolicies policies,
       Aliases aliases,
       CryptoOperations crypto,
-      KeyPairServices keyPairs) {
+      KeyPairServices keyPairs,
+      Grants grants) {
     this.keys = keys;
     this.policies = policies;
     this.aliases = aliases;
@@ -131,6 +133,7 @@ public final class KmsApi {
     operations.put("GenerateDataKeyWithoutPlaintext", (c, r) -> generateDataKey(c, r, false));
     operations.put("GenerateRandom", this::generateRandom);
     new KeyPairApi(keyPairs).registerInto(operations);
+    new GrantApi(grants).registerInto(operations);
   }
 
   /** The handler of an operation, or null if this service does not implement it. */
@@ -339,7 +342,7 @@ public final class KmsApi {
     }
   }
 
-  private static ObjectNode paged(ObjectNode out, Page<?> page) {
+  static ObjectNode paged(ObjectNode out, Page<?> page) {
     out.put("Truncated", page.truncated());
     if (page.truncated()) {
       out.put("NextMarker", page.nextMarker());

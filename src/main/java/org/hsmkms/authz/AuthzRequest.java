@@ -54,6 +54,22 @@ public record AuthzRequest(
     return ACCOUNT_LEVEL.equals(resource);
   }
 
+  /**
+   * The request's encryption context, read back from its {@code kms:EncryptionContext:<k>}
+   * condition keys: each {@code <k>} with its (first) value, case kept. Empty when the request has
+   * none. For grant constraints, which compare the request's context with the grant's.
+   */
+  public Map<String, String> encryptionContext() {
+    String prefix = ConditionKeys.canonical("kms:EncryptionContext:");
+    Map<String, String> context = new HashMap<>();
+    for (Map.Entry<String, List<String>> entry : conditionKeys.entrySet()) {
+      if (entry.getKey().startsWith(prefix) && !entry.getValue().isEmpty()) {
+        context.put(entry.getKey().substring(prefix.length()), entry.getValue().get(0));
+      }
+    }
+    return Map.copyOf(context);
+  }
+
   /** The values of one condition key (by canonical name), or null when the request lacks it. */
   List<String> values(String canonicalKey) {
     return conditionKeys.get(canonicalKey);

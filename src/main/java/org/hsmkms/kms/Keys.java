@@ -36,7 +36,7 @@ public final class Keys {
 
   /** For the service's own work and its tests: every key of the store, nothing authorized. */
   public Keys(MetadataStore store) {
-    this(store, new KeyAuthorizer(store, new GrantIndex()));
+    this(store, new KeyAuthorizer(store, new GrantIndex(store)));
   }
 
   /** The authorizer, for the operations that decide a permission by a rule of their own. */
@@ -118,6 +118,20 @@ public final class Keys {
     Optional<KeyRecord> key = load(ctx, keyId.toString(), foreignAccount(ctx));
     key.ifPresent(k -> authorizer.authorize(ctx, role, k, true));
     return key;
+  }
+
+  /**
+   * Resolves any KeyId form without authorizing it: only for an operation that then decides by its
+   * own rule ({@link #decidedByRule}) or authorizes the key itself ({@link #authorize}).
+   */
+  public KeyRecord resolveForOwnRule(RequestContext ctx, String keyId) {
+    return find(ctx, keyId, true)
+        .orElseThrow(() -> new KmsException(ErrorCode.NOT_FOUND, notFoundMessage(ctx, keyId)));
+  }
+
+  /** Authorizes the request to use {@code key} as {@code role}. */
+  public void authorize(RequestContext ctx, Resource role, KeyRecord key) {
+    authorizer.authorize(ctx, role, key);
   }
 
   /**

@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * Keeps the rows every data-plane request reads (a key, an alias, a key's materials) in memory, in
- * front of a store that only this process writes (the embedded SQLite store).
+ * Keeps the rows every data-plane request reads (a key, an alias, a key's materials and grants) in
+ * memory, in front of a store that only this process writes (the embedded SQLite store).
  *
  * <p>Every write through this object empties the caches. A read that raced a write does not put its
  * possibly older answer into the cache: a generation number, raised by every write, must be
@@ -26,6 +26,8 @@ public final class CachingMetadataStore implements MetadataStore {
   private final Map<String, Optional<KeyRecord>> keys = new ConcurrentHashMap<>();
   private final Map<String, Optional<AliasRecord>> aliases = new ConcurrentHashMap<>();
   private final Map<String, List<MaterialRecord>> materials = new ConcurrentHashMap<>();
+  private final Map<String, List<GrantRecord>> grants = new ConcurrentHashMap<>();
+  private final Map<String, Optional<GrantRecord>> grantsByToken = new ConcurrentHashMap<>();
 
   public CachingMetadataStore(MetadataStore store) {
     this.store = store;
@@ -56,6 +58,8 @@ public final class CachingMetadataStore implements MetadataStore {
     keys.clear();
     aliases.clear();
     materials.clear();
+    grants.clear();
+    grantsByToken.clear();
   }
 
   /** Runs a write, emptying the caches before and after it. */
@@ -163,6 +167,42 @@ public final class CachingMetadataStore implements MetadataStore {
   @Override
   public Map<String, String> tags(String keyId) {
     return store.tags(keyId);
+  }
+
+  @Override
+  public void insertGrant(GrantRecord grant, String tokenHash) {
+    write(() -> store.insertGrant(grant, tokenHash));
+  }
+
+  @Override
+  public void addGrantToken(String grantId, String tokenHash) {
+    write(() -> store.addGrantToken(grantId, tokenHash));
+  }
+
+  @Override
+  public Optional<GrantRecord> findGrant(String grantId) {
+    return store.findGrant(grantId);
+  }
+
+  @Override
+  public Optional<GrantRecord> findGrantByToken(String tokenHash) {
+    return cached(grantsByToken, tokenHash, () -> store.findGrantByToken(tokenHash));
+  }
+
+  @Override
+  public List<GrantRecord> grantsOfKey(String keyId) {
+    return cached(grants, keyId, () -> List.copyOf(store.grantsOfKey(keyId)));
+  }
+
+  @Override
+  public List<GrantRecord> grantsByRetiringPrincipal(
+      String region, String retiringPrincipal, String afterGrantId, int limit) {
+    return store.grantsByRetiringPrincipal(region, retiringPrincipal, afterGrantId, limit);
+  }
+
+  @Override
+  public boolean deleteGrant(String grantId) {
+    return write(() -> store.deleteGrant(grantId));
   }
 
   @Override

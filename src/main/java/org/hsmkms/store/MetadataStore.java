@@ -6,8 +6,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Key metadata persistence: keys, their material versions, aliases and tags. Implementations are
- * thread-safe; every method is a blocking call meant for the worker pool.
+ * Key metadata persistence: keys, their material versions, aliases, tags and grants.
+ * Implementations are thread-safe; every method is a blocking call meant for the worker pool.
  *
  * <p>Security: the store never holds key material, only ids that name HSM objects.
  */
@@ -22,9 +22,9 @@ public interface MetadataStore extends AutoCloseable {
   void updateKey(KeyRecord key);
 
   /**
-   * Removes a key row with its materials, aliases and tags, in one transaction. Called only after
-   * the key's HSM objects are destroyed (completed deletion) or for a CreateKey that never made
-   * one.
+   * Removes a key row with its materials, aliases, tags and grants, in one transaction. Called only
+   * after the key's HSM objects are destroyed (completed deletion) or for a CreateKey that never
+   * made one.
    */
   void deleteKey(String keyId);
 
@@ -71,6 +71,35 @@ public interface MetadataStore extends AutoCloseable {
 
   /** Tags ordered by tag key. */
   Map<String, String> tags(String keyId);
+
+  /**
+   * Inserts a grant with its constraints and its first token, in one transaction.
+   *
+   * @param tokenHash the SHA-256 (hex) of the grant token CreateGrant answers; the token itself is
+   *     never stored
+   */
+  void insertGrant(GrantRecord grant, String tokenHash);
+
+  /** Adds another token (its SHA-256, hex) to an existing grant. */
+  void addGrantToken(String grantId, String tokenHash);
+
+  Optional<GrantRecord> findGrant(String grantId);
+
+  /** The grant one of whose tokens has this SHA-256 (hex). */
+  Optional<GrantRecord> findGrantByToken(String tokenHash);
+
+  /** All grants of a key, in grant id order; empty for an unknown key. */
+  List<GrantRecord> grantsOfKey(String keyId);
+
+  /**
+   * Grants of one region (of any account) whose retiring principal is {@code retiringPrincipal}, in
+   * grant id order, after {@code afterGrantId} (null for the start), at most {@code limit}.
+   */
+  List<GrantRecord> grantsByRetiringPrincipal(
+      String region, String retiringPrincipal, String afterGrantId, int limit);
+
+  /** Deletes a grant with its constraints and tokens; returns false if it does not exist. */
+  boolean deleteGrant(String grantId);
 
   @Override
   void close();

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /** No operation that has a handler is left out of the action table, so none goes unchecked. */
 class KmsApiActionsTest {
   private static Set<String> handled() {
-    return new KmsApi(null, null, null, null, new KeyPairServices(null, null, null))
+    return new KmsApi(null, null, null, null, new KeyPairServices(null, null, null), null)
         .operationNames();
   }
 
@@ -25,10 +25,12 @@ class KmsApiActionsTest {
   }
 
   @Test
-  void handledOperations_includeThoseOfKmsApiAndKeyPairApi() {
+  void handledOperations_includeThoseOfKmsApiKeyPairApiAndGrantApi() {
     Set<String> handled = handled();
 
-    // One of each class, so that the check above covers both.
-    assertTrue(handled.containsAll(Set.of("Encrypt", "CreateKey", "Sign", "GenerateDataKeyPair")));
+    // One of each class, so that the check above covers all three.
+    assertTrue(
+        handled.containsAll(
+            Set.of("Encrypt", "CreateKey", "Sign", "GenerateDataKeyPair", "CreateGrant")));
   }
 }

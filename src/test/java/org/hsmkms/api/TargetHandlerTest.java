@@ -28,8 +28,9 @@ class TargetHandlerTest {
     "TrentService.GenerateDataKeyPair, GenerateDataKeyPair, true",
     // Operations of the model this service does not implement: named, without a handler.
     "TrentService.GetKeyPolicy, GetKeyPolicy, true",
+    "TrentService.CreateGrant, CreateGrant, true",
     "TrentService.ConnectCustomKeyStore, ConnectCustomKeyStore, false",
-    "TrentService.CreateGrant, CreateGrant, false"
+    "TrentService.ImportKeyMaterial, ImportKeyMaterial, false"
   })
   void targetOfTheModel_namesItsOperationAndHandler(
       String target, String operation, boolean implemented) {

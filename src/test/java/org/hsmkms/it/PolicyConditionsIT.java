@@ -4,6 +4,7 @@ import static org.hsmkms.it.KeyPolicyEnforcementIT.deniedOnKey;
 import static org.hsmkms.testing.AccessDenied.assertDenied;
 import static org.hsmkms.testing.AccessDenied.explicitDenyInIdentityPolicy;
 import static org.hsmkms.testing.AccessDenied.explicitDenyInKeyPolicy;
+import static org.hsmkms.testing.AccessDenied.viaCiphertext;
 
 import java.util.Map;
 import java.util.UUID;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.hsmkms.store.jdbc.JdbcMetadataStore;
@@ -112,5 +113,63 @@ class CachingMetadataStoreTest {
     assertEquals(
         k2.keyId(),
         store.findAlias("111122223333", "us-east-1", "alias/y").orElseThrow().targetKeyId());
+  }
+
+  private static GrantRecord grant(KeyRecord k, char id) {
+    return new GrantRecord(
+        String.valueOf(id).repeat(64),
+        k.keyId(),
+        k.account(),
+        k.region(),
+        null,
+        "arn:aws:iam::111122223333:user/alice",
+        null,
+        List.of("Decrypt"),
+        null,
+        Map.of("purpose", "test"),
+        k.account(),
+        Instant.EPOCH);
+  }
+
+  @Test
+  void grantsOfKey_seeEachGrantInsertedAndDeletedThroughTheCache() {
+    KeyRecord k = key("Enabled");
+    insert(k);
+    assertEquals(List.of(), store.grantsOfKey(k.keyId()));
+
+    store.insertGrant(grant(k, 'a'), "hash-a");
+    assertEquals(List.of(grant(k, 'a')), store.grantsOfKey(k.keyId()));
+
+    store.insertGrant(grant(k, 'b'), "hash-b");
+    assertEquals(List.of(grant(k, 'a'), grant(k, 'b')), store.grantsOfKey(k.keyId()));
+
+    store.deleteGrant(grant(k, 'a').grantId());
+    assertEquals(List.of(grant(k, 'b')), store.grantsOfKey(k.keyId()));
+  }
+
+  @Test
+  void findGrantByToken_cachedAbsence_isForgottenWhenATokenIsAdded() {
+    KeyRecord k = key("Enabled");
+    insert(k);
+    store.insertGrant(grant(k, 'a'), "hash-a");
+    assertEquals(Optional.empty(), store.findGrantByToken("hash-2"));
+
+    store.addGrantToken(grant(k, 'a').grantId(), "hash-2");
+
+    assertEquals(Optional.of(grant(k, 'a')), store.findGrantByToken("hash-2"));
+  }
+
+  @Test
+  void deleteKey_forgetsItsCachedGrants() {
+    KeyRecord k = key("Enabled");
+    insert(k);
+    store.insertGrant(grant(k, 'a'), "hash-a");
+    assertEquals(1, store.grantsOfKey(k.keyId()).size());
+    assertTrue(store.findGrantByToken("hash-a").isPresent());
+
+    store.deleteKey(k.keyId());
+
+    assertEquals(List.of(), store.grantsOfKey(k.keyId()));
+    assertEquals(Optional.empty(), store.findGrantByToken("hash-a"));
   }
 }

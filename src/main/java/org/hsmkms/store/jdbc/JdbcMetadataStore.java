@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import org.hsmkms.store.AliasRecord;
+import org.hsmkms.store.GrantRecord;
 import org.hsmkms.store.KeyRecord;
 import org.hsmkms.store.MaterialRecord;
 import org.hsmkms.store.MetadataStore;
@@ -23,7 +24,7 @@ import org.hsmkms.store.StoreException;
  *
  * <p>This class checks each call's arguments, chooses its connection and transaction and names the
  * operation; the SQL of each table lives in {@link KeyRows} (keys and their materials), {@link
- * AliasRows} and {@link TagRows}.
+ * AliasRows}, {@link TagRows} and {@link GrantRows}.
  *
  * <p>Instants are stored as epoch milliseconds, so precision below a millisecond is dropped.
  *
@@ -125,6 +126,7 @@ public final class JdbcMetadataStore implements MetadataStore {
         c -> {
           // Children first: the foreign keys would refuse the key row while they exist.
           TagRows.deleteOfKey(c, keyId);
+          GrantRows.deleteOfKey(c, keyId);
           AliasRows.deleteOfKey(c, keyId);
           KeyRows.delete(c, keyId);
           return null;
@@ -266,6 +268,76 @@ public final class JdbcMetadataStore implements MetadataStore {
   public Map<String, String> tags(String keyId) {
     Objects.requireNonNull(keyId, "keyId");
     return connections.read("tags " + keyId, c -> TagRows.ofKey(c, keyId));
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws StoreException if the key does not exist or the grant id or token hash is taken
+   */
+  @Override
+  public void insertGrant(GrantRecord grant, String tokenHash) {
+    Objects.requireNonNull(grant, "grant");
+    Objects.requireNonNull(tokenHash, "tokenHash");
+    connections.write(
+        "insertGrant " + grant.grantId(),
+        c -> {
+          GrantRows.insert(c, grant, tokenHash);
+          return null;
+        });
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws StoreException if the grant does not exist or the token hash is taken
+   */
+  @Override
+  public void addGrantToken(String grantId, String tokenHash) {
+    Objects.requireNonNull(grantId, "grantId");
+    Objects.requireNonNull(tokenHash, "tokenHash");
+    connections.write(
+        "addGrantToken " + grantId,
+        c -> {
+          GrantRows.addToken(c, grantId, tokenHash);
+          return null;
+        });
+  }
+
+  @Override
+  public Optional<GrantRecord> findGrant(String grantId) {
+    Objects.requireNonNull(grantId, "grantId");
+    return connections.read("findGrant " + grantId, c -> GrantRows.find(c, grantId));
+  }
+
+  @Override
+  public Optional<GrantRecord> findGrantByToken(String tokenHash) {
+    Objects.requireNonNull(tokenHash, "tokenHash");
+    // The hash is not named in the message: it identifies a bearer token.
+    return connections.read("findGrantByToken", c -> GrantRows.findByToken(c, tokenHash));
+  }
+
+  @Override
+  public List<GrantRecord> grantsOfKey(String keyId) {
+    Objects.requireNonNull(keyId, "keyId");
+    return connections.read("grantsOfKey " + keyId, c -> GrantRows.ofKey(c, keyId));
+  }
+
+  @Override
+  public List<GrantRecord> grantsByRetiringPrincipal(
+      String region, String retiringPrincipal, String afterGrantId, int limit) {
+    Objects.requireNonNull(region, "region");
+    Objects.requireNonNull(retiringPrincipal, "retiringPrincipal");
+    requirePositive(limit);
+    return connections.read(
+        "grantsByRetiringPrincipal",
+        c -> GrantRows.byRetiringPrincipal(c, region, retiringPrincipal, afterGrantId, limit));
+  }
+
+  @Override
+  public boolean deleteGrant(String grantId) {
+    Objects.requireNonNull(grantId, "grantId");
+    return connections.write("deleteGrant " + grantId, c -> GrantRows.delete(c, grantId));
   }
 
   /** Closes all connections; calls after this throw {@link StoreException}. Idempotent. */
