@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.hsmkms.authz.KmsActions.Resource;
 import org.hsmkms.hsm.RandomSource;
 import org.hsmkms.kms.Keys.Use;
@@ -166,7 +167,14 @@ public final class Grants {
       }
       // RetireGrant is decided by the grant's own rules below, not by this lookup.
       KeyRecord key = keys.resolveForOwnRule(ctx, keyId);
-      grant = grantOf(key, grantId);
+      Optional<GrantRecord> found =
+          store.findGrant(grantId).filter(g -> g.keyId().equals(key.keyId()));
+      if (found.isEmpty()) {
+        // Only a caller the key's policies allow RetireGrant learns that no such grant exists.
+        keys.authorize(ctx, Resource.KEY, key);
+        throw notFound(grantId);
+      }
+      grant = found.get();
     }
     if (grantToken != null
         && keyId != null

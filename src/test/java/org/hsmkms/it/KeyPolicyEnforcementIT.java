@@ -185,8 +185,9 @@ class KeyPolicyEnforcementIT {
         deniedOnKey(keyAdmin, "GenerateDataKeyWithoutPlaintext", arn),
         () ->
             kadmin.generateDataKeyWithoutPlaintext(b -> b.keyId(arn).keySpec(DataKeySpec.AES_256)));
+    // ReEncrypt checks its destination key first (kms:ReEncryptTo), before opening the source.
     assertDenied(
-        deniedOnKey(keyAdmin, "ReEncryptFrom", arn),
+        deniedOnKey(keyAdmin, "ReEncryptTo", arn),
         () -> kadmin.reEncrypt(b -> b.ciphertextBlob(blob).destinationKeyId(arn)));
   }
 
