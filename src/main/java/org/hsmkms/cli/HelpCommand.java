@@ -32,6 +32,7 @@ public final class HelpCommand {
             + " if set, else it is generated and printed once.");
     out.println(
         "An identity policy (--policy, --file) is an IAM policy document in JSON; --admin is"
-            + " kms:* on *. Policies are stored but not enforced yet.");
+            + " kms:* on *. A principal without one gets only what key policies and grants give"
+            + " its ARN. See docs/authorization.md.");
   }
 }

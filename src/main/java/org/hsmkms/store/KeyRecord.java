@@ -16,7 +16,7 @@ import java.util.Objects;
  * @param keyUsage AWS KeyUsage, e.g. {@code ENCRYPT_DECRYPT}
  * @param origin AWS Origin, e.g. {@code AWS_KMS}
  * @param description free text, never null (empty when unset)
- * @param policy the key policy document as given (stored, not evaluated)
+ * @param policy the key policy document as given (returned by GetKeyPolicy as stored)
  * @param creationDate when the key was created
  * @param deletionDate when a pending deletion is due; null unless pending deletion
  * @param pendingWindowDays the waiting period of a pending deletion; null otherwise
