@@ -8,10 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.hsmkms.audit.AuditRecord;
 import org.hsmkms.auth.Caller;
+import org.hsmkms.authz.AuthzRequest;
+import org.hsmkms.authz.KmsActions;
+import org.hsmkms.authz.PolicyDocument;
+import org.hsmkms.authz.PolicyKind;
 import org.hsmkms.crypto.SecretBytes;
+import org.hsmkms.kms.Authorization;
 import org.hsmkms.kms.ErrorCode;
 import org.hsmkms.kms.KmsException;
 import org.hsmkms.kms.RequestContext;
@@ -28,6 +35,11 @@ class DispatchHandlerTest {
    * named operation, its handler, a request context and a validated request.
    */
   private LinkServer server(KmsApi.Operation operation) {
+    return server(operation, Authorization.trusted());
+  }
+
+  /** As {@link #server(KmsApi.Operation)}, the request carrying {@code authorization}. */
+  private LinkServer server(KmsApi.Operation operation, Authorization authorization) {
     LinkServer s = new LinkServer();
     return s.start(
         r ->
@@ -43,7 +55,9 @@ class DispatchHandlerTest {
                             return operation.handle(rc, request);
                           };
                       ex.caller = new Caller(ACCOUNT, "us-east-1", "arn:p", "AKID");
-                      ex.rc = new RequestContext(ACCOUNT, "us-east-1", "arn:p", ex.requestId);
+                      ex.rc =
+                          new RequestContext(ACCOUNT, "us-east-1", "arn:p", ex.requestId)
+                              .withAuthorization(authorization);
                       ex.request = Json.object().put("Asked", "yes");
                       ctx.next();
                     })
@@ -149,6 +163,70 @@ class DispatchHandlerTest {
       s.trail.failClosed = false;
 
       assertEquals(200, s.post("TrentService.ListKeys", "{}").statusCode());
+    }
+  }
+
+  // --- Key-level permissions never decided -----------------------------------------------------
+
+  private static final PolicyDocument ADMIN =
+      PolicyDocument.parse(
+          "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+              + "\"Action\":\"kms:*\",\"Resource\":\"*\"}]}",
+          PolicyKind.IDENTITY_POLICY);
+
+  /** A client's authorization of {@code operation}, by an administrator, nothing decided yet. */
+  private static Authorization clients(String operation) {
+    return Authorization.of(
+        "arn:p", ACCOUNT, ADMIN, KmsActions.of(operation).orElseThrow(), Map.of(), List.of());
+  }
+
+  @Test
+  void successWhoseKeyPermissionWasNeverDecided_isWithheld_asKmsInternalException() {
+    byte[] plaintext = "plaintext!".getBytes(StandardCharsets.US_ASCII);
+    // An operation that answers without resolving its key through Keys: a defect.
+    try (LinkServer s =
+        server(
+            (rc, request) -> Reply.empty().putSecret("Plaintext", SecretBytes.wrap(plaintext)),
+            clients("Encrypt"))) {
+      HttpResponse<String> r = s.post("TrentService.Encrypt", "{}");
+
+      var json = LinkServer.assertAwsError(r, 500, "KMSInternalException");
+      assertEquals("An internal error occurred.", json.get("message").asText());
+      assertFalse(r.body().contains("cGxhaW50ZXh0IQ=="), r.body());
+      assertFalse(r.body().contains("KEY"), r.body());
+      assertArrayEquals(new byte[plaintext.length], plaintext);
+      s.drainAuditPool();
+      AuditRecord record = s.trail.only().record();
+      assertEquals(AuditRecord.FAILURE, record.outcome());
+      assertEquals("KMSInternalException", record.errorCode());
+    }
+  }
+
+  @Test
+  void successWhosePermissionsWereAllDecided_isSent() {
+    Authorization auth = clients("ListKeys");
+    auth.authorizeAccount(
+        KmsActions.of("ListKeys").orElseThrow().permissions().get(0), AuthzRequest.ACCOUNT_LEVEL);
+    try (LinkServer s = server((rc, request) -> new Reply(Json.object().put("Keys", "[]")), auth)) {
+      HttpResponse<String> r = s.post("TrentService.ListKeys", "{}");
+
+      assertEquals(200, r.statusCode(), r.body());
+      assertEquals(AuditRecord.SUCCESS, s.trail.only().record().outcome());
+    }
+  }
+
+  @Test
+  void operationThatFailsBeforeDecidingItsKey_isItsOwnError_notAnInternalOne() {
+    try (LinkServer s =
+        server(
+            (rc, request) -> {
+              throw new KmsException(ErrorCode.NOT_FOUND, "Key 'x' does not exist");
+            },
+            clients("Encrypt"))) {
+      var json =
+          LinkServer.assertAwsError(s.post("TrentService.Encrypt", "{}"), 400, "NotFoundException");
+
+      assertEquals("Key 'x' does not exist", json.get("message").asText());
     }
   }
 }
