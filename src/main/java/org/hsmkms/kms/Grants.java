@@ -170,8 +170,8 @@ public final class Grants {
       Optional<GrantRecord> found =
           store.findGrant(grantId).filter(g -> g.keyId().equals(key.keyId()));
       if (found.isEmpty()) {
-        // Only a caller the key's policies allow RetireGrant learns that no such grant exists.
-        keys.authorize(ctx, Resource.KEY, key);
+        // Only a caller allowed RetireGrant learns that no such grant exists.
+        keys.authorizeByIdentity(ctx, Resource.KEY, key);
         throw notFound(grantId);
       }
       grant = found.get();
@@ -192,9 +192,10 @@ public final class Grants {
       keys.decidedByRule(
           ctx, Resource.KEY, key, "grant " + grant.grantId() + " (its grantee, with RetireGrant)");
     } else if (ctx.account().equals(grant.account())) {
-      // "the AWS account in which the grant is created": a principal of that account whom the
-      // key policy (or its identity policy through the key policy) allows kms:RetireGrant.
-      keys.authorize(ctx, Resource.KEY, key);
+      // "the AWS account in which the grant is created": a principal of that account whose
+      // identity policy allows kms:RetireGrant (AWS: the permission "is not effective in a key
+      // policy").
+      keys.authorizeByIdentity(ctx, Resource.KEY, key);
     } else {
       throw accessDenied(ctx, "RetireGrant", arn(grant));
     }

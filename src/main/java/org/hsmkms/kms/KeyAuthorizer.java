@@ -85,7 +85,12 @@ public final class KeyAuthorizer {
             keyPolicy, identity, r -> grants.allowingGrant(key, r, auth.grantTokens()), request);
     auth.record(role, action, arn, result);
     if (!result.allowed()) {
-      throw auth.denied(action, arn, result, keyPolicy.allowsAccount(request), viaCiphertext);
+      // The refusal names the identity side when the key policy did its part: it trusts the
+      // caller's account, or (across accounts, where both sides must allow) names the caller.
+      boolean identitySideMissing =
+          keyPolicy.allowsAccount(request)
+              || (!ownAccount && keyPolicy.evaluate(request).isAllow());
+      throw auth.denied(action, arn, result, identitySideMissing, viaCiphertext);
     }
   }
 

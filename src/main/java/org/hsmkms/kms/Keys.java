@@ -4,6 +4,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.hsmkms.authz.KmsActions.Permission;
 import org.hsmkms.authz.KmsActions.Resource;
 import org.hsmkms.store.AliasRecord;
 import org.hsmkms.store.KeyRecord;
@@ -127,6 +128,17 @@ public final class Keys {
   public KeyRecord resolveForOwnRule(RequestContext ctx, String keyId) {
     return find(ctx, keyId, true)
         .orElseThrow(() -> new KmsException(ErrorCode.NOT_FOUND, notFoundMessage(ctx, keyId)));
+  }
+
+  /**
+   * Authorizes {@code key} as {@code role} by the caller's identity policy alone, for a permission
+   * AWS does not let a key policy give (RetireGrant: "not effective in a key policy").
+   */
+  public void authorizeByIdentity(RequestContext ctx, Resource role, KeyRecord key) {
+    Authorization auth = ctx.authorization();
+    if (!auth.isTrusted()) {
+      auth.authorizeAccount(new Permission(auth.actionFor(role), role), key.arn());
+    }
   }
 
   /** Authorizes the request to use {@code key} as {@code role}. */
