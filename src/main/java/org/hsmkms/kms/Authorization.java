@@ -109,7 +109,8 @@ public final class Authorization {
     AuthorizationResult result = Authorizer.authorizeAccountAction(identityPolicy, request);
     record(permission.resource(), permission.action(), resource, result);
     if (!result.allowed()) {
-      throw denied(permission.action(), resource, result, false);
+      // Decided by the identity policy alone: it is what did not allow.
+      throw denied(permission.action(), resource, result, true);
     }
   }
 

@@ -1,5 +1,7 @@
 package org.hsmkms.store;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,6 +30,8 @@ public final class CachingMetadataStore implements MetadataStore {
   private final Map<String, List<MaterialRecord>> materials = new ConcurrentHashMap<>();
   private final Map<String, List<GrantRecord>> grants = new ConcurrentHashMap<>();
   private final Map<String, Optional<GrantRecord>> grantsByToken = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, String>> tags = new ConcurrentHashMap<>();
+  private final Map<String, List<AliasRecord>> aliasesOfKey = new ConcurrentHashMap<>();
 
   public CachingMetadataStore(MetadataStore store) {
     this.store = store;
@@ -60,6 +64,8 @@ public final class CachingMetadataStore implements MetadataStore {
     materials.clear();
     grants.clear();
     grantsByToken.clear();
+    tags.clear();
+    aliasesOfKey.clear();
   }
 
   /** Runs a write, emptying the caches before and after it. */
@@ -151,22 +157,31 @@ public final class CachingMetadataStore implements MetadataStore {
   @Override
   public List<AliasRecord> listAliases(
       String account, String region, String keyId, String afterAliasName, int limit) {
-    return store.listAliases(account, region, keyId, afterAliasName, limit);
+    if (keyId == null || afterAliasName != null) {
+      return store.listAliases(account, region, keyId, afterAliasName, limit);
+    }
+    // The first page of one key's aliases: what kms:ResourceAliases reads on every request.
+    return cached(
+        aliasesOfKey,
+        account + '\n' + region + '\n' + keyId + '\n' + limit,
+        () -> List.copyOf(store.listAliases(account, region, keyId, null, limit)));
   }
 
   @Override
   public void putTags(String keyId, Map<String, String> tags) {
-    store.putTags(keyId, tags);
+    write(() -> store.putTags(keyId, tags));
   }
 
   @Override
   public void removeTags(String keyId, Set<String> tagKeys) {
-    store.removeTags(keyId, tagKeys);
+    write(() -> store.removeTags(keyId, tagKeys));
   }
 
   @Override
   public Map<String, String> tags(String keyId) {
-    return store.tags(keyId);
+    // aws:ResourceTag conditions read a key's tags on every request.
+    return cached(
+        tags, keyId, () -> Collections.unmodifiableMap(new LinkedHashMap<>(store.tags(keyId))));
   }
 
   @Override
