@@ -15,6 +15,8 @@ public final class PolicyDocument {
   private final PolicyKind kind;
   private final List<Statement> statements;
   private final String lowerCaseText;
+  private final java.util.Map<String, Boolean> mentioned =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private PolicyDocument(String text, PolicyKind kind, List<Statement> statements) {
     this.text = text;
@@ -47,7 +49,8 @@ public final class PolicyDocument {
    * that costs something to look up.
    */
   public boolean mentions(String lowerCaseText) {
-    return this.lowerCaseText.contains(lowerCaseText);
+    // Asked on every request with the same few texts: answered from memory after the first time.
+    return mentioned.computeIfAbsent(lowerCaseText, this.lowerCaseText::contains);
   }
 
   /**

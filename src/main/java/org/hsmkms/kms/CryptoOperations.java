@@ -1,6 +1,7 @@
 package org.hsmkms.kms;
 
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.UUID;
 import org.hsmkms.authz.KmsActions.Resource;
 import org.hsmkms.crypto.CiphertextBlob;
@@ -141,7 +142,10 @@ public final class CryptoOperations {
     }
     CiphertextBlob parsed = CiphertextBlob.parse(blob).orElseThrow(KmsException::invalidCiphertext);
     KeyRecord key =
-        keys.byUuid(ctx, parsed.keyId(), role)
+        (requested != null && requested.keyId().equals(parsed.keyId().toString())
+                // The key the request names, already resolved and authorized: not twice.
+                ? Optional.of(requested)
+                : keys.byUuid(ctx, parsed.keyId(), role))
             .filter(k -> KeySpec.ofKey(k.keySpec()).isSymmetric())
             .orElseThrow(KmsException::invalidCiphertext);
     if (requested != null && !requested.keyId().equals(key.keyId())) {

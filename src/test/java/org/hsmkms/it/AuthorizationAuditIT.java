@@ -64,6 +64,31 @@ class AuthorizationAuditIT {
   }
 
   @Test
+  void decryptNamingItsKey_isDecidedOnce_andWithoutKeyId_too() {
+    KeyMetadata key =
+        admin.createKey(b -> b.policy(separationOfDuties(keyAdmin, keyUser))).keyMetadata();
+    SdkBytes blob =
+        keyUser.client().encrypt(b -> b.keyId(key.keyId()).plaintext(PLAINTEXT)).ciphertextBlob();
+
+    for (String keyId : java.util.Arrays.asList(key.keyId(), null)) {
+      String requestId =
+          keyUser
+              .client()
+              .decrypt(b -> b.ciphertextBlob(blob).keyId(keyId))
+              .responseMetadata()
+              .requestId();
+
+      JsonNode decisions = AuditedDecisions.record(server, requestId).get("authorization");
+      assertEquals(1, decisions.size(), decisions.toString());
+      assertEquals(
+          "kms:Decrypt on "
+              + key.arn()
+              + ": allowed by key policy statement \"Allow use of the key\"",
+          decisions.get(0).asText());
+    }
+  }
+
+  @Test
   void allowedByAKeyPolicyStatement_namesItsSid() {
     KeyMetadata key =
         admin.createKey(b -> b.policy(separationOfDuties(keyAdmin, keyUser))).keyMetadata();
