@@ -36,11 +36,8 @@ public record AuthzRequest(
     Objects.requireNonNull(principalAccount, "principalAccount");
     Objects.requireNonNull(action, "action");
     Objects.requireNonNull(resource, "resource");
-    Map<String, List<String>> canonical = new HashMap<>();
-    for (Map.Entry<String, List<String>> entry : conditionKeys.entrySet()) {
-      canonical.put(ConditionKeys.canonical(entry.getKey()), List.copyOf(entry.getValue()));
-    }
-    conditionKeys = Map.copyOf(canonical);
+    // Once per request: a ConditionKeyMap is kept as it is.
+    conditionKeys = ConditionKeyMap.of(conditionKeys);
   }
 
   /** A request without condition keys. */

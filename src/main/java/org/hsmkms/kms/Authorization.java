@@ -9,6 +9,7 @@ import java.util.Set;
 import org.hsmkms.authz.AuthorizationResult;
 import org.hsmkms.authz.Authorizer;
 import org.hsmkms.authz.AuthzRequest;
+import org.hsmkms.authz.ConditionKeyMap;
 import org.hsmkms.authz.KmsActions;
 import org.hsmkms.authz.KmsActions.Permission;
 import org.hsmkms.authz.KmsActions.Resource;
@@ -30,13 +31,13 @@ import org.hsmkms.authz.PolicyDocument;
  */
 public final class Authorization {
   private static final Authorization TRUSTED =
-      new Authorization(null, null, null, null, Map.of(), List.of());
+      new Authorization(null, null, null, null, ConditionKeyMap.of(Map.of()), List.of());
 
   private final String principalArn;
   private final String principalAccount;
   private final PolicyDocument identityPolicy;
   private final KmsActions.Entry entry;
-  private final Map<String, List<String>> requestKeys;
+  private final ConditionKeyMap requestKeys;
   private final List<String> grantTokens;
   private final List<String> decisions = new ArrayList<>(2); // guarded by this
   private final Set<Resource> checked = EnumSet.noneOf(Resource.class); // guarded by this
@@ -46,7 +47,7 @@ public final class Authorization {
       String principalAccount,
       PolicyDocument identityPolicy,
       KmsActions.Entry entry,
-      Map<String, List<String>> requestKeys,
+      ConditionKeyMap requestKeys,
       List<String> grantTokens) {
     this.principalArn = principalArn;
     this.principalAccount = principalAccount;
@@ -82,7 +83,7 @@ public final class Authorization {
         Objects.requireNonNull(principalAccount, "principalAccount"),
         identityPolicy,
         Objects.requireNonNull(entry, "entry"),
-        Map.copyOf(requestKeys),
+        ConditionKeyMap.of(requestKeys),
         List.copyOf(grantTokens));
   }
 
@@ -136,7 +137,7 @@ public final class Authorization {
     return identityPolicy;
   }
 
-  Map<String, List<String>> requestKeys() {
+  ConditionKeyMap requestKeys() {
     return requestKeys;
   }
 

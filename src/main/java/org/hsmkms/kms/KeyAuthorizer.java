@@ -34,6 +34,7 @@ public final class KeyAuthorizer {
   private static final int MAX_CACHED = 10_000;
 
   private static final int MAX_ALIASES = 1_000;
+  private static final List<String> FALSE = List.of("false");
 
   private final MetadataStore store;
   private final GrantIndex grants;
@@ -131,12 +132,13 @@ public final class KeyAuthorizer {
 
   private Map<String, List<String>> conditionKeys(
       Authorization auth, KeyRecord key, PolicyDocument keyPolicy, PolicyDocument identity) {
-    Map<String, List<String>> keys = new HashMap<>(auth.requestKeys());
+    // Canonical (lower-case) names: layered over the request's keys as they are.
+    Map<String, List<String>> keys = new HashMap<>(16);
     // Conditions for KMS key operations (AWS "AWS KMS condition keys"): the key's own properties.
-    keys.put("kms:KeySpec", List.of(key.keySpec()));
-    keys.put("kms:KeyUsage", List.of(key.keyUsage()));
-    keys.put("kms:KeyOrigin", List.of(key.origin()));
-    keys.put("kms:MultiRegion", List.of("false"));
+    keys.put("kms:keyspec", List.of(key.keySpec()));
+    keys.put("kms:keyusage", List.of(key.keyUsage()));
+    keys.put("kms:keyorigin", List.of(key.origin()));
+    keys.put("kms:multiregion", FALSE);
     if (mentions(keyPolicy, identity, "aws:resourcetag/")) {
       for (Map.Entry<String, String> tag : store.tags(key.keyId()).entrySet()) {
         keys.put("aws:ResourceTag/" + tag.getKey(), List.of(tag.getValue()));
@@ -149,10 +151,10 @@ public final class KeyAuthorizer {
         names.add(a.aliasName());
       }
       if (!names.isEmpty()) {
-        keys.put("kms:ResourceAliases", names);
+        keys.put("kms:resourcealiases", names);
       }
     }
-    return keys;
+    return auth.requestKeys().with(keys);
   }
 
   private static boolean mentions(PolicyDocument a, PolicyDocument b, String lowerCaseText) {

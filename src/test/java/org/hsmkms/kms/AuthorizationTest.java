@@ -372,7 +372,8 @@ class AuthorizationTest {
 
     keys.put("aws:SourceIp", List.of("10.0.0.1"));
 
-    assertEquals(Map.of("aws:SourceIp", List.of("192.0.2.1")), auth.requestKeys());
+    // Kept under canonical (lower-case) names, copied once.
+    assertEquals(Map.of("aws:sourceip", List.of("192.0.2.1")), auth.requestKeys());
     assertEquals(List.of("t"), auth.grantTokens());
   }
 }
