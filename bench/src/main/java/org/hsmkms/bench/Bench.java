@@ -85,7 +85,12 @@ public final class Bench {
               options.region(),
               "kms",
               true);
-      String[] authorization = {BenchReport.WITHOUT_POLICIES};
+      String[] authorization = {
+        BenchReport.WITHOUT_POLICIES
+            + (options.context()
+                ? "; requests with the encryption context of --policies (--context)"
+                : "")
+      };
       try (SignedClient client =
           new SignedClient(vertx, options.endpoint(), signer, options.load().concurrency())) {
         progress.println("hsm-kms at " + options.endpoint() + ": " + options.load().describe());
@@ -101,7 +106,10 @@ public final class Bench {
                   options.operations(),
                   options.keyId(),
                   ServerRun.Target.SERVICE,
-                  ServerRun.Setup.PLAIN,
+                  options.context()
+                      ? new ServerRun.Setup(
+                          ServerRun.Setup.PLAIN.createKey(), BenchPolicy.ENCRYPTION_CONTEXT, false)
+                      : ServerRun.Setup.PLAIN,
                   notes,
                   progress);
         }

@@ -22,6 +22,8 @@ import org.hsmkms.config.DevDefaults;
  * @param policies sign the measured requests as a non-admin principal the bench adds to the
  *     server's credentials file ({@code --data-dir}, or {@code --config} if given), on keys with a
  *     realistic key policy ({@link BenchPolicy}), the set-up still signed with the access key given
+ * @param context without {@code --policies}: the measured requests carry the encryption context of
+ *     {@code --policies} all the same, so that the two runs differ by authorization alone
  * @param json where to write the report as JSON too, or null
  */
 public record BenchOptions(
@@ -38,6 +40,7 @@ public record BenchOptions(
     boolean moto,
     boolean floor,
     boolean policies,
+    boolean context,
     Path dataDir,
     Path config,
     Path json) {
@@ -125,6 +128,7 @@ public record BenchOptions(
     boolean moto = false;
     boolean floor = false;
     boolean policies = false;
+    boolean context = false;
     Path dataDir = null;
     Path config = null;
     Path json = null;
@@ -147,6 +151,7 @@ public record BenchOptions(
         case "--moto" -> moto = true;
         case "--floor" -> floor = true;
         case "--policies" -> policies = true;
+        case "--context" -> context = true;
         case "--data-dir" -> dataDir = Path.of(value(args, ++i, a));
         case "--config" -> config = Path.of(value(args, ++i, a));
         case "--json" -> json = Path.of(value(args, ++i, a));
@@ -167,6 +172,7 @@ public record BenchOptions(
         moto,
         floor,
         policies,
+        context,
         dataDir,
         config,
         json);
@@ -179,13 +185,16 @@ public record BenchOptions(
               + " --secret-access-key SECRET)",
           "         [--region R] [--ops OP,OP...] [--key-id KEY | --keys N] [--pid PID]",
           "         [--concurrency N] [--rate REQ_PER_S] [--warmup S] [--duration S]",
-          "         [--ceiling [--config FILE]] [--floor] [--moto] [--policies] [--json FILE]",
+          "         [--ceiling [--config FILE]] [--floor] [--moto] [--policies | --context]"
+              + " [--json FILE]",
           "--policies: the measured requests are signed by arn:aws:iam::ACCOUNT:user/"
               + BenchPolicy.USER_NAME
               + ", a non-admin principal added",
           "  with 'credentials add' to the server of --data-dir (or --config), on keys whose"
               + " policy allows it",
           "  with an encryption context; any failed request fails the run (exit status 1)",
+          "--context: without --policies, the requests carry that encryption context all the"
+              + " same (to compare the two)",
           "operations: " + String.join(",", Operations.names()),
           "  (GenerateDataKeyPair alone means every key pair spec; default: all)");
 
@@ -211,6 +220,7 @@ public record BenchOptions(
     parts.add("ops=" + operations);
     parts.add("load=" + load);
     parts.add("policies=" + policies);
+    parts.add("context=" + context);
     return "BenchOptions" + parts;
   }
 }

@@ -63,6 +63,15 @@ class BenchOptionsTest {
   }
 
   @Test
+  void context_isOffUnlessAsked_andNamedInTheOptions() {
+    BenchOptions o = BenchOptions.parse(new String[] {"--data-dir", "d", "--context"});
+    assertTrue(o.context());
+    assertFalse(o.policies());
+    assertTrue(o.toString().contains("context=true"), o.toString());
+    assertFalse(BenchOptions.parse(new String[] {"--data-dir", "d"}).context());
+  }
+
+  @Test
   void policies_needTheServersCredentials_andMakeTheirOwnKeys() {
     BenchOptions o = BenchOptions.parse(new String[] {"--data-dir", "d", "--policies"});
     assertTrue(o.policies());
