@@ -35,8 +35,6 @@ final class ValueMatcher {
     IP_ADDRESS
   }
 
-  private static final int ARN_COMPONENTS = 6;
-
   private final Family family;
   private final String[] strings;
   private final WildcardPattern[] patterns;
@@ -187,7 +185,7 @@ final class ValueMatcher {
       case ARN_LIKE -> {
         arnPatterns = new WildcardPattern[n][];
         for (int i = 0; i < n; i++) {
-          arnPatterns[i] = arnPattern(values.get(i));
+          arnPatterns[i] = ArnPatterns.compile(values.get(i));
         }
       }
       case NUMERIC_EQUALS,
@@ -262,7 +260,7 @@ final class ValueMatcher {
         }
         return false;
       case ARN_LIKE:
-        return arnMatches(requestValue);
+        return ArnPatterns.matchesAny(arnPatterns, requestValue);
       case IP_ADDRESS:
         // A request value that is no address (aws:SourceIp always is one) is in no range.
         byte[] address = IpRange.address(requestValue.trim());
@@ -314,59 +312,6 @@ final class ValueMatcher {
       case NUMERIC_GREATER_THAN_EQUALS, DATE_GREATER_THAN_EQUALS -> cmp >= 0;
       default -> false;
     };
-  }
-
-  // Arn*: "each of the six colon-delimited components of the ARN is checked separately and each
-  // can include a multi-character match wildcard (*) or a single-character match wildcard (?)".
-  private static WildcardPattern[] arnPattern(PolicyVariables.Resolved value) {
-    String text = value.text();
-    int[] cuts = new int[ARN_COMPONENTS - 1];
-    int found = 0;
-    for (int i = 0; i < text.length() && found < cuts.length; i++) {
-      if (text.charAt(i) == ':') {
-        cuts[found++] = i;
-      }
-    }
-    if (found < cuts.length) {
-      // Not an ARN (e.g. "*"): the value is matched as one pattern against the whole request value.
-      return new WildcardPattern[] {WildcardPattern.of(value)};
-    }
-    WildcardPattern[] compiled = new WildcardPattern[ARN_COMPONENTS];
-    int from = 0;
-    for (int i = 0; i < ARN_COMPONENTS; i++) {
-      int to = i < cuts.length ? cuts[i] : text.length();
-      compiled[i] = WildcardPattern.of(value, from, to);
-      from = to + 1;
-    }
-    return compiled;
-  }
-
-  private boolean arnMatches(String requestValue) {
-    String[] parts = null;
-    for (WildcardPattern[] pattern : arnPatterns) {
-      if (pattern.length == 1) {
-        if (pattern[0].matches(requestValue)) {
-          return true;
-        }
-        continue;
-      }
-      if (parts == null) {
-        parts = requestValue.split(":", ARN_COMPONENTS);
-      }
-      if (parts.length == ARN_COMPONENTS && componentsMatch(pattern, parts)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static boolean componentsMatch(WildcardPattern[] pattern, String[] parts) {
-    for (int i = 0; i < ARN_COMPONENTS; i++) {
-      if (!pattern[i].matches(parts[i])) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static BigDecimal number(String value) {
