@@ -25,9 +25,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The bench uses the service only through its public face: what a client or an operator's tool of
  * the service would use (configuration, opening the token and the HSM's role interfaces, the SigV4
- * signer, the HTTP listeners, the blob format, the dev credentials file and the command line whose
- * {@code credentials} command {@code --policies} runs), never its internals (the KMS services, the
- * store, the API's handlers).
+ * signer, the HTTP listeners, the blob format, the dev credentials file, the command line whose
+ * {@code credentials} command {@code --policies} runs, and the policy language), never its
+ * internals (the KMS services, the store, the API's handlers).
  */
 class BenchArchitectureTest {
   private static final JavaClasses BENCH =
@@ -45,8 +45,9 @@ class BenchArchitectureTest {
             or(
                 resideOutsideOfPackage("org.hsmkms.."),
                 resideInAPackage("org.hsmkms.bench.."),
-                // the configuration, and the HSM's role interfaces and value types
-                resideInAnyPackage("org.hsmkms.config..", "org.hsmkms.hsm"),
+                // the configuration, the HSM's role interfaces and value types, and the policy
+                // language (pure, no state: AuthorizationCost measures one decision with it)
+                resideInAnyPackage("org.hsmkms.config..", "org.hsmkms.hsm", "org.hsmkms.authz"),
                 belongToAnyOf(
                     Pkcs11Hsm.class,
                     Startup.class,
