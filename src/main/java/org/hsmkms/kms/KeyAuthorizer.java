@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.hsmkms.authz.AuthorizationResult;
 import org.hsmkms.authz.Authorizer;
@@ -163,6 +162,6 @@ public final class KeyAuthorizer {
 
   /** For tests: whether a compiled policy of the key is cached. */
   boolean isCached(String keyId) {
-    return Optional.ofNullable(compiled.get(keyId)).isPresent();
+    return compiled.containsKey(keyId);
   }
 }
