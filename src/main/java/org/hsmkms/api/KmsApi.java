@@ -324,7 +324,8 @@ public final class KmsApi {
     }
     Integer n = Json.integer(r, "NumberOfBytes");
     if (n == null) {
-      throw KmsException.validation("null", "numberOfBytes", "Member must not be null");
+      // GenerateRandom without NumberOfBytes, as AWS answers it (the model has it optional).
+      throw new KmsException(ErrorCode.VALIDATION, "NumberOfBytes is required.");
     }
     return Reply.empty().putSecret("Plaintext", crypto.generateRandom(n));
   }

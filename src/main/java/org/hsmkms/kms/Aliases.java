@@ -90,11 +90,12 @@ public final class Aliases {
   }
 
   private static void checkName(String aliasName) {
-    // CreateAlias: the name must begin with alias/ and must not begin with alias/aws/.
+    // CreateAlias: the name must begin with alias/ (AWS answers ValidationException) and must
+    // not begin with alias/aws/ (InvalidAliasNameException).
     if (!aliasName.startsWith(Keys.ALIAS_PREFIX)
         || aliasName.length() == Keys.ALIAS_PREFIX.length()) {
       throw new KmsException(
-          ErrorCode.INVALID_ALIAS_NAME,
+          ErrorCode.VALIDATION,
           "Alias must start with the prefix \"alias/\". Please see "
               + "https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html");
     }

@@ -134,6 +134,10 @@ public final class CryptoOperations {
       dryRunStop(true);
     }
     KeyRecord requested = keyId == null ? null : keys.resolve(ctx, keyId, role);
+    if (requested != null && KeySpec.ofKey(requested.keySpec()).isHmac()) {
+      // Decrypt, ReEncrypt: a KeyId (SourceKeyId) of an HMAC key, as AWS answers it.
+      throw incorrectKey();
+    }
     if (requested != null
         && KeySpec.requireUsage(ctx, requested, KeySpec.ENCRYPT_DECRYPT, "Decrypt").isRsa()) {
       // RSA ciphertexts carry no header: the key is the one the request names.
@@ -149,15 +153,19 @@ public final class CryptoOperations {
             .filter(k -> KeySpec.ofKey(k.keySpec()).isSymmetric())
             .orElseThrow(KmsException::invalidCiphertext);
     if (requested != null && !requested.keyId().equals(key.keyId())) {
-      throw new KmsException(
-          ErrorCode.INCORRECT_KEY,
-          "The key ID in the request does not"
-              + " identify a KMS key that can perform this operation.");
+      throw incorrectKey();
     }
     keys.checkState(ctx, key, Use.CRYPTO);
     checkAlgorithm(ctx, key, algorithm);
     dryRunStop(dryRun);
     return new Decrypted(key.arn(), open(key, parsed, context));
+  }
+
+  /** IncorrectKeyException in AWS's words. */
+  private static KmsException incorrectKey() {
+    return new KmsException(
+        ErrorCode.INCORRECT_KEY,
+        "The key ID in the request does not identify a CMK that can perform this operation.");
   }
 
   public ReEncrypted reEncrypt(

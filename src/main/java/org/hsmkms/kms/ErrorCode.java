@@ -9,8 +9,11 @@ public enum ErrorCode {
   CUSTOM_KEY_STORE_NOT_FOUND("CustomKeyStoreNotFoundException", 400),
   DEPENDENCY_TIMEOUT("DependencyTimeoutException", 500),
   DISABLED("DisabledException", 400),
-  /** AWS answers a successful dry run with this error and HTTP 412. */
-  DRY_RUN_OPERATION("DryRunOperationException", 412),
+  /**
+   * AWS answers a dry run that would succeed with this error and HTTP 400 (as recorded from AWS;
+   * the API model says 412).
+   */
+  DRY_RUN_OPERATION("DryRunOperationException", 400),
   INCORRECT_KEY("IncorrectKeyException", 400),
   INVALID_ALIAS_NAME("InvalidAliasNameException", 400),
   INVALID_ARN("InvalidArnException", 400),

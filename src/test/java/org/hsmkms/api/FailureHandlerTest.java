@@ -30,7 +30,7 @@ class FailureHandlerTest {
                         "The request would have succeeded, but the DryRun option is set.")))) {
       HttpResponse<String> r = s.post("TrentService.Encrypt", "{}");
 
-      LinkServer.assertAwsError(r, 412, "DryRunOperationException");
+      LinkServer.assertAwsError(r, 400, "DryRunOperationException");
       assertEquals(
           "{\"__type\":\"DryRunOperationException\","
               + "\"message\":\"The request would have succeeded, but the DryRun option is set.\"}",

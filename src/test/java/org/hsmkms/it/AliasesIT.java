@@ -71,13 +71,27 @@ class AliasesIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"alias/aws/x", "alias/aws/s3", "my-alias", "key/my-alias", "aliases/x"})
-  void createAlias_reservedOrWithoutAliasPrefix_isInvalidAliasNameException(String name) {
+  @ValueSource(strings = {"alias/aws/x", "alias/aws/s3"})
+  void createAlias_reservedName_isInvalidAliasNameException(String name) {
     String keyId = newKey(kms);
 
     assertThrows(
         InvalidAliasNameException.class,
         () -> kms.createAlias(b -> b.aliasName(name).targetKeyId(keyId)));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"my-alias", "key/my-alias", "aliases/x"})
+  void createAlias_withoutAliasPrefix_isValidationException_asAws(String name) {
+    String keyId = newKey(kms);
+
+    software.amazon.awssdk.services.kms.model.KmsException e =
+        assertThrows(
+            software.amazon.awssdk.services.kms.model.KmsException.class,
+            () -> kms.createAlias(b -> b.aliasName(name).targetKeyId(keyId)));
+
+    assertEquals("ValidationException", e.awsErrorDetails().errorCode());
+    assertEquals(400, e.statusCode());
   }
 
   @ParameterizedTest

@@ -530,6 +530,18 @@ class CryptoIT {
   }
 
   @Test
+  void generateRandom_withoutNumberOfBytes_isValidationException_inAwsWords() {
+    software.amazon.awssdk.services.kms.model.KmsException e =
+        assertThrows(
+            software.amazon.awssdk.services.kms.model.KmsException.class,
+            () -> kms.generateRandom(b -> {}));
+
+    assertEquals("ValidationException", e.awsErrorDetails().errorCode());
+    assertEquals(400, e.statusCode());
+    assertEquals("NumberOfBytes is required.", e.awsErrorDetails().errorMessage());
+  }
+
+  @Test
   void generateRandom_twice_differs() {
     byte[] a = kms.generateRandom(b -> b.numberOfBytes(32)).plaintext().asByteArray();
     byte[] c = kms.generateRandom(b -> b.numberOfBytes(32)).plaintext().asByteArray();
@@ -577,7 +589,7 @@ class CryptoIT {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("dryRunCalls")
-  void dryRun_onUsableKey_isDryRunOperationExceptionWithHttp412(String name, DryRunCall call) {
+  void dryRun_onUsableKey_isDryRunOperationExceptionWithHttp400(String name, DryRunCall call) {
     String keyId = newKey(kms);
     SdkBytes blob =
         kms.encrypt(b -> b.keyId(keyId).plaintext(SdkBytes.fromUtf8String("x"))).ciphertextBlob();
@@ -585,7 +597,7 @@ class CryptoIT {
     DryRunOperationException e =
         assertThrows(DryRunOperationException.class, () -> call.call(kms, keyId, blob));
 
-    assertEquals(412, e.statusCode());
+    assertEquals(400, e.statusCode());
     assertEquals("DryRunOperationException", e.awsErrorDetails().errorCode());
   }
 
@@ -614,7 +626,7 @@ class CryptoIT {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("rawDryRuns")
-  void dryRun_rawResponseIs412ErrorWithoutAnyKeyOrCiphertext(String operation, String template) {
+  void dryRun_rawResponseIs400ErrorWithoutAnyKeyOrCiphertext(String operation, String template) {
     String keyId = newKey(kms);
     String blob =
         Base64.getEncoder()
@@ -625,7 +637,7 @@ class CryptoIT {
 
     RawResponse r = server.post("TrentService." + operation, String.format(template, keyId, blob));
 
-    assertEquals(412, r.status(), r.body());
+    assertEquals(400, r.status(), r.body());
     JsonNode body = parse(r.body());
     assertEquals("DryRunOperationException", body.get("__type").asText());
     assertFalse(body.has("Plaintext") || body.has("CiphertextBlob"), r.body());
@@ -653,7 +665,7 @@ class CryptoIT {
 
     RawResponse r = server.post("TrentService." + operation, body);
 
-    assertEquals(412, r.status(), r.body());
+    assertEquals(400, r.status(), r.body());
     assertEquals("DryRunOperationException", parse(r.body()).get("__type").asText());
   }
 

@@ -20,6 +20,7 @@ import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.DisabledException;
 import software.amazon.awssdk.services.kms.model.DryRunOperationException;
 import software.amazon.awssdk.services.kms.model.GenerateMacResponse;
+import software.amazon.awssdk.services.kms.model.IncorrectKeyException;
 import software.amazon.awssdk.services.kms.model.InvalidKeyUsageException;
 import software.amazon.awssdk.services.kms.model.KeyMetadata;
 import software.amazon.awssdk.services.kms.model.KmsInvalidMacException;
@@ -200,5 +201,33 @@ class HmacKeysIT {
     assertThrows(
         DisabledException.class,
         () -> kms.generateMac(b -> b.keyId(keyId).macAlgorithm("HMAC_SHA_512").message(MESSAGE)));
+  }
+
+  @Test
+  void decryptOrReEncrypt_namingAnHmacKey_isIncorrectKeyException_inAwsWords() {
+    String symmetric = kms.createKey(b -> {}).keyMetadata().keyId();
+    String hmac =
+        kms.createKey(b -> b.keySpec("HMAC_256").keyUsage("GENERATE_VERIFY_MAC"))
+            .keyMetadata()
+            .keyId();
+    SdkBytes blob = kms.encrypt(b -> b.keyId(symmetric).plaintext(MESSAGE)).ciphertextBlob();
+    String message =
+        "The key ID in the request does not identify a CMK that can perform this operation.";
+
+    IncorrectKeyException decrypt =
+        assertThrows(
+            IncorrectKeyException.class,
+            () -> kms.decrypt(b -> b.ciphertextBlob(blob).keyId(hmac)));
+    IncorrectKeyException reEncrypt =
+        assertThrows(
+            IncorrectKeyException.class,
+            () ->
+                kms.reEncrypt(
+                    b -> b.ciphertextBlob(blob).sourceKeyId(hmac).destinationKeyId(symmetric)));
+
+    for (IncorrectKeyException e : java.util.List.of(decrypt, reEncrypt)) {
+      assertEquals(400, e.statusCode());
+      assertEquals(message, e.awsErrorDetails().errorMessage());
+    }
   }
 }

@@ -92,13 +92,13 @@ class AliasesTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"orders", "alias/", "Alias/orders", "aliases/orders"})
-  void createAlias_nameWithoutTheAliasPrefix_isInvalidAliasNameException(String name) {
+  void createAlias_nameWithoutTheAliasPrefix_isValidationException_asAws(String name) {
     KeyRecord key = stored.add(KeyState.ENABLED);
 
     KmsException e =
         assertThrows(KmsException.class, () -> aliases.createAlias(ctx, name, key.keyId()));
 
-    assertEquals(ErrorCode.INVALID_ALIAS_NAME, e.code());
+    assertEquals(ErrorCode.VALIDATION, e.code());
     assertEquals(Optional.empty(), find(name));
   }
 
@@ -279,8 +279,8 @@ class AliasesTest {
   }
 
   @Test
-  void deleteAlias_invalidName_isInvalidAliasNameException() {
-    assertEquals(ErrorCode.INVALID_ALIAS_NAME, refusal(() -> aliases.deleteAlias(ctx, "gone")));
+  void deleteAlias_nameWithoutTheAliasPrefix_isValidationException() {
+    assertEquals(ErrorCode.VALIDATION, refusal(() -> aliases.deleteAlias(ctx, "gone")));
   }
 
   // --- ListAliases --------------------------------------------------------------------------

@@ -168,7 +168,7 @@ class CryptoStatesTest {
             () -> crypto.generateDataKey(ctx, id, "AES_128", null, CONTEXT, true, true))) {
       KmsException e = assertThrows(KmsException.class, call);
       assertEquals(ErrorCode.DRY_RUN_OPERATION, e.code());
-      assertEquals(412, e.code().httpStatus());
+      assertEquals(400, e.code().httpStatus());
       assertEquals(DRY_RUN_MESSAGE, e.getMessage());
     }
   }

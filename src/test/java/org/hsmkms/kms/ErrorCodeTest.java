@@ -27,8 +27,8 @@ class ErrorCodeTest {
   }
 
   @Test
-  void dryRunOperation_isHttp412_asAwsAnswersASuccessfulDryRun() {
-    assertEquals(412, ErrorCode.DRY_RUN_OPERATION.httpStatus());
+  void dryRunOperation_isHttp400_asAwsAnswersASuccessfulDryRun() {
+    assertEquals(400, ErrorCode.DRY_RUN_OPERATION.httpStatus());
     assertEquals("DryRunOperationException", ErrorCode.DRY_RUN_OPERATION.awsType());
   }
 
