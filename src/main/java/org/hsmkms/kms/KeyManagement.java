@@ -101,7 +101,7 @@ public final class KeyManagement {
           ErrorCode.CUSTOM_KEY_STORE_NOT_FOUND,
           "Custom key store " + req.customKeyStoreId() + " does not exist.");
     }
-    Map<String, String> tags = checkTags(req.tags(), Map.of());
+    Map<String, String> tags = checkTags(req.tags(), Map.of(), true);
 
     UUID id = UUID.randomUUID();
     MaterialId material = MaterialId.of(random.generateRandom(16));
@@ -249,7 +249,7 @@ public final class KeyManagement {
     synchronized (keys.lifecycleLock()) {
       KeyRecord key = keys.resolve(ctx, keyId, Use.MANAGE);
       Map<String, String> existing = store.tags(key.keyId());
-      store.putTags(key.keyId(), checkTags(tags, existing));
+      store.putTags(key.keyId(), checkTags(tags, existing, false));
     }
   }
 
@@ -281,14 +281,27 @@ public final class KeyManagement {
   }
 
   /** Checks new tags against AWS's rules; returns them as a map (later duplicates win). */
-  private static Map<String, String> checkTags(List<Tag> tags, Map<String, String> existing) {
+  /**
+   * The tags of a request, checked as AWS checks them.
+   *
+   * @param creating CreateKey's Tags: more than 50 is TagException "Too many tags" (AWS), where
+   *     TagResource answers LimitExceededException
+   */
+  private static Map<String, String> checkTags(
+      List<Tag> tags, Map<String, String> existing, boolean creating) {
     Map<String, String> out = new LinkedHashMap<>();
     if (tags == null) {
       return out;
     }
     for (Tag t : tags) {
       checkTagKey(t.key());
-      out.put(t.key(), t.value());
+      if (out.put(t.key(), t.value()) != null) {
+        // One request naming one tag key twice is refused, not resolved by order.
+        throw new KmsException(ErrorCode.TAG, "Duplicate tag keys");
+      }
+    }
+    if (creating && out.size() > MAX_TAGS) {
+      throw new KmsException(ErrorCode.TAG, "Too many tags");
     }
     Set<String> union = new HashSet<>(existing.keySet());
     union.addAll(out.keySet());
@@ -302,7 +315,7 @@ public final class KeyManagement {
   private static void checkTagKey(String key) {
     // Tag keys beginning with "aws:" are reserved for AWS.
     if (key.regionMatches(true, 0, "aws:", 0, 4)) {
-      throw new KmsException(ErrorCode.TAG, "Tag keys beginning with aws: are reserved.");
+      throw new KmsException(ErrorCode.TAG, "Tags beginning with aws: are reserved");
     }
   }
 

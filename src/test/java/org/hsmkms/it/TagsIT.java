@@ -176,8 +176,34 @@ class TagsIT {
   }
 
   @Test
-  void createKey_withMoreThan50Tags_isLimitExceededException() {
-    assertThrows(LimitExceededException.class, () -> kms.createKey(b -> b.tags(tags(0, 51))));
+  void createKey_withMoreThan50Tags_isTagException_tooManyTags() {
+    TagException e =
+        assertThrows(TagException.class, () -> kms.createKey(b -> b.tags(tags(0, 51))));
+
+    assertEquals(400, e.statusCode());
+    assertEquals("Too many tags", e.awsErrorDetails().errorMessage());
+  }
+
+  @Test
+  void createKey_withAwsPrefixedTagInAnyCase_isTagException_inAwsWords() {
+    for (String tagKey : List.of("aws:reserved", "AWS:reserved", "Aws:x")) {
+      TagException e =
+          assertThrows(TagException.class, () -> kms.createKey(b -> b.tags(tag(tagKey, "v"))));
+
+      assertEquals("Tags beginning with aws: are reserved", e.awsErrorDetails().errorMessage());
+    }
+  }
+
+  @Test
+  void tagResource_withOneTagKeyTwice_isRefused_andStoresNothing() {
+    String keyId = newKey(kms);
+
+    assertThrows(
+        TagException.class,
+        () -> kms.tagResource(b -> b.keyId(keyId).tags(tag("dup", "a"), tag("dup", "b"))));
+    assertEquals(Map.of(), tagsOf(keyId));
+    assertThrows(
+        TagException.class, () -> kms.createKey(b -> b.tags(tag("dup", "a"), tag("dup", "b"))));
   }
 
   @Test

@@ -332,22 +332,22 @@ class CreateKeyTest {
   }
 
   @Test
-  void createKey_with51Tags_isLimitExceededException() {
+  void createKey_with51Tags_isTagException_tooManyTags_asAws() {
     KmsException e = refusedWithNothingCreated(tagged(tags(51)));
 
-    assertEquals(ErrorCode.LIMIT_EXCEEDED, e.code());
-    assertEquals("A KMS key can have at most 50 tags.", e.getMessage());
+    assertEquals(ErrorCode.TAG, e.code());
+    assertEquals("Too many tags", e.getMessage());
   }
 
   @Test
-  void createKey_with51TagsOfWhichTwoShareAKey_counts50_andTheLaterValueWins() {
-    List<Tag> tags = tags(50);
+  void createKey_withOneTagKeyTwice_isTagException_andCreatesNothing() {
+    List<Tag> tags = tags(3);
     tags.add(new Tag("key-0", "later"));
 
-    KeyRecord key = created(tagged(tags));
+    KmsException e = refusedWithNothingCreated(tagged(tags));
 
-    assertEquals(50, services.stored.store.tags(key.keyId()).size());
-    assertEquals("later", services.stored.store.tags(key.keyId()).get("key-0"));
+    assertEquals(ErrorCode.TAG, e.code());
+    assertEquals("Duplicate tag keys", e.getMessage());
   }
 
   @ParameterizedTest
@@ -357,7 +357,7 @@ class CreateKeyTest {
         refusedWithNothingCreated(tagged(List.of(new Tag("team", "a"), new Tag(tagKey, "v"))));
 
     assertEquals(ErrorCode.TAG, e.code());
-    assertEquals("Tag keys beginning with aws: are reserved.", e.getMessage());
+    assertEquals("Tags beginning with aws: are reserved", e.getMessage());
   }
 
   @ParameterizedTest

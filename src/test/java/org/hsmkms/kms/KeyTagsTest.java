@@ -201,7 +201,7 @@ class KeyTagsTest {
                     ctx, key.keyId(), List.of(new Tag("fine", "v"), new Tag(tagKey, "v"))));
 
     assertEquals(ErrorCode.TAG, e.code());
-    assertEquals("Tag keys beginning with aws: are reserved.", e.getMessage());
+    assertEquals("Tags beginning with aws: are reserved", e.getMessage());
     assertEquals(Map.of("key-0", "value-0"), tagsOf(key));
   }
 
