@@ -24,6 +24,7 @@ public final class Keys {
       Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
   private static final Pattern ARN =
       Pattern.compile("arn:aws:kms:([a-z0-9-]+):(\\d{12}):((?:key/|alias/).+)");
+  private static final Pattern MULTI_REGION_KEY_ID = Pattern.compile("mrk-[0-9a-f]{32}");
   static final String ALIAS_PREFIX = "alias/";
 
   private final MetadataStore store;
@@ -183,8 +184,12 @@ public final class Keys {
       if (!m.matches()) {
         throw new KmsException(ErrorCode.NOT_FOUND, "Invalid arn " + keyId);
       }
+      if (!m.group(1).equals(ctx.region())) {
+        // DescribeKey etc. with an ARN of another region, as AWS answers it.
+        throw new KmsException(ErrorCode.NOT_FOUND, "Invalid arn " + m.group(1));
+      }
       boolean ownAccount = m.group(2).equals(ctx.account());
-      if (!m.group(1).equals(ctx.region()) || (!ownAccount && !foreignAccounts(ctx))) {
+      if (!ownAccount && !foreignAccounts(ctx)) {
         return Optional.empty();
       }
       String resource = m.group(3);
@@ -196,6 +201,10 @@ public final class Keys {
     }
     if (keyId.startsWith(ALIAS_PREFIX)) {
       return aliasesAllowed ? viaAlias(ctx, keyId) : Optional.empty();
+    }
+    if (MULTI_REGION_KEY_ID.matcher(keyId).matches()) {
+      // A multi-Region key id: well formed, and no such key exists here (AWS's message).
+      return Optional.empty();
     }
     if (!KEY_ID.matcher(keyId).matches()) {
       throw new KmsException(ErrorCode.NOT_FOUND, "Invalid keyId '" + keyId + "'");

@@ -285,8 +285,8 @@ class KeysTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {OTHER_REGION + ":" + ACCOUNT, REGION + ":" + OTHER_ACCOUNT})
-  void arnOfAnotherRegionOrAccount_isNotFound_evenWithTheIdOfTheCallersKey(String regionAccount) {
+  @ValueSource(strings = {REGION + ":" + OTHER_ACCOUNT})
+  void arnOfAnotherAccount_isNotFound_evenWithTheIdOfTheCallersKey(String regionAccount) {
     KeyRecord key = stored.add(KeyState.ENABLED);
     String arn = "arn:aws:kms:" + regionAccount + ":key/" + key.keyId();
 
@@ -294,6 +294,27 @@ class KeysTest {
 
     assertEquals(ErrorCode.NOT_FOUND, e.code());
     assertEquals("Key '" + arn + "' does not exist", e.getMessage());
+  }
+
+  @Test
+  void arnOfAnotherRegion_isNotFound_invalidArn_asAws() {
+    KeyRecord key = stored.add(KeyState.ENABLED);
+    String arn = "arn:aws:kms:" + OTHER_REGION + ":" + ACCOUNT + ":key/" + key.keyId();
+
+    KmsException e = assertThrows(KmsException.class, () -> keys.resolve(ctx, arn));
+
+    assertEquals(ErrorCode.NOT_FOUND, e.code());
+    assertEquals("Invalid arn " + OTHER_REGION, e.getMessage());
+  }
+
+  @Test
+  void unknownMultiRegionKeyId_isNotFound_namingItsArn_asAws() {
+    String mrk = "mrk-1234abcd12ab34cd56ef1234567890ab";
+
+    KmsException e = assertThrows(KmsException.class, () -> keys.resolve(ctx, mrk));
+
+    assertEquals(ErrorCode.NOT_FOUND, e.code());
+    assertEquals("Key '" + ctx.keyArn(mrk) + "' does not exist", e.getMessage());
   }
 
   @Test

@@ -1,0 +1,43 @@
+package org.hsmkms.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.hsmkms.testing.TestServer;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.kms.model.NotFoundException;
+
+/**
+ * Answers pinned to what AWS KMS itself answered (issue 17), through the AWS SDK: error type, HTTP
+ * status and message. Other classes pin the answers that belong to their operations (CryptoIT,
+ * TagsIT, AliasesIT, HmacKeysIT).
+ */
+class AwsFidelityIT {
+  private final TestServer server = TestServer.shared();
+  private final KmsClient kms = server.client();
+
+  @Test
+  void describeKey_withAKeyArnOfAnotherRegion_isNotFound_invalidArn() {
+    String keyId = kms.createKey(b -> {}).keyMetadata().keyId();
+    String arn = "arn:aws:kms:eu-west-1:" + TestServer.ACCOUNT + ":key/" + keyId;
+
+    NotFoundException e =
+        assertThrows(NotFoundException.class, () -> kms.describeKey(b -> b.keyId(arn)));
+
+    assertEquals(400, e.statusCode());
+    assertEquals("Invalid arn eu-west-1", e.awsErrorDetails().errorMessage());
+  }
+
+  @Test
+  void describeKey_withAnUnknownMultiRegionKeyId_isNotFound_namingItsArn() {
+    String mrk = "mrk-1234abcd12ab34cd56ef1234567890ab";
+
+    NotFoundException e =
+        assertThrows(NotFoundException.class, () -> kms.describeKey(b -> b.keyId(mrk)));
+
+    assertEquals(
+        "Key 'arn:aws:kms:us-east-1:" + TestServer.ACCOUNT + ":key/" + mrk + "' does not exist",
+        e.awsErrorDetails().errorMessage());
+  }
+}
