@@ -173,13 +173,14 @@ public final class AsymmetricOperations {
     rejectContext(context);
     int max = RsaOaep.maxMessageLength(spec.keyPairType().size(), hash);
     if (plaintext.length > max) {
+      // AWS's words, for every spec and algorithm.
       throw new KmsException(
           ErrorCode.VALIDATION,
-          "Plaintext is too long: "
+          "Algorithm "
               + algorithm
-              + " with "
+              + " and key spec "
               + spec
-              + " encrypts at most "
+              + " cannot encrypt data larger than "
               + max
               + " bytes.");
     }

@@ -40,4 +40,29 @@ class AwsFidelityIT {
         "Key 'arn:aws:kms:us-east-1:" + TestServer.ACCOUNT + ":key/" + mrk + "' does not exist",
         e.awsErrorDetails().errorMessage());
   }
+
+  @Test
+  void encrypt_withAnRsaKey_andTooMuchPlaintext_saysSoInAwsWords() {
+    String keyId =
+        kms.createKey(b -> b.keySpec("RSA_2048").keyUsage("ENCRYPT_DECRYPT")).keyMetadata().keyId();
+
+    software.amazon.awssdk.services.kms.model.KmsException e =
+        assertThrows(
+            software.amazon.awssdk.services.kms.model.KmsException.class,
+            () ->
+                kms.encrypt(
+                    b ->
+                        b.keyId(keyId)
+                            .encryptionAlgorithm("RSAES_OAEP_SHA_1")
+                            .plaintext(
+                                software.amazon.awssdk.core.SdkBytes.fromByteArray(
+                                    new byte[215]))));
+
+    assertEquals("ValidationException", e.awsErrorDetails().errorCode());
+    assertEquals(400, e.statusCode());
+    assertEquals(
+        "Algorithm RSAES_OAEP_SHA_1 and key spec RSA_2048 cannot encrypt data larger than 214"
+            + " bytes.",
+        e.awsErrorDetails().errorMessage());
+  }
 }

@@ -90,9 +90,9 @@ class RsaEncryptionAndKeyAgreementTest {
         assertThrows(KmsException.class, () -> encrypt(rsa, new byte[max + 1], algorithm));
     assertEquals(ErrorCode.VALIDATION, e.code());
     assertEquals(
-        "Plaintext is too long: "
+        "Algorithm "
             + algorithm
-            + " with RSA_2048 encrypts at most "
+            + " and key spec RSA_2048 cannot encrypt data larger than "
             + max
             + " bytes.",
         e.getMessage());
