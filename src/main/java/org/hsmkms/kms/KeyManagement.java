@@ -81,11 +81,17 @@ public final class KeyManagement {
                     new KmsException(
                         ErrorCode.UNSUPPORTED_OPERATION,
                         "KeySpec " + requested + " is not supported by this service."));
-    // CreateKey: the KeyUsage values each KeySpec allows (AWS CreateKey API reference).
+    // CreateKey: the KeyUsage values each KeySpec allows (AWS CreateKey API reference), in
+    // AWS's words.
     if (!keySpec.usages().contains(usage)) {
+      if (req.keyUsage() == null) {
+        throw new KmsException(
+            ErrorCode.VALIDATION,
+            "You must specify a KeyUsage value for all KMS keys except for symmetric encryption"
+                + " keys.");
+      }
       throw new KmsException(
-          ErrorCode.VALIDATION,
-          "KeyUsage " + usage + " is not compatible with KeySpec " + spec + ".");
+          ErrorCode.VALIDATION, "KeyUsage " + usage + " is not compatible with KeySpec " + spec);
     }
     if (req.origin() != null && !"AWS_KMS".equals(req.origin())) {
       throw new KmsException(

@@ -65,4 +65,25 @@ class AwsFidelityIT {
             + " bytes.",
         e.awsErrorDetails().errorMessage());
   }
+
+  @Test
+  void createKey_keyAgreementWithAnRsaSpec_andHmacWithoutKeyUsage_sayItInAwsWords() {
+    software.amazon.awssdk.services.kms.model.KmsException agreement =
+        assertThrows(
+            software.amazon.awssdk.services.kms.model.KmsException.class,
+            () -> kms.createKey(b -> b.keySpec("RSA_2048").keyUsage("KEY_AGREEMENT")));
+    software.amazon.awssdk.services.kms.model.KmsException hmac =
+        assertThrows(
+            software.amazon.awssdk.services.kms.model.KmsException.class,
+            () -> kms.createKey(b -> b.keySpec("HMAC_256")));
+
+    assertEquals("ValidationException", agreement.awsErrorDetails().errorCode());
+    assertEquals(
+        "KeyUsage KEY_AGREEMENT is not compatible with KeySpec RSA_2048",
+        agreement.awsErrorDetails().errorMessage());
+    assertEquals("ValidationException", hmac.awsErrorDetails().errorCode());
+    assertEquals(
+        "You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.",
+        hmac.awsErrorDetails().errorMessage());
+  }
 }

@@ -153,8 +153,7 @@ class CreateKeyTest {
     KmsException e = refusedWithNothingCreated(request(spec, usage));
 
     assertEquals(ErrorCode.VALIDATION, e.code());
-    assertEquals(
-        "KeyUsage " + usage + " is not compatible with KeySpec " + spec + ".", e.getMessage());
+    assertEquals("KeyUsage " + usage + " is not compatible with KeySpec " + spec, e.getMessage());
   }
 
   @Test
@@ -173,7 +172,8 @@ class CreateKeyTest {
 
     assertEquals(ErrorCode.VALIDATION, e.code());
     assertEquals(
-        "KeyUsage ENCRYPT_DECRYPT is not compatible with KeySpec " + spec + ".", e.getMessage());
+        "You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.",
+        e.getMessage());
   }
 
   @ParameterizedTest
