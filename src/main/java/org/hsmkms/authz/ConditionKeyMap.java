@@ -56,6 +56,15 @@ public final class ConditionKeyMap extends AbstractMap<String, List<String>> {
     return get(canonicalName) != null;
   }
 
+  /**
+   * Names only: the values include the request's encryption context, which has no place in a log or
+   * an exception message.
+   */
+  @Override
+  public String toString() {
+    return "ConditionKeyMap" + new java.util.TreeSet<>(keySet());
+  }
+
   @Override
   public Set<Map.Entry<String, List<String>>> entrySet() {
     // Rarely used (equality, printing): the merged view, built on demand.

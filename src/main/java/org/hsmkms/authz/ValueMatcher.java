@@ -278,28 +278,23 @@ final class ValueMatcher {
       NUMERIC_LESS_THAN_EQUALS,
       NUMERIC_GREATER_THAN,
       NUMERIC_GREATER_THAN_EQUALS:
-        BigDecimal number = number(requestValue);
-        if (number == null) {
-          return false;
-        }
-        for (BigDecimal limit : numbers) {
-          if (compares(number.compareTo(limit))) {
-            return true;
-          }
-        }
-        return false;
+        return comparesToAny(number(requestValue), numbers);
       default:
-        Instant instant = instant(requestValue);
-        if (instant == null) {
-          return false;
-        }
-        for (Instant limit : instants) {
-          if (compares(instant.compareTo(limit))) {
-            return true;
-          }
-        }
-        return false;
+        return comparesToAny(instant(requestValue), instants);
     }
+  }
+
+  /** Numeric* and Date*: the request value (null: not a number or date) against each limit. */
+  private <T extends Comparable<T>> boolean comparesToAny(T value, T[] limits) {
+    if (value == null) {
+      return false;
+    }
+    for (T limit : limits) {
+      if (compares(value.compareTo(limit))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** For ordered families: whether "request value (cmp) policy value" holds. */

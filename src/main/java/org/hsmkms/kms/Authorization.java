@@ -111,7 +111,7 @@ public final class Authorization {
     record(permission.resource(), permission.action(), resource, result);
     if (!result.allowed()) {
       // Decided by the identity policy alone: it is what did not allow.
-      throw denied(permission.action(), resource, result, true);
+      throw denied(permission.action(), resource, result, true, false);
     }
   }
 
@@ -185,47 +185,58 @@ public final class Authorization {
   /**
    * AWS's AccessDeniedException for a refused request.
    *
-   * @param keyPolicyAllowsAccount for an implicit deny on a key: whether the key policy leaves the
-   *     decision to the caller's account (then the identity policy is what is missing)
-   */
-  KmsException denied(
-      String action, String resource, AuthorizationResult result, boolean keyPolicyAllowsAccount) {
-    return denied(action, resource, result, keyPolicyAllowsAccount, false);
-  }
-
-  /**
-   * As {@link #denied(String, String, AuthorizationResult, boolean)}; {@code viaCiphertext}: the
-   * request named no key, only a ciphertext, and AWS's message then does not name the key either
-   * ("on the resource associated with this ciphertext").
+   * @param identitySideMissing for an implicit deny: whether the caller's identity policy is what
+   *     did not allow (an account-level action, or a key policy that left the decision to it)
+   * @param viaCiphertext the request named no key, only a ciphertext: AWS's message then does not
+   *     name the key either ("on the resource associated with this ciphertext")
    */
   KmsException denied(
       String action,
       String resource,
       AuthorizationResult result,
-      boolean keyPolicyAllowsAccount,
+      boolean identitySideMissing,
       boolean viaCiphertext) {
-    String head =
-        "User: "
-            + principalArn
-            + " is not authorized to perform: "
-            + action
-            + (viaCiphertext
-                ? " on the resource associated with this ciphertext"
-                : " on resource: " + resource);
     String why;
     if (result.isExplicitDeny()) {
       why =
           result.source() == AuthorizationResult.Source.KEY_POLICY
               ? " with an explicit deny in a resource-based policy"
               : " with an explicit deny in an identity-based policy";
-    } else if (AuthzRequest.ACCOUNT_LEVEL.equals(resource)
-        || !resource.contains(":key/")
-        || keyPolicyAllowsAccount) {
-      why = " because no identity-based policy allows the " + action + " action";
     } else {
-      why = " because no resource-based policy allows the " + action + " action";
+      why = implicitDenyReason(action, identitySideMissing);
     }
-    return new KmsException(ErrorCode.ACCESS_DENIED, head + why);
+    return accessDenied(principalArn, action, viaCiphertext ? null : resource, why);
+  }
+
+  /**
+   * AccessDeniedException of an operation that decides by a rule of its own (RetireGrant,
+   * ListRetirableGrants): no policy allows, in AWS's words.
+   */
+  static KmsException notAllowedByRule(String principal, String action, String resource) {
+    return accessDenied(principal, action, resource, implicitDenyReason(action, false));
+  }
+
+  private static String implicitDenyReason(String action, boolean identitySideMissing) {
+    return (identitySideMissing
+            ? " because no identity-based policy allows the "
+            : " because no resource-based policy allows the ")
+        + action
+        + " action";
+  }
+
+  /** The one wording of AccessDeniedException; {@code resource} null: a ciphertext's key. */
+  private static KmsException accessDenied(
+      String principal, String action, String resource, String why) {
+    return new KmsException(
+        ErrorCode.ACCESS_DENIED,
+        "User: "
+            + principal
+            + " is not authorized to perform: "
+            + action
+            + (resource == null
+                ? " on the resource associated with this ciphertext"
+                : " on resource: " + resource)
+            + why);
   }
 
   @Override

@@ -130,7 +130,7 @@ public final class Grants {
     checkLimit(limit);
     GrantRules.checkPrincipal("RetiringPrincipal", retiringPrincipal);
     if (!ctx.account().equals(GrantRules.accountOf(retiringPrincipal))) {
-      throw accessDenied(ctx, "ListRetirableGrants", "*");
+      throw Authorization.notAllowedByRule(ctx.principal(), "kms:ListRetirableGrants", "*");
     }
     String after = Markers.decode("grant", marker);
     return page(
@@ -197,7 +197,8 @@ public final class Grants {
       // policy").
       keys.authorizeByIdentity(ctx, Resource.KEY, key);
     } else {
-      throw accessDenied(ctx, "RetireGrant", arn(grant));
+      keys.refusedByRule(ctx, Resource.KEY, key);
+      throw Authorization.notAllowedByRule(ctx.principal(), "kms:RetireGrant", arn(grant));
     }
     CryptoOperations.dryRunStop(dryRun);
     store.deleteGrant(grant.grantId());
@@ -275,19 +276,5 @@ public final class Grants {
 
   private static KmsException notFound(String grantId) {
     return new KmsException(ErrorCode.NOT_FOUND, "Grant ID " + grantId + " not found");
-  }
-
-  private static KmsException accessDenied(RequestContext ctx, String operation, String resource) {
-    return new KmsException(
-        ErrorCode.ACCESS_DENIED,
-        "User: "
-            + ctx.principal()
-            + " is not authorized to perform: kms:"
-            + operation
-            + " on resource: "
-            + resource
-            + " because no resource-based policy allows the kms:"
-            + operation
-            + " action");
   }
 }

@@ -105,11 +105,6 @@ public final class KeyAuthorizer {
     }
   }
 
-  /** Forgets the compiled policy of a key (its policy changed, or the key is gone). */
-  void forget(String keyId) {
-    compiled.remove(keyId);
-  }
-
   private PolicyDocument keyPolicy(KeyRecord key) {
     PolicyDocument doc = compiled.get(key.keyId());
     if (doc != null && (doc.text() == key.policy() || doc.text().equals(key.policy()))) {

@@ -4,6 +4,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.hsmkms.authz.AuthorizationResult;
 import org.hsmkms.authz.KmsActions.Permission;
 import org.hsmkms.authz.KmsActions.Resource;
 import org.hsmkms.store.AliasRecord;
@@ -145,6 +146,14 @@ public final class Keys {
   /** Authorizes the request to use {@code key} as {@code role}. */
   public void authorize(RequestContext ctx, Resource role, KeyRecord key) {
     authorizer.authorize(ctx, role, key);
+  }
+
+  /** Records a refusal by the operation's own rule, for the audit record. */
+  public void refusedByRule(RequestContext ctx, Resource role, KeyRecord key) {
+    Authorization auth = ctx.authorization();
+    if (!auth.isTrusted()) {
+      auth.record(role, auth.actionFor(role), key.arn(), AuthorizationResult.IMPLICIT_DENY);
+    }
   }
 
   /**

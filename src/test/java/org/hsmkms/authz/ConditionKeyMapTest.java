@@ -87,4 +87,16 @@ class ConditionKeyMapTest {
     assertTrue(policy.evaluate(withKey).isAllow());
     assertFalse(policy.evaluate(withoutKey).isAllow());
   }
+
+  @Test
+  void toString_ofTheKeysAndOfARequest_namesTheKeys_butNoValue() {
+    ConditionKeyMap m =
+        ConditionKeyMap.of(Map.of("kms:EncryptionContext:Patient", List.of("secret-value-42")));
+    AuthzRequest request =
+        new AuthzRequest("arn:aws:iam::111122223333:user/a", "111122223333", "kms:Decrypt", "*", m);
+
+    assertTrue(m.toString().contains("kms:encryptioncontext:Patient"), m.toString());
+    assertFalse(m.toString().contains("secret-value-42"), m.toString());
+    assertFalse(request.toString().contains("secret-value-42"), request.toString());
+  }
 }

@@ -2,6 +2,7 @@ package org.hsmkms.it;
 
 import static org.hsmkms.testing.AccessDenied.assertDenied;
 import static org.hsmkms.testing.AccessDenied.noIdentityPolicyAllows;
+import static org.hsmkms.testing.AccessDenied.noResourcePolicyAllows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -100,5 +101,25 @@ class RetireGrantAuthorizationIT {
     assertDenied(
         noIdentityPolicyAllows(byKeyPolicy.arn(), "kms:RetireGrant", key.arn()),
         () -> byKeyPolicy.client().retireGrant(b -> b.keyId(key.arn()).grantId(g.grantId())));
+  }
+
+  @Test
+  void aPrincipalNoRuleAllows_isRefusedInAwsWords_andTheRefusalIsAudited() {
+    KeyMetadata key = key();
+    CreateGrantResponse g = grant(key);
+    KmsClient stranger = server.otherAccountClient();
+
+    software.amazon.awssdk.services.kms.model.KmsException e =
+        assertDenied(
+            noResourcePolicyAllows(TestServer.OTHER_PRINCIPAL, "kms:RetireGrant", key.arn()),
+            () -> stranger.retireGrant(b -> b.grantToken(g.grantToken())));
+
+    com.fasterxml.jackson.databind.JsonNode decisions =
+        org.hsmkms.testing.AuditedDecisions.record(server, e.requestId()).get("authorization");
+    assertEquals(
+        List.of("kms:RetireGrant on " + key.arn() + ": denied: implicit deny"),
+        java.util.stream.StreamSupport.stream(decisions.spliterator(), false)
+            .map(com.fasterxml.jackson.databind.JsonNode::asText)
+            .toList());
   }
 }

@@ -500,17 +500,4 @@ class KeyAuthorizerTest {
         refusal(() -> keys.resolve(request("Encrypt", BOB, null), key.keyId())));
     assertEquals(key.keyId(), keys.resolve(request("Encrypt", ALICE, null), key.keyId()).keyId());
   }
-
-  @Test
-  void forgottenPolicy_isCompiledAgainOnTheNextRequest() {
-    KeyRecord key = key(policy(allow("BobUses", BOB, "kms:Encrypt")));
-    KeyAuthorizer authorizer = keys.authorizer();
-    keys.resolve(request("Encrypt", BOB, null), key.keyId());
-
-    authorizer.forget(key.keyId());
-    assertFalse(authorizer.isCached(key.keyId()));
-
-    assertEquals(key.keyId(), keys.resolve(request("Encrypt", BOB, null), key.keyId()).keyId());
-    assertTrue(authorizer.isCached(key.keyId()));
-  }
 }
