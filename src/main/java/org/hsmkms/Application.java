@@ -34,10 +34,12 @@ import org.hsmkms.kms.DataKeyPairs;
 import org.hsmkms.kms.GrantIndex;
 import org.hsmkms.kms.Grants;
 import org.hsmkms.kms.KeyAuthorizer;
+import org.hsmkms.kms.KeyLastUsage;
 import org.hsmkms.kms.KeyManagement;
 import org.hsmkms.kms.KeyPairServices;
 import org.hsmkms.kms.KeyPolicies;
 import org.hsmkms.kms.KeySpec;
+import org.hsmkms.kms.KeyUsageTracker;
 import org.hsmkms.kms.Keys;
 import org.hsmkms.kms.MacOperations;
 import org.hsmkms.kms.Reconciler;
@@ -68,6 +70,7 @@ public final class Application implements AutoCloseable {
   private Reconciler reconciler;
   private DataKeyPairPool keyPairPool;
   private CredentialStore credentials;
+  private KeyUsageTracker keyUsage;
   private int port;
 
   private Application(Config config, Clock clock) {
@@ -165,6 +168,11 @@ public final class Application implements AutoCloseable {
   /** Vert.x, the workers, the KMS services behind the HTTP listeners, and the periodic sweeps. */
   private void serve(Keys keys, AuditTrail audit) {
     int sessions = config.hsm().sessions();
+    // GetKeyLastUsage: uses noted in memory per request; written by a periodic flush and a last
+    // one here, closed after Vert.x (so after the last request) and before the store.
+    this.keyUsage = new KeyUsageTracker(store, clock);
+    keyUsage.start();
+    parts.add("the key usage flush", keyUsage::flush);
     int eventLoops = Math.max(2, Runtime.getRuntime().availableProcessors());
     Vertx vertx =
         Vertx.vertx(
@@ -201,7 +209,9 @@ public final class Application implements AutoCloseable {
             new Aliases(store, keys, clock),
             crypto,
             keyPairs,
-            new Grants(store, keys, hsm.random(), clock));
+            new Grants(store, keys, hsm.random(), clock),
+            new KeyLastUsage(keys, keyUsage),
+            keyUsage);
     KmsHttpServer http =
         new KmsHttpServer(
             vertx,
@@ -233,6 +243,14 @@ public final class Application implements AutoCloseable {
                     .executeBlocking(reconciler::deleteDueKeys, false)
                     .onFailure(t -> LOG.error("deletion sweep failed", t)));
     parts.add("the deletion sweep", () -> vertx.cancelTimer(deletionTimer));
+    long usageTimer =
+        vertx.setPeriodic(
+            config.keyUsage().flushIntervalSeconds() * 1000,
+            id ->
+                workers
+                    .executeBlocking(keyUsage::flush, false)
+                    .onFailure(t -> LOG.error("key usage flush failed", t)));
+    parts.add("the key usage flush timer", () -> vertx.cancelTimer(usageTimer));
     if (credentials != null) {
       long credentialsTimer =
           vertx.setPeriodic(
@@ -328,6 +346,11 @@ public final class Application implements AutoCloseable {
   /** The pool of pregenerated data key pairs, for operators' tools and tests. */
   public DataKeyPairPool dataKeyPairPool() {
     return keyPairPool;
+  }
+
+  /** The last uses of keys (GetKeyLastUsage), for operators' tools and tests. */
+  public KeyUsageTracker keyUsage() {
+    return keyUsage;
   }
 
   /** The access keys in use (null when no credentials file is configured). */

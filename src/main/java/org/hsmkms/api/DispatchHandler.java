@@ -11,6 +11,7 @@ import java.util.Set;
 import org.hsmkms.authz.KmsActions;
 import org.hsmkms.kms.ErrorCode;
 import org.hsmkms.kms.KmsException;
+import org.hsmkms.kms.RequestContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,12 +24,24 @@ import org.slf4j.LoggerFactory;
 final class DispatchHandler implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(DispatchHandler.class);
 
+  /** Told of each operation that succeeded (GetKeyLastUsage's tracking). */
+  @FunctionalInterface
+  interface Success {
+    void succeeded(String operation, RequestContext ctx);
+  }
+
   private final WorkerExecutor workers;
   private final AuditRecorder recorder;
+  private final Success success;
 
   DispatchHandler(WorkerExecutor workers, AuditRecorder recorder) {
+    this(workers, recorder, (operation, ctx) -> {});
+  }
+
+  DispatchHandler(WorkerExecutor workers, AuditRecorder recorder, Success success) {
     this.workers = workers;
     this.recorder = recorder;
+    this.success = success;
   }
 
   @Override
@@ -43,6 +56,8 @@ final class DispatchHandler implements Handler<RoutingContext> {
     try (Reply r = ex.handler.handle(ex.rc, ex.request)) {
       checkAuthorized(ex);
       outcome = Outcome.ok(Json.MAPPER.writeValueAsBytes(r.body));
+      // The one place that sees every successful operation and the keys it used.
+      success.succeeded(ex.operation, ex.rc);
     } catch (Exception e) {
       outcome = Outcome.failed(classify(ex, e));
     }

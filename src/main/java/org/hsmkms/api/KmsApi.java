@@ -13,11 +13,13 @@ import org.hsmkms.kms.CreateKeyRequest;
 import org.hsmkms.kms.CryptoOperations;
 import org.hsmkms.kms.ErrorCode;
 import org.hsmkms.kms.Grants;
+import org.hsmkms.kms.KeyLastUsage;
 import org.hsmkms.kms.KeyListEntry;
 import org.hsmkms.kms.KeyManagement;
 import org.hsmkms.kms.KeyMetadata;
 import org.hsmkms.kms.KeyPairServices;
 import org.hsmkms.kms.KeyPolicies;
+import org.hsmkms.kms.KeyUsageTracker;
 import org.hsmkms.kms.KmsException;
 import org.hsmkms.kms.Page;
 import org.hsmkms.kms.RequestContext;
@@ -40,7 +42,9 @@ public final class KmsApi {
   private final Aliases aliases;
   private final CryptoOperations crypto;
   private final Map<String, Operation> operations = new HashMap<>();
+  private final KeyUsageApi usage;
 
+  /** Without GetKeyLastUsage's services (tests that only list the operations). */
   public KmsApi(
       KeyManagement keys,
       KeyPolicies policies,
@@ -48,6 +52,18 @@ public final class KmsApi {
       CryptoOperations crypto,
       KeyPairServices keyPairs,
       Grants grants) {
+    this(keys, policies, aliases, crypto, keyPairs, grants, null, null);
+  }
+
+  public KmsApi(
+      KeyManagement keys,
+      KeyPolicies policies,
+      Aliases aliases,
+      CryptoOperations crypto,
+      KeyPairServices keyPairs,
+      Grants grants,
+      KeyLastUsage lastUsage,
+      KeyUsageTracker usageTracker) {
     this.keys = keys;
     this.policies = policies;
     this.aliases = aliases;
@@ -134,6 +150,16 @@ public final class KmsApi {
     operations.put("GenerateRandom", this::generateRandom);
     new KeyPairApi(keyPairs).registerInto(operations);
     new GrantApi(grants).registerInto(operations);
+    this.usage = new KeyUsageApi(lastUsage, usageTracker);
+    usage.registerInto(operations);
+  }
+
+  /**
+   * After an operation succeeded, on its worker: notes the keys it used for GetKeyLastUsage (a map
+   * put, no I/O). Nothing without a tracker.
+   */
+  void succeeded(String operation, RequestContext ctx) {
+    usage.succeeded(operation, ctx);
   }
 
   /** The handler of an operation, or null if this service does not implement it. */

@@ -115,7 +115,7 @@ public final class KmsHttpServer {
         // known callers; key-level decisions follow when the operation resolves its keys.
         .handler(new AuthorizationHandler(identities, clock))
         .handler(new AuditGateHandler(audit))
-        .handler(new DispatchHandler(workers, recorder));
+        .handler(new DispatchHandler(workers, recorder, api::succeeded));
     router.route().handler(KmsHttpServer::unknownRoute);
     router.route().failureHandler(new FailureHandler(auditWorkers, recorder, maxBodyBytes));
     return router;

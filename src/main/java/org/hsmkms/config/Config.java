@@ -23,7 +23,8 @@ public record Config(
     Deletion deletion,
     Credentials credentials,
     Audit audit,
-    DataKeyPairs dataKeyPairs) {
+    DataKeyPairs dataKeyPairs,
+    KeyUsage keyUsage) {
 
   /**
    * Listener settings. Without {@code tls} the server speaks plain HTTP, which it refuses to do on
@@ -185,8 +186,22 @@ public record Config(
     }
   }
 
+  /**
+   * GetKeyLastUsage: how often the last use of each key, kept in memory per request, is written to
+   * the store. A crash loses the uses of at most one interval (the default, 60 seconds).
+   */
+  public record KeyUsage(Long flushIntervalSeconds) {
+    public KeyUsage {
+      flushIntervalSeconds = flushIntervalSeconds == null ? 60L : flushIntervalSeconds;
+      if (flushIntervalSeconds < 1 || flushIntervalSeconds > 3600) {
+        throw new IllegalArgumentException("keyUsage.flushIntervalSeconds must be 1..3600");
+      }
+    }
+  }
+
   @JsonCreator
   public Config {
+    keyUsage = keyUsage == null ? new KeyUsage(null) : keyUsage;
     dataKeyPairs = dataKeyPairs == null ? new DataKeyPairs(null, null) : dataKeyPairs;
     server = server == null ? new Server(null, null, null) : server;
     accountId = accountId == null ? "111122223333" : accountId;
@@ -230,24 +245,80 @@ public record Config(
     this(server, accountId, defaultRegion, hsm, store, deletion, credentials, audit, null);
   }
 
+  /** A configuration with the default key usage flush. */
+  public Config(
+      Server server,
+      String accountId,
+      String defaultRegion,
+      Hsm hsm,
+      Store store,
+      Deletion deletion,
+      Credentials credentials,
+      Audit audit,
+      DataKeyPairs dataKeyPairs) {
+    this(
+        server,
+        accountId,
+        defaultRegion,
+        hsm,
+        store,
+        deletion,
+        credentials,
+        audit,
+        dataKeyPairs,
+        null);
+  }
+
   public Config withCredentials(Credentials c) {
     return new Config(
-        server, accountId, defaultRegion, hsm, store, deletion, c, audit, dataKeyPairs);
+        server, accountId, defaultRegion, hsm, store, deletion, c, audit, dataKeyPairs, keyUsage);
   }
 
   public Config withAudit(Audit a) {
     return new Config(
-        server, accountId, defaultRegion, hsm, store, deletion, credentials, a, dataKeyPairs);
+        server,
+        accountId,
+        defaultRegion,
+        hsm,
+        store,
+        deletion,
+        credentials,
+        a,
+        dataKeyPairs,
+        keyUsage);
   }
 
   public Config withServer(Server s) {
     return new Config(
-        s, accountId, defaultRegion, hsm, store, deletion, credentials, audit, dataKeyPairs);
+        s,
+        accountId,
+        defaultRegion,
+        hsm,
+        store,
+        deletion,
+        credentials,
+        audit,
+        dataKeyPairs,
+        keyUsage);
+  }
+
+  public Config withKeyUsage(KeyUsage k) {
+    return new Config(
+        server,
+        accountId,
+        defaultRegion,
+        hsm,
+        store,
+        deletion,
+        credentials,
+        audit,
+        dataKeyPairs,
+        k);
   }
 
   public Config withDataKeyPairs(DataKeyPairs d) {
     return new Config(
-        server, accountId, defaultRegion, hsm, store, deletion, credentials, audit, d);
+        server, accountId, defaultRegion, hsm, store, deletion, credentials, audit, d, keyUsage);
   }
 
   /**

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.hsmkms.store.KeyRecord;
 
 /**
@@ -64,6 +65,11 @@ public record RequestContext(
 
     public synchronized List<String> arns() {
       return new ArrayList<>(arns);
+    }
+
+    /** Runs {@code action} on each ARN, in order, without copying them (the usage tracker). */
+    synchronized void forEach(Consumer<String> action) {
+      arns.forEach(action);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package org.hsmkms.store;
 
+import java.time.Instant;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -223,5 +225,24 @@ public final class CachingMetadataStore implements MetadataStore {
   @Override
   public void close() {
     store.close();
+  }
+
+  // --- key last usage (GetKeyLastUsage) ---
+
+  // Not cached, and written without emptying the caches: the periodic flush must not cost every
+  // other cache its entries, and GetKeyLastUsage reads the table rarely.
+  @Override
+  public void saveKeyUsages(Collection<KeyUsageRecord> usages) {
+    store.saveKeyUsages(usages);
+  }
+
+  @Override
+  public Optional<KeyUsageRecord> findKeyUsage(String keyId) {
+    return store.findKeyUsage(keyId);
+  }
+
+  @Override
+  public Instant keyUsageTrackingStart(Instant now) {
+    return store.keyUsageTrackingStart(now);
   }
 }

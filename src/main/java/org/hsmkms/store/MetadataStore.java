@@ -1,5 +1,7 @@
 package org.hsmkms.store;
 
+import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -103,4 +105,21 @@ public interface MetadataStore extends AutoCloseable {
 
   @Override
   void close();
+
+  // --- key last usage (GetKeyLastUsage) ---
+
+  /**
+   * Writes the last use of each key in one transaction (a batch flushed from memory, never once per
+   * request); a stored use later than the given one is kept.
+   */
+  void saveKeyUsages(Collection<KeyUsageRecord> usages);
+
+  /** The stored last use of a key, if it has been used since tracking began. */
+  Optional<KeyUsageRecord> findKeyUsage(String keyId);
+
+  /**
+   * When usage tracking began: the time recorded by the first call (its {@code now}), returned by
+   * every later one.
+   */
+  Instant keyUsageTrackingStart(Instant now);
 }

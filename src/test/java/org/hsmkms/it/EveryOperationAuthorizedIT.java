@@ -205,6 +205,8 @@ class EveryOperationAuthorizedIT {
     key("GetKeyRotationStatus", x -> json("KeyId", x.symmetric()));
     key("ListKeyRotations", x -> json("KeyId", x.symmetric()));
     key("RotateKeyOnDemand", x -> json("KeyId", x.symmetric()));
+    // GetKeyLastUsage (issue 14, item 5).
+    key("GetKeyLastUsage", x -> json("KeyId", x.symmetric()));
     // Grants (issue 13, item 5). A grant id or token that does not exist is refused before it is
     // looked up: the caller may not do the action on the key at all.
     key(

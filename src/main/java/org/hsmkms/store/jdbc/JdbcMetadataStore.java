@@ -1,5 +1,7 @@
 package org.hsmkms.store.jdbc;
 
+import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -9,6 +11,7 @@ import java.util.TreeMap;
 import org.hsmkms.store.AliasRecord;
 import org.hsmkms.store.GrantRecord;
 import org.hsmkms.store.KeyRecord;
+import org.hsmkms.store.KeyUsageRecord;
 import org.hsmkms.store.MaterialRecord;
 import org.hsmkms.store.MetadataStore;
 import org.hsmkms.store.StoreException;
@@ -360,5 +363,34 @@ public final class JdbcMetadataStore implements MetadataStore {
     if (limit < 1) {
       throw new IllegalArgumentException("limit must be at least 1");
     }
+  }
+
+  // --- key last usage (GetKeyLastUsage) ---
+
+  @Override
+  public void saveKeyUsages(Collection<KeyUsageRecord> usages) {
+    Objects.requireNonNull(usages, "usages");
+    if (usages.isEmpty()) {
+      return;
+    }
+    List<KeyUsageRecord> copy = List.copyOf(usages);
+    connections.write(
+        "saveKeyUsages (" + copy.size() + ")",
+        c -> {
+          KeyUsageRows.save(c, copy);
+          return null;
+        });
+  }
+
+  @Override
+  public Optional<KeyUsageRecord> findKeyUsage(String keyId) {
+    Objects.requireNonNull(keyId, "keyId");
+    return connections.read("findKeyUsage " + keyId, c -> KeyUsageRows.find(c, keyId));
+  }
+
+  @Override
+  public Instant keyUsageTrackingStart(Instant now) {
+    Objects.requireNonNull(now, "now");
+    return connections.write("keyUsageTrackingStart", c -> KeyUsageRows.trackingStart(c, now));
   }
 }

@@ -1,0 +1,2 @@
+-- Placeholder in branch 'use' only, so that V6 can be applied here: the schema of multi-Region keys (M)
+-- is its owner's file of the same name, which replaces this one when the branches merge.
