@@ -184,7 +184,8 @@ public final class KmsApi {
             Json.tags(r, "Tags"),
             r.has("MultiRegion") ? Json.flag(r, "MultiRegion") : null,
             Json.text(r, "CustomKeyStoreId"),
-            Json.flag(r, "BypassPolicyLockoutSafetyCheck"));
+            Json.flag(r, "BypassPolicyLockoutSafetyCheck"),
+            Json.text(r, "XksKeyId"));
     return new Reply(Json.object().set("KeyMetadata", metadata(keys.createKey(ctx, req))));
   }
 

@@ -23,7 +23,9 @@ import org.hsmkms.kms.KmsException;
  * 'numberOfBytes' failed to satisfy constraint: Member must have value less than or equal to
  * 1024").
  *
- * <p>Security: values of members the model marks sensitive, and all blobs, are never echoed.
+ * <p>Security: values of members the model marks sensitive, and all blobs, are never echoed: they
+ * are named as AWS names sensitive members ("Value at 'plaintext' failed to satisfy constraint:
+ * ...").
  */
 public final class ModelValidator {
   private static final String MODEL = "/aws/kms-2014-11-01.json";
@@ -111,14 +113,15 @@ public final class ModelValidator {
           throw serialization(path);
         }
         String s = value.asText();
-        String shown = sensitive ? "'[SENSITIVE]'" : "'" + s + "'";
+        // AWS names a sensitive member without its value: "Value at 'plaintext' failed ...".
+        String shown = sensitive ? null : "'" + s + "'";
         checkLength(shape, s.codePointCount(0, s.length()), shown, path, errors);
         if (shape.has("enum") && !contains(shape.get("enum"), s)) {
           List<String> allowed = new ArrayList<>();
           shape.get("enum").forEach(v -> allowed.add(v.asText()));
           errors.add(failed(shown, path, "Member must satisfy enum value set: " + allowed));
         } else if (shape.has("pattern")
-            && !pattern(shape.get("pattern").asText()).matcher(s).find()) {
+            && !pattern(shape.get("pattern").asText()).matcher(s).matches()) {
           errors.add(
               failed(
                   shown,
@@ -171,7 +174,8 @@ public final class ModelValidator {
           throw new KmsException(
               ErrorCode.SERIALIZATION, "Value for '" + path + "' is not valid base64.");
         }
-        checkLength(shape, length, "'[SENSITIVE]'", path, errors);
+        // Blobs (plaintext among them) are never echoed, and named as AWS names sensitive members.
+        checkLength(shape, length, null, path, errors);
       }
       case "list" -> {
         if (!value.isArray()) {
@@ -255,17 +259,20 @@ public final class ModelValidator {
     }
   }
 
+  /** AWS's wording; {@code shown} is null for a value that is never echoed. */
   private static String failed(String shown, String path, String constraint) {
-    return "Value " + shown + " at '" + path + "' failed to satisfy constraint: " + constraint;
+    String value = shown == null ? "Value at '" : "Value " + shown + " at '";
+    return value + path + "' failed to satisfy constraint: " + constraint;
   }
 
   private Pattern pattern(String regex) {
     return patterns.computeIfAbsent(
         regex,
         r -> {
-          // The model anchors some patterns and not others; AWS matches the whole value.
-          String anchored = (r.startsWith("^") ? "" : "^") + r + (r.endsWith("$") ? "" : "$");
-          return Pattern.compile(anchored);
+          // The model anchors some patterns and not others; AWS matches the whole value, so the
+          // value must match entirely (Matcher.matches): a trailing line break that "$" lets
+          // through with find() is refused too.
+          return Pattern.compile(r);
         });
   }
 

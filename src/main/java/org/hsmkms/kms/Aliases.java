@@ -25,6 +25,8 @@ public final class Aliases {
 
   public void createAlias(RequestContext ctx, String aliasName, String targetKeyId) {
     checkName(aliasName);
+    checkNewName(aliasName);
+    checkTarget(targetKeyId);
     KeyRecord key = keys.resolveKeyOnly(ctx, targetKeyId, Resource.TARGET_KEY);
     keys.checkState(ctx, key, Use.MANAGE);
     Instant now = clock.instant();
@@ -38,6 +40,7 @@ public final class Aliases {
 
   public void updateAlias(RequestContext ctx, String aliasName, String targetKeyId) {
     checkName(aliasName);
+    checkTarget(targetKeyId);
     AliasRecord alias = existing(ctx, aliasName);
     // UpdateAlias: kms:UpdateAlias on the alias, its current key and its new key.
     keys.resolveKeyOnly(ctx, alias.targetKeyId(), Resource.ALIAS_KEY);
@@ -90,8 +93,8 @@ public final class Aliases {
   }
 
   private static void checkName(String aliasName) {
-    // CreateAlias: the name must begin with alias/ (AWS answers ValidationException) and must
-    // not begin with alias/aws/ (InvalidAliasNameException).
+    // CreateAlias, UpdateAlias, DeleteAlias: the name must begin with alias/ (AWS answers
+    // ValidationException, in the words recorded from AWS by localstack's suite).
     if (!aliasName.startsWith(Keys.ALIAS_PREFIX)
         || aliasName.length() == Keys.ALIAS_PREFIX.length()) {
       throw new KmsException(
@@ -99,11 +102,30 @@ public final class Aliases {
           "Alias must start with the prefix \"alias/\". Please see "
               + "https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html");
     }
+    // "The alias/aws/ prefix is reserved for AWS managed keys": AWS answers a customer's
+    // CreateAlias or UpdateAlias with such a name NotAuthorizedException, without a message (as
+    // moto's suite records it); DeleteAlias the same, since the alias is never the caller's.
     if (aliasName.startsWith(RESERVED_PREFIX)) {
+      throw new KmsException(ErrorCode.NOT_AUTHORIZED, null);
+    }
+  }
+
+  /**
+   * A name the model's pattern allows but AWS refuses for a new alias: one with a colon (a colon
+   * would make the name's alias ARN ambiguous).
+   */
+  private static void checkNewName(String aliasName) {
+    if (aliasName.indexOf(':') >= 0) {
       throw new KmsException(
-          ErrorCode.INVALID_ALIAS_NAME,
-          "Alias must not begin with 'alias/aws/'. The alias/aws/ prefix is reserved for AWS"
-              + " managed keys.");
+          ErrorCode.VALIDATION, aliasName + " contains invalid characters for an alias");
+    }
+  }
+
+  /** CreateAlias, UpdateAlias TargetKeyId: "You cannot specify another alias." */
+  private static void checkTarget(String targetKeyId) {
+    if (targetKeyId.startsWith(Keys.ALIAS_PREFIX)
+        || (targetKeyId.startsWith("arn:") && targetKeyId.contains(":alias/"))) {
+      throw new KmsException(ErrorCode.VALIDATION, "Aliases must refer to keys. Not aliases");
     }
   }
 }

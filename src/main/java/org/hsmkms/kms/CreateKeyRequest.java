@@ -16,4 +16,32 @@ public record CreateKeyRequest(
     List<Tag> tags,
     Boolean multiRegion,
     String customKeyStoreId,
-    boolean bypassPolicyLockoutSafetyCheck) {}
+    boolean bypassPolicyLockoutSafetyCheck,
+    String xksKeyId) {
+
+  /** Without an XksKeyId. */
+  public CreateKeyRequest(
+      String keySpec,
+      String customerMasterKeySpec,
+      String keyUsage,
+      String origin,
+      String description,
+      String policy,
+      List<Tag> tags,
+      Boolean multiRegion,
+      String customKeyStoreId,
+      boolean bypassPolicyLockoutSafetyCheck) {
+    this(
+        keySpec,
+        customerMasterKeySpec,
+        keyUsage,
+        origin,
+        description,
+        policy,
+        tags,
+        multiRegion,
+        customKeyStoreId,
+        bypassPolicyLockoutSafetyCheck,
+        null);
+  }
+}

@@ -31,6 +31,11 @@ public enum ErrorCode {
   LIMIT_EXCEEDED("LimitExceededException", 400),
   MALFORMED_POLICY_DOCUMENT("MalformedPolicyDocumentException", 400),
   NOT_FOUND("NotFoundException", 400),
+  /**
+   * Not in the KMS model: what AWS answers (without a message) for an alias name in the reserved
+   * {@code alias/aws/} namespace (recorded by moto's test suite; see docs/key-usage.md).
+   */
+  NOT_AUTHORIZED("NotAuthorizedException", 400),
   TAG("TagException", 400),
   UNSUPPORTED_OPERATION("UnsupportedOperationException", 400),
   // Protocol-level errors (not in the KMS model, but what the AWS JSON protocol answers).

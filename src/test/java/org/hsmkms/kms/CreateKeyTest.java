@@ -221,7 +221,7 @@ class CreateKeyTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"EXTERNAL", "AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"})
+  @ValueSource(strings = {"EXTERNAL", "AWS_CLOUDHSM"})
   void createKey_withAnotherOrigin_isUnsupportedOperationException(String origin) {
     KmsException e =
         refusedWithNothingCreated(
@@ -229,6 +229,26 @@ class CreateKeyTest {
 
     assertEquals(ErrorCode.UNSUPPORTED_OPERATION, e.code());
     assertEquals("Origin " + origin + " is not supported by this service.", e.getMessage());
+  }
+
+  @Test
+  void createKey_externalKeyStoreWithoutXksKeyId_isValidationException() {
+    KmsException e =
+        refusedWithNothingCreated(
+            new CreateKeyRequest(
+                null, null, null, "EXTERNAL_KEY_STORE", null, null, null, null, null, false));
+
+    assertEquals(ErrorCode.VALIDATION, e.code());
+  }
+
+  @Test
+  void createKey_xksKeyIdOfAnAwsKmsKey_isValidationException_nothingCreated() {
+    KmsException e =
+        refusedWithNothingCreated(
+            new CreateKeyRequest(
+                null, null, null, null, null, null, null, null, null, false, "external-key-1"));
+
+    assertEquals(ErrorCode.VALIDATION, e.code());
   }
 
   @Test
