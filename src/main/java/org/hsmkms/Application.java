@@ -37,10 +37,13 @@ import org.hsmkms.kms.KeyAuthorizer;
 import org.hsmkms.kms.KeyManagement;
 import org.hsmkms.kms.KeyPairServices;
 import org.hsmkms.kms.KeyPolicies;
+import org.hsmkms.kms.KeyRotations;
 import org.hsmkms.kms.KeySpec;
 import org.hsmkms.kms.Keys;
 import org.hsmkms.kms.MacOperations;
+import org.hsmkms.kms.MaterialRotation;
 import org.hsmkms.kms.Reconciler;
+import org.hsmkms.kms.UsageLimits;
 import org.hsmkms.store.CachingMetadataStore;
 import org.hsmkms.store.MetadataStore;
 import org.hsmkms.store.jdbc.JdbcMetadataStore;
@@ -66,6 +69,8 @@ public final class Application implements AutoCloseable {
   private Pkcs11Hsm hsm;
   private MetadataStore store;
   private Reconciler reconciler;
+  private UsageLimits usageLimits;
+  private MaterialRotation materialRotation;
   private DataKeyPairPool keyPairPool;
   private CredentialStore credentials;
   private int port;
@@ -126,6 +131,7 @@ public final class Application implements AutoCloseable {
     // CKR_GENERAL_ERROR while another thread listed the token.
     reconciler.reconcile();
     reconciler.deleteDueKeys();
+    openRotation(keys);
     this.keyPairPool =
         new DataKeyPairPool(
             hsm.dataKeyPairs(), poolSizes(config.dataKeyPairs()), config.dataKeyPairs().prefill());
@@ -151,6 +157,21 @@ public final class Application implements AutoCloseable {
                 h.sessionWaitMillis(),
                 h.workingCopies()));
     parts.add("the HSM", hsm::close);
+  }
+
+  /** The usage counters of key materials (closed after the workers: they store exact counts). */
+  private void openRotation(Keys keys) {
+    Config.Rotation r = config.rotation();
+    usageLimits =
+        new UsageLimits(
+            store,
+            new UsageLimits.Settings(
+                r.rotateAfterEncryptions(), r.refuseAfterEncryptions(), r.usageBatch()));
+    parts.add("the usage counters", usageLimits::close);
+    materialRotation =
+        new MaterialRotation(hsm.inventory(), hsm.random(), store, keys, usageLimits, clock);
+    // Rotations that fell due while the service was stopped.
+    materialRotation.sweep();
   }
 
   private void openStore() {
@@ -183,7 +204,7 @@ public final class Application implements AutoCloseable {
         new AsymmetricOperations(
             hsm.publicKeys(), hsm.signing(), hsm.asymmetricDecryption(), hsm.keyAgreement(), keys);
     CryptoOperations crypto =
-        new CryptoOperations(hsm.symmetric(), hsm.random(), store, keys, asymmetric);
+        new CryptoOperations(hsm.symmetric(), hsm.random(), store, keys, asymmetric, usageLimits);
     KeyPairServices keyPairs =
         new KeyPairServices(
             asymmetric,
@@ -201,7 +222,8 @@ public final class Application implements AutoCloseable {
             new Aliases(store, keys, clock),
             crypto,
             keyPairs,
-            new Grants(store, keys, hsm.random(), clock));
+            new Grants(store, keys, hsm.random(), clock),
+            new KeyRotations(store, keys, materialRotation, clock));
     KmsHttpServer http =
         new KmsHttpServer(
             vertx,
@@ -233,6 +255,13 @@ public final class Application implements AutoCloseable {
                     .executeBlocking(reconciler::deleteDueKeys, false)
                     .onFailure(t -> LOG.error("deletion sweep failed", t)));
     parts.add("the deletion sweep", () -> vertx.cancelTimer(deletionTimer));
+    long rotationTimer =
+        vertx.setPeriodic(
+            Math.max(1, config.rotation().checkIntervalSeconds()) * 1000,
+            id -> sweepRotations(workers));
+    parts.add("the rotation sweep", () -> vertx.cancelTimer(rotationTimer));
+    // A material at its usage limit has its key rotated at once, not at the next sweep.
+    usageLimits.onRotationWanted(() -> sweepRotations(workers));
     if (credentials != null) {
       long credentialsTimer =
           vertx.setPeriodic(
@@ -243,6 +272,12 @@ public final class Application implements AutoCloseable {
                       .onFailure(t -> LOG.error("credentials reload failed", t)));
       parts.add("the credentials reload", () -> vertx.cancelTimer(credentialsTimer));
     }
+  }
+
+  private void sweepRotations(WorkerExecutor workers) {
+    workers
+        .executeBlocking(materialRotation::sweep, false)
+        .onFailure(t -> LOG.error("rotation sweep failed", t));
   }
 
   /** Waits for a Vert.x part to stop, as long as shutting down may reasonably take. */
@@ -323,6 +358,16 @@ public final class Application implements AutoCloseable {
 
   public Reconciler reconciler() {
     return reconciler;
+  }
+
+  /** The rotation of key materials: the sweep, for operators' tools and tests. */
+  public MaterialRotation materialRotation() {
+    return materialRotation;
+  }
+
+  /** The usage counts of key materials, for operators' tools and tests. */
+  public UsageLimits usageLimits() {
+    return usageLimits;
   }
 
   /** The pool of pregenerated data key pairs, for operators' tools and tests. */

@@ -18,6 +18,7 @@ import org.hsmkms.kms.KeyManagement;
 import org.hsmkms.kms.KeyMetadata;
 import org.hsmkms.kms.KeyPairServices;
 import org.hsmkms.kms.KeyPolicies;
+import org.hsmkms.kms.KeyRotations;
 import org.hsmkms.kms.KmsException;
 import org.hsmkms.kms.Page;
 import org.hsmkms.kms.RequestContext;
@@ -47,7 +48,8 @@ public final class KmsApi {
       Aliases aliases,
       CryptoOperations crypto,
       KeyPairServices keyPairs,
-      Grants grants) {
+      Grants grants,
+      KeyRotations rotations) {
     this.keys = keys;
     this.policies = policies;
     this.aliases = aliases;
@@ -134,6 +136,7 @@ public final class KmsApi {
     operations.put("GenerateRandom", this::generateRandom);
     new KeyPairApi(keyPairs).registerInto(operations);
     new GrantApi(grants).registerInto(operations);
+    new RotationApi(rotations).registerInto(operations);
   }
 
   /** The handler of an operation, or null if this service does not implement it. */

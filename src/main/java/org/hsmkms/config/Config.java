@@ -23,7 +23,8 @@ public record Config(
     Deletion deletion,
     Credentials credentials,
     Audit audit,
-    DataKeyPairs dataKeyPairs) {
+    DataKeyPairs dataKeyPairs,
+    Rotation rotation) {
 
   /**
    * Listener settings. Without {@code tls} the server speaks plain HTTP, which it refuses to do on
@@ -185,8 +186,39 @@ public record Config(
     }
   }
 
+  /**
+   * Key rotation (see docs/rotation.md): how often the sweep looks for due rotations, and the usage
+   * limits of a key material: its key rotates after {@code rotateAfterEncryptions} AES-GCM
+   * encryptions (default 2^30), and it refuses to encrypt after {@code refuseAfterEncryptions}
+   * (default 2^32, NIST SP 800-38D's bound for random IVs); {@code usageBatch} encryptions are
+   * reserved in the store at a time (default 100,000).
+   */
+  public record Rotation(
+      Long checkIntervalSeconds,
+      Long rotateAfterEncryptions,
+      Long refuseAfterEncryptions,
+      Long usageBatch) {
+    @JsonCreator
+    public Rotation {
+      checkIntervalSeconds = checkIntervalSeconds == null ? 60L : checkIntervalSeconds;
+      rotateAfterEncryptions = rotateAfterEncryptions == null ? 1L << 30 : rotateAfterEncryptions;
+      refuseAfterEncryptions = refuseAfterEncryptions == null ? 1L << 32 : refuseAfterEncryptions;
+      usageBatch = usageBatch == null ? 100_000L : usageBatch;
+      if (checkIntervalSeconds < 1
+          || usageBatch < 1
+          || rotateAfterEncryptions < 1
+          || refuseAfterEncryptions < rotateAfterEncryptions
+          || refuseAfterEncryptions > 1L << 32) {
+        throw new IllegalArgumentException(
+            "rotation: checkIntervalSeconds and usageBatch must be at least 1, and"
+                + " 1 <= rotateAfterEncryptions <= refuseAfterEncryptions <= 2^32");
+      }
+    }
+  }
+
   @JsonCreator
   public Config {
+    rotation = rotation == null ? new Rotation(null, null, null, null) : rotation;
     dataKeyPairs = dataKeyPairs == null ? new DataKeyPairs(null, null) : dataKeyPairs;
     server = server == null ? new Server(null, null, null) : server;
     accountId = accountId == null ? "111122223333" : accountId;
@@ -230,24 +262,80 @@ public record Config(
     this(server, accountId, defaultRegion, hsm, store, deletion, credentials, audit, null);
   }
 
+  /** A configuration with the default rotation settings. */
+  public Config(
+      Server server,
+      String accountId,
+      String defaultRegion,
+      Hsm hsm,
+      Store store,
+      Deletion deletion,
+      Credentials credentials,
+      Audit audit,
+      DataKeyPairs dataKeyPairs) {
+    this(
+        server,
+        accountId,
+        defaultRegion,
+        hsm,
+        store,
+        deletion,
+        credentials,
+        audit,
+        dataKeyPairs,
+        null);
+  }
+
+  public Config withRotation(Rotation r) {
+    return new Config(
+        server,
+        accountId,
+        defaultRegion,
+        hsm,
+        store,
+        deletion,
+        credentials,
+        audit,
+        dataKeyPairs,
+        r);
+  }
+
   public Config withCredentials(Credentials c) {
     return new Config(
-        server, accountId, defaultRegion, hsm, store, deletion, c, audit, dataKeyPairs);
+        server, accountId, defaultRegion, hsm, store, deletion, c, audit, dataKeyPairs, rotation);
   }
 
   public Config withAudit(Audit a) {
     return new Config(
-        server, accountId, defaultRegion, hsm, store, deletion, credentials, a, dataKeyPairs);
+        server,
+        accountId,
+        defaultRegion,
+        hsm,
+        store,
+        deletion,
+        credentials,
+        a,
+        dataKeyPairs,
+        rotation);
   }
 
   public Config withServer(Server s) {
     return new Config(
-        s, accountId, defaultRegion, hsm, store, deletion, credentials, audit, dataKeyPairs);
+        s,
+        accountId,
+        defaultRegion,
+        hsm,
+        store,
+        deletion,
+        credentials,
+        audit,
+        dataKeyPairs,
+        rotation);
   }
 
   public Config withDataKeyPairs(DataKeyPairs d) {
     return new Config(
-        server, accountId, defaultRegion, hsm, store, deletion, credentials, audit, d);
+        server, accountId, defaultRegion, hsm, store, deletion, credentials, audit, d, rotation);
   }
 
   /**

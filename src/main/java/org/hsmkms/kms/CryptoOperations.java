@@ -34,19 +34,36 @@ public final class CryptoOperations {
   private final MetadataStore store;
   private final Keys keys;
   private final AsymmetricOperations asymmetric;
+  private final UsageLimits usage;
 
-  /** With the asymmetric data plane that serves Encrypt/Decrypt under RSA keys. */
+  /**
+   * With the asymmetric data plane that serves Encrypt/Decrypt under RSA keys, and the default
+   * usage limits of key materials.
+   */
   public CryptoOperations(
       SymmetricEncryption hsm,
       RandomSource random,
       MetadataStore store,
       Keys keys,
       AsymmetricOperations asymmetric) {
+    this(
+        hsm, random, store, keys, asymmetric, new UsageLimits(store, UsageLimits.Settings.DEFAULT));
+  }
+
+  /** With the counter that enforces the usage limit of each key material. */
+  public CryptoOperations(
+      SymmetricEncryption hsm,
+      RandomSource random,
+      MetadataStore store,
+      Keys keys,
+      AsymmetricOperations asymmetric,
+      UsageLimits usage) {
     this.hsm = hsm;
     this.random = random;
     this.store = store;
     this.keys = keys;
     this.asymmetric = asymmetric;
+    this.usage = usage;
   }
 
   /** A ciphertext, the ARN of the key that made it and the encryption algorithm. */
@@ -265,6 +282,8 @@ public final class CryptoOperations {
   byte[] seal(KeyRecord key, byte[] plaintext, EncryptionContext context) {
     UUID keyId = UUID.fromString(key.keyId());
     MaterialId material = MaterialId.fromHex(key.currentMaterialId());
+    // Counted before the HSM is asked, so that no encryption passes the limit uncounted.
+    usage.beforeEncrypt(key);
     byte[] materialBytes = material.bytes();
     byte[] aad = CiphertextBlob.aad(keyId, materialBytes, context);
     byte[] ivAndCiphertext = hsm.encrypt(material, plaintext, aad);
