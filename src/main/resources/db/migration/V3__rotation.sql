@@ -14,16 +14,18 @@ CREATE INDEX key_rotation_schedules_by_date ON key_rotation_schedules (next_rota
 
 -- One row per rotation: the material it made. rotation_state 'Creating' while the HSM object may not
 -- exist yet (at most one per key), 'Completed' once the material is the key's current one.
+-- rotation_seq numbers a key's rotations 1, 2, ... in the order they were claimed (dates may tie).
 CREATE TABLE key_rotations (
   material_id    TEXT   NOT NULL PRIMARY KEY,
   key_id         TEXT   NOT NULL,
+  rotation_seq   BIGINT NOT NULL,
   rotation_type  TEXT   NOT NULL,
   rotation_state TEXT   NOT NULL,
   rotation_date  BIGINT NOT NULL
 );
 
--- ListKeyRotations pages through one key's rotations in date order.
-CREATE INDEX key_rotations_by_key ON key_rotations (key_id, rotation_date, material_id);
+-- ListKeyRotations lists one key's rotations in order.
+CREATE UNIQUE INDEX key_rotations_by_key ON key_rotations (key_id, rotation_seq);
 
 -- AES-GCM encryptions reserved per material: always at least the number made (see docs/rotation.md).
 CREATE TABLE material_usage (

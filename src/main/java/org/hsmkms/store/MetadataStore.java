@@ -132,7 +132,7 @@ public interface MetadataStore extends AutoCloseable {
   /** Removes an unfinished rotation whose material was never made (nothing if there is none). */
   void deleteRotation(String materialId);
 
-  /** The rotations of a key, completed or not, oldest first. */
+  /** The rotations of a key, completed or not, in the order they were claimed. */
   List<RotationRecord> rotations(String keyId);
 
   /** Every rotation not completed, for start-up reconciliation. */

@@ -49,7 +49,10 @@ final class RotationRows {
       "UPDATE key_rotation_schedules SET next_rotation_date = ? WHERE key_id = ?";
 
   private static final String INSERT_ROTATION =
-      "INSERT INTO key_rotations (" + ROTATION_COLUMNS + ") VALUES (?, ?, ?, ?, ?)";
+      "INSERT INTO key_rotations ("
+          + ROTATION_COLUMNS
+          + ", rotation_seq) VALUES (?, ?, ?, ?, ?,"
+          + " (SELECT COALESCE(MAX(rotation_seq), 0) + 1 FROM key_rotations WHERE key_id = ?))";
   private static final String FIND_ROTATION =
       "SELECT " + ROTATION_COLUMNS + " FROM key_rotations WHERE material_id = ?";
   private static final String UNFINISHED_OF_KEY =
@@ -61,13 +64,11 @@ final class RotationRows {
       "UPDATE key_rotations SET rotation_state = ? WHERE material_id = ?";
   private static final String DELETE_ROTATION = "DELETE FROM key_rotations WHERE material_id = ?";
   private static final String ROTATIONS_OF_KEY =
-      "SELECT "
-          + ROTATION_COLUMNS
-          + " FROM key_rotations WHERE key_id = ? ORDER BY rotation_date, material_id";
+      "SELECT " + ROTATION_COLUMNS + " FROM key_rotations WHERE key_id = ? ORDER BY rotation_seq";
   private static final String UNFINISHED =
       "SELECT "
           + ROTATION_COLUMNS
-          + " FROM key_rotations WHERE rotation_state = ? ORDER BY key_id, rotation_date";
+          + " FROM key_rotations WHERE rotation_state = ? ORDER BY key_id, rotation_seq";
   private static final String DELETE_ROTATIONS_OF_KEY =
       "DELETE FROM key_rotations WHERE key_id = ?";
 
@@ -144,6 +145,7 @@ final class RotationRows {
       ps.setString(3, rotation.cause());
       ps.setString(4, CREATING);
       Columns.setInstant(ps, 5, rotation.rotationDate());
+      ps.setString(6, keyId);
       ps.executeUpdate();
     }
     return RotationClaim.CLAIMED;
