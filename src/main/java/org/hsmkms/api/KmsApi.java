@@ -274,9 +274,10 @@ public final class KmsApi {
             Json.text(r, "EncryptionAlgorithm"),
             Json.flag(r, "DryRun"),
             ignoresCiphertext(r));
-    Reply reply =
-        new Reply(Json.object().put("KeyId", d.keyArn()).put("EncryptionAlgorithm", d.algorithm()));
-    return reply.putSecret("Plaintext", d.plaintext());
+    ObjectNode out =
+        Json.object().put("KeyId", d.keyArn()).put("EncryptionAlgorithm", d.algorithm());
+    putIfPresent(out, "KeyMaterialId", d.keyMaterialId());
+    return new Reply(out).putSecret("Plaintext", d.plaintext());
   }
 
   private Reply reEncrypt(RequestContext ctx, JsonNode r) {
@@ -292,13 +293,16 @@ public final class KmsApi {
             Json.text(r, "DestinationEncryptionAlgorithm"),
             Json.flag(r, "DryRun"),
             ignoresCiphertext(r));
-    return new Reply(
+    ObjectNode out =
         Json.object()
             .put("CiphertextBlob", re.ciphertextBlob())
             .put("SourceKeyId", re.sourceKeyArn())
             .put("KeyId", re.keyArn())
             .put("SourceEncryptionAlgorithm", re.sourceAlgorithm())
-            .put("DestinationEncryptionAlgorithm", re.destinationAlgorithm()));
+            .put("DestinationEncryptionAlgorithm", re.destinationAlgorithm());
+    putIfPresent(out, "SourceKeyMaterialId", re.sourceKeyMaterialId());
+    putIfPresent(out, "DestinationKeyMaterialId", re.destinationKeyMaterialId());
+    return new Reply(out);
   }
 
   private Reply generateDataKey(RequestContext ctx, JsonNode r, boolean withPlaintext) {
@@ -312,9 +316,10 @@ public final class KmsApi {
             Json.context(r, "EncryptionContext"),
             withPlaintext,
             Json.flag(r, "DryRun"));
-    Reply reply =
-        new Reply(
-            Json.object().put("CiphertextBlob", dk.ciphertextBlob()).put("KeyId", dk.keyArn()));
+    ObjectNode out =
+        Json.object().put("CiphertextBlob", dk.ciphertextBlob()).put("KeyId", dk.keyArn());
+    putIfPresent(out, "KeyMaterialId", dk.keyMaterialId());
+    Reply reply = new Reply(out);
     return withPlaintext ? reply.putSecret("Plaintext", dk.plaintext()) : reply;
   }
 
@@ -377,7 +382,15 @@ public final class KmsApi {
     putList(m, "SigningAlgorithms", md.signingAlgorithms());
     putList(m, "MacAlgorithms", md.macAlgorithms());
     putList(m, "KeyAgreementAlgorithms", md.keyAgreementAlgorithms());
+    putIfPresent(m, "CurrentKeyMaterialId", md.currentKeyMaterialId());
     return m;
+  }
+
+  /** Writes a text field if it has a value (AWS omits fields that do not apply). */
+  static void putIfPresent(ObjectNode out, String field, String value) {
+    if (value != null) {
+      out.put(field, value);
+    }
   }
 
   /** Writes a list of names if it is not empty (AWS omits lists that do not apply). */

@@ -73,23 +73,34 @@ public final class CryptoOperations {
     }
   }
 
-  /** A plaintext and the ARN of the key that opened it. The caller closes the plaintext. */
-  public record Decrypted(String keyArn, SecretBytes plaintext, String algorithm) {
-    Decrypted(String keyArn, SecretBytes plaintext) {
-      this(keyArn, plaintext, SYMMETRIC_DEFAULT);
+  /**
+   * A plaintext and the ARN of the key that opened it. The caller closes the plaintext. {@code
+   * keyMaterialId} (the API's form, {@link KeyMaterialIds}) names the symmetric material that
+   * opened it; null for an RSA key.
+   */
+  public record Decrypted(
+      String keyArn, SecretBytes plaintext, String algorithm, String keyMaterialId) {
+    Decrypted(String keyArn, SecretBytes plaintext, String algorithm) {
+      this(keyArn, plaintext, algorithm, null);
     }
   }
 
-  /** GenerateDataKey's answer; {@code plaintext} is null for the WithoutPlaintext variant. */
-  public record DataKey(String keyArn, byte[] ciphertextBlob, SecretBytes plaintext) {}
+  /**
+   * GenerateDataKey's answer; {@code plaintext} is null for the WithoutPlaintext variant; {@code
+   * keyMaterialId} names the material that sealed it.
+   */
+  public record DataKey(
+      String keyArn, byte[] ciphertextBlob, SecretBytes plaintext, String keyMaterialId) {}
 
-  /** ReEncrypt's answer. */
+  /** ReEncrypt's answer; a material id is null where its key is an RSA key. */
   public record ReEncrypted(
       String sourceKeyArn,
       String keyArn,
       byte[] ciphertextBlob,
       String sourceAlgorithm,
-      String destinationAlgorithm) {}
+      String destinationAlgorithm,
+      String sourceKeyMaterialId,
+      String destinationKeyMaterialId) {}
 
   public Encrypted encrypt(
       RequestContext ctx,
@@ -175,7 +186,11 @@ public final class CryptoOperations {
     keys.checkState(ctx, key, Use.CRYPTO);
     checkAlgorithm(ctx, key, algorithm);
     dryRunStop(dryRun);
-    return new Decrypted(key.arn(), open(key, parsed, context));
+    return new Decrypted(
+        key.arn(),
+        open(key, parsed, context),
+        SYMMETRIC_DEFAULT,
+        KeyMaterialIds.toWire(MaterialId.of(parsed.materialId()).hex()));
   }
 
   /** IncorrectKeyException in AWS's words. */
@@ -231,7 +246,9 @@ public final class CryptoOperations {
           sealed.keyArn(),
           sealed.ciphertextBlob(),
           source.algorithm(),
-          sealed.algorithm());
+          sealed.algorithm(),
+          source.keyMaterialId(),
+          rsa ? null : KeyMaterialIds.toWire(destination.currentMaterialId()));
     }
   }
 
@@ -257,13 +274,14 @@ public final class CryptoOperations {
         ctx, key, withPlaintext ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext");
     dryRunStop(dryRun);
     SecretBytes dataKey = SecretBytes.wrap(random.generateRandom(length));
+    String material = KeyMaterialIds.toWire(key.currentMaterialId());
     try {
       byte[] blob = seal(key, dataKey.unsafeView(), context);
       if (!withPlaintext) {
         dataKey.close();
-        return new DataKey(key.arn(), blob, null);
+        return new DataKey(key.arn(), blob, null, material);
       }
-      return new DataKey(key.arn(), blob, dataKey);
+      return new DataKey(key.arn(), blob, dataKey, material);
     } catch (RuntimeException e) {
       dataKey.close();
       throw e;

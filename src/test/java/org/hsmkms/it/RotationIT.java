@@ -269,6 +269,38 @@ class RotationIT {
     assertEquals(PLAINTEXT, kms.decrypt(b -> b.ciphertextBlob(firstBlob)).plaintext());
   }
 
+  @Test
+  void materialIds_areReported_whereTheModelHasThem() {
+    String keyId = newKey(kms);
+    String first = wire(currentMaterial(keyId));
+    assertEquals(first, kms.describeKey(b -> b.keyId(keyId)).keyMetadata().currentKeyMaterialId());
+    SdkBytes oldBlob = kms.encrypt(b -> b.keyId(keyId).plaintext(PLAINTEXT)).ciphertextBlob();
+    kms.rotateKeyOnDemand(b -> b.keyId(keyId));
+    String second = wire(currentMaterial(keyId));
+    assertEquals(second, kms.describeKey(b -> b.keyId(keyId)).keyMetadata().currentKeyMaterialId());
+
+    assertEquals(first, kms.decrypt(b -> b.ciphertextBlob(oldBlob)).keyMaterialId());
+    var dk =
+        kms.generateDataKey(
+            b ->
+                b.keyId(keyId)
+                    .keySpec(software.amazon.awssdk.services.kms.model.DataKeySpec.AES_256));
+    assertEquals(second, dk.keyMaterialId());
+    assertEquals(
+        second,
+        kms.generateDataKeyWithoutPlaintext(b -> b.keyId(keyId).numberOfBytes(16)).keyMaterialId());
+    assertEquals(second, kms.decrypt(b -> b.ciphertextBlob(dk.ciphertextBlob())).keyMaterialId());
+    var re = kms.reEncrypt(b -> b.ciphertextBlob(oldBlob).destinationKeyId(keyId));
+    assertEquals(first, re.sourceKeyMaterialId());
+    assertEquals(second, re.destinationKeyMaterialId());
+
+    String hmac =
+        kms.createKey(b -> b.keySpec("HMAC_256").keyUsage("GENERATE_VERIFY_MAC"))
+            .keyMetadata()
+            .keyId();
+    assertNull(kms.describeKey(b -> b.keyId(hmac)).keyMetadata().currentKeyMaterialId());
+  }
+
   private static boolean contains(byte[] haystack, byte[] needle) {
     outer:
     for (int i = 0; i + needle.length <= haystack.length; i++) {
