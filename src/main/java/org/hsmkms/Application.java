@@ -38,11 +38,14 @@ import org.hsmkms.kms.KeyLastUsage;
 import org.hsmkms.kms.KeyManagement;
 import org.hsmkms.kms.KeyPairServices;
 import org.hsmkms.kms.KeyPolicies;
+import org.hsmkms.kms.KeyRotations;
 import org.hsmkms.kms.KeySpec;
 import org.hsmkms.kms.KeyUsageTracker;
 import org.hsmkms.kms.Keys;
 import org.hsmkms.kms.MacOperations;
+import org.hsmkms.kms.MaterialRotation;
 import org.hsmkms.kms.Reconciler;
+import org.hsmkms.kms.UsageLimits;
 import org.hsmkms.store.CachingMetadataStore;
 import org.hsmkms.store.MetadataStore;
 import org.hsmkms.store.jdbc.JdbcMetadataStore;
@@ -68,6 +71,8 @@ public final class Application implements AutoCloseable {
   private Pkcs11Hsm hsm;
   private MetadataStore store;
   private Reconciler reconciler;
+  private UsageLimits usageLimits;
+  private MaterialRotation materialRotation;
   private DataKeyPairPool keyPairPool;
   private CredentialStore credentials;
   private KeyUsageTracker keyUsage;
@@ -129,6 +134,7 @@ public final class Application implements AutoCloseable {
     // CKR_GENERAL_ERROR while another thread listed the token.
     reconciler.reconcile();
     reconciler.deleteDueKeys();
+    openRotation(keys);
     this.keyPairPool =
         new DataKeyPairPool(
             hsm.dataKeyPairs(), poolSizes(config.dataKeyPairs()), config.dataKeyPairs().prefill());
@@ -154,6 +160,21 @@ public final class Application implements AutoCloseable {
                 h.sessionWaitMillis(),
                 h.workingCopies()));
     parts.add("the HSM", hsm::close);
+  }
+
+  /** The usage counters of key materials (closed after the workers: they store exact counts). */
+  private void openRotation(Keys keys) {
+    Config.Rotation r = config.rotation();
+    usageLimits =
+        new UsageLimits(
+            store,
+            new UsageLimits.Settings(
+                r.rotateAfterEncryptions(), r.refuseAfterEncryptions(), r.usageBatch()));
+    parts.add("the usage counters", usageLimits::close);
+    materialRotation =
+        new MaterialRotation(hsm.inventory(), hsm.random(), store, keys, usageLimits, clock);
+    // Rotations that fell due while the service was stopped.
+    materialRotation.sweep();
   }
 
   private void openStore() {
@@ -191,7 +212,7 @@ public final class Application implements AutoCloseable {
         new AsymmetricOperations(
             hsm.publicKeys(), hsm.signing(), hsm.asymmetricDecryption(), hsm.keyAgreement(), keys);
     CryptoOperations crypto =
-        new CryptoOperations(hsm.symmetric(), hsm.random(), store, keys, asymmetric);
+        new CryptoOperations(hsm.symmetric(), hsm.random(), store, keys, asymmetric, usageLimits);
     KeyPairServices keyPairs =
         new KeyPairServices(
             asymmetric,
@@ -210,6 +231,7 @@ public final class Application implements AutoCloseable {
             crypto,
             keyPairs,
             new Grants(store, keys, hsm.random(), clock),
+            new KeyRotations(store, keys, materialRotation, clock),
             new KeyLastUsage(keys, keyUsage),
             keyUsage);
     KmsHttpServer http =
@@ -251,6 +273,13 @@ public final class Application implements AutoCloseable {
                     .executeBlocking(keyUsage::flush, false)
                     .onFailure(t -> LOG.error("key usage flush failed", t)));
     parts.add("the key usage flush timer", () -> vertx.cancelTimer(usageTimer));
+    long rotationTimer =
+        vertx.setPeriodic(
+            Math.max(1, config.rotation().checkIntervalSeconds()) * 1000,
+            id -> sweepRotations(workers));
+    parts.add("the rotation sweep", () -> vertx.cancelTimer(rotationTimer));
+    // A material at its usage limit has its key rotated at once, not at the next sweep.
+    usageLimits.onRotationWanted(() -> sweepRotations(workers));
     if (credentials != null) {
       long credentialsTimer =
           vertx.setPeriodic(
@@ -261,6 +290,12 @@ public final class Application implements AutoCloseable {
                       .onFailure(t -> LOG.error("credentials reload failed", t)));
       parts.add("the credentials reload", () -> vertx.cancelTimer(credentialsTimer));
     }
+  }
+
+  private void sweepRotations(WorkerExecutor workers) {
+    workers
+        .executeBlocking(materialRotation::sweep, false)
+        .onFailure(t -> LOG.error("rotation sweep failed", t));
   }
 
   /** Waits for a Vert.x part to stop, as long as shutting down may reasonably take. */
@@ -341,6 +376,16 @@ public final class Application implements AutoCloseable {
 
   public Reconciler reconciler() {
     return reconciler;
+  }
+
+  /** The rotation of key materials: the sweep, for operators' tools and tests. */
+  public MaterialRotation materialRotation() {
+    return materialRotation;
+  }
+
+  /** The usage counts of key materials, for operators' tools and tests. */
+  public UsageLimits usageLimits() {
+    return usageLimits;
   }
 
   /** The pool of pregenerated data key pairs, for operators' tools and tests. */

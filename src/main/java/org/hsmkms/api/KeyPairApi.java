@@ -173,7 +173,8 @@ final class KeyPairApi {
                 .put("PrivateKeyCiphertextBlob", p.privateKeyCiphertextBlob())
                 .put("PublicKey", p.publicKey())
                 .put("KeyId", p.keyArn())
-                .put("KeyPairSpec", p.keyPairSpec()));
+                .put("KeyPairSpec", p.keyPairSpec())
+                .put("KeyMaterialId", p.keyMaterialId()));
     return withPlaintext ? reply.putSecret("PrivateKeyPlaintext", p.privateKeyPlaintext()) : reply;
   }
 

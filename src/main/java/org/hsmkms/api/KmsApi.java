@@ -19,6 +19,7 @@ import org.hsmkms.kms.KeyManagement;
 import org.hsmkms.kms.KeyMetadata;
 import org.hsmkms.kms.KeyPairServices;
 import org.hsmkms.kms.KeyPolicies;
+import org.hsmkms.kms.KeyRotations;
 import org.hsmkms.kms.KeyUsageTracker;
 import org.hsmkms.kms.KmsException;
 import org.hsmkms.kms.Page;
@@ -51,8 +52,9 @@ public final class KmsApi {
       Aliases aliases,
       CryptoOperations crypto,
       KeyPairServices keyPairs,
-      Grants grants) {
-    this(keys, policies, aliases, crypto, keyPairs, grants, null, null);
+      Grants grants,
+      KeyRotations rotations) {
+    this(keys, policies, aliases, crypto, keyPairs, grants, rotations, null, null);
   }
 
   public KmsApi(
@@ -62,6 +64,7 @@ public final class KmsApi {
       CryptoOperations crypto,
       KeyPairServices keyPairs,
       Grants grants,
+      KeyRotations rotations,
       KeyLastUsage lastUsage,
       KeyUsageTracker usageTracker) {
     this.keys = keys;
@@ -150,6 +153,7 @@ public final class KmsApi {
     operations.put("GenerateRandom", this::generateRandom);
     new KeyPairApi(keyPairs).registerInto(operations);
     new GrantApi(grants).registerInto(operations);
+    new RotationApi(rotations).registerInto(operations);
     this.usage = new KeyUsageApi(lastUsage, usageTracker);
     usage.registerInto(operations);
   }
@@ -298,9 +302,10 @@ public final class KmsApi {
             Json.text(r, "EncryptionAlgorithm"),
             Json.flag(r, "DryRun"),
             ignoresCiphertext(r));
-    Reply reply =
-        new Reply(Json.object().put("KeyId", d.keyArn()).put("EncryptionAlgorithm", d.algorithm()));
-    return reply.putSecret("Plaintext", d.plaintext());
+    ObjectNode out =
+        Json.object().put("KeyId", d.keyArn()).put("EncryptionAlgorithm", d.algorithm());
+    putIfPresent(out, "KeyMaterialId", d.keyMaterialId());
+    return new Reply(out).putSecret("Plaintext", d.plaintext());
   }
 
   private Reply reEncrypt(RequestContext ctx, JsonNode r) {
@@ -316,13 +321,16 @@ public final class KmsApi {
             Json.text(r, "DestinationEncryptionAlgorithm"),
             Json.flag(r, "DryRun"),
             ignoresCiphertext(r));
-    return new Reply(
+    ObjectNode out =
         Json.object()
             .put("CiphertextBlob", re.ciphertextBlob())
             .put("SourceKeyId", re.sourceKeyArn())
             .put("KeyId", re.keyArn())
             .put("SourceEncryptionAlgorithm", re.sourceAlgorithm())
-            .put("DestinationEncryptionAlgorithm", re.destinationAlgorithm()));
+            .put("DestinationEncryptionAlgorithm", re.destinationAlgorithm());
+    putIfPresent(out, "SourceKeyMaterialId", re.sourceKeyMaterialId());
+    putIfPresent(out, "DestinationKeyMaterialId", re.destinationKeyMaterialId());
+    return new Reply(out);
   }
 
   private Reply generateDataKey(RequestContext ctx, JsonNode r, boolean withPlaintext) {
@@ -336,9 +344,10 @@ public final class KmsApi {
             Json.context(r, "EncryptionContext"),
             withPlaintext,
             Json.flag(r, "DryRun"));
-    Reply reply =
-        new Reply(
-            Json.object().put("CiphertextBlob", dk.ciphertextBlob()).put("KeyId", dk.keyArn()));
+    ObjectNode out =
+        Json.object().put("CiphertextBlob", dk.ciphertextBlob()).put("KeyId", dk.keyArn());
+    putIfPresent(out, "KeyMaterialId", dk.keyMaterialId());
+    Reply reply = new Reply(out);
     return withPlaintext ? reply.putSecret("Plaintext", dk.plaintext()) : reply;
   }
 
@@ -401,7 +410,15 @@ public final class KmsApi {
     putList(m, "SigningAlgorithms", md.signingAlgorithms());
     putList(m, "MacAlgorithms", md.macAlgorithms());
     putList(m, "KeyAgreementAlgorithms", md.keyAgreementAlgorithms());
+    putIfPresent(m, "CurrentKeyMaterialId", md.currentKeyMaterialId());
     return m;
+  }
+
+  /** Writes a text field if it has a value (AWS omits fields that do not apply). */
+  static void putIfPresent(ObjectNode out, String field, String value) {
+    if (value != null) {
+      out.put(field, value);
+    }
   }
 
   /** Writes a list of names if it is not empty (AWS omits lists that do not apply). */

@@ -24,6 +24,7 @@ public record Config(
     Credentials credentials,
     Audit audit,
     DataKeyPairs dataKeyPairs,
+    Rotation rotation,
     KeyUsage keyUsage) {
 
   /**
@@ -187,6 +188,36 @@ public record Config(
   }
 
   /**
+   * Key rotation (see docs/rotation.md): how often the sweep looks for due rotations, and the usage
+   * limits of a key material: its key rotates after {@code rotateAfterEncryptions} AES-GCM
+   * encryptions (default 2^30), and it refuses to encrypt after {@code refuseAfterEncryptions}
+   * (default 2^32, NIST SP 800-38D's bound for random IVs); {@code usageBatch} encryptions are
+   * reserved in the store at a time (default 100,000).
+   */
+  public record Rotation(
+      Long checkIntervalSeconds,
+      Long rotateAfterEncryptions,
+      Long refuseAfterEncryptions,
+      Long usageBatch) {
+    @JsonCreator
+    public Rotation {
+      checkIntervalSeconds = checkIntervalSeconds == null ? 60L : checkIntervalSeconds;
+      rotateAfterEncryptions = rotateAfterEncryptions == null ? 1L << 30 : rotateAfterEncryptions;
+      refuseAfterEncryptions = refuseAfterEncryptions == null ? 1L << 32 : refuseAfterEncryptions;
+      usageBatch = usageBatch == null ? 100_000L : usageBatch;
+      if (checkIntervalSeconds < 1
+          || usageBatch < 1
+          || rotateAfterEncryptions < 1
+          || refuseAfterEncryptions < rotateAfterEncryptions
+          || refuseAfterEncryptions > 1L << 32) {
+        throw new IllegalArgumentException(
+            "rotation: checkIntervalSeconds and usageBatch must be at least 1, and"
+                + " 1 <= rotateAfterEncryptions <= refuseAfterEncryptions <= 2^32");
+      }
+    }
+  }
+
+  /**
    * GetKeyLastUsage: how often the last use of each key, kept in memory per request, is written to
    * the store. A crash loses the uses of at most one interval (the default, 60 seconds).
    */
@@ -202,6 +233,7 @@ public record Config(
   @JsonCreator
   public Config {
     keyUsage = keyUsage == null ? new KeyUsage(null) : keyUsage;
+    rotation = rotation == null ? new Rotation(null, null, null, null) : rotation;
     dataKeyPairs = dataKeyPairs == null ? new DataKeyPairs(null, null) : dataKeyPairs;
     server = server == null ? new Server(null, null, null) : server;
     accountId = accountId == null ? "111122223333" : accountId;
@@ -245,7 +277,7 @@ public record Config(
     this(server, accountId, defaultRegion, hsm, store, deletion, credentials, audit, null);
   }
 
-  /** A configuration with the default key usage flush. */
+  /** A configuration with the default rotation settings. */
   public Config(
       Server server,
       String accountId,
@@ -266,15 +298,11 @@ public record Config(
         credentials,
         audit,
         dataKeyPairs,
+        null,
         null);
   }
 
-  public Config withCredentials(Credentials c) {
-    return new Config(
-        server, accountId, defaultRegion, hsm, store, deletion, c, audit, dataKeyPairs, keyUsage);
-  }
-
-  public Config withAudit(Audit a) {
+  public Config withRotation(Rotation r) {
     return new Config(
         server,
         accountId,
@@ -283,22 +311,9 @@ public record Config(
         store,
         deletion,
         credentials,
-        a,
-        dataKeyPairs,
-        keyUsage);
-  }
-
-  public Config withServer(Server s) {
-    return new Config(
-        s,
-        accountId,
-        defaultRegion,
-        hsm,
-        store,
-        deletion,
-        credentials,
         audit,
         dataKeyPairs,
+        r,
         keyUsage);
   }
 
@@ -313,12 +328,68 @@ public record Config(
         credentials,
         audit,
         dataKeyPairs,
+        rotation,
         k);
+  }
+
+  public Config withCredentials(Credentials c) {
+    return new Config(
+        server,
+        accountId,
+        defaultRegion,
+        hsm,
+        store,
+        deletion,
+        c,
+        audit,
+        dataKeyPairs,
+        rotation,
+        keyUsage);
+  }
+
+  public Config withAudit(Audit a) {
+    return new Config(
+        server,
+        accountId,
+        defaultRegion,
+        hsm,
+        store,
+        deletion,
+        credentials,
+        a,
+        dataKeyPairs,
+        rotation,
+        keyUsage);
+  }
+
+  public Config withServer(Server s) {
+    return new Config(
+        s,
+        accountId,
+        defaultRegion,
+        hsm,
+        store,
+        deletion,
+        credentials,
+        audit,
+        dataKeyPairs,
+        rotation,
+        keyUsage);
   }
 
   public Config withDataKeyPairs(DataKeyPairs d) {
     return new Config(
-        server, accountId, defaultRegion, hsm, store, deletion, credentials, audit, d, keyUsage);
+        server,
+        accountId,
+        defaultRegion,
+        hsm,
+        store,
+        deletion,
+        credentials,
+        audit,
+        d,
+        rotation,
+        keyUsage);
   }
 
   /**

@@ -34,19 +34,36 @@ public final class CryptoOperations {
   private final MetadataStore store;
   private final Keys keys;
   private final AsymmetricOperations asymmetric;
+  private final UsageLimits usage;
 
-  /** With the asymmetric data plane that serves Encrypt/Decrypt under RSA keys. */
+  /**
+   * With the asymmetric data plane that serves Encrypt/Decrypt under RSA keys, and the default
+   * usage limits of key materials.
+   */
   public CryptoOperations(
       SymmetricEncryption hsm,
       RandomSource random,
       MetadataStore store,
       Keys keys,
       AsymmetricOperations asymmetric) {
+    this(
+        hsm, random, store, keys, asymmetric, new UsageLimits(store, UsageLimits.Settings.DEFAULT));
+  }
+
+  /** With the counter that enforces the usage limit of each key material. */
+  public CryptoOperations(
+      SymmetricEncryption hsm,
+      RandomSource random,
+      MetadataStore store,
+      Keys keys,
+      AsymmetricOperations asymmetric,
+      UsageLimits usage) {
     this.hsm = hsm;
     this.random = random;
     this.store = store;
     this.keys = keys;
     this.asymmetric = asymmetric;
+    this.usage = usage;
   }
 
   /** A ciphertext, the ARN of the key that made it and the encryption algorithm. */
@@ -56,23 +73,34 @@ public final class CryptoOperations {
     }
   }
 
-  /** A plaintext and the ARN of the key that opened it. The caller closes the plaintext. */
-  public record Decrypted(String keyArn, SecretBytes plaintext, String algorithm) {
-    Decrypted(String keyArn, SecretBytes plaintext) {
-      this(keyArn, plaintext, SYMMETRIC_DEFAULT);
+  /**
+   * A plaintext and the ARN of the key that opened it. The caller closes the plaintext. {@code
+   * keyMaterialId} (the API's form, {@link KeyMaterialIds}) names the symmetric material that
+   * opened it; null for an RSA key.
+   */
+  public record Decrypted(
+      String keyArn, SecretBytes plaintext, String algorithm, String keyMaterialId) {
+    Decrypted(String keyArn, SecretBytes plaintext, String algorithm) {
+      this(keyArn, plaintext, algorithm, null);
     }
   }
 
-  /** GenerateDataKey's answer; {@code plaintext} is null for the WithoutPlaintext variant. */
-  public record DataKey(String keyArn, byte[] ciphertextBlob, SecretBytes plaintext) {}
+  /**
+   * GenerateDataKey's answer; {@code plaintext} is null for the WithoutPlaintext variant; {@code
+   * keyMaterialId} names the material that sealed it.
+   */
+  public record DataKey(
+      String keyArn, byte[] ciphertextBlob, SecretBytes plaintext, String keyMaterialId) {}
 
-  /** ReEncrypt's answer. */
+  /** ReEncrypt's answer; a material id is null where its key is an RSA key. */
   public record ReEncrypted(
       String sourceKeyArn,
       String keyArn,
       byte[] ciphertextBlob,
       String sourceAlgorithm,
-      String destinationAlgorithm) {}
+      String destinationAlgorithm,
+      String sourceKeyMaterialId,
+      String destinationKeyMaterialId) {}
 
   public Encrypted encrypt(
       RequestContext ctx,
@@ -158,7 +186,11 @@ public final class CryptoOperations {
     keys.checkState(ctx, key, Use.CRYPTO);
     checkAlgorithm(ctx, key, algorithm);
     dryRunStop(dryRun);
-    return new Decrypted(key.arn(), open(key, parsed, context));
+    return new Decrypted(
+        key.arn(),
+        open(key, parsed, context),
+        SYMMETRIC_DEFAULT,
+        KeyMaterialIds.toWire(MaterialId.of(parsed.materialId()).hex()));
   }
 
   /** IncorrectKeyException in AWS's words. */
@@ -214,7 +246,9 @@ public final class CryptoOperations {
           sealed.keyArn(),
           sealed.ciphertextBlob(),
           source.algorithm(),
-          sealed.algorithm());
+          sealed.algorithm(),
+          source.keyMaterialId(),
+          rsa ? null : KeyMaterialIds.toWire(destination.currentMaterialId()));
     }
   }
 
@@ -240,13 +274,14 @@ public final class CryptoOperations {
         ctx, key, withPlaintext ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext");
     dryRunStop(dryRun);
     SecretBytes dataKey = SecretBytes.wrap(random.generateRandom(length));
+    String material = KeyMaterialIds.toWire(key.currentMaterialId());
     try {
       byte[] blob = seal(key, dataKey.unsafeView(), context);
       if (!withPlaintext) {
         dataKey.close();
-        return new DataKey(key.arn(), blob, null);
+        return new DataKey(key.arn(), blob, null, material);
       }
-      return new DataKey(key.arn(), blob, dataKey);
+      return new DataKey(key.arn(), blob, dataKey, material);
     } catch (RuntimeException e) {
       dataKey.close();
       throw e;
@@ -265,6 +300,8 @@ public final class CryptoOperations {
   byte[] seal(KeyRecord key, byte[] plaintext, EncryptionContext context) {
     UUID keyId = UUID.fromString(key.keyId());
     MaterialId material = MaterialId.fromHex(key.currentMaterialId());
+    // Counted before the HSM is asked, so that no encryption passes the limit uncounted.
+    usage.beforeEncrypt(key);
     byte[] materialBytes = material.bytes();
     byte[] aad = CiphertextBlob.aad(keyId, materialBytes, context);
     byte[] ivAndCiphertext = hsm.encrypt(material, plaintext, aad);

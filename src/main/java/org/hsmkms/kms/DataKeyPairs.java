@@ -28,14 +28,16 @@ public final class DataKeyPairs {
 
   /**
    * The answer: public key (DER SPKI), sealed private key (v1 blob of the PKCS#8) and, for
-   * GenerateDataKeyPair, the PKCS#8 itself, which the caller closes.
+   * GenerateDataKeyPair, the PKCS#8 itself, which the caller closes; and the KeyMaterialId of the
+   * material that sealed it.
    */
   public record DataKeyPair(
       String keyArn,
       String keyPairSpec,
       byte[] publicKey,
       byte[] privateKeyCiphertextBlob,
-      SecretBytes privateKeyPlaintext) {}
+      SecretBytes privateKeyPlaintext,
+      String keyMaterialId) {}
 
   public DataKeyPair generateDataKeyPair(
       RequestContext ctx,
@@ -66,7 +68,8 @@ public final class DataKeyPairs {
               keyPairSpec,
               pair.publicKey(),
               blob,
-              withPlaintext ? pair.privateKey() : null);
+              withPlaintext ? pair.privateKey() : null,
+              KeyMaterialIds.toWire(key.currentMaterialId()));
       if (!withPlaintext) {
         pair.close();
       }

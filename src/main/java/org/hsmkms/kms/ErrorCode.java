@@ -6,6 +6,8 @@ package org.hsmkms.kms;
  */
 public enum ErrorCode {
   ALREADY_EXISTS("AlreadyExistsException", 400),
+  /** RotateKeyOnDemand while a rotation of the key is in progress or due within 20 minutes. */
+  CONFLICT("ConflictException", 400),
   CUSTOM_KEY_STORE_NOT_FOUND("CustomKeyStoreNotFoundException", 400),
   DEPENDENCY_TIMEOUT("DependencyTimeoutException", 500),
   DISABLED("DisabledException", 400),

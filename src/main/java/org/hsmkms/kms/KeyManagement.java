@@ -366,6 +366,7 @@ public final class KeyManagement {
         spec.encryptionAlgorithms(usage),
         spec.signingAlgorithms(usage),
         spec.macAlgorithms(),
-        spec.keyAgreementAlgorithms(usage));
+        spec.keyAgreementAlgorithms(usage),
+        spec.isSymmetric() ? KeyMaterialIds.toWire(key.currentMaterialId()) : null);
   }
 }

@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * What DescribeKey and CreateKey report about a key, in AWS's terms. The algorithm lists are empty
- * when they do not apply to the key (AWS then omits them).
+ * when they do not apply to the key (AWS then omits them). {@code currentKeyMaterialId} (the API's
+ * form, {@link KeyMaterialIds}) is reported for symmetric encryption keys only, null otherwise.
  */
 public record KeyMetadata(
     String account,
@@ -22,4 +23,5 @@ public record KeyMetadata(
     List<String> encryptionAlgorithms,
     List<String> signingAlgorithms,
     List<String> macAlgorithms,
-    List<String> keyAgreementAlgorithms) {}
+    List<String> keyAgreementAlgorithms,
+    String currentKeyMaterialId) {}

@@ -11,6 +11,7 @@ import org.hsmkms.hsm.MaterialId;
 import org.hsmkms.store.KeyRecord;
 import org.hsmkms.store.MaterialRecord;
 import org.hsmkms.store.MetadataStore;
+import org.hsmkms.store.RotationRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +57,7 @@ public final class Reconciler {
     List<MaterialId> tokenIds = hsm.listKeyIds();
     Set<String> inToken = new HashSet<>();
     tokenIds.forEach(id -> inToken.add(id.hex()));
+    reconcileRotations(inToken);
     Map<String, List<MaterialRecord>> allMaterials = store.allMaterials();
     for (KeyRecord key : store.allKeys()) {
       List<MaterialRecord> materials = allMaterials.getOrDefault(key.keyId(), List.of());
@@ -103,6 +105,33 @@ public final class Reconciler {
     return report;
   }
 
+  /**
+   * Rotations interrupted by a crash, like interrupted CreateKeys: with the new material in the
+   * token the rotation is completed (the material becomes current; it is never destroyed unasked),
+   * without it the rotation row is removed, and a scheduled rotation is then due again. Rotations
+   * of keys being deleted are left to the deletion, which destroys their material.
+   */
+  private void reconcileRotations(Set<String> inToken) {
+    for (RotationRecord r : store.unfinishedRotations()) {
+      KeyRecord key = store.findKey(r.keyId()).orElse(null);
+      if (key != null && KeyState.fromAwsName(key.keyState()) == KeyState.DELETING) {
+        continue;
+      }
+      if (key != null && inToken.contains(r.materialId())) {
+        store.completeRotation(r.materialId(), clock.instant());
+        LOG.warn(
+            "key {}: a rotation was interrupted after the HSM made material {}; completed",
+            r.keyId(),
+            r.materialId());
+      } else {
+        store.deleteRotation(r.materialId());
+        LOG.warn(
+            "key {}: a rotation was interrupted before the HSM made its material; rolled back",
+            r.keyId());
+      }
+    }
+  }
+
   /** Deletes every key whose pending deletion is due; returns how many. */
   public int deleteDueKeys() {
     Instant now = clock.instant();
@@ -134,6 +163,13 @@ public final class Reconciler {
       hsm.destroyKey(MaterialId.fromHex(m.materialId()));
     }
     hsm.destroyKey(MaterialId.fromHex(key.currentMaterialId()));
+    // A rotation interrupted before its material became the key's: its object may exist.
+    for (RotationRecord r : store.rotations(key.keyId())) {
+      if (!r.completed()) {
+        hsm.destroyKey(MaterialId.fromHex(r.materialId()));
+      }
+    }
+    store.deleteRotationData(key.keyId());
     store.deleteKey(key.keyId());
     LOG.info("key {} deleted: its key material was destroyed in the HSM", key.keyId());
   }

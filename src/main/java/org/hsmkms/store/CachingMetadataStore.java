@@ -222,6 +222,69 @@ public final class CachingMetadataStore implements MetadataStore {
     return write(() -> store.deleteGrant(grantId));
   }
 
+  // --- rotation ---
+
+  @Override
+  public Optional<RotationSchedule> rotationSchedule(String keyId) {
+    return store.rotationSchedule(keyId);
+  }
+
+  @Override
+  public void putRotationSchedule(RotationSchedule schedule) {
+    store.putRotationSchedule(schedule);
+  }
+
+  @Override
+  public void deleteRotationSchedule(String keyId) {
+    store.deleteRotationSchedule(keyId);
+  }
+
+  @Override
+  public List<RotationSchedule> dueRotationSchedules(java.time.Instant now) {
+    return store.dueRotationSchedules(now);
+  }
+
+  @Override
+  public RotationClaim claimRotation(RotationRecord creating, int onDemandLimit) {
+    return store.claimRotation(creating, onDemandLimit);
+  }
+
+  /** Changes the key's current material and its materials: the caches are emptied. */
+  @Override
+  public RotationRecord completeRotation(String materialId, java.time.Instant now) {
+    return write(() -> store.completeRotation(materialId, now));
+  }
+
+  @Override
+  public void deleteRotation(String materialId) {
+    store.deleteRotation(materialId);
+  }
+
+  @Override
+  public List<RotationRecord> rotations(String keyId) {
+    return store.rotations(keyId);
+  }
+
+  @Override
+  public List<RotationRecord> unfinishedRotations() {
+    return store.unfinishedRotations();
+  }
+
+  @Override
+  public void deleteRotationData(String keyId) {
+    store.deleteRotationData(keyId);
+  }
+
+  @Override
+  public long materialUsage(String materialId) {
+    return store.materialUsage(materialId);
+  }
+
+  @Override
+  public void putMaterialUsage(String materialId, long encryptions) {
+    store.putMaterialUsage(materialId, encryptions);
+  }
+
   @Override
   public void close() {
     store.close();

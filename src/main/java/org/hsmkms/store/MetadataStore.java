@@ -103,6 +103,55 @@ public interface MetadataStore extends AutoCloseable {
   /** Deletes a grant with its constraints and tokens; returns false if it does not exist. */
   boolean deleteGrant(String grantId);
 
+  // --- rotation ---
+
+  /** The key's enabled automatic rotation, if any. */
+  Optional<RotationSchedule> rotationSchedule(String keyId);
+
+  /** Enables automatic rotation of a key, or changes its period and next date. */
+  void putRotationSchedule(RotationSchedule schedule);
+
+  /** Disables automatic rotation of a key (nothing if it has none). */
+  void deleteRotationSchedule(String keyId);
+
+  /** Every schedule whose next rotation date is not after {@code now}, the earliest first. */
+  List<RotationSchedule> dueRotationSchedules(java.time.Instant now);
+
+  /**
+   * Writes a rotation in the Creating state, in one transaction with the checks that make it
+   * exclusive: no other unfinished rotation of the key; for an on-demand one fewer than {@code
+   * onDemandLimit} completed ones; for a scheduled one a schedule due at its date.
+   */
+  RotationClaim claimRotation(RotationRecord creating, int onDemandLimit);
+
+  /**
+   * In one transaction: the material row of a claimed rotation, the key's current material, the
+   * rotation completed and (scheduled rotations) the schedule moved on by its period; answers the
+   * completed rotation. Completing a completed rotation changes nothing.
+   */
+  RotationRecord completeRotation(String materialId, java.time.Instant now);
+
+  /** Removes an unfinished rotation whose material was never made (nothing if there is none). */
+  void deleteRotation(String materialId);
+
+  /** The rotations of a key, completed or not, in the order they were claimed. */
+  List<RotationRecord> rotations(String keyId);
+
+  /** Every rotation not completed, for start-up reconciliation. */
+  List<RotationRecord> unfinishedRotations();
+
+  /**
+   * Removes a key's schedule, rotations and usage counts; called by the deletion before {@link
+   * #deleteKey}.
+   */
+  void deleteRotationData(String keyId);
+
+  /** The encryptions recorded (reserved) for a material; 0 if none. */
+  long materialUsage(String materialId);
+
+  /** Records the encryptions reserved for a material. */
+  void putMaterialUsage(String materialId, long encryptions);
+
   @Override
   void close();
 

@@ -14,6 +14,9 @@ import org.hsmkms.store.KeyRecord;
 import org.hsmkms.store.KeyUsageRecord;
 import org.hsmkms.store.MaterialRecord;
 import org.hsmkms.store.MetadataStore;
+import org.hsmkms.store.RotationClaim;
+import org.hsmkms.store.RotationRecord;
+import org.hsmkms.store.RotationSchedule;
 import org.hsmkms.store.StoreException;
 
 /**
@@ -344,6 +347,107 @@ public final class JdbcMetadataStore implements MetadataStore {
   }
 
   /** Closes all connections; calls after this throw {@link StoreException}. Idempotent. */
+  // --- rotation ---
+
+  @Override
+  public Optional<RotationSchedule> rotationSchedule(String keyId) {
+    Objects.requireNonNull(keyId, "keyId");
+    return connections.read("rotationSchedule " + keyId, c -> RotationRows.findSchedule(c, keyId));
+  }
+
+  @Override
+  public void putRotationSchedule(RotationSchedule schedule) {
+    Objects.requireNonNull(schedule, "schedule");
+    connections.write(
+        "putRotationSchedule " + schedule.keyId(),
+        c -> {
+          RotationRows.putSchedule(c, schedule);
+          return null;
+        });
+  }
+
+  @Override
+  public void deleteRotationSchedule(String keyId) {
+    Objects.requireNonNull(keyId, "keyId");
+    connections.write(
+        "deleteRotationSchedule " + keyId,
+        c -> {
+          RotationRows.deleteSchedule(c, keyId);
+          return null;
+        });
+  }
+
+  @Override
+  public List<RotationSchedule> dueRotationSchedules(java.time.Instant now) {
+    Objects.requireNonNull(now, "now");
+    return connections.read("dueRotationSchedules", c -> RotationRows.dueSchedules(c, now));
+  }
+
+  @Override
+  public RotationClaim claimRotation(RotationRecord creating, int onDemandLimit) {
+    Objects.requireNonNull(creating, "creating");
+    return connections.write(
+        "claimRotation " + creating.keyId(), c -> RotationRows.claim(c, creating, onDemandLimit));
+  }
+
+  @Override
+  public RotationRecord completeRotation(String materialId, java.time.Instant now) {
+    Objects.requireNonNull(materialId, "materialId");
+    Objects.requireNonNull(now, "now");
+    return connections.write(
+        "completeRotation " + materialId, c -> RotationRows.complete(c, materialId, now));
+  }
+
+  @Override
+  public void deleteRotation(String materialId) {
+    Objects.requireNonNull(materialId, "materialId");
+    connections.write(
+        "deleteRotation " + materialId,
+        c -> {
+          RotationRows.deleteRotation(c, materialId);
+          return null;
+        });
+  }
+
+  @Override
+  public List<RotationRecord> rotations(String keyId) {
+    Objects.requireNonNull(keyId, "keyId");
+    return connections.read("rotations " + keyId, c -> RotationRows.ofKey(c, keyId));
+  }
+
+  @Override
+  public List<RotationRecord> unfinishedRotations() {
+    return connections.read("unfinishedRotations", RotationRows::unfinished);
+  }
+
+  @Override
+  public void deleteRotationData(String keyId) {
+    Objects.requireNonNull(keyId, "keyId");
+    connections.write(
+        "deleteRotationData " + keyId,
+        c -> {
+          RotationRows.deleteOfKey(c, keyId);
+          return null;
+        });
+  }
+
+  @Override
+  public long materialUsage(String materialId) {
+    Objects.requireNonNull(materialId, "materialId");
+    return connections.read("materialUsage", c -> RotationRows.usage(c, materialId));
+  }
+
+  @Override
+  public void putMaterialUsage(String materialId, long encryptions) {
+    Objects.requireNonNull(materialId, "materialId");
+    connections.write(
+        "putMaterialUsage",
+        c -> {
+          RotationRows.putUsage(c, materialId, encryptions);
+          return null;
+        });
+  }
+
   @Override
   public void close() {
     connections.close();
