@@ -1,0 +1,2 @@
+-- Placeholder on branch mrk only, so that V5 can be applied before (I)'s V4__imported_material.sql is
+-- merged. The lead drops this file and its index line when merging.
