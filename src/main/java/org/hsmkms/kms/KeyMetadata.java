@@ -5,7 +5,9 @@ import java.util.List;
 
 /**
  * What DescribeKey and CreateKey report about a key, in AWS's terms. The algorithm lists are empty
- * when they do not apply to the key (AWS then omits them).
+ * when they do not apply to the key (AWS then omits them). {@code multiRegionConfiguration} is null
+ * for a single-Region key; {@code pendingDeletionWindowInDays} is set only in the state
+ * PendingReplicaDeletion (AWS).
  */
 public record KeyMetadata(
     String account,
@@ -22,4 +24,12 @@ public record KeyMetadata(
     List<String> encryptionAlgorithms,
     List<String> signingAlgorithms,
     List<String> macAlgorithms,
-    List<String> keyAgreementAlgorithms) {}
+    List<String> keyAgreementAlgorithms,
+    MultiRegionConfiguration multiRegionConfiguration,
+    Integer pendingDeletionWindowInDays) {
+
+  /** Whether the key is one region's key of a multi-Region key. */
+  public boolean multiRegion() {
+    return multiRegionConfiguration != null;
+  }
+}
