@@ -94,6 +94,11 @@ public final class KeyManagement {
       throw new KmsException(
           ErrorCode.VALIDATION, "KeyUsage " + usage + " is not compatible with KeySpec " + spec);
     }
+    if (Boolean.TRUE.equals(req.multiRegion()) && "EXTERNAL".equals(req.origin())) {
+      throw new KmsException(
+          ErrorCode.UNSUPPORTED_OPERATION,
+          "Multi-Region keys with imported key material are not supported by this service.");
+    }
     if (req.origin() != null && !"AWS_KMS".equals(req.origin())) {
       throw new KmsException(
           ErrorCode.UNSUPPORTED_OPERATION,

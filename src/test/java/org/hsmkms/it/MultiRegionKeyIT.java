@@ -366,4 +366,11 @@ class MultiRegionKeyIT {
         PLAINTEXT.asByteArray(),
         kmsA.decrypt(b -> b.ciphertextBlob(blob)).plaintext().asByteArray());
   }
+
+  @Test
+  void createKey_multiRegion_withImportedMaterial_isUnsupportedOperation() {
+    assertThrows(
+        UnsupportedOperationException.class,
+        () -> kmsA.createKey(b -> b.multiRegion(true).origin("EXTERNAL")));
+  }
 }
