@@ -134,7 +134,7 @@ public final class KmsApi {
     operations.put("GenerateRandom", this::generateRandom);
     new KeyPairApi(keyPairs).registerInto(operations);
     new GrantApi(grants).registerInto(operations);
-    new MultiRegionApi(keys.multiRegionKeys()).registerInto(operations);
+    new MultiRegionApi(keys).registerInto(operations);
   }
 
   /** The handler of an operation, or null if this service does not implement it. */

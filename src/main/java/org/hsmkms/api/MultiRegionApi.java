@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Map;
+import org.hsmkms.kms.KeyManagement;
 import org.hsmkms.kms.MultiRegionConfiguration;
 import org.hsmkms.kms.MultiRegionKeys;
 import org.hsmkms.kms.RequestContext;
@@ -14,10 +15,10 @@ import org.hsmkms.kms.Tag;
  * handler each, as in {@link KmsApi}; and DescribeKey's {@code MultiRegionConfiguration}.
  */
 final class MultiRegionApi {
-  private final MultiRegionKeys multiRegion;
+  private final KeyManagement keys;
 
-  MultiRegionApi(MultiRegionKeys multiRegion) {
-    this.multiRegion = multiRegion;
+  MultiRegionApi(KeyManagement keys) {
+    this.keys = keys;
   }
 
   void registerInto(Map<String, KmsApi.Operation> operations) {
@@ -25,21 +26,23 @@ final class MultiRegionApi {
     operations.put(
         "UpdatePrimaryRegion",
         (c, r) -> {
-          multiRegion.updatePrimaryRegion(c, Json.text(r, "KeyId"), Json.text(r, "PrimaryRegion"));
+          keys.multiRegionKeys()
+              .updatePrimaryRegion(c, Json.text(r, "KeyId"), Json.text(r, "PrimaryRegion"));
           return Reply.empty();
         });
   }
 
   private Reply replicateKey(RequestContext ctx, JsonNode r) {
     MultiRegionKeys.Replicated replica =
-        multiRegion.replicateKey(
-            ctx,
-            Json.text(r, "KeyId"),
-            Json.text(r, "ReplicaRegion"),
-            Json.text(r, "Policy"),
-            Json.flag(r, "BypassPolicyLockoutSafetyCheck"),
-            Json.text(r, "Description"),
-            Json.tags(r, "Tags"));
+        keys.multiRegionKeys()
+            .replicateKey(
+                ctx,
+                Json.text(r, "KeyId"),
+                Json.text(r, "ReplicaRegion"),
+                Json.text(r, "Policy"),
+                Json.flag(r, "BypassPolicyLockoutSafetyCheck"),
+                Json.text(r, "Description"),
+                Json.tags(r, "Tags"));
     ObjectNode out = Json.object();
     out.set("ReplicaKeyMetadata", KmsApi.metadata(replica.replicaKeyMetadata()));
     out.put("ReplicaPolicy", replica.replicaPolicy());
