@@ -154,6 +154,7 @@ public final class KmsApi {
     new KeyPairApi(keyPairs).registerInto(operations);
     new GrantApi(grants).registerInto(operations);
     new RotationApi(rotations).registerInto(operations);
+    new MultiRegionApi(keys).registerInto(operations);
     this.usage = new KeyUsageApi(lastUsage, usageTracker);
     usage.registerInto(operations);
   }
@@ -213,12 +214,11 @@ public final class KmsApi {
     KeyManagement.DeletionScheduled s =
         keys.scheduleKeyDeletion(
             ctx, Json.text(r, "KeyId"), Json.integer(r, "PendingWindowInDays"));
-    ObjectNode out =
-        Json.object()
-            .put("KeyId", s.keyArn())
-            .put("DeletionDate", Json.epochSeconds(s.deletionDate()))
-            .put("KeyState", "PendingDeletion")
-            .put("PendingWindowInDays", s.pendingWindowInDays());
+    ObjectNode out = Json.object().put("KeyId", s.keyArn());
+    if (s.deletionDate() != null) {
+      out.put("DeletionDate", Json.epochSeconds(s.deletionDate()));
+    }
+    out.put("KeyState", s.keyState()).put("PendingWindowInDays", s.pendingWindowInDays());
     return new Reply(out);
   }
 
@@ -387,7 +387,7 @@ public final class KmsApi {
     return out;
   }
 
-  private static ObjectNode metadata(KeyMetadata md) {
+  static ObjectNode metadata(KeyMetadata md) {
     ObjectNode m =
         Json.object()
             .put("AWSAccountId", md.account())
@@ -405,7 +405,13 @@ public final class KmsApi {
         .put("KeyManager", "CUSTOMER")
         .put("CustomerMasterKeySpec", md.keySpec())
         .put("KeySpec", md.keySpec())
-        .put("MultiRegion", false);
+        .put("MultiRegion", md.multiRegion());
+    if (md.multiRegion()) {
+      MultiRegionApi.putConfiguration(m, md.multiRegionConfiguration());
+    }
+    if (md.pendingDeletionWindowInDays() != null) {
+      m.put("PendingDeletionWindowInDays", md.pendingDeletionWindowInDays());
+    }
     putList(m, "EncryptionAlgorithms", md.encryptionAlgorithms());
     putList(m, "SigningAlgorithms", md.signingAlgorithms());
     putList(m, "MacAlgorithms", md.macAlgorithms());

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.hsmkms.store.AliasRecord;
+import org.hsmkms.store.KeyRecord;
 
 /** One alias of a ListAliases page, as AWS's {@code AliasListEntry}. */
 public record AliasListEntry(
@@ -20,7 +21,7 @@ public record AliasListEntry(
           new AliasListEntry(
               a.aliasName(),
               ctx.aliasArn(a.aliasName()),
-              a.targetKeyId(),
+              KeyRecord.publicIdOf(a.targetKeyId()),
               a.creationDate(),
               a.lastUpdatedDate()));
     }

@@ -43,7 +43,7 @@ public final class Aliases {
     checkTarget(targetKeyId);
     AliasRecord alias = existing(ctx, aliasName);
     // UpdateAlias: kms:UpdateAlias on the alias, its current key and its new key.
-    keys.resolveKeyOnly(ctx, alias.targetKeyId(), Resource.ALIAS_KEY);
+    keys.resolveKeyOnly(ctx, KeyRecord.publicIdOf(alias.targetKeyId()), Resource.ALIAS_KEY);
     KeyRecord key = keys.resolveKeyOnly(ctx, targetKeyId, Resource.TARGET_KEY);
     keys.checkState(ctx, key, Use.MANAGE);
     store.updateAlias(
@@ -60,7 +60,7 @@ public final class Aliases {
     checkName(aliasName);
     // DeleteAlias: kms:DeleteAlias on the alias and on the key it points to.
     AliasRecord alias = existing(ctx, aliasName);
-    keys.resolveKeyOnly(ctx, alias.targetKeyId(), Resource.ALIAS_KEY);
+    keys.resolveKeyOnly(ctx, KeyRecord.publicIdOf(alias.targetKeyId()), Resource.ALIAS_KEY);
     if (!store.deleteAlias(ctx.account(), ctx.region(), aliasName)) {
       throw notFound(ctx, aliasName);
     }

@@ -2,7 +2,6 @@ package org.hsmkms.kms;
 
 import java.util.Arrays;
 import java.util.Optional;
-import java.util.UUID;
 import org.hsmkms.authz.KmsActions.Resource;
 import org.hsmkms.crypto.CiphertextBlob;
 import org.hsmkms.crypto.EncryptionContext;
@@ -174,10 +173,11 @@ public final class CryptoOperations {
     }
     CiphertextBlob parsed = CiphertextBlob.parse(blob).orElseThrow(KmsException::invalidCiphertext);
     KeyRecord key =
-        (requested != null && requested.keyId().equals(parsed.keyId().toString())
+        (requested != null && requested.publicId().equals(parsed.publicKeyId())
                 // The key the request names, already resolved and authorized: not twice.
                 ? Optional.of(requested)
-                : keys.byUuid(ctx, parsed.keyId(), role))
+                // A multi-Region key's blob finds that key's row of the caller's region.
+                : keys.byPublicId(ctx, parsed.publicKeyId(), role))
             .filter(k -> KeySpec.ofKey(k.keySpec()).isSymmetric())
             .orElseThrow(KmsException::invalidCiphertext);
     if (requested != null && !requested.keyId().equals(key.keyId())) {
@@ -298,7 +298,7 @@ public final class CryptoOperations {
    * key is a symmetric encryption key in a usable state.
    */
   byte[] seal(KeyRecord key, byte[] plaintext, EncryptionContext context) {
-    UUID keyId = UUID.fromString(key.keyId());
+    String keyId = key.publicId();
     MaterialId material = MaterialId.fromHex(key.currentMaterialId());
     // Counted before the HSM is asked, so that no encryption passes the limit uncounted.
     usage.beforeEncrypt(key);
@@ -313,13 +313,13 @@ public final class CryptoOperations {
     String materialHex = material.hex();
     boolean known =
         materialHex.equals(key.currentMaterialId())
-            || store.materials(key.keyId()).stream()
+            || store.materials(keys.materialOwner(key)).stream()
                 .map(MaterialRecord::materialId)
                 .anyMatch(materialHex::equals);
     if (!known) {
       throw KmsException.invalidCiphertext();
     }
-    byte[] aad = CiphertextBlob.aad(blob.keyId(), blob.materialId(), context);
+    byte[] aad = blob.aad(context);
     try {
       return SecretBytes.wrap(hsm.decrypt(material, blob.iv(), blob.ciphertextAndTag(), aad));
     } catch (HsmException e) {

@@ -3,6 +3,7 @@ package org.hsmkms.kms;
 import java.time.Instant;
 import java.util.List;
 import org.hsmkms.store.GrantRecord;
+import org.hsmkms.store.KeyRecord;
 
 /**
  * One grant of a ListGrants or ListRetirableGrants page, as AWS's {@code GrantListEntry}.
@@ -26,7 +27,7 @@ public record GrantListEntry(
 
   static GrantListEntry of(GrantRecord g) {
     return new GrantListEntry(
-        "arn:aws:kms:" + g.region() + ":" + g.account() + ":key/" + g.keyId(),
+        "arn:aws:kms:" + g.region() + ":" + g.account() + ":key/" + KeyRecord.publicIdOf(g.keyId()),
         g.grantId(),
         g.name(),
         g.creationDate(),

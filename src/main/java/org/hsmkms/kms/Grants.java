@@ -158,7 +158,9 @@ public final class Grants {
         throw notFound(grantId);
       }
       if (grant.account().equals(ctx.account()) && grant.region().equals(ctx.region())) {
-        ctx.used(grant.keyId()); // for the audit record, as a resolved key would be
+        ctx.used(
+            KeyRecord.publicIdOf(
+                grant.keyId())); // for the audit record, as a resolved key would be
       }
     } else {
       if (keyId == null || grantId == null) {
@@ -178,7 +180,7 @@ public final class Grants {
     }
     if (grantToken != null
         && keyId != null
-        && !keyId.equals(grant.keyId())
+        && !keyId.equals(KeyRecord.publicIdOf(grant.keyId()))
         && !keyId.equals(arn(grant))) {
       // The token names the grant; a KeyId beside it must name the grant's key (id or ARN).
       throw notFound(grant.grantId());
@@ -223,14 +225,14 @@ public final class Grants {
     if (existing.size() >= MAX_GRANTS_PER_KEY) {
       throw new KmsException(
           ErrorCode.LIMIT_EXCEEDED,
-          "The number of grants on " + key.keyId() + " exceeds " + MAX_GRANTS_PER_KEY + ".");
+          "The number of grants on " + key.publicId() + " exceeds " + MAX_GRANTS_PER_KEY + ".");
     }
     long forGrantee = existing.stream().filter(g -> g.granteePrincipal().equals(grantee)).count();
     if (forGrantee >= MAX_GRANTS_PER_GRANTEE) {
       throw new KmsException(
           ErrorCode.LIMIT_EXCEEDED,
           "The number of grants on "
-              + key.keyId()
+              + key.publicId()
               + " for grantee principal "
               + grantee
               + " exceeds "
@@ -271,7 +273,12 @@ public final class Grants {
   }
 
   private static String arn(GrantRecord g) {
-    return "arn:aws:kms:" + g.region() + ":" + g.account() + ":key/" + g.keyId();
+    return "arn:aws:kms:"
+        + g.region()
+        + ":"
+        + g.account()
+        + ":key/"
+        + KeyRecord.publicIdOf(g.keyId());
   }
 
   private static KmsException notFound(String grantId) {

@@ -132,7 +132,16 @@ public final class KeyAuthorizer {
     keys.put("kms:keyspec", List.of(key.keySpec()));
     keys.put("kms:keyusage", List.of(key.keyUsage()));
     keys.put("kms:keyorigin", List.of(key.origin()));
-    keys.put("kms:multiregion", FALSE);
+    keys.put("kms:multiregion", key.isMultiRegion() ? List.of("true") : FALSE);
+    if (key.isMultiRegion() && mentions(keyPolicy, identity, "kms:multiregionkeytype")) {
+      store
+          .findMultiRegionKey(key.publicId())
+          .ifPresent(
+              m ->
+                  keys.put(
+                      "kms:multiregionkeytype",
+                      List.of(m.primaryRegion().equals(key.region()) ? "PRIMARY" : "REPLICA")));
+    }
     if (mentions(keyPolicy, identity, "aws:resourcetag/")) {
       for (Map.Entry<String, String> tag : store.tags(key.keyId()).entrySet()) {
         keys.put("aws:ResourceTag/" + tag.getKey(), List.of(tag.getValue()));

@@ -10,7 +10,7 @@ public record KeyListEntry(String keyId, String keyArn) {
   static List<KeyListEntry> of(RequestContext ctx, List<KeyRecord> rows) {
     List<KeyListEntry> out = new ArrayList<>(rows.size());
     for (KeyRecord k : rows) {
-      out.add(new KeyListEntry(k.keyId(), k.arn()));
+      out.add(new KeyListEntry(k.publicId(), k.arn()));
     }
     return out;
   }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -94,25 +95,33 @@ public final class KeyManagement {
           ErrorCode.VALIDATION, "KeyUsage " + usage + " is not compatible with KeySpec " + spec);
     }
     checkCustomKeyStore(req);
+    if (Boolean.TRUE.equals(req.multiRegion()) && "EXTERNAL".equals(req.origin())) {
+      throw new KmsException(
+          ErrorCode.UNSUPPORTED_OPERATION,
+          "Multi-Region keys with imported key material are not supported by this service.");
+    }
     if (req.origin() != null && !"AWS_KMS".equals(req.origin())) {
       throw new KmsException(
           ErrorCode.UNSUPPORTED_OPERATION,
           "Origin " + req.origin() + " is not supported by this service.");
     }
-    if (Boolean.TRUE.equals(req.multiRegion())) {
-      throw new KmsException(
-          ErrorCode.UNSUPPORTED_OPERATION, "Multi-Region keys are not supported by this service.");
-    }
+    boolean multiRegion = Boolean.TRUE.equals(req.multiRegion());
     Map<String, String> tags = checkTags(req.tags(), Map.of(), true);
 
-    UUID id = UUID.randomUUID();
+    // CreateKey MultiRegion: a multi-Region key's id is mrk- and 32 lowercase hex digits; its row
+    // is that of its first (primary) region.
+    String id =
+        multiRegion
+            ? KeyRecord.MULTI_REGION_PREFIX + HexFormat.of().formatHex(random.generateRandom(16))
+            : UUID.randomUUID().toString();
+    String rowId = multiRegion ? KeyRecord.multiRegionRowId(id, ctx.region()) : id;
     MaterialId material = MaterialId.of(random.generateRandom(16));
     String materialHex = material.hex();
     Instant now = clock.instant();
     String policy = req.policy() != null ? req.policy() : KeyPolicies.defaultPolicy(ctx.account());
     KeyRecord row =
         new KeyRecord(
-            id.toString(),
+            rowId,
             ctx.account(),
             ctx.region(),
             KeyState.CREATING.awsName(),
@@ -125,29 +134,38 @@ public final class KeyManagement {
             null,
             null,
             materialHex);
-    ctx.used(id.toString());
-    store.insertKey(row, new MaterialRecord(materialHex, id.toString(), now));
+    ctx.used(id);
+    MaterialRecord first = new MaterialRecord(materialHex, rowId, now);
+    if (multiRegion) {
+      store.insertMultiRegionKey(row, first);
+    } else {
+      store.insertKey(row, first);
+    }
     try {
       // Tags go in with the Creating row, so a crash cannot leave a completed key without them.
       if (!tags.isEmpty()) {
-        store.putTags(id.toString(), tags);
+        store.putTags(rowId, tags);
       }
       if (keySpec.isSymmetric()) {
-        hsm.generateAesKey(material, id.toString());
+        hsm.generateAesKey(material, id);
       } else if (keySpec.isHmac()) {
-        hsm.generateHmacKey(material, keySpec.hmacKeyBytes(), id.toString());
+        hsm.generateHmacKey(material, keySpec.hmacKeyBytes(), id);
       } else {
-        hsm.generateKeyPair(
-            material, keySpec.keyPairType(), KeyPairUsage.valueOf(usage), id.toString());
+        hsm.generateKeyPair(material, keySpec.keyPairType(), KeyPairUsage.valueOf(usage), id);
       }
     } catch (RuntimeException e) {
-      store.deleteKey(id.toString());
+      store.deleteKey(rowId);
       throw e;
     }
     KeyRecord enabled = row.withState(KeyState.ENABLED.awsName(), null, null);
     store.updateKey(enabled);
     LOG.info("created key {} in {}/{}", id, ctx.account(), ctx.region());
     return metadata(ctx, enabled);
+  }
+
+  /** ReplicateKey and UpdatePrimaryRegion, over the same store, keys and policies. */
+  public MultiRegionKeys multiRegionKeys() {
+    return new MultiRegionKeys(store, keys, policies, this, clock);
   }
 
   public KeyMetadata describeKey(RequestContext ctx, String keyId) {
@@ -217,8 +235,13 @@ public final class KeyManagement {
     }
   }
 
-  /** ScheduleKeyDeletion's answer. */
-  public record DeletionScheduled(String keyArn, Instant deletionDate, int pendingWindowInDays) {}
+  /**
+   * ScheduleKeyDeletion's answer; {@code deletionDate} is null for a multi-Region primary with
+   * replicas (state PendingReplicaDeletion: "The deletion date for the primary key isn't known
+   * until its last replica key is deleted").
+   */
+  public record DeletionScheduled(
+      String keyArn, Instant deletionDate, String keyState, int pendingWindowInDays) {}
 
   public DeletionScheduled scheduleKeyDeletion(RequestContext ctx, String keyId, Integer days) {
     // ScheduleKeyDeletion: PendingWindowInDays 7..30, default 30.
@@ -239,10 +262,20 @@ public final class KeyManagement {
     KeyRecord key;
     synchronized (keys.lifecycleLock()) {
       key = keys.resolve(ctx, keyId, Use.MANAGE);
+      // ScheduleKeyDeletion: "If you schedule the deletion of a primary key with replicas, its key
+      // state changes to PendingReplicaDeletion"; the waiting period begins when the last replica
+      // is deleted (Reconciler).
+      if (!MultiRegionConfiguration.otherRows(store, key).isEmpty()
+          && MultiRegionConfiguration.isPrimary(store, key)) {
+        String state = KeyState.PENDING_REPLICA_DELETION.awsName();
+        store.updateKey(key.withState(state, null, window));
+        LOG.info("key {} waits for its replicas' deletion", key.keyId());
+        return new DeletionScheduled(key.arn(), null, state, window);
+      }
       store.updateKey(key.withState(KeyState.PENDING_DELETION.awsName(), due, window));
     }
     LOG.info("key {} scheduled for deletion at {}", key.keyId(), due);
-    return new DeletionScheduled(key.arn(), due, window);
+    return new DeletionScheduled(key.arn(), due, KeyState.PENDING_DELETION.awsName(), window);
   }
 
   /** CancelKeyDeletion: the key returns to Disabled; answers its ARN. */
@@ -254,7 +287,8 @@ public final class KeyManagement {
 
   private String cancelKeyDeletionLocked(RequestContext ctx, String keyId) {
     KeyRecord key = keys.resolve(ctx, keyId, Use.READ);
-    if (KeyState.fromAwsName(key.keyState()) != KeyState.PENDING_DELETION) {
+    KeyState state = KeyState.fromAwsName(key.keyState());
+    if (state != KeyState.PENDING_DELETION && state != KeyState.PENDING_REPLICA_DELETION) {
       throw new KmsException(ErrorCode.INVALID_STATE, key.arn() + " is not pending deletion.");
     }
     store.updateKey(key.withState(KeyState.DISABLED.awsName(), null, null));
@@ -308,14 +342,13 @@ public final class KeyManagement {
     return new Page<>(all, null);
   }
 
-  /** Checks new tags against AWS's rules; returns them as a map (later duplicates win). */
   /**
    * The tags of a request, checked as AWS checks them.
    *
    * @param creating CreateKey's Tags: more than 50 is TagException "Too many tags" (AWS), where
    *     TagResource answers LimitExceededException
    */
-  private static Map<String, String> checkTags(
+  static Map<String, String> checkTags(
       List<Tag> tags, Map<String, String> existing, boolean creating) {
     Map<String, String> out = new LinkedHashMap<>();
     if (tags == null) {
@@ -353,7 +386,7 @@ public final class KeyManagement {
     String usage = key.keyUsage();
     return new KeyMetadata(
         key.account(),
-        key.keyId(),
+        key.publicId(),
         key.arn(),
         key.creationDate(),
         state == KeyState.ENABLED,
@@ -367,6 +400,8 @@ public final class KeyManagement {
         spec.signingAlgorithms(usage),
         spec.macAlgorithms(),
         spec.keyAgreementAlgorithms(usage),
-        spec.isSymmetric() ? KeyMaterialIds.toWire(key.currentMaterialId()) : null);
+        spec.isSymmetric() ? KeyMaterialIds.toWire(key.currentMaterialId()) : null,
+        MultiRegionConfiguration.of(store, key).orElse(null),
+        state == KeyState.PENDING_REPLICA_DELETION ? key.pendingWindowDays() : null);
   }
 }

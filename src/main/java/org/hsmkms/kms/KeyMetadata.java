@@ -7,6 +7,8 @@ import java.util.List;
  * What DescribeKey and CreateKey report about a key, in AWS's terms. The algorithm lists are empty
  * when they do not apply to the key (AWS then omits them). {@code currentKeyMaterialId} (the API's
  * form, {@link KeyMaterialIds}) is reported for symmetric encryption keys only, null otherwise.
+ * {@code multiRegionConfiguration} is null for a single-Region key; {@code
+ * pendingDeletionWindowInDays} is set only in the state PendingReplicaDeletion (AWS).
  */
 public record KeyMetadata(
     String account,
@@ -24,4 +26,12 @@ public record KeyMetadata(
     List<String> signingAlgorithms,
     List<String> macAlgorithms,
     List<String> keyAgreementAlgorithms,
-    String currentKeyMaterialId) {}
+    String currentKeyMaterialId,
+    MultiRegionConfiguration multiRegionConfiguration,
+    Integer pendingDeletionWindowInDays) {
+
+  /** Whether the key is one region's key of a multi-Region key. */
+  public boolean multiRegion() {
+    return multiRegionConfiguration != null;
+  }
+}

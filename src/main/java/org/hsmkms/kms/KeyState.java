@@ -10,6 +10,11 @@ public enum KeyState {
   ENABLED("Enabled"),
   DISABLED("Disabled"),
   PENDING_DELETION("PendingDeletion"),
+  /**
+   * A multi-Region primary key scheduled for deletion while it has replicas: its waiting period
+   * begins when the last replica is deleted (AWS).
+   */
+  PENDING_REPLICA_DELETION("PendingReplicaDeletion"),
   /** The key's HSM object is missing: the row is kept, the key cannot be used. */
   UNAVAILABLE("Unavailable"),
   DELETING("Deleting");

@@ -10,6 +10,7 @@ import org.hsmkms.authz.KmsActions.Resource;
 import org.hsmkms.store.AliasRecord;
 import org.hsmkms.store.KeyRecord;
 import org.hsmkms.store.MetadataStore;
+import org.hsmkms.store.MultiRegionKeyRecord;
 
 /**
  * Finds keys the way AWS does (key id, key ARN, alias name, alias ARN) and enforces the key states
@@ -25,7 +26,10 @@ public final class Keys {
       Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
   private static final Pattern ARN =
       Pattern.compile("arn:aws:kms:([a-z0-9-]+):(\\d{12}):((?:key/|alias/).+)");
-  private static final Pattern MULTI_REGION_KEY_ID = Pattern.compile("mrk-[0-9a-f]{32}");
+  static final Pattern MULTI_REGION_KEY_ID = Pattern.compile("mrk-[0-9a-f]{32}");
+  // A store row id: a UUID, or one region's row of a multi-Region key. Never named by a client.
+  private static final Pattern ROW_ID =
+      Pattern.compile(KEY_ID.pattern() + "|mrk-[0-9a-f]{32}/[a-z0-9-]+");
   static final String ALIAS_PREFIX = "alias/";
 
   private final MetadataStore store;
@@ -118,9 +122,49 @@ public final class Keys {
    * role}; empty otherwise. A key of another account is found only for a request that may use one.
    */
   public Optional<KeyRecord> byUuid(RequestContext ctx, UUID keyId, Resource role) {
-    Optional<KeyRecord> key = load(ctx, keyId.toString(), foreignAccount(ctx));
+    return byPublicId(ctx, keyId.toString(), role);
+  }
+
+  /**
+   * The key a blob names by its public id (a UUID or {@code mrk-<hex>}), as {@link #byUuid}: for a
+   * multi-Region key, the row of the caller's region, which shares the material of every region.
+   */
+  public Optional<KeyRecord> byPublicId(RequestContext ctx, String publicId, Resource role) {
+    Optional<KeyRecord> key =
+        rowId(publicId, ctx.region()).flatMap(row -> load(ctx, row, foreignAccount(ctx)));
     key.ifPresent(k -> authorizer.authorize(ctx, role, k, true));
     return key;
+  }
+
+  /**
+   * The store row id of the key a client names by {@code publicId} in {@code region}: a UUID stays
+   * as it is; {@code mrk-<hex>} becomes {@code mrk-<hex>/<region>}. Empty for anything else (a
+   * client can never name a row id with '/').
+   */
+  static Optional<String> rowId(String publicId, String region) {
+    if (KEY_ID.matcher(publicId).matches()) {
+      return Optional.of(publicId);
+    }
+    if (MULTI_REGION_KEY_ID.matcher(publicId).matches()) {
+      return Optional.of(KeyRecord.multiRegionRowId(publicId, region));
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The row id whose {@code key_materials} rows hold {@code key}'s material versions. Every lookup
+   * of a key's materials goes through here: a multi-Region key's regions share one set of HSM
+   * objects, recorded under the primary's row (UpdatePrimaryRegion moves them), so a replica's own
+   * row has none.
+   */
+  public String materialOwner(KeyRecord key) {
+    if (!key.isMultiRegion()) {
+      return key.keyId();
+    }
+    return store
+        .findMultiRegionKey(key.publicId())
+        .map(MultiRegionKeyRecord::primaryRowId)
+        .orElse(key.keyId());
   }
 
   /**
@@ -173,6 +217,10 @@ public final class Keys {
     switch (state) {
       case PENDING_DELETION ->
           throw new KmsException(ErrorCode.INVALID_STATE, arn + " is pending deletion.");
+      // AWS: a primary in PendingReplicaDeletion "cannot be replicated or used in cryptographic
+      // operations"; the message is ours (AWS's wording could not be determined).
+      case PENDING_REPLICA_DELETION ->
+          throw new KmsException(ErrorCode.INVALID_STATE, arn + " is pending replica deletion.");
       case DISABLED -> {
         if (use == Use.CRYPTO) {
           throw new KmsException(ErrorCode.DISABLED, arn + " is disabled.");
@@ -203,7 +251,8 @@ public final class Keys {
       }
       String resource = m.group(3);
       if (resource.startsWith("key/")) {
-        return load(ctx, resource.substring(4), m.group(2));
+        return rowId(resource.substring(4), ctx.region())
+            .flatMap(row -> load(ctx, row, m.group(2)));
       }
       // Aliases are never used across accounts (AWS).
       return aliasesAllowed && ownAccount ? viaAlias(ctx, resource) : Optional.empty();
@@ -212,8 +261,8 @@ public final class Keys {
       return aliasesAllowed ? viaAlias(ctx, keyId) : Optional.empty();
     }
     if (MULTI_REGION_KEY_ID.matcher(keyId).matches()) {
-      // A multi-Region key id: well formed, and no such key exists here (AWS's message).
-      return Optional.empty();
+      // A multi-Region key id names the key's row in the caller's region.
+      return load(ctx, KeyRecord.multiRegionRowId(keyId, ctx.region()), ctx.account());
     }
     if (!KEY_ID.matcher(keyId).matches()) {
       throw new KmsException(ErrorCode.NOT_FOUND, "Invalid keyId '" + keyId + "'");
@@ -239,9 +288,12 @@ public final class Keys {
     return alias.flatMap(a -> load(ctx, a.targetKeyId(), ctx.account()));
   }
 
-  /** A visible key of the caller's region, of {@code account} (null: of any account). */
+  /**
+   * A visible key of the caller's region, of {@code account} (null: of any account), by its row id
+   * (an alias's target is one).
+   */
   private Optional<KeyRecord> load(RequestContext ctx, String keyId, String account) {
-    if (!KEY_ID.matcher(keyId).matches()) {
+    if (!ROW_ID.matcher(keyId).matches()) {
       return Optional.empty();
     }
     Optional<KeyRecord> key =

@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * and from then on it carries out deletions when they fall due.
  *
  * <p>Security: key material is destroyed only for a key whose ScheduleKeyDeletion has completed
- * (state Deleting, or PendingDeletion past its date). A row without its token object is reported
- * and kept; a token object without a row is reported and kept.
+ * (state Deleting, or PendingDeletion past its date), and for a multi-Region key only with the last
+ * region's key: the regions share the HSM objects. A row without its token object is reported and
+ * kept; a token object without a row is reported and kept.
  */
 public final class Reconciler {
   private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
@@ -136,6 +137,12 @@ public final class Reconciler {
   public int deleteDueKeys() {
     Instant now = clock.instant();
     int count = 0;
+    // A primary whose last replica went while the service stopped between the two steps.
+    for (KeyRecord key : store.keysInStates(Set.of(KeyState.PENDING_REPLICA_DELETION.awsName()))) {
+      synchronized (keys.lifecycleLock()) {
+        MultiRegionKeys.afterReplicaDeleted(store, key, now);
+      }
+    }
     for (KeyRecord key : store.keysInStates(Set.of(KeyState.PENDING_DELETION.awsName()))) {
       if (key.deletionDate() != null && !key.deletionDate().isAfter(now)) {
         KeyRecord current;
@@ -151,7 +158,7 @@ public final class Reconciler {
                   current.deletionDate(),
                   current.pendingWindowDays()));
         }
-        completeDeletion(current, store.materials(current.keyId()));
+        completeDeletion(current, store.materials(keys.materialOwner(current)));
         count++;
       }
     }
@@ -159,6 +166,16 @@ public final class Reconciler {
   }
 
   private void completeDeletion(KeyRecord key, List<MaterialRecord> materials) {
+    if (!MultiRegionConfiguration.otherRows(store, key).isEmpty()) {
+      // Another region's key of this multi-Region key uses the same HSM objects: only this
+      // region's row goes (the store refuses to remove a primary's row while replicas exist).
+      store.deleteKey(key.keyId());
+      synchronized (keys.lifecycleLock()) {
+        MultiRegionKeys.afterReplicaDeleted(store, key, clock.instant());
+      }
+      LOG.info("key {} deleted; its key material stays for the other regions", key.keyId());
+      return;
+    }
     for (MaterialRecord m : materials) {
       hsm.destroyKey(MaterialId.fromHex(m.materialId()));
     }

@@ -308,4 +308,32 @@ public final class CachingMetadataStore implements MetadataStore {
   public Instant keyUsageTrackingStart(Instant now) {
     return store.keyUsageTrackingStart(now);
   }
+
+  // --- multi-Region keys ---
+  // Not cached: read by management operations and by Decrypt of a material that is not current.
+
+  @Override
+  public void insertMultiRegionKey(KeyRecord primary, MaterialRecord firstMaterial) {
+    write(() -> store.insertMultiRegionKey(primary, firstMaterial));
+  }
+
+  @Override
+  public Optional<MultiRegionKeyRecord> findMultiRegionKey(String mrkId) {
+    return store.findMultiRegionKey(mrkId);
+  }
+
+  @Override
+  public List<KeyRecord> multiRegionRows(String mrkId) {
+    return store.multiRegionRows(mrkId);
+  }
+
+  @Override
+  public void insertReplica(KeyRecord replica, Map<String, String> tags) {
+    write(() -> store.insertReplica(replica, tags));
+  }
+
+  @Override
+  public void updatePrimaryRegion(String mrkId, String newPrimaryRegion) {
+    write(() -> store.updatePrimaryRegion(mrkId, newPrimaryRegion));
+  }
 }

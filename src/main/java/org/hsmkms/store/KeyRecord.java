@@ -7,7 +7,9 @@ import java.util.Objects;
  * One CMK's metadata row. Holds no key material: the material lives in the HSM under {@code
  * materialId} (its {@code CKA_ID}).
  *
- * @param keyId the key's UUID string, unique across all accounts and regions
+ * @param keyId the row id, unique across all accounts and regions: the key's UUID string, or for a
+ *     multi-Region key {@code mrk-<32 hex>/<region>} (one row per region); never shown to a client
+ *     as it is: clients see {@link #publicId()}
  * @param account the owning account id
  * @param region the region the key lives in
  * @param keyState persisted state name: the AWS KeyState names, plus the internal {@code Creating}
@@ -37,6 +39,9 @@ public record KeyRecord(
     Integer pendingWindowDays,
     String currentMaterialId) {
 
+  /** Prefix of multi-Region key ids. */
+  public static final String MULTI_REGION_PREFIX = "mrk-";
+
   public KeyRecord {
     Objects.requireNonNull(keyId, "keyId");
     Objects.requireNonNull(account, "account");
@@ -46,9 +51,33 @@ public record KeyRecord(
     description = description == null ? "" : description;
   }
 
-  /** The key's ARN, in its own account and region. */
+  /** The key's ARN, in its own account and region, with its {@link #publicId()}. */
   public String arn() {
-    return "arn:aws:kms:" + region + ":" + account + ":key/" + keyId;
+    return "arn:aws:kms:" + region + ":" + account + ":key/" + publicId();
+  }
+
+  /**
+   * The key id clients see: the row id up to its '/', i.e. the UUID, or {@code mrk-<hex>} for every
+   * region's row of a multi-Region key.
+   */
+  public String publicId() {
+    return publicIdOf(keyId);
+  }
+
+  /** The key id clients see for row id {@code rowId} (an alias's or a grant's target key). */
+  public static String publicIdOf(String rowId) {
+    int slash = rowId.indexOf('/');
+    return slash < 0 ? rowId : rowId.substring(0, slash);
+  }
+
+  /** Whether this is one region's row of a multi-Region key ({@code mrk-} id). */
+  public boolean isMultiRegion() {
+    return keyId.startsWith(MULTI_REGION_PREFIX);
+  }
+
+  /** The row id of a multi-Region key's row in {@code region}. */
+  public static String multiRegionRowId(String mrkId, String region) {
+    return mrkId + "/" + region;
   }
 
   public KeyRecord withState(String state, Instant deletionDate, Integer pendingWindowDays) {

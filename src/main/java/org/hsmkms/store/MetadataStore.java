@@ -152,6 +152,34 @@ public interface MetadataStore extends AutoCloseable {
   /** Records the encryptions reserved for a material. */
   void putMaterialUsage(String materialId, long encryptions);
 
+  // --- multi-Region keys ---
+
+  /**
+   * Inserts the primary row of a new multi-Region key (row id {@code mrk-<hex>/<region>}) with its
+   * first material, and the record its regions share, in one transaction.
+   */
+  void insertMultiRegionKey(KeyRecord primary, MaterialRecord firstMaterial);
+
+  /** What the regions of multi-Region key {@code mrkId} ({@code mrk-<hex>}) share. */
+  Optional<MultiRegionKeyRecord> findMultiRegionKey(String mrkId);
+
+  /** Every region's row of multi-Region key {@code mrkId}, in any state, in row id order. */
+  List<KeyRecord> multiRegionRows(String mrkId);
+
+  /**
+   * Inserts a replica's row with its tags, in one transaction. The key material rows stay with the
+   * primary's row; the replica uses the same HSM objects.
+   *
+   * @throws StoreException if that region's row exists already
+   */
+  void insertReplica(KeyRecord replica, Map<String, String> tags);
+
+  /**
+   * Makes the row of {@code newPrimaryRegion} the primary: the material rows move to it from the
+   * old primary's row and the shared record names the new region, in one transaction.
+   */
+  void updatePrimaryRegion(String mrkId, String newPrimaryRegion);
+
   @Override
   void close();
 

@@ -104,7 +104,7 @@ class CiphertextBlobTest {
   }
 
   @ParameterizedTest(name = "version byte {0}")
-  @ValueSource(ints = {0x00, 0x02, 0x7f, 0x80, 0xff})
+  @ValueSource(ints = {0x00, 0x03, 0x7f, 0x80, 0xff})
   void parse_ofOtherVersion_isEmpty(int version) {
     byte[] blob = validBlob();
     blob[0] = (byte) version;
@@ -121,7 +121,10 @@ class CiphertextBlobTest {
         input[0] = CiphertextBlob.VERSION_1;
       }
       Optional<CiphertextBlob> parsed = CiphertextBlob.parse(input);
-      assertEquals(input.length >= CiphertextBlob.OVERHEAD && input[0] == 1, parsed.isPresent());
+      // Versions 1 and 2 (multi-Region keys) parse.
+      assertEquals(
+          input.length >= CiphertextBlob.OVERHEAD && (input[0] == 1 || input[0] == 2),
+          parsed.isPresent());
     }
   }
 

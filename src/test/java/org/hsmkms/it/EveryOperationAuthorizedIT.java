@@ -228,6 +228,17 @@ class EveryOperationAuthorizedIT {
         x -> json("AliasName", "alias/stranger-" + x.symmetric(), "TargetKeyId", x.symmetric()));
     several("UpdateAlias", x -> json("AliasName", x.alias(), "TargetKeyId", x.otherSymmetric()));
     several("DeleteAlias", x -> json("AliasName", x.alias()));
+    // ReplicateKey: kms:CreateKey (identity policy) is decided first, before the primary's key
+    // policy is asked for kms:ReplicateKey.
+    TABLE.put(
+        "ReplicateKey",
+        new Probe(
+            "ReplicateKey",
+            "kms:CreateKey",
+            Resource.ACCOUNT,
+            x -> "*",
+            x -> json("KeyId", x.symmetric(), "ReplicaRegion", "eu-west-1")));
+    key("UpdatePrimaryRegion", x -> json("KeyId", x.symmetric(), "PrimaryRegion", "eu-west-1"));
   }
 
   @BeforeAll

@@ -252,13 +252,29 @@ class CreateKeyTest {
   }
 
   @Test
-  void createKey_multiRegion_isUnsupportedOperationException() {
+  void createKey_multiRegion_isAPrimaryKeyWithAnMrkId_inARowOfItsRegion() {
+    KeyMetadata md =
+        services.management.createKey(
+            ctx, new CreateKeyRequest(null, null, null, null, null, null, null, true, null, false));
+
+    assertTrue(md.keyId().matches("mrk-[0-9a-f]{32}"), md.keyId());
+    assertTrue(md.multiRegion());
+    KeyRecord key = services.row(md.keyId() + "/" + ctx.region());
+    assertEquals(md.keyId(), key.publicId());
+    assertEquals(
+        ctx.region(),
+        services.stored.store.findMultiRegionKey(md.keyId()).orElseThrow().primaryRegion());
+    assertTrue(TOKEN.hsm().inventory().keyExists(services.material(key)));
+  }
+
+  @Test
+  void createKey_multiRegion_withImportedMaterial_isUnsupportedOperationException() {
     KmsException e =
         refusedWithNothingCreated(
-            new CreateKeyRequest(null, null, null, null, null, null, null, true, null, false));
+            new CreateKeyRequest(
+                null, null, null, "EXTERNAL", null, null, null, true, null, false));
 
     assertEquals(ErrorCode.UNSUPPORTED_OPERATION, e.code());
-    assertEquals("Multi-Region keys are not supported by this service.", e.getMessage());
   }
 
   @Test

@@ -184,7 +184,7 @@ class GrantsTest {
     ErrorCode expected =
         switch (state) {
           case ENABLED, DISABLED, UNAVAILABLE -> null;
-          case PENDING_DELETION -> ErrorCode.INVALID_STATE;
+          case PENDING_DELETION, PENDING_REPLICA_DELETION -> ErrorCode.INVALID_STATE;
           case CREATING, DELETING -> ErrorCode.NOT_FOUND;
         };
 

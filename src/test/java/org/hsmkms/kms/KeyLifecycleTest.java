@@ -83,6 +83,8 @@ class KeyLifecycleTest {
     KeyState disabled = KeyState.DISABLED;
     KeyState pending = KeyState.PENDING_DELETION;
     KeyState unavailable = KeyState.UNAVAILABLE;
+    // A multi-Region primary waiting for its replicas' deletion behaves as pending deletion.
+    KeyState replicas = KeyState.PENDING_REPLICA_DELETION;
     ErrorCode invalid = ErrorCode.INVALID_STATE;
     return Stream.of(
         Arguments.of(enabled, Transition.ENABLE, enabled, null),
@@ -104,7 +106,12 @@ class KeyLifecycleTest {
         Arguments.of(unavailable, Transition.DISABLE, null, invalid),
         Arguments.of(unavailable, Transition.SCHEDULE_DELETION, pending, null),
         Arguments.of(unavailable, Transition.CANCEL_DELETION, null, invalid),
-        Arguments.of(unavailable, Transition.UPDATE_DESCRIPTION, unavailable, null));
+        Arguments.of(unavailable, Transition.UPDATE_DESCRIPTION, unavailable, null),
+        Arguments.of(replicas, Transition.ENABLE, null, invalid),
+        Arguments.of(replicas, Transition.DISABLE, null, invalid),
+        Arguments.of(replicas, Transition.SCHEDULE_DELETION, null, invalid),
+        Arguments.of(replicas, Transition.CANCEL_DELETION, disabled, null),
+        Arguments.of(replicas, Transition.UPDATE_DESCRIPTION, null, invalid));
   }
 
   @ParameterizedTest(name = "{0} key, {1}: {2} {3}")

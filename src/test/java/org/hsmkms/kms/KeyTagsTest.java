@@ -85,6 +85,10 @@ class KeyTagsTest {
         Arguments.of(KeyState.PENDING_DELETION, TagOperation.TAG, ErrorCode.INVALID_STATE),
         Arguments.of(KeyState.PENDING_DELETION, TagOperation.UNTAG, ErrorCode.INVALID_STATE),
         Arguments.of(KeyState.PENDING_DELETION, TagOperation.LIST, null),
+        Arguments.of(KeyState.PENDING_REPLICA_DELETION, TagOperation.TAG, ErrorCode.INVALID_STATE),
+        Arguments.of(
+            KeyState.PENDING_REPLICA_DELETION, TagOperation.UNTAG, ErrorCode.INVALID_STATE),
+        Arguments.of(KeyState.PENDING_REPLICA_DELETION, TagOperation.LIST, null),
         Arguments.of(KeyState.UNAVAILABLE, TagOperation.TAG, null),
         Arguments.of(KeyState.UNAVAILABLE, TagOperation.UNTAG, null),
         Arguments.of(KeyState.UNAVAILABLE, TagOperation.LIST, null),

@@ -163,6 +163,9 @@ class KeysTest {
         Arguments.of(KeyState.PENDING_DELETION, Use.CRYPTO, ErrorCode.INVALID_STATE),
         Arguments.of(KeyState.PENDING_DELETION, Use.MANAGE, ErrorCode.INVALID_STATE),
         Arguments.of(KeyState.PENDING_DELETION, Use.READ, null),
+        Arguments.of(KeyState.PENDING_REPLICA_DELETION, Use.CRYPTO, ErrorCode.INVALID_STATE),
+        Arguments.of(KeyState.PENDING_REPLICA_DELETION, Use.MANAGE, ErrorCode.INVALID_STATE),
+        Arguments.of(KeyState.PENDING_REPLICA_DELETION, Use.READ, null),
         Arguments.of(KeyState.UNAVAILABLE, Use.CRYPTO, ErrorCode.KEY_UNAVAILABLE),
         Arguments.of(KeyState.UNAVAILABLE, Use.MANAGE, null),
         Arguments.of(KeyState.UNAVAILABLE, Use.READ, null));

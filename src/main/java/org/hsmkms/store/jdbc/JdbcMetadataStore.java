@@ -14,6 +14,7 @@ import org.hsmkms.store.KeyRecord;
 import org.hsmkms.store.KeyUsageRecord;
 import org.hsmkms.store.MaterialRecord;
 import org.hsmkms.store.MetadataStore;
+import org.hsmkms.store.MultiRegionKeyRecord;
 import org.hsmkms.store.RotationClaim;
 import org.hsmkms.store.RotationRecord;
 import org.hsmkms.store.RotationSchedule;
@@ -134,7 +135,9 @@ public final class JdbcMetadataStore implements MetadataStore {
           TagRows.deleteOfKey(c, keyId);
           GrantRows.deleteOfKey(c, keyId);
           AliasRows.deleteOfKey(c, keyId);
+          MultiRegionRows.checkDeletable(c, keyId);
           KeyRows.delete(c, keyId);
+          MultiRegionRows.deleteIfLast(c, keyId);
           return null;
         });
   }
@@ -496,5 +499,75 @@ public final class JdbcMetadataStore implements MetadataStore {
   public Instant keyUsageTrackingStart(Instant now) {
     Objects.requireNonNull(now, "now");
     return connections.write("keyUsageTrackingStart", c -> KeyUsageRows.trackingStart(c, now));
+  }
+
+  // --- multi-Region keys ---
+
+  @Override
+  public void insertMultiRegionKey(KeyRecord primary, MaterialRecord firstMaterial) {
+    Objects.requireNonNull(primary, "primary");
+    Objects.requireNonNull(firstMaterial, "firstMaterial");
+    if (!primary.isMultiRegion() || !primary.keyId().contains("/")) {
+      throw new IllegalArgumentException("not a multi-Region key row id");
+    }
+    if (!primary.keyId().equals(firstMaterial.keyId())) {
+      throw new IllegalArgumentException("first material belongs to a different key");
+    }
+    connections.write(
+        "insertMultiRegionKey " + primary.keyId(),
+        c -> {
+          MultiRegionRows.insert(
+              c, new MultiRegionKeyRecord(primary.publicId(), primary.account(), primary.region()));
+          KeyRows.insert(c, primary, firstMaterial);
+          return null;
+        });
+  }
+
+  @Override
+  public Optional<MultiRegionKeyRecord> findMultiRegionKey(String mrkId) {
+    Objects.requireNonNull(mrkId, "mrkId");
+    return connections.read("findMultiRegionKey " + mrkId, c -> MultiRegionRows.find(c, mrkId));
+  }
+
+  @Override
+  public List<KeyRecord> multiRegionRows(String mrkId) {
+    Objects.requireNonNull(mrkId, "mrkId");
+    return connections.read("multiRegionRows " + mrkId, c -> MultiRegionRows.rows(c, mrkId));
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws StoreException if the multi-Region key does not exist or the region's row does
+   */
+  @Override
+  public void insertReplica(KeyRecord replica, Map<String, String> tags) {
+    Objects.requireNonNull(replica, "replica");
+    Map<String, String> copy = new TreeMap<>(tags);
+    String operation = "insertReplica " + replica.keyId();
+    connections.write(
+        operation,
+        c -> {
+          if (MultiRegionRows.find(c, replica.publicId()).isEmpty()) {
+            throw new StoreException(operation + " failed: no such multi-Region key");
+          }
+          KeyRows.insertRow(c, replica);
+          if (!copy.isEmpty()) {
+            TagRows.put(c, replica.keyId(), copy);
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public void updatePrimaryRegion(String mrkId, String newPrimaryRegion) {
+    Objects.requireNonNull(mrkId, "mrkId");
+    Objects.requireNonNull(newPrimaryRegion, "newPrimaryRegion");
+    connections.write(
+        "updatePrimaryRegion " + mrkId,
+        c -> {
+          MultiRegionRows.setPrimary(c, mrkId, newPrimaryRegion);
+          return null;
+        });
   }
 }

@@ -68,11 +68,27 @@ final class KeyRows {
           + " FROM key_materials"
           + " ORDER BY key_id, creation_date, material_id";
 
+  private static final String KEYS_WITH_ID_PREFIX =
+      "SELECT " + KEY_COLUMNS + " FROM keys WHERE key_id LIKE ? ORDER BY key_id";
+  private static final String MOVE_MATERIALS =
+      "UPDATE key_materials SET key_id = ? WHERE key_id = ?";
+
   private KeyRows() {}
 
   /** Inserts the key row, then its first material row. */
   static void insert(Connection c, KeyRecord key, MaterialRecord firstMaterial)
       throws SQLException {
+    insertRow(c, key);
+    try (PreparedStatement ps = c.prepareStatement(INSERT_MATERIAL)) {
+      ps.setString(1, firstMaterial.materialId());
+      ps.setString(2, firstMaterial.keyId());
+      Columns.setInstant(ps, 3, firstMaterial.creationDate());
+      ps.executeUpdate();
+    }
+  }
+
+  /** Inserts the key row alone (a multi-Region replica, whose materials are the primary's). */
+  static void insertRow(Connection c, KeyRecord key) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(INSERT_KEY)) {
       ps.setString(1, key.keyId());
       ps.setString(2, key.account());
@@ -87,12 +103,6 @@ final class KeyRows {
       Columns.setNullableInstant(ps, 11, key.deletionDate());
       Columns.setNullableInteger(ps, 12, key.pendingWindowDays());
       ps.setString(13, key.currentMaterialId());
-      ps.executeUpdate();
-    }
-    try (PreparedStatement ps = c.prepareStatement(INSERT_MATERIAL)) {
-      ps.setString(1, firstMaterial.materialId());
-      ps.setString(2, firstMaterial.keyId());
-      Columns.setInstant(ps, 3, firstMaterial.creationDate());
       ps.executeUpdate();
     }
   }
@@ -207,6 +217,26 @@ final class KeyRows {
       }
       byKey.replaceAll((k, v) -> List.copyOf(v));
       return byKey;
+    }
+  }
+
+  /**
+   * The keys whose row id starts with {@code prefix} (which holds no LIKE wildcard), in key id
+   * order: every region's row of a multi-Region key.
+   */
+  static List<KeyRecord> withIdPrefix(Connection c, String prefix) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(KEYS_WITH_ID_PREFIX)) {
+      ps.setString(1, prefix + "%");
+      return readKeys(ps);
+    }
+  }
+
+  /** Re-attaches every material row of {@code fromKeyId} to {@code toKeyId}. */
+  static void moveMaterials(Connection c, String fromKeyId, String toKeyId) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(MOVE_MATERIALS)) {
+      ps.setString(1, toKeyId);
+      ps.setString(2, fromKeyId);
+      ps.executeUpdate();
     }
   }
 

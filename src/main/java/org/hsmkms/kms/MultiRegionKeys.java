@@ -1,0 +1,189 @@
+package org.hsmkms.kms;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.hsmkms.authz.KmsActions.Resource;
+import org.hsmkms.kms.Keys.Use;
+import org.hsmkms.store.KeyRecord;
+import org.hsmkms.store.MetadataStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * ReplicateKey and UpdatePrimaryRegion: the multi-Region keys of one account, with one key per
+ * region of this service and the same key id ({@code mrk-<hex>}) in each.
+ *
+ * <p>Security: a replica uses the very HSM objects of its primary (one HSM serves every region of a
+ * deployment), so replication copies no key material; it only writes the replica's own metadata
+ * row. The material's ids stay recorded under the primary's row ({@link Keys#materialOwner}), and
+ * the HSM objects are destroyed only with the last region's key ({@link Reconciler}).
+ */
+public final class MultiRegionKeys {
+  private static final Logger LOG = LoggerFactory.getLogger(MultiRegionKeys.class);
+
+  private final MetadataStore store;
+  private final Keys keys;
+  private final KeyPolicies policies;
+  private final KeyManagement management;
+  private final Clock clock;
+
+  MultiRegionKeys(
+      MetadataStore store, Keys keys, KeyPolicies policies, KeyManagement management, Clock clock) {
+    this.store = store;
+    this.keys = keys;
+    this.policies = policies;
+    this.management = management;
+    this.clock = clock;
+  }
+
+  /** ReplicateKey's answer: the replica's metadata, policy and tags. */
+  public record Replicated(KeyMetadata replicaKeyMetadata, String replicaPolicy, List<Tag> tags) {}
+
+  /**
+   * ReplicateKey: a replica of the primary key {@code keyId} (of the caller's region) in {@code
+   * replicaRegion}, with its own description, policy (the default key policy if none) and tags.
+   */
+  public Replicated replicateKey(
+      RequestContext ctx,
+      String keyId,
+      String replicaRegion,
+      String policy,
+      boolean bypassPolicyLockoutSafetyCheck,
+      String description,
+      List<Tag> tags) {
+    // kms:ReplicateKey on the primary (its key policy); kms:CreateKey (and kms:TagResource with
+    // Tags) in the identity policy were decided before the operation ran.
+    KeyRecord primary = keys.resolve(ctx, keyId, Resource.KEY);
+    if (!primary.isMultiRegion()) {
+      throw new KmsException(
+          ErrorCode.UNSUPPORTED_OPERATION, primary.arn() + " is not a multi-Region key.");
+    }
+    if (policy != null) {
+      policies.checkPolicy(ctx, policy, bypassPolicyLockoutSafetyCheck);
+    }
+    Map<String, String> tagMap = KeyManagement.checkTags(tags, Map.of(), true);
+    KeyRecord replica;
+    synchronized (keys.lifecycleLock()) {
+      primary = reread(primary);
+      // ReplicateKey: "It's the only key that can be replicated" (the primary).
+      if (!MultiRegionConfiguration.isPrimary(store, primary)) {
+        throw new KmsException(
+            ErrorCode.UNSUPPORTED_OPERATION,
+            primary.arn() + " is a replica key; only the primary key can be replicated.");
+      }
+      // A primary pending (replica) deletion "cannot be replicated"; a disabled one can.
+      keys.checkState(ctx, primary, Use.MANAGE);
+      // "each must be in a different Region": the primary's and every existing replica's.
+      String rowId = KeyRecord.multiRegionRowId(primary.publicId(), replicaRegion);
+      if (replicaRegion.equals(primary.region()) || store.findKey(rowId).isPresent()) {
+        throw new KmsException(
+            ErrorCode.ALREADY_EXISTS,
+            "Key " + MultiRegionConfiguration.arnIn(primary, replicaRegion) + " already exists.");
+      }
+      replica =
+          new KeyRecord(
+              rowId,
+              primary.account(),
+              replicaRegion,
+              // AWS shows Creating for a few seconds; here the replica is complete when the
+              // answer is sent (no material to copy), so it is Enabled at once.
+              KeyState.ENABLED.awsName(),
+              primary.keySpec(),
+              primary.keyUsage(),
+              primary.origin(),
+              description,
+              policy != null ? policy : KeyPolicies.defaultPolicy(primary.account()),
+              clock.instant(),
+              null,
+              null,
+              primary.currentMaterialId());
+      store.insertReplica(replica, tagMap);
+    }
+    ctx.used(replica);
+    LOG.info("key {} replicated into {}", primary.keyId(), replicaRegion);
+    List<Tag> replicaTags =
+        store.tags(replica.keyId()).entrySet().stream()
+            .map(e -> new Tag(e.getKey(), e.getValue()))
+            .toList();
+    return new Replicated(management.metadata(ctx, replica), replica.policy(), replicaTags);
+  }
+
+  /**
+   * UpdatePrimaryRegion: the replica of {@code keyId}'s multi-Region key in {@code primaryRegion}
+   * becomes the primary, and the primary {@code keyId} (of the caller's region) a replica.
+   */
+  public void updatePrimaryRegion(RequestContext ctx, String keyId, String primaryRegion) {
+    KeyRecord primary = keys.resolve(ctx, keyId, Resource.KEY);
+    if (!primary.isMultiRegion()) {
+      throw new KmsException(
+          ErrorCode.UNSUPPORTED_OPERATION, primary.arn() + " is not a multi-Region key.");
+    }
+    synchronized (keys.lifecycleLock()) {
+      primary = reread(primary);
+      if (!MultiRegionConfiguration.isPrimary(store, primary)) {
+        throw new KmsException(
+            ErrorCode.UNSUPPORTED_OPERATION,
+            primary.arn() + " is not the primary key of its multi-Region key.");
+      }
+      String target = MultiRegionConfiguration.arnIn(primary, primaryRegion);
+      if (primaryRegion.equals(primary.region())) {
+        throw new KmsException(
+            ErrorCode.UNSUPPORTED_OPERATION, target + " is already the primary key.");
+      }
+      KeyRecord replica =
+          store
+              .findKey(KeyRecord.multiRegionRowId(primary.publicId(), primaryRegion))
+              .filter(k -> KeyState.fromAwsName(k.keyState()).isVisible())
+              .orElseThrow(
+                  () ->
+                      new KmsException(ErrorCode.NOT_FOUND, "Key '" + target + "' does not exist"));
+      // kms:UpdatePrimaryRegion on the replica too, by its own key policy.
+      keys.authorize(ctx, Resource.REPLICA_KEY, replica);
+      ctx.used(replica);
+      // "Both the primary key and the replica key must be in the Enabled key state".
+      keys.checkState(ctx, primary, Use.CRYPTO);
+      keys.checkState(ctx, replica, Use.CRYPTO);
+      store.updatePrimaryRegion(primary.publicId(), primaryRegion);
+    }
+    LOG.info("key {}: primary region is now {}", primary.publicId(), primaryRegion);
+  }
+
+  /**
+   * Once a primary in PendingReplicaDeletion is the only row left of the multi-Region key of {@code
+   * row} (a replica just deleted, or the primary itself): "the key state of the primary key changes
+   * from PendingReplicaDeletion to PendingDeletion", and its waiting period begins. Called under
+   * the lifecycle lock.
+   */
+  static void afterReplicaDeleted(MetadataStore store, KeyRecord row, Instant now) {
+    if (!row.isMultiRegion()) {
+      return;
+    }
+    List<KeyRecord> rows = store.multiRegionRows(row.publicId());
+    Optional<KeyRecord> waiting =
+        rows.stream()
+            .filter(r -> KeyState.PENDING_REPLICA_DELETION.awsName().equals(r.keyState()))
+            .findFirst();
+    if (waiting.isPresent() && rows.size() == 1) {
+      KeyRecord primary = waiting.get();
+      int window =
+          primary.pendingWindowDays() == null
+              ? KeyManagement.DEFAULT_PENDING_WINDOW_DAYS
+              : primary.pendingWindowDays();
+      store.updateKey(
+          primary.withState(
+              KeyState.PENDING_DELETION.awsName(), now.plus(Duration.ofDays(window)), window));
+      LOG.info("key {}: its last replica is deleted; its waiting period begins", primary.keyId());
+    }
+  }
+
+  private KeyRecord reread(KeyRecord key) {
+    return store
+        .findKey(key.keyId())
+        .orElseThrow(
+            () -> new KmsException(ErrorCode.NOT_FOUND, "Key '" + key.arn() + "' does not exist"));
+  }
+}
