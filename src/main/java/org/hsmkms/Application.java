@@ -33,8 +33,10 @@ import org.hsmkms.kms.DataKeyPairPool;
 import org.hsmkms.kms.DataKeyPairs;
 import org.hsmkms.kms.GrantIndex;
 import org.hsmkms.kms.Grants;
+import org.hsmkms.kms.ImportSweep;
 import org.hsmkms.kms.KeyAuthorizer;
 import org.hsmkms.kms.KeyManagement;
+import org.hsmkms.kms.KeyMaterialImport;
 import org.hsmkms.kms.KeyPairServices;
 import org.hsmkms.kms.KeyPolicies;
 import org.hsmkms.kms.KeySpec;
@@ -66,6 +68,8 @@ public final class Application implements AutoCloseable {
   private Pkcs11Hsm hsm;
   private MetadataStore store;
   private Reconciler reconciler;
+  private KeyMaterialImport imports;
+  private ImportSweep importSweep;
   private DataKeyPairPool keyPairPool;
   private CredentialStore credentials;
   private int port;
@@ -126,6 +130,12 @@ public final class Application implements AutoCloseable {
     // CKR_GENERAL_ERROR while another thread listed the token.
     reconciler.reconcile();
     reconciler.deleteDueKeys();
+    this.imports =
+        new KeyMaterialImport(hsm.keyImport(), hsm.inventory(), hsm.random(), store, keys, clock);
+    this.importSweep =
+        new ImportSweep(imports, hsm.keyImport(), hsm.inventory(), store, keys, clock);
+    importSweep.reconcile();
+    importSweep.sweep();
     this.keyPairPool =
         new DataKeyPairPool(
             hsm.dataKeyPairs(), poolSizes(config.dataKeyPairs()), config.dataKeyPairs().prefill());
@@ -201,7 +211,8 @@ public final class Application implements AutoCloseable {
             new Aliases(store, keys, clock),
             crypto,
             keyPairs,
-            new Grants(store, keys, hsm.random(), clock));
+            new Grants(store, keys, hsm.random(), clock),
+            imports);
     KmsHttpServer http =
         new KmsHttpServer(
             vertx,
@@ -233,6 +244,14 @@ public final class Application implements AutoCloseable {
                     .executeBlocking(reconciler::deleteDueKeys, false)
                     .onFailure(t -> LOG.error("deletion sweep failed", t)));
     parts.add("the deletion sweep", () -> vertx.cancelTimer(deletionTimer));
+    long importTimer =
+        vertx.setPeriodic(
+            intervalMs,
+            id ->
+                workers
+                    .executeBlocking(importSweep::sweep, false)
+                    .onFailure(t -> LOG.error("imported key material sweep failed", t)));
+    parts.add("the imported key material sweep", () -> vertx.cancelTimer(importTimer));
     if (credentials != null) {
       long credentialsTimer =
           vertx.setPeriodic(
@@ -319,6 +338,11 @@ public final class Application implements AutoCloseable {
 
   public MetadataStore store() {
     return store;
+  }
+
+  /** The imported key material sweep (tests run it instead of waiting for its timer). */
+  public ImportSweep importSweep() {
+    return importSweep;
   }
 
   public Reconciler reconciler() {

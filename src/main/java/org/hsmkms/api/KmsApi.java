@@ -15,6 +15,7 @@ import org.hsmkms.kms.ErrorCode;
 import org.hsmkms.kms.Grants;
 import org.hsmkms.kms.KeyListEntry;
 import org.hsmkms.kms.KeyManagement;
+import org.hsmkms.kms.KeyMaterialImport;
 import org.hsmkms.kms.KeyMetadata;
 import org.hsmkms.kms.KeyPairServices;
 import org.hsmkms.kms.KeyPolicies;
@@ -47,7 +48,8 @@ public final class KmsApi {
       Aliases aliases,
       CryptoOperations crypto,
       KeyPairServices keyPairs,
-      Grants grants) {
+      Grants grants,
+      KeyMaterialImport imports) {
     this.keys = keys;
     this.policies = policies;
     this.aliases = aliases;
@@ -134,6 +136,7 @@ public final class KmsApi {
     operations.put("GenerateRandom", this::generateRandom);
     new KeyPairApi(keyPairs).registerInto(operations);
     new GrantApi(grants).registerInto(operations);
+    new ImportApi(imports).registerInto(operations);
   }
 
   /** The handler of an operation, or null if this service does not implement it. */
@@ -364,6 +367,13 @@ public final class KmsApi {
             .put("KeyState", md.keyState());
     if (md.deletionDate() != null) {
       m.put("DeletionDate", Json.epochSeconds(md.deletionDate()));
+    }
+    // Imported key material: ExpirationModel, and ValidTo when it expires.
+    if (md.expirationModel() != null) {
+      m.put("ExpirationModel", md.expirationModel());
+    }
+    if (md.validTo() != null) {
+      m.put("ValidTo", Json.epochSeconds(md.validTo()));
     }
     m.put("Origin", md.origin())
         .put("KeyManager", "CUSTOMER")

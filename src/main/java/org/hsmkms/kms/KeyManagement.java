@@ -15,6 +15,7 @@ import org.hsmkms.hsm.KeyPairUsage;
 import org.hsmkms.hsm.MaterialId;
 import org.hsmkms.hsm.RandomSource;
 import org.hsmkms.kms.Keys.Use;
+import org.hsmkms.store.ImportedMaterialRecord;
 import org.hsmkms.store.KeyRecord;
 import org.hsmkms.store.MaterialRecord;
 import org.hsmkms.store.MetadataStore;
@@ -93,7 +94,11 @@ public final class KeyManagement {
       throw new KmsException(
           ErrorCode.VALIDATION, "KeyUsage " + usage + " is not compatible with KeySpec " + spec);
     }
-    if (req.origin() != null && !"AWS_KMS".equals(req.origin())) {
+    boolean external = ImportRules.EXTERNAL.equals(req.origin());
+    if (external) {
+      ImportRules.checkExternalSpec(keySpec);
+    }
+    if (req.origin() != null && !"AWS_KMS".equals(req.origin()) && !external) {
       throw new KmsException(
           ErrorCode.UNSUPPORTED_OPERATION,
           "Origin " + req.origin() + " is not supported by this service.");
@@ -119,10 +124,10 @@ public final class KeyManagement {
             id.toString(),
             ctx.account(),
             ctx.region(),
-            KeyState.CREATING.awsName(),
+            (external ? KeyState.PENDING_IMPORT : KeyState.CREATING).awsName(),
             spec,
             usage,
-            "AWS_KMS",
+            external ? ImportRules.EXTERNAL : "AWS_KMS",
             req.description(),
             policy,
             now,
@@ -131,6 +136,15 @@ public final class KeyManagement {
             materialHex);
     ctx.used(id.toString());
     store.insertKey(row, new MaterialRecord(materialHex, id.toString(), now));
+    if (external) {
+      // Origin EXTERNAL: no material until ImportKeyMaterial; the material id is reserved now, so
+      // that every import of the key's material uses the same one (blobs name it).
+      if (!tags.isEmpty()) {
+        store.putTags(id.toString(), tags);
+      }
+      LOG.info("created key {} (origin EXTERNAL) in {}/{}", id, ctx.account(), ctx.region());
+      return metadata(ctx, row);
+    }
     try {
       // Tags go in with the Creating row, so a crash cannot leave a completed key without them.
       if (!tags.isEmpty()) {
@@ -189,6 +203,9 @@ public final class KeyManagement {
     if (state == KeyState.UNAVAILABLE) {
       throw new KmsException(ErrorCode.INVALID_STATE, key.arn() + " is unavailable.");
     }
+    if (state == KeyState.PENDING_IMPORT) {
+      throw new KmsException(ErrorCode.INVALID_STATE, key.arn() + " is pending import.");
+    }
     KeyState target = enable ? KeyState.ENABLED : KeyState.DISABLED;
     if (state != target) {
       store.updateKey(key.withState(target.awsName(), null, null));
@@ -235,7 +252,12 @@ public final class KeyManagement {
     if (KeyState.fromAwsName(key.keyState()) != KeyState.PENDING_DELETION) {
       throw new KmsException(ErrorCode.INVALID_STATE, key.arn() + " is not pending deletion.");
     }
-    store.updateKey(key.withState(KeyState.DISABLED.awsName(), null, null));
+    // A key of imported material whose material is gone returns to PendingImport, not Disabled.
+    boolean withoutMaterial =
+        ImportRules.EXTERNAL.equals(key.origin())
+            && !hsm.keyExists(MaterialId.fromHex(key.currentMaterialId()));
+    KeyState back = withoutMaterial ? KeyState.PENDING_IMPORT : KeyState.DISABLED;
+    store.updateKey(key.withState(back.awsName(), null, null));
     return key.arn();
   }
 
@@ -329,6 +351,11 @@ public final class KeyManagement {
     KeyState state = KeyState.fromAwsName(key.keyState());
     KeySpec spec = KeySpec.ofKey(key.keySpec());
     String usage = key.keyUsage();
+    // Imported key material: its expiration, while the key has material.
+    ImportedMaterialRecord imported =
+        ImportRules.EXTERNAL.equals(key.origin()) && state != KeyState.PENDING_IMPORT
+            ? store.findImportedMaterial(key.keyId()).orElse(null)
+            : null;
     return new KeyMetadata(
         key.account(),
         key.keyId(),
@@ -344,6 +371,8 @@ public final class KeyManagement {
         spec.encryptionAlgorithms(usage),
         spec.signingAlgorithms(usage),
         spec.macAlgorithms(),
-        spec.keyAgreementAlgorithms(usage));
+        spec.keyAgreementAlgorithms(usage),
+        imported == null ? null : imported.expirationModel(),
+        imported == null ? null : imported.validTo());
   }
 }

@@ -5,7 +5,9 @@ import java.util.List;
 
 /**
  * What DescribeKey and CreateKey report about a key, in AWS's terms. The algorithm lists are empty
- * when they do not apply to the key (AWS then omits them).
+ * when they do not apply to the key (AWS then omits them). {@code expirationModel} and {@code
+ * validTo} describe imported key material in use (null otherwise; validTo null when it does not
+ * expire).
  */
 public record KeyMetadata(
     String account,
@@ -22,4 +24,6 @@ public record KeyMetadata(
     List<String> encryptionAlgorithms,
     List<String> signingAlgorithms,
     List<String> macAlgorithms,
-    List<String> keyAgreementAlgorithms) {}
+    List<String> keyAgreementAlgorithms,
+    String expirationModel,
+    Instant validTo) {}

@@ -62,7 +62,7 @@ final class LinkServer implements AutoCloseable {
   static TargetHandler targets() {
     return new TargetHandler(
         MODEL.operations(),
-        new KmsApi(null, null, null, null, new KeyPairServices(null, null, null), null));
+        new KmsApi(null, null, null, null, new KeyPairServices(null, null, null), null, null));
   }
 
   /** Answers 200 with an empty object: the end of a chain under test. */

@@ -289,7 +289,8 @@ class EveryOperationAuthorizedIT {
 
   /** The operations the service has a handler for, as the API's dispatch knows them. */
   static Stream<String> handledOperations() throws ReflectiveOperationException {
-    KmsApi api = new KmsApi(null, null, null, null, new KeyPairServices(null, null, null), null);
+    KmsApi api =
+        new KmsApi(null, null, null, null, new KeyPairServices(null, null, null), null, null);
     Method names = KmsApi.class.getDeclaredMethod("operationNames");
     names.setAccessible(true);
     @SuppressWarnings("unchecked")
