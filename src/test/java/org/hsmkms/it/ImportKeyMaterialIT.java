@@ -212,17 +212,18 @@ class ImportKeyMaterialIT {
           InvalidCiphertextException.class,
           () -> importMaterial(kms, keyId, p, new byte[] {1, 2, 3}));
     }
-    // 128-bit material is not a SYMMETRIC_DEFAULT key, even well wrapped.
-    GetParametersForImportResponse p = parameters(kms, keyId, "RSA_AES_KEY_WRAP_SHA_256");
+    // 128-bit material is not a SYMMETRIC_DEFAULT key, even well wrapped. (Checked where the
+    // service sees the length: RSAES_OAEP_SHA_256 on SoftHSM2; see docs/import.md.)
+    GetParametersForImportResponse p = parameters(kms, keyId, "RSAES_OAEP_SHA_256");
     byte[] spki = p.publicKey().asByteArray();
     assertThrows(
         InvalidCiphertextException.class,
         () ->
             importMaterial(
-                kms, keyId, p, ImportWrapping.jdk("RSA_AES_KEY_WRAP_SHA_256", spki, new byte[16])));
+                kms, keyId, p, ImportWrapping.jdk("RSAES_OAEP_SHA_256", spki, new byte[16])));
     assertEquals(
         KeyState.PENDING_IMPORT, kms.describeKey(b -> b.keyId(keyId)).keyMetadata().keyState());
-    importMaterial(kms, keyId, p, ImportWrapping.jdk("RSA_AES_KEY_WRAP_SHA_256", spki, material));
+    importMaterial(kms, keyId, p, ImportWrapping.jdk("RSAES_OAEP_SHA_256", spki, material));
     assertEquals("fine", decrypt(encrypt(keyId, "fine")));
   }
 

@@ -21,9 +21,12 @@ import org.xipki.pkcs11.wrapper.KeyPairTemplate;
  * Templates of the objects an import makes: the wrapping key pair, the ephemeral AES key of the
  * RSA_AES_KEY_WRAP algorithms, and the CMK objects the material is unwrapped into.
  *
- * <p>Security: the CMK templates give exactly the attributes {@link KeyTemplates} and {@link
- * KeyPairObjects} give generated CMKs (sensitive, never extractable, one usage, allowed mechanisms)
- * except {@code CKA_VALUE_LEN}, which C_UnwrapKey takes from the material (checked afterwards). The
+ * <p>Security: the CMK templates give the attributes {@link KeyTemplates} and {@link
+ * KeyPairObjects} give generated CMKs (private, sensitive, never extractable, one usage, allowed
+ * mechanisms), except that HMAC and private keys stay modifiable: SoftHSM2 refuses {@code
+ * CKA_MODIFIABLE=false} in an unwrap template (CKR_ATTRIBUTE_READ_ONLY). As for AES CMKs (see
+ * {@link KeyTemplates#aesKey}), PKCS#11 lets sensitivity only be set and extractability only be
+ * cleared; another holder of the token's PIN could change their usage flags (docs/import.md). The
  * wrapping private key may unwrap, and decrypt only where the token lacks OAEP with SHA-256 (raw
  * RSA, {@code CKM_RSA_X_509}); the ephemeral AES key may only unwrap, and is a session object.
  */
@@ -84,9 +87,9 @@ final class ImportTemplates {
   }
 
   /**
-   * The CMK object the material is unwrapped into (its private key for a pair). For C_UnwrapKey
-   * ({@code unwrap}) an AES key's template names its length, 32 bytes, which the token checks
-   * against the unwrapped value (SoftHSM2 records no length of its own for an unwrapped key).
+   * The CMK object the material is unwrapped into (its private key for a pair), for C_UnwrapKey
+   * ({@code unwrap}) or C_CreateObject. The two are the same today: SoftHSM2 refuses {@code
+   * CKA_VALUE_LEN} in an unwrap template (CKR_ATTRIBUTE_READ_ONLY) and leaves it 0 afterwards.
    */
   static AttributeVector target(
       Material m, MaterialId id, String label, boolean token, boolean unwrap) {
@@ -103,7 +106,6 @@ final class ImportTemplates {
                   .allowedMechanisms(KeyTemplates.AES_KEY_MECHANISMS);
           case HMAC ->
               AttributeVector.newSecretKey(CKK_GENERIC_SECRET)
-                  .modifiable(false)
                   .encrypt(false)
                   .decrypt(false)
                   .sign(true)
@@ -111,7 +113,6 @@ final class ImportTemplates {
                   .allowedMechanisms(KeyTemplates.hmacMechanisms(m.mac().length()));
           case KEY_PAIR ->
               AttributeVector.newPrivateKey(keyType(m.pairType()))
-                  .modifiable(false)
                   .sign(m.usage() == KeyPairUsage.SIGN_VERIFY)
                   .decrypt(m.usage() == KeyPairUsage.ENCRYPT_DECRYPT)
                   .allowedMechanisms(KeyTemplates.privateKeyMechanisms(m.pairType(), m.usage()));
@@ -120,13 +121,12 @@ final class ImportTemplates {
         .private_(true)
         .sensitive(true)
         .extractable(false)
-        .wrap(false)
         .unwrap(false)
         .derive(m.kind() == Material.Kind.KEY_PAIR && m.usage() == KeyPairUsage.KEY_AGREEMENT)
         .id(id.bytes())
         .label(label);
-    if (unwrap && m.kind() == Material.Kind.AES_256) {
-      v.valueLen(32);
+    if (m.kind() != Material.Kind.KEY_PAIR) {
+      v.wrap(false); // (a private key has no CKA_WRAP)
     }
     return v;
   }

@@ -149,28 +149,27 @@ final class Pkcs11KeyImport implements KeyImport {
             throw new HsmException(Kind.KEY_NOT_FOUND, "no wrapping key " + wrappingKey);
           }
           int k = (s.getAttrValues(unwrapping, CKA_MODULUS).modulus().bitLength() + 7) / 8;
-          AttributeVector template =
-              ImportTemplates.target(
-                  material, target, KeyInventory.LABEL_PREFIX + label, persistent);
+          Target template =
+              unwrap ->
+                  ImportTemplates.target(
+                      material, target, KeyInventory.LABEL_PREFIX + label, persistent, unwrap);
           long object =
               wrapping.aesKeyWrap()
                   ? unwrapViaAes(s, unwrapping, k, wrapping, encrypted, template)
                   : unwrapDirect(s, unwrapping, k, wrapping, encrypted, material, template);
-          long publicKey = -1;
           boolean keep = false;
           try {
             ImportChecks.check(s, object, material);
             byte[] fingerprint = fingerprint(s, object, material);
             if (persistent && material.kind() == Material.Kind.KEY_PAIR) {
               AttributeVector a = s.getAttrValues(object, CKA_MODULUS, CKA_PUBLIC_EXPONENT);
-              publicKey =
-                  s.createObject(
-                      ImportTemplates.rsaPublicKey(
-                          a.modulus(),
-                          a.publicExponent(),
-                          material.usage(),
-                          target,
-                          KeyInventory.LABEL_PREFIX + label));
+              s.createObject(
+                  ImportTemplates.rsaPublicKey(
+                      a.modulus(),
+                      a.publicExponent(),
+                      material.usage(),
+                      target,
+                      KeyInventory.LABEL_PREFIX + label));
             }
             keep = persistent;
             if (persistent) {
