@@ -221,7 +221,7 @@ class CreateKeyTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"EXTERNAL", "AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"})
+  @ValueSource(strings = {"AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"})
   void createKey_withAnotherOrigin_isUnsupportedOperationException(String origin) {
     KmsException e =
         refusedWithNothingCreated(

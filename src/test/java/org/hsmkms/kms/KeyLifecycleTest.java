@@ -104,7 +104,14 @@ class KeyLifecycleTest {
         Arguments.of(unavailable, Transition.DISABLE, null, invalid),
         Arguments.of(unavailable, Transition.SCHEDULE_DELETION, pending, null),
         Arguments.of(unavailable, Transition.CANCEL_DELETION, null, invalid),
-        Arguments.of(unavailable, Transition.UPDATE_DESCRIPTION, unavailable, null));
+        Arguments.of(unavailable, Transition.UPDATE_DESCRIPTION, unavailable, null),
+        // Imported key material: a key without material (issue 14).
+        Arguments.of(KeyState.PENDING_IMPORT, Transition.ENABLE, null, invalid),
+        Arguments.of(KeyState.PENDING_IMPORT, Transition.DISABLE, null, invalid),
+        Arguments.of(KeyState.PENDING_IMPORT, Transition.SCHEDULE_DELETION, pending, null),
+        Arguments.of(KeyState.PENDING_IMPORT, Transition.CANCEL_DELETION, null, invalid),
+        Arguments.of(
+            KeyState.PENDING_IMPORT, Transition.UPDATE_DESCRIPTION, KeyState.PENDING_IMPORT, null));
   }
 
   @ParameterizedTest(name = "{0} key, {1}: {2} {3}")
