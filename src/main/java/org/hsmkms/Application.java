@@ -33,9 +33,11 @@ import org.hsmkms.kms.DataKeyPairPool;
 import org.hsmkms.kms.DataKeyPairs;
 import org.hsmkms.kms.GrantIndex;
 import org.hsmkms.kms.Grants;
+import org.hsmkms.kms.ImportSweep;
 import org.hsmkms.kms.KeyAuthorizer;
 import org.hsmkms.kms.KeyLastUsage;
 import org.hsmkms.kms.KeyManagement;
+import org.hsmkms.kms.KeyMaterialImport;
 import org.hsmkms.kms.KeyPairServices;
 import org.hsmkms.kms.KeyPolicies;
 import org.hsmkms.kms.KeyRotations;
@@ -73,6 +75,8 @@ public final class Application implements AutoCloseable {
   private Reconciler reconciler;
   private UsageLimits usageLimits;
   private MaterialRotation materialRotation;
+  private KeyMaterialImport imports;
+  private ImportSweep importSweep;
   private DataKeyPairPool keyPairPool;
   private CredentialStore credentials;
   private KeyUsageTracker keyUsage;
@@ -135,6 +139,12 @@ public final class Application implements AutoCloseable {
     reconciler.reconcile();
     reconciler.deleteDueKeys();
     openRotation(keys);
+    this.imports =
+        new KeyMaterialImport(hsm.keyImport(), hsm.inventory(), hsm.random(), store, keys, clock);
+    this.importSweep =
+        new ImportSweep(imports, hsm.keyImport(), hsm.inventory(), store, keys, clock);
+    importSweep.reconcile();
+    importSweep.sweep();
     this.keyPairPool =
         new DataKeyPairPool(
             hsm.dataKeyPairs(), poolSizes(config.dataKeyPairs()), config.dataKeyPairs().prefill());
@@ -233,7 +243,8 @@ public final class Application implements AutoCloseable {
             new Grants(store, keys, hsm.random(), clock),
             new KeyRotations(store, keys, materialRotation, clock),
             new KeyLastUsage(keys, keyUsage),
-            keyUsage);
+            keyUsage,
+            imports);
     KmsHttpServer http =
         new KmsHttpServer(
             vertx,
@@ -280,6 +291,14 @@ public final class Application implements AutoCloseable {
     parts.add("the rotation sweep", () -> vertx.cancelTimer(rotationTimer));
     // A material at its usage limit has its key rotated at once, not at the next sweep.
     usageLimits.onRotationWanted(() -> sweepRotations(workers));
+    long importTimer =
+        vertx.setPeriodic(
+            intervalMs,
+            id ->
+                workers
+                    .executeBlocking(importSweep::sweep, false)
+                    .onFailure(t -> LOG.error("imported key material sweep failed", t)));
+    parts.add("the imported key material sweep", () -> vertx.cancelTimer(importTimer));
     if (credentials != null) {
       long credentialsTimer =
           vertx.setPeriodic(
@@ -372,6 +391,11 @@ public final class Application implements AutoCloseable {
 
   public MetadataStore store() {
     return store;
+  }
+
+  /** The imported key material sweep (tests run it instead of waiting for its timer). */
+  public ImportSweep importSweep() {
+    return importSweep;
   }
 
   public Reconciler reconciler() {

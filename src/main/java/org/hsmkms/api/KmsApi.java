@@ -16,6 +16,7 @@ import org.hsmkms.kms.Grants;
 import org.hsmkms.kms.KeyLastUsage;
 import org.hsmkms.kms.KeyListEntry;
 import org.hsmkms.kms.KeyManagement;
+import org.hsmkms.kms.KeyMaterialImport;
 import org.hsmkms.kms.KeyMetadata;
 import org.hsmkms.kms.KeyPairServices;
 import org.hsmkms.kms.KeyPolicies;
@@ -54,7 +55,7 @@ public final class KmsApi {
       KeyPairServices keyPairs,
       Grants grants,
       KeyRotations rotations) {
-    this(keys, policies, aliases, crypto, keyPairs, grants, rotations, null, null);
+    this(keys, policies, aliases, crypto, keyPairs, grants, rotations, null, null, null);
   }
 
   public KmsApi(
@@ -66,7 +67,8 @@ public final class KmsApi {
       Grants grants,
       KeyRotations rotations,
       KeyLastUsage lastUsage,
-      KeyUsageTracker usageTracker) {
+      KeyUsageTracker usageTracker,
+      KeyMaterialImport imports) {
     this.keys = keys;
     this.policies = policies;
     this.aliases = aliases;
@@ -155,6 +157,7 @@ public final class KmsApi {
     new GrantApi(grants).registerInto(operations);
     new RotationApi(rotations).registerInto(operations);
     new MultiRegionApi(keys).registerInto(operations);
+    new ImportApi(imports).registerInto(operations);
     this.usage = new KeyUsageApi(lastUsage, usageTracker);
     usage.registerInto(operations);
   }
@@ -400,6 +403,13 @@ public final class KmsApi {
             .put("KeyState", md.keyState());
     if (md.deletionDate() != null) {
       m.put("DeletionDate", Json.epochSeconds(md.deletionDate()));
+    }
+    // Imported key material: ExpirationModel, and ValidTo when it expires.
+    if (md.expirationModel() != null) {
+      m.put("ExpirationModel", md.expirationModel());
+    }
+    if (md.validTo() != null) {
+      m.put("ValidTo", Json.epochSeconds(md.validTo()));
     }
     m.put("Origin", md.origin())
         .put("KeyManager", "CUSTOMER")

@@ -19,6 +19,10 @@ public enum ErrorCode {
   INCORRECT_KEY("IncorrectKeyException", 400),
   INVALID_ALIAS_NAME("InvalidAliasNameException", 400),
   INVALID_ARN("InvalidArnException", 400),
+  // Imported key material.
+  EXPIRED_IMPORT_TOKEN("ExpiredImportTokenException", 400),
+  INCORRECT_KEY_MATERIAL("IncorrectKeyMaterialException", 400),
+  INVALID_IMPORT_TOKEN("InvalidImportTokenException", 400),
   INVALID_CIPHERTEXT("InvalidCiphertextException", 400),
   INVALID_GRANT_TOKEN("InvalidGrantTokenException", 400),
   INVALID_KEY_USAGE("InvalidKeyUsageException", 400),

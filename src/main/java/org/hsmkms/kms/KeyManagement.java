@@ -16,6 +16,7 @@ import org.hsmkms.hsm.KeyPairUsage;
 import org.hsmkms.hsm.MaterialId;
 import org.hsmkms.hsm.RandomSource;
 import org.hsmkms.kms.Keys.Use;
+import org.hsmkms.store.ImportedMaterialRecord;
 import org.hsmkms.store.KeyRecord;
 import org.hsmkms.store.MaterialRecord;
 import org.hsmkms.store.MetadataStore;
@@ -100,7 +101,11 @@ public final class KeyManagement {
           ErrorCode.UNSUPPORTED_OPERATION,
           "Multi-Region keys with imported key material are not supported by this service.");
     }
-    if (req.origin() != null && !"AWS_KMS".equals(req.origin())) {
+    boolean external = ImportRules.EXTERNAL.equals(req.origin());
+    if (external) {
+      ImportRules.checkExternalSpec(keySpec);
+    }
+    if (req.origin() != null && !"AWS_KMS".equals(req.origin()) && !external) {
       throw new KmsException(
           ErrorCode.UNSUPPORTED_OPERATION,
           "Origin " + req.origin() + " is not supported by this service.");
@@ -124,10 +129,10 @@ public final class KeyManagement {
             rowId,
             ctx.account(),
             ctx.region(),
-            KeyState.CREATING.awsName(),
+            (external ? KeyState.PENDING_IMPORT : KeyState.CREATING).awsName(),
             spec,
             usage,
-            "AWS_KMS",
+            external ? ImportRules.EXTERNAL : "AWS_KMS",
             req.description(),
             policy,
             now,
@@ -140,6 +145,15 @@ public final class KeyManagement {
       store.insertMultiRegionKey(row, first);
     } else {
       store.insertKey(row, first);
+    }
+    if (external) {
+      // Origin EXTERNAL: no material until ImportKeyMaterial; the material id is reserved now, so
+      // that every import of the key's material uses the same one (blobs name it).
+      if (!tags.isEmpty()) {
+        store.putTags(rowId, tags);
+      }
+      LOG.info("created key {} (origin EXTERNAL) in {}/{}", id, ctx.account(), ctx.region());
+      return metadata(ctx, row);
     }
     try {
       // Tags go in with the Creating row, so a crash cannot leave a completed key without them.
@@ -229,6 +243,9 @@ public final class KeyManagement {
     if (state == KeyState.UNAVAILABLE) {
       throw new KmsException(ErrorCode.INVALID_STATE, key.arn() + " is unavailable.");
     }
+    if (state == KeyState.PENDING_IMPORT) {
+      throw new KmsException(ErrorCode.INVALID_STATE, key.arn() + " is pending import.");
+    }
     KeyState target = enable ? KeyState.ENABLED : KeyState.DISABLED;
     if (state != target) {
       store.updateKey(key.withState(target.awsName(), null, null));
@@ -291,7 +308,12 @@ public final class KeyManagement {
     if (state != KeyState.PENDING_DELETION && state != KeyState.PENDING_REPLICA_DELETION) {
       throw new KmsException(ErrorCode.INVALID_STATE, key.arn() + " is not pending deletion.");
     }
-    store.updateKey(key.withState(KeyState.DISABLED.awsName(), null, null));
+    // A key of imported material whose material is gone returns to PendingImport, not Disabled.
+    boolean withoutMaterial =
+        ImportRules.EXTERNAL.equals(key.origin())
+            && !hsm.keyExists(MaterialId.fromHex(key.currentMaterialId()));
+    KeyState back = withoutMaterial ? KeyState.PENDING_IMPORT : KeyState.DISABLED;
+    store.updateKey(key.withState(back.awsName(), null, null));
     return key.arn();
   }
 
@@ -384,6 +406,11 @@ public final class KeyManagement {
     KeyState state = KeyState.fromAwsName(key.keyState());
     KeySpec spec = KeySpec.ofKey(key.keySpec());
     String usage = key.keyUsage();
+    // Imported key material: its expiration, while the key has material.
+    ImportedMaterialRecord imported =
+        ImportRules.EXTERNAL.equals(key.origin()) && state != KeyState.PENDING_IMPORT
+            ? store.findImportedMaterial(key.keyId()).orElse(null)
+            : null;
     return new KeyMetadata(
         key.account(),
         key.publicId(),
@@ -402,6 +429,8 @@ public final class KeyManagement {
         spec.keyAgreementAlgorithms(usage),
         spec.isSymmetric() ? KeyMaterialIds.toWire(key.currentMaterialId()) : null,
         MultiRegionConfiguration.of(store, key).orElse(null),
-        state == KeyState.PENDING_REPLICA_DELETION ? key.pendingWindowDays() : null);
+        state == KeyState.PENDING_REPLICA_DELETION ? key.pendingWindowDays() : null,
+        imported == null ? null : imported.expirationModel(),
+        imported == null ? null : imported.validTo());
   }
 }

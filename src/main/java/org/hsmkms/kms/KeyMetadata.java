@@ -8,7 +8,9 @@ import java.util.List;
  * when they do not apply to the key (AWS then omits them). {@code currentKeyMaterialId} (the API's
  * form, {@link KeyMaterialIds}) is reported for symmetric encryption keys only, null otherwise.
  * {@code multiRegionConfiguration} is null for a single-Region key; {@code
- * pendingDeletionWindowInDays} is set only in the state PendingReplicaDeletion (AWS).
+ * pendingDeletionWindowInDays} is set only in the state PendingReplicaDeletion (AWS). {@code
+ * expirationModel} and {@code validTo} describe imported key material in use (null otherwise;
+ * validTo null when it does not expire).
  */
 public record KeyMetadata(
     String account,
@@ -28,7 +30,9 @@ public record KeyMetadata(
     List<String> keyAgreementAlgorithms,
     String currentKeyMaterialId,
     MultiRegionConfiguration multiRegionConfiguration,
-    Integer pendingDeletionWindowInDays) {
+    Integer pendingDeletionWindowInDays,
+    String expirationModel,
+    Instant validTo) {
 
   /** Whether the key is one region's key of a multi-Region key. */
   public boolean multiRegion() {

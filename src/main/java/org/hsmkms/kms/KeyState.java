@@ -17,6 +17,8 @@ public enum KeyState {
   PENDING_REPLICA_DELETION("PendingReplicaDeletion"),
   /** The key's HSM object is missing: the row is kept, the key cannot be used. */
   UNAVAILABLE("Unavailable"),
+  /** Origin EXTERNAL: the key has no key material in the HSM (never imported, deleted, expired). */
+  PENDING_IMPORT("PendingImport"),
   DELETING("Deleting");
 
   private final String awsName;

@@ -231,6 +231,13 @@ public final class Keys {
           throw new KmsException(ErrorCode.KEY_UNAVAILABLE, arn + " is unavailable.");
         }
       }
+      // Imported key material: a key without material takes no cryptographic operation (AWS's
+      // key state table); management operations are allowed.
+      case PENDING_IMPORT -> {
+        if (use == Use.CRYPTO) {
+          throw new KmsException(ErrorCode.INVALID_STATE, arn + " is pending import.");
+        }
+      }
       default -> {}
     }
   }

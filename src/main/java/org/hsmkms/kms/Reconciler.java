@@ -83,7 +83,8 @@ public final class Reconciler {
       } else if (state == KeyState.DELETING) {
         completeDeletion(key, materials);
         deleted++;
-      } else if (!present) {
+      } else if (!present && state != KeyState.PENDING_IMPORT) {
+        // (A PendingImport key has no material; ImportSweep.reconcile repairs such keys.)
         missing++;
         LOG.error(
             "key {} ({}): its key object {} is missing from the token; the key answers"

@@ -285,6 +285,65 @@ public final class CachingMetadataStore implements MetadataStore {
     store.putMaterialUsage(materialId, encryptions);
   }
 
+  // --- imported key material ---
+
+  @Override
+  public void insertImportParameters(ImportParametersRecord parameters) {
+    write(
+        () -> {
+          store.insertImportParameters(parameters);
+          return null;
+        });
+  }
+
+  @Override
+  public Optional<ImportParametersRecord> findImportParameters(String tokenHash) {
+    return store.findImportParameters(tokenHash);
+  }
+
+  @Override
+  public List<ImportParametersRecord> importParametersExpiredBy(java.time.Instant now) {
+    return store.importParametersExpiredBy(now);
+  }
+
+  @Override
+  public void markWrappingKeyDestroyed(String tokenHash) {
+    write(
+        () -> {
+          store.markWrappingKeyDestroyed(tokenHash);
+          return null;
+        });
+  }
+
+  @Override
+  public int deleteImportParametersExpiredBefore(java.time.Instant cutoff) {
+    return write(() -> store.deleteImportParametersExpiredBefore(cutoff));
+  }
+
+  @Override
+  public Optional<ImportedMaterialRecord> findImportedMaterial(String keyId) {
+    return store.findImportedMaterial(keyId);
+  }
+
+  @Override
+  public void completeImport(ImportedMaterialRecord material, KeyRecord key) {
+    write(
+        () -> {
+          store.completeImport(material, key);
+          return null;
+        });
+  }
+
+  @Override
+  public List<ImportedMaterialRecord> importedMaterialsExpiredBy(java.time.Instant now) {
+    return store.importedMaterialsExpiredBy(now);
+  }
+
+  @Override
+  public int deleteImportedMaterialsOfMissingKeys() {
+    return write(store::deleteImportedMaterialsOfMissingKeys);
+  }
+
   @Override
   public void close() {
     store.close();

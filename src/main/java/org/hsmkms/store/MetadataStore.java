@@ -180,6 +180,35 @@ public interface MetadataStore extends AutoCloseable {
    */
   void updatePrimaryRegion(String mrkId, String newPrimaryRegion);
 
+  // --- imported key material ---
+
+  /** Records a GetParametersForImport answer (its token only as a hash). */
+  void insertImportParameters(ImportParametersRecord parameters);
+
+  /** The import parameters whose token has this SHA-256 (hex). */
+  Optional<ImportParametersRecord> findImportParameters(String tokenHash);
+
+  /** Parameters whose validity ended by {@code now} and whose wrapping key is not destroyed. */
+  List<ImportParametersRecord> importParametersExpiredBy(java.time.Instant now);
+
+  /** Notes that the wrapping key of these parameters is destroyed. */
+  void markWrappingKeyDestroyed(String tokenHash);
+
+  /** Forgets parameters (wrapping key destroyed) that expired before {@code cutoff}. */
+  int deleteImportParametersExpiredBefore(java.time.Instant cutoff);
+
+  /** What is known of a key's imported material, if it ever had any. */
+  Optional<ImportedMaterialRecord> findImportedMaterial(String keyId);
+
+  /** Writes the imported material's record and the key's new row in one transaction. */
+  void completeImport(ImportedMaterialRecord material, KeyRecord key);
+
+  /** Imported materials in use (key Enabled or Disabled) whose ValidTo is not after {@code now}. */
+  List<ImportedMaterialRecord> importedMaterialsExpiredBy(java.time.Instant now);
+
+  /** Removes the imported-material records of keys that no longer exist. */
+  int deleteImportedMaterialsOfMissingKeys();
+
   @Override
   void close();
 

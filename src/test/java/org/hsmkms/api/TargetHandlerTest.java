@@ -30,7 +30,7 @@ class TargetHandlerTest {
     "TrentService.GetKeyPolicy, GetKeyPolicy, true",
     "TrentService.CreateGrant, CreateGrant, true",
     "TrentService.ConnectCustomKeyStore, ConnectCustomKeyStore, false",
-    "TrentService.ImportKeyMaterial, ImportKeyMaterial, false"
+    "TrentService.DisconnectCustomKeyStore, DisconnectCustomKeyStore, false"
   })
   void targetOfTheModel_namesItsOperationAndHandler(
       String target, String operation, boolean implemented) {

@@ -207,6 +207,30 @@ class EveryOperationAuthorizedIT {
     key("RotateKeyOnDemand", x -> json("KeyId", x.symmetric()));
     // GetKeyLastUsage (issue 14, item 5).
     key("GetKeyLastUsage", x -> json("KeyId", x.symmetric()));
+    // Imported key material (issue 14): the key is authorized before its origin is looked at.
+    key(
+        "GetParametersForImport",
+        x ->
+            json(
+                "KeyId",
+                x.symmetric(),
+                "WrappingAlgorithm",
+                "RSAES_OAEP_SHA_1",
+                "WrappingKeySpec",
+                "RSA_2048"));
+    key(
+        "ImportKeyMaterial",
+        x ->
+            json(
+                "KeyId",
+                x.symmetric(),
+                "ImportToken",
+                b64,
+                "EncryptedKeyMaterial",
+                b64,
+                "ExpirationModel",
+                "KEY_MATERIAL_DOES_NOT_EXPIRE"));
+    key("DeleteImportedKeyMaterial", x -> json("KeyId", x.symmetric()));
     // Grants (issue 13, item 5). A grant id or token that does not exist is refused before it is
     // looked up: the caller may not do the action on the key at all.
     key(

@@ -221,7 +221,7 @@ class CreateKeyTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"EXTERNAL", "AWS_CLOUDHSM"})
+  @ValueSource(strings = {"AWS_CLOUDHSM"})
   void createKey_withAnotherOrigin_isUnsupportedOperationException(String origin) {
     KmsException e =
         refusedWithNothingCreated(

@@ -183,7 +183,7 @@ class GrantsTest {
     KeyRecord key = services.stored.add(state);
     ErrorCode expected =
         switch (state) {
-          case ENABLED, DISABLED, UNAVAILABLE -> null;
+          case ENABLED, DISABLED, UNAVAILABLE, PENDING_IMPORT -> null;
           case PENDING_DELETION, PENDING_REPLICA_DELETION -> ErrorCode.INVALID_STATE;
           case CREATING, DELETING -> ErrorCode.NOT_FOUND;
         };

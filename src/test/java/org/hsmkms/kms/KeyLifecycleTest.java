@@ -111,7 +111,14 @@ class KeyLifecycleTest {
         Arguments.of(replicas, Transition.DISABLE, null, invalid),
         Arguments.of(replicas, Transition.SCHEDULE_DELETION, null, invalid),
         Arguments.of(replicas, Transition.CANCEL_DELETION, disabled, null),
-        Arguments.of(replicas, Transition.UPDATE_DESCRIPTION, null, invalid));
+        Arguments.of(replicas, Transition.UPDATE_DESCRIPTION, null, invalid),
+        // Imported key material: a key without material (issue 14).
+        Arguments.of(KeyState.PENDING_IMPORT, Transition.ENABLE, null, invalid),
+        Arguments.of(KeyState.PENDING_IMPORT, Transition.DISABLE, null, invalid),
+        Arguments.of(KeyState.PENDING_IMPORT, Transition.SCHEDULE_DELETION, pending, null),
+        Arguments.of(KeyState.PENDING_IMPORT, Transition.CANCEL_DELETION, null, invalid),
+        Arguments.of(
+            KeyState.PENDING_IMPORT, Transition.UPDATE_DESCRIPTION, KeyState.PENDING_IMPORT, null));
   }
 
   @ParameterizedTest(name = "{0} key, {1}: {2} {3}")

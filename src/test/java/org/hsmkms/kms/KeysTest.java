@@ -168,7 +168,10 @@ class KeysTest {
         Arguments.of(KeyState.PENDING_REPLICA_DELETION, Use.READ, null),
         Arguments.of(KeyState.UNAVAILABLE, Use.CRYPTO, ErrorCode.KEY_UNAVAILABLE),
         Arguments.of(KeyState.UNAVAILABLE, Use.MANAGE, null),
-        Arguments.of(KeyState.UNAVAILABLE, Use.READ, null));
+        Arguments.of(KeyState.UNAVAILABLE, Use.READ, null),
+        Arguments.of(KeyState.PENDING_IMPORT, Use.CRYPTO, ErrorCode.INVALID_STATE),
+        Arguments.of(KeyState.PENDING_IMPORT, Use.MANAGE, null),
+        Arguments.of(KeyState.PENDING_IMPORT, Use.READ, null));
   }
 
   @ParameterizedTest(name = "{0} key, {1}: {2}")

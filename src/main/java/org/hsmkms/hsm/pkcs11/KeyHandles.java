@@ -31,7 +31,9 @@ final class KeyHandles {
   /** Whose objects a lookup may return, told by their label. */
   enum Owner {
     CMK(KeyInventory.LABEL_PREFIX),
-    SERVICE(ServiceKeys.LABEL_PREFIX);
+    SERVICE(ServiceKeys.LABEL_PREFIX),
+    /** The wrapping key pairs of imports ({@link org.hsmkms.hsm.KeyImport}). */
+    IMPORT(org.hsmkms.hsm.KeyImport.LABEL_PREFIX);
 
     final String labelPrefix;
 

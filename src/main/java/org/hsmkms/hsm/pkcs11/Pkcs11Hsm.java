@@ -4,6 +4,7 @@ import java.util.function.LongSupplier;
 import org.hsmkms.hsm.AsymmetricDecryption;
 import org.hsmkms.hsm.DataKeyPairSource;
 import org.hsmkms.hsm.KeyAgreement;
+import org.hsmkms.hsm.KeyImport;
 import org.hsmkms.hsm.KeyInventory;
 import org.hsmkms.hsm.Mac;
 import org.hsmkms.hsm.PublicKeys;
@@ -50,6 +51,7 @@ public final class Pkcs11Hsm implements AutoCloseable {
   private final Pkcs11ServiceKeys serviceKeys;
   private final DataKeyPairKeeper dataKeyPairs;
   private final Pkcs11Diagnostics diagnostics;
+  private final Pkcs11KeyImport keyImport;
 
   private Pkcs11Hsm(
       PKCS11Module module, LoggedInToken token, Pkcs11Settings settings, LongSupplier ticker) {
@@ -79,6 +81,7 @@ public final class Pkcs11Hsm implements AutoCloseable {
             inventory, new Pkcs11AesGcm(executor, handles, null, random, gcm, Owner.SERVICE));
     this.dataKeyPairs = new DataKeyPairKeeper(executor, token);
     this.diagnostics = new Pkcs11Diagnostics(executor, handles, copies, gcm);
+    this.keyImport = new Pkcs11KeyImport(executor, handles);
   }
 
   private static GcmLayer jdkOrIaik(String modulePath) {
@@ -159,6 +162,11 @@ public final class Pkcs11Hsm implements AutoCloseable {
 
   public KeyInventory inventory() {
     return inventory;
+  }
+
+  /** Wrapping keys and the unwrapping of imported key material. */
+  public KeyImport keyImport() {
+    return keyImport;
   }
 
   public ServiceKeys serviceKeys() {

@@ -45,7 +45,7 @@ final class Pkcs11Mac implements Mac {
         });
   }
 
-  private static Mechanism mechanism(MacScheme scheme) {
+  static Mechanism mechanism(MacScheme scheme) {
     return new Mechanism(
         switch (scheme) {
           case HMAC_SHA224 -> CKM_SHA224_HMAC;

@@ -10,6 +10,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.hsmkms.store.AliasRecord;
 import org.hsmkms.store.GrantRecord;
+import org.hsmkms.store.ImportParametersRecord;
+import org.hsmkms.store.ImportedMaterialRecord;
 import org.hsmkms.store.KeyRecord;
 import org.hsmkms.store.KeyUsageRecord;
 import org.hsmkms.store.MaterialRecord;
@@ -347,6 +349,90 @@ public final class JdbcMetadataStore implements MetadataStore {
   public boolean deleteGrant(String grantId) {
     Objects.requireNonNull(grantId, "grantId");
     return connections.write("deleteGrant " + grantId, c -> GrantRows.delete(c, grantId));
+  }
+
+  // --- imported key material ---
+
+  @Override
+  public void insertImportParameters(ImportParametersRecord parameters) {
+    Objects.requireNonNull(parameters, "parameters");
+    connections.write(
+        "insertImportParameters " + parameters.keyId(),
+        c -> {
+          ImportRows.insertParameters(c, parameters);
+          return null;
+        });
+  }
+
+  @Override
+  public Optional<ImportParametersRecord> findImportParameters(String tokenHash) {
+    Objects.requireNonNull(tokenHash, "tokenHash");
+    return connections.read("findImportParameters", c -> ImportRows.findParameters(c, tokenHash));
+  }
+
+  @Override
+  public List<ImportParametersRecord> importParametersExpiredBy(java.time.Instant now) {
+    Objects.requireNonNull(now, "now");
+    return connections.read(
+        "importParametersExpiredBy", c -> ImportRows.parametersExpiredBy(c, now));
+  }
+
+  @Override
+  public void markWrappingKeyDestroyed(String tokenHash) {
+    Objects.requireNonNull(tokenHash, "tokenHash");
+    connections.write(
+        "markWrappingKeyDestroyed",
+        c -> {
+          ImportRows.markWrappingKeyDestroyed(c, tokenHash);
+          return null;
+        });
+  }
+
+  @Override
+  public int deleteImportParametersExpiredBefore(java.time.Instant cutoff) {
+    Objects.requireNonNull(cutoff, "cutoff");
+    return connections.write(
+        "deleteImportParametersExpiredBefore",
+        c -> ImportRows.deleteParametersExpiredBefore(c, cutoff));
+  }
+
+  @Override
+  public Optional<ImportedMaterialRecord> findImportedMaterial(String keyId) {
+    Objects.requireNonNull(keyId, "keyId");
+    return connections.read(
+        "findImportedMaterial " + keyId, c -> ImportRows.findMaterial(c, keyId));
+  }
+
+  @Override
+  public void completeImport(ImportedMaterialRecord material, KeyRecord key) {
+    Objects.requireNonNull(material, "material");
+    Objects.requireNonNull(key, "key");
+    if (!material.keyId().equals(key.keyId())) {
+      throw new IllegalArgumentException("imported material belongs to a different key");
+    }
+    String operation = "completeImport " + key.keyId();
+    connections.write(
+        operation,
+        c -> {
+          ImportRows.upsertMaterial(c, material);
+          if (!KeyRows.update(c, key)) {
+            throw new StoreException(operation + " failed: no such key");
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public List<ImportedMaterialRecord> importedMaterialsExpiredBy(java.time.Instant now) {
+    Objects.requireNonNull(now, "now");
+    return connections.read(
+        "importedMaterialsExpiredBy", c -> ImportRows.materialsExpiredBy(c, now));
+  }
+
+  @Override
+  public int deleteImportedMaterialsOfMissingKeys() {
+    return connections.write(
+        "deleteImportedMaterialsOfMissingKeys", ImportRows::deleteMaterialsOfMissingKeys);
   }
 
   /** Closes all connections; calls after this throw {@link StoreException}. Idempotent. */
