@@ -93,8 +93,10 @@ public final class KeyRotations {
    */
   public Status status(RequestContext ctx, String keyId) {
     KeyRecord key = keys.resolve(ctx, keyId, Use.READ);
+    // A multi-Region replica reports its primary's rotation: they share the material.
+    String owner = keys.materialOwner(key);
     Instant onDemandStart =
-        store.rotations(key.keyId()).stream()
+        store.rotations(owner).stream()
             .filter(r -> !r.completed() && RotationRecord.ON_DEMAND.equals(r.cause()))
             .map(RotationRecord::rotationDate)
             .findFirst()
@@ -102,7 +104,7 @@ public final class KeyRotations {
     Optional<RotationSchedule> schedule =
         RotationRules.canRotate(key)
                 && KeyState.fromAwsName(key.keyState()) != KeyState.PENDING_DELETION
-            ? store.rotationSchedule(key.keyId())
+            ? store.rotationSchedule(owner)
             : Optional.empty();
     return schedule
         .map(s -> new Status(key.arn(), true, s.periodDays(), s.nextRotationDate(), onDemandStart))
@@ -148,10 +150,11 @@ public final class KeyRotations {
       RequestContext ctx, String keyId, String includeKeyMaterial, int limit, String marker) {
     KeyRecord key = keys.resolve(ctx, keyId, Use.READ);
     RotationRules.requireRotatable(key);
+    String owner = keys.materialOwner(key);
     List<Entry> all = new ArrayList<>();
-    List<RotationRecord> rotations = store.rotations(key.keyId());
+    List<RotationRecord> rotations = store.rotations(owner);
     if ("ALL_KEY_MATERIAL".equals(includeKeyMaterial)) {
-      List<MaterialRecord> materials = store.materials(key.keyId());
+      List<MaterialRecord> materials = store.materials(owner);
       materials.stream()
           .filter(m -> rotations.stream().noneMatch(r -> r.materialId().equals(m.materialId())))
           .forEach(m -> all.add(entry(key, m.materialId(), null, null)));
@@ -196,12 +199,19 @@ public final class KeyRotations {
 
   /**
    * A key EnableKeyRotation, DisableKeyRotation and RotateKeyOnDemand may change: one that can
-   * rotate (UnsupportedOperationException), Enabled (DisabledException "... is disabled.",
-   * KMSInvalidStateException when pending deletion).
+   * rotate and is not a multi-Region replica (UnsupportedOperationException), Enabled
+   * (DisabledException "... is disabled.", KMSInvalidStateException when pending deletion).
    */
   private KeyRecord rotatableKey(RequestContext ctx, String keyId) {
     KeyRecord key = keys.resolve(ctx, keyId);
     RotationRules.requireRotatable(key);
+    if (!keys.materialOwner(key).equals(key.keyId())) {
+      // AWS: rotation of a multi-Region key is set and made on its primary key, and applies to
+      // every replica (AWS's exact message could not be determined).
+      throw new KmsException(
+          ErrorCode.UNSUPPORTED_OPERATION,
+          key.arn() + " is a multi-Region replica key: rotation is managed on its primary key.");
+    }
     keys.checkState(ctx, key, Use.CRYPTO);
     return key;
   }

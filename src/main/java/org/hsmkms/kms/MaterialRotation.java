@@ -120,7 +120,8 @@ public final class MaterialRotation {
         continue; // rotated already, or deleted
       }
       try {
-        if (rotate(r.keyId(), RotationRecord.USAGE_LIMIT).rotation() != null) {
+        // A multi-Region key's material is rotated through the row that owns it (the primary's).
+        if (rotate(keys.materialOwner(key.get()), RotationRecord.USAGE_LIMIT).rotation() != null) {
           rotated++;
         } else {
           usage.dropped(r);

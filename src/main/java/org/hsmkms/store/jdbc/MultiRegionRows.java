@@ -23,6 +23,12 @@ final class MultiRegionRows {
       "UPDATE multi_region_keys SET primary_region = ? WHERE mrk_id = ?";
   private static final String DELETE = "DELETE FROM multi_region_keys WHERE mrk_id = ?";
 
+  // The rotation schedule and history belong to the row that owns the material (the primary's).
+  private static final String MOVE_SCHEDULE =
+      "UPDATE key_rotation_schedules SET key_id = ? WHERE key_id = ?";
+  private static final String MOVE_ROTATIONS =
+      "UPDATE key_rotations SET key_id = ? WHERE key_id = ?";
+
   private MultiRegionRows() {}
 
   static void insert(Connection c, MultiRegionKeyRecord mrk) throws SQLException {
@@ -63,6 +69,13 @@ final class MultiRegionRows {
       throw new StoreException("no key " + newPrimary);
     }
     KeyRows.moveMaterials(c, mrk.primaryRowId(), newPrimary);
+    for (String move : List.of(MOVE_SCHEDULE, MOVE_ROTATIONS)) {
+      try (PreparedStatement ps = c.prepareStatement(move)) {
+        ps.setString(1, newPrimary);
+        ps.setString(2, mrk.primaryRowId());
+        ps.executeUpdate();
+      }
+    }
     try (PreparedStatement ps = c.prepareStatement(SET_PRIMARY)) {
       ps.setString(1, newPrimaryRegion);
       ps.setString(2, mrkId);

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.hsmkms.store.KeyRecord;
 import org.hsmkms.store.RotationClaim;
 import org.hsmkms.store.RotationRecord;
 import org.hsmkms.store.RotationSchedule;
@@ -77,6 +78,12 @@ final class RotationRows {
       "INSERT INTO key_materials (material_id, key_id, creation_date) VALUES (?, ?, ?)";
   private static final String SET_CURRENT_MATERIAL =
       "UPDATE keys SET current_material_id = ? WHERE key_id = ?";
+
+  // A multi-Region key's regions share its material: every region's row (row ids
+  // mrk-<hex>/<region>)
+  // gets the new current material in the same transaction.
+  private static final String SET_CURRENT_MATERIAL_OF_REGIONS =
+      "UPDATE keys SET current_material_id = ? WHERE key_id LIKE ?";
 
   private static final String USAGE =
       "SELECT encryptions FROM material_usage WHERE material_id = ?";
@@ -174,6 +181,14 @@ final class RotationRows {
       ps.setString(2, r.keyId());
       if (ps.executeUpdate() != 1) {
         throw new StoreException("completeRotation " + r.keyId() + ": no such key");
+      }
+    }
+    int slash = r.keyId().indexOf('/');
+    if (r.keyId().startsWith(KeyRecord.MULTI_REGION_PREFIX) && slash > 0) {
+      try (PreparedStatement ps = c.prepareStatement(SET_CURRENT_MATERIAL_OF_REGIONS)) {
+        ps.setString(1, materialId);
+        ps.setString(2, r.keyId().substring(0, slash + 1) + "%");
+        ps.executeUpdate();
       }
     }
     try (PreparedStatement ps = c.prepareStatement(MARK_COMPLETED)) {
