@@ -24,12 +24,9 @@ final class ImportApi {
     operations.put(
         "DeleteImportedKeyMaterial",
         (c, r) ->
-            new Reply(
-                Json.object()
-                    .put(
-                        "KeyId",
-                        imports.deleteImportedKeyMaterial(
-                            c, Json.text(r, "KeyId"), Json.text(r, "KeyMaterialId")))));
+            reply(
+                imports.deleteImportedKeyMaterial(
+                    c, Json.text(r, "KeyId"), Json.text(r, "KeyMaterialId"))));
   }
 
   private Reply getParametersForImport(RequestContext ctx, JsonNode r) {
@@ -48,7 +45,7 @@ final class ImportApi {
   }
 
   private Reply importKeyMaterial(RequestContext ctx, JsonNode r) {
-    String arn =
+    KeyMaterialImport.Imported imported =
         imports.importKeyMaterial(
             ctx,
             new KeyMaterialImport.ImportRequest(
@@ -60,7 +57,14 @@ final class ImportApi {
                 Json.text(r, "ImportType"),
                 Json.text(r, "KeyMaterialDescription"),
                 Json.text(r, "KeyMaterialId")));
-    return new Reply(Json.object().put("KeyId", arn));
+    return reply(imported);
+  }
+
+  private static Reply reply(KeyMaterialImport.Imported imported) {
+    return new Reply(
+        Json.object()
+            .put("KeyId", imported.keyArn())
+            .put("KeyMaterialId", imported.keyMaterialId()));
   }
 
   /** A JSON 1.1 timestamp: epoch seconds, possibly with a fraction. */

@@ -45,7 +45,7 @@ public final class KeyLastUsage {
     Instant created = key.creationDate();
     Instant trackingStartDate = created.isBefore(start) ? start : created;
     return new Answer(
-        key.keyId(),
+        key.publicId(),
         tracker.lastUsage(key.keyId()).map(Use::of).orElse(null),
         trackingStartDate,
         created);

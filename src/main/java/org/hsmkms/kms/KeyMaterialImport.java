@@ -108,8 +108,11 @@ public final class KeyMaterialImport {
       String keyMaterialDescription,
       String keyMaterialId) {}
 
-  /** ImportKeyMaterial; answers the key's ARN. */
-  public String importKeyMaterial(RequestContext ctx, ImportRequest req) {
+  /** What ImportKeyMaterial and DeleteImportedKeyMaterial answer: the key's ARN and material. */
+  public record Imported(String keyArn, String keyMaterialId) {}
+
+  /** ImportKeyMaterial; answers the key's ARN and the id of its (one) imported material. */
+  public Imported importKeyMaterial(RequestContext ctx, ImportRequest req) {
     KeyRecord key = keys.resolve(ctx, req.keyId(), Use.MANAGE);
     ImportRules.requireExternal(key);
     refuseMultipleMaterials(req);
@@ -180,12 +183,12 @@ public final class KeyMaterialImport {
           current.keyId(),
           parameters.wrappingAlgorithm(),
           expiration.model());
-      return current.arn();
+      return new Imported(current.arn(), KeyMaterialIds.toWire(current.currentMaterialId()));
     }
   }
 
   /** DeleteImportedKeyMaterial: the material is destroyed, the key goes to PendingImport. */
-  public String deleteImportedKeyMaterial(RequestContext ctx, String keyId, String materialId) {
+  public Imported deleteImportedKeyMaterial(RequestContext ctx, String keyId, String materialId) {
     if (materialId != null) {
       throw new KmsException(
           ErrorCode.UNSUPPORTED_OPERATION,
@@ -199,7 +202,7 @@ public final class KeyMaterialImport {
       withdraw(current);
     }
     LOG.info("key {}: imported key material deleted", key.keyId());
-    return key.arn();
+    return new Imported(key.arn(), KeyMaterialIds.toWire(key.currentMaterialId()));
   }
 
   /**

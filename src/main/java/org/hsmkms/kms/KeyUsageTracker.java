@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.hsmkms.store.KeyRecord;
 import org.hsmkms.store.KeyUsageRecord;
 import org.hsmkms.store.MetadataStore;
 
@@ -71,10 +72,25 @@ public final class KeyUsageTracker {
     ctx.keysUsed()
         .forEach(
             arn -> {
-              String keyId = arn.substring(arn.lastIndexOf('/') + 1);
+              String keyId = rowId(arn);
               // The later of two concurrent uses is as good as the other: both are "last".
               pending.put(keyId, new KeyUsageRecord(keyId, operation, now, requestId));
             });
+  }
+
+  /**
+   * The store's row id of the key an ARN names: its key id, or for a multi-Region key, whose
+   * regions each have their own row (and their own last use), {@code mrk-<hex>/<region>}.
+   */
+  static String rowId(String arn) {
+    String keyId = arn.substring(arn.lastIndexOf('/') + 1);
+    if (!keyId.startsWith(KeyRecord.MULTI_REGION_PREFIX)) {
+      return keyId;
+    }
+    // arn:aws:kms:<region>:<account>:key/<id>
+    int regionStart = arn.indexOf(':', arn.indexOf(':', arn.indexOf(':') + 1) + 1) + 1;
+    String region = arn.substring(regionStart, arn.indexOf(':', regionStart));
+    return KeyRecord.multiRegionRowId(keyId, region);
   }
 
   /**

@@ -18,6 +18,7 @@ import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.AlgorithmSpec;
 import software.amazon.awssdk.services.kms.model.ExpirationModelType;
 import software.amazon.awssdk.services.kms.model.GetParametersForImportResponse;
+import software.amazon.awssdk.services.kms.model.ImportKeyMaterialResponse;
 import software.amazon.awssdk.services.kms.model.IncorrectKeyMaterialException;
 import software.amazon.awssdk.services.kms.model.InvalidCiphertextException;
 import software.amazon.awssdk.services.kms.model.InvalidImportTokenException;
@@ -50,9 +51,9 @@ class ImportKeyMaterialIT {
         b -> b.keyId(keyId).wrappingAlgorithm(algorithm).wrappingKeySpec(WrappingKeySpec.RSA_2048));
   }
 
-  static void importMaterial(
+  static ImportKeyMaterialResponse importMaterial(
       KmsClient kms, String keyId, GetParametersForImportResponse p, byte[] wrapped) {
-    kms.importKeyMaterial(
+    return kms.importKeyMaterial(
         b ->
             b.keyId(keyId)
                 .importToken(p.importToken())
@@ -141,10 +142,15 @@ class ImportKeyMaterialIT {
     byte[] material = aesMaterial();
     GetParametersForImportResponse p = parameters(kms, keyId, "RSA_AES_KEY_WRAP_SHA_256");
     byte[] spki = p.publicKey().asByteArray();
-    importMaterial(kms, keyId, p, ImportWrapping.jdk("RSA_AES_KEY_WRAP_SHA_256", spki, material));
+    ImportKeyMaterialResponse imported =
+        importMaterial(
+            kms, keyId, p, ImportWrapping.jdk("RSA_AES_KEY_WRAP_SHA_256", spki, material));
+    String materialId = kms.describeKey(b -> b.keyId(keyId)).keyMetadata().currentKeyMaterialId();
+    assertTrue(materialId.matches("[0-9a-f]{64}"), materialId);
+    assertEquals(materialId, imported.keyMaterialId());
     byte[] old = encrypt(keyId, "before deletion");
 
-    kms.deleteImportedKeyMaterial(b -> b.keyId(keyId));
+    assertEquals(materialId, kms.deleteImportedKeyMaterial(b -> b.keyId(keyId)).keyMaterialId());
     assertEquals(
         KeyState.PENDING_IMPORT, kms.describeKey(b -> b.keyId(keyId)).keyMetadata().keyState());
     assertThrows(KmsInvalidStateException.class, () -> decrypt(old));
@@ -161,7 +167,10 @@ class ImportKeyMaterialIT {
         KeyState.PENDING_IMPORT, kms.describeKey(b -> b.keyId(keyId)).keyMetadata().keyState());
 
     // The same material, with another wrapping key and algorithm: old ciphertexts decrypt again.
-    importMaterial(kms, keyId, p2, ImportWrapping.jdk("RSAES_OAEP_SHA_1", spki2, material));
+    assertEquals(
+        materialId,
+        importMaterial(kms, keyId, p2, ImportWrapping.jdk("RSAES_OAEP_SHA_1", spki2, material))
+            .keyMaterialId());
     assertEquals("before deletion", decrypt(old));
   }
 

@@ -24,6 +24,7 @@ import org.hsmkms.testing.TestServer;
 import org.hsmkms.testing.TestServer.RawResponse;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.DisabledException;
 import software.amazon.awssdk.services.kms.model.EncryptResponse;
@@ -221,6 +222,27 @@ class KeyLastUsageIT {
       assertEquals(created.plus(Duration.ofDays(3)), instant(answer.get("TrackingStartDate")));
       assertFalse(answer.has("KeyLastUsage"));
     }
+  }
+
+  @Test
+  void multiRegionKey_eachRegionHasItsOwnLastUsage_andTheAnswerNamesTheMrkId() {
+    Region replicaRegion = Region.EU_WEST_3;
+    String keyId = kms.createKey(b -> b.multiRegion(true)).keyMetadata().keyId();
+    kms.replicateKey(b -> b.keyId(keyId).replicaRegion(replicaRegion.id()));
+
+    kms.encrypt(b -> b.keyId(keyId).plaintext(PLAINTEXT));
+
+    JsonNode here = lastUsage(server, keyId);
+    assertEquals(keyId, here.get("KeyId").asText());
+    assertEquals("Encrypt", here.get("KeyLastUsage").get("Operation").asText());
+    RawResponse there =
+        server.post(
+            "TrentService.GetKeyLastUsage",
+            KmsTesting.JSON.createObjectNode().put("KeyId", keyId).toString(),
+            replicaRegion);
+    assertEquals(200, there.status(), there.body());
+    assertEquals(keyId, parse(there.body()).get("KeyId").asText());
+    assertFalse(parse(there.body()).has("KeyLastUsage"), there.body());
   }
 
   // --- helpers -----------------------------------------------------------------------------------
