@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import org.hsmkms.kms.CrashPoints;
 import org.hsmkms.testing.ServiceProcess;
@@ -37,6 +39,10 @@ import software.amazon.awssdk.services.kms.model.RotationsListEntry;
 class ProcessCrashIT {
   private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(30);
   private final List<ServiceProcess> processes = new ArrayList<>();
+
+  /** What must appear in no file a child wrote: the access key's secret, the PIN, plaintexts. */
+  private final List<String> secrets = new ArrayList<>(List.of(ServiceProcess.SECRET_ACCESS_KEY));
+
   private Path dataDir;
 
   private Path dataDir(TestInfo test) throws Exception {
@@ -45,6 +51,7 @@ class ProcessCrashIT {
     dataDir =
         ServiceProcess.prepareDataDir(
             Files.createTempDirectory(base, test.getTestMethod().orElseThrow().getName() + "-"));
+    secrets.add(Files.readString(dataDir.resolve("pin")));
     return dataDir;
   }
 
@@ -67,7 +74,37 @@ class ProcessCrashIT {
           System.out.println("---- " + out.getFileName() + "\n" + Files.readString(out));
         }
       }
+      assertNoSecretIn(dataDir);
     }
+  }
+
+  /** The children's console output, DEBUG logs, audit trail and credentials file hold no secret. */
+  private void assertNoSecretIn(Path dir) throws Exception {
+    List<String> leaks = new ArrayList<>();
+    try (var files = Files.list(dir)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        String name = f.getFileName().toString();
+        if (name.endsWith(".out")
+            || name.endsWith(".log")
+            || name.equals("server-credentials")
+            || name.equals("credentials")) {
+          String text = Files.readString(f);
+          for (int i = 0; i < secrets.size(); i++) {
+            // The client's credentials file is where dev writes the secret for the AWS CLI.
+            if (text.contains(secrets.get(i)) && !(name.equals("credentials") && i == 0)) {
+              leaks.add(name + " contains secret #" + i);
+            }
+          }
+        }
+      }
+    }
+    assertTrue(leaks.isEmpty(), () -> "secrets leaked to disk: " + leaks);
+  }
+
+  /** Encrypts {@code text}, which is then a secret the logs must not show. */
+  private byte[] encryptSecret(KmsClient kms, String keyId, String text) {
+    secrets.add(text);
+    return encrypt(kms, keyId, text);
   }
 
   /** Sends the request that reaches the point; the process must halt with 137, the call fail. */
@@ -83,9 +120,9 @@ class ProcessCrashIT {
     ServiceProcess first = start(null);
     KmsClient kms = first.client();
     String keyId = kms.createKey(b -> b.description("rotation.claimed")).keyMetadata().keyId();
-    byte[] before = encrypt(kms, keyId, "made with the first material");
+    byte[] before = encryptSecret(kms, keyId, "made with the first material");
     kms.rotateKeyOnDemand(b -> b.keyId(keyId));
-    byte[] afterFirstRotation = encrypt(kms, keyId, "made with the second material");
+    byte[] afterFirstRotation = encryptSecret(kms, keyId, "made with the second material");
     String second = currentMaterial(kms, keyId);
     first.stop();
     int objects = ServiceProcess.tokenObjects(dataDir);
@@ -132,7 +169,7 @@ class ProcessCrashIT {
     String keyId =
         kms.createKey(b -> b.description("rotation.material-made")).keyMetadata().keyId();
     String initial = currentMaterial(kms, keyId);
-    byte[] before = encrypt(kms, keyId, "made before the crash");
+    byte[] before = encryptSecret(kms, keyId, "made before the crash");
     first.stop();
     int objects = ServiceProcess.tokenObjects(dataDir);
 
@@ -171,6 +208,8 @@ class ProcessCrashIT {
     dataDir(test);
     String algorithm = "RSAES_OAEP_SHA_256";
     byte[] material = ImportKeyMaterialIT.aesMaterial();
+    secrets.add(HexFormat.of().formatHex(material));
+    secrets.add(Base64.getEncoder().encodeToString(material));
     ServiceProcess first = start(null);
     KmsClient kms = first.client();
     String keyId = ImportKeyMaterialIT.externalKey(kms);
@@ -178,7 +217,7 @@ class ProcessCrashIT {
     ImportKeyMaterialIT.importMaterial(
         kms, keyId, p1, ImportWrapping.jdk(algorithm, p1.publicKey().asByteArray(), material));
     String materialId = currentMaterial(kms, keyId);
-    byte[] before = encrypt(kms, keyId, "made with the imported material");
+    byte[] before = encryptSecret(kms, keyId, "made with the imported material");
     // The material is withdrawn, as DeleteImportedKeyMaterial (or its expiry) does; importing it
     // again is the import that is interrupted.
     kms.deleteImportedKeyMaterial(b -> b.keyId(keyId));
@@ -222,7 +261,7 @@ class ProcessCrashIT {
     ServiceProcess first = start(null);
     KmsClient kms = first.client();
     String existing = kms.createKey(b -> b.description("made before")).keyMetadata().keyId();
-    byte[] before = encrypt(kms, existing, "made before the crash");
+    byte[] before = encryptSecret(kms, existing, "made before the crash");
     first.stop();
     int objects = ServiceProcess.tokenObjects(dataDir);
 

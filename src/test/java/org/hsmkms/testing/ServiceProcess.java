@@ -96,6 +96,9 @@ public final class ServiceProcess implements AutoCloseable {
     // As the jar's manifest does for java -jar: the JDK's PKCS#11 layer for AES-GCM.
     command.add("--add-exports");
     command.add("jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED");
+    // A short-lived server: the C1 compiler and the serial collector start it with less CPU.
+    command.add("-XX:TieredStopAtLevel=1");
+    command.add("-XX:+UseSerialGC");
     command.add("-Dhsmkms.testLog=" + dataDir.resolve("run-" + run + ".log"));
     if (crashAt != null) {
       command.add("-Dhsmkms.crashAt=" + crashAt);
