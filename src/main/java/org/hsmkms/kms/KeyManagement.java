@@ -171,6 +171,7 @@ public final class KeyManagement {
       store.deleteKey(rowId);
       throw e;
     }
+    CrashPoints.reach(CrashPoints.CREATE_KEY_MATERIAL_MADE);
     KeyRecord enabled = row.withState(KeyState.ENABLED.awsName(), null, null);
     store.updateKey(enabled);
     LOG.info("created key {} in {}/{}", id, ctx.account(), ctx.region());

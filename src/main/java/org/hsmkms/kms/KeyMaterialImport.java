@@ -160,6 +160,7 @@ public final class KeyMaterialImport {
       }
       String fingerprint =
           unwrap(parameters, wrapping, req.encryptedKeyMaterial(), material, target, pending);
+      CrashPoints.reach(CrashPoints.IMPORT_UNWRAPPED);
       try {
         if (known.isPresent() && !known.get().fingerprint().equals(fingerprint)) {
           throw new KmsException(

@@ -80,12 +80,14 @@ public final class MaterialRotation {
       if (claim != RotationClaim.CLAIMED) {
         return new Outcome(claim, null);
       }
+      CrashPoints.reach(CrashPoints.ROTATION_CLAIMED);
       try {
         hsm.generateAesKey(material, keyId);
       } catch (RuntimeException e) {
         store.deleteRotation(material.hex());
         throw e;
       }
+      CrashPoints.reach(CrashPoints.ROTATION_MATERIAL_MADE);
       RotationRecord done = store.completeRotation(material.hex(), clock.instant());
       LOG.info(
           "key {} rotated ({}): material {} replaces {}, which still decrypts",
