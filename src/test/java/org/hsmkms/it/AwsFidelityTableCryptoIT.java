@@ -78,12 +78,12 @@ class AwsFidelityTableCryptoIT {
             "{'KeyId':'$ecSign','Plaintext':'$b64'}",
             wrongUsage("ecSign", "SIGN_VERIFY", "Encrypt")),
         row(
-            "Encrypt",
-            "RSA key without EncryptionAlgorithm",
-            "{'KeyId':'$rsaEnc','Plaintext':'$b64'}",
-            error(
-                "InvalidKeyUsageException",
-                "Algorithm SYMMETRIC_DEFAULT is incompatible with key spec RSA_2048."))
+                "Encrypt",
+                "RSA key without EncryptionAlgorithm",
+                "{'KeyId':'$rsaEnc','Plaintext':'$b64'}",
+                error(
+                    "InvalidKeyUsageException",
+                    "Algorithm SYMMETRIC_DEFAULT is incompatible with key spec RSA_2048."))
             .differs(
                 error(
                     "InvalidKeyUsageException",
@@ -343,13 +343,13 @@ class AwsFidelityTableCryptoIT {
             "{'KeyId':'$hmac','Message':'$b64','MacAlgorithm':'HMAC_SHA_256'}",
             ok("Mac", "MacAlgorithm", "KeyId")),
         row(
-            "GenerateMac",
-            "unknown MacAlgorithm: AWS's order of the values",
-            "{'KeyId':'$hmac','Message':'$b64','MacAlgorithm':'HMAC_MD5'}",
-            invalid(
-                "Value 'HMAC_MD5' at 'macAlgorithm' failed to satisfy constraint: Member must"
-                    + " satisfy enum value set: [HMAC_SHA_384, HMAC_SHA_256, HMAC_SHA_224,"
-                    + " HMAC_SHA_512]"))
+                "GenerateMac",
+                "unknown MacAlgorithm: AWS's order of the values",
+                "{'KeyId':'$hmac','Message':'$b64','MacAlgorithm':'HMAC_MD5'}",
+                invalid(
+                    "Value 'HMAC_MD5' at 'macAlgorithm' failed to satisfy constraint: Member must"
+                        + " satisfy enum value set: [HMAC_SHA_384, HMAC_SHA_256, HMAC_SHA_224,"
+                        + " HMAC_SHA_512]"))
             .differs(
                 invalid(
                     "Value 'HMAC_MD5' at 'macAlgorithm' failed to satisfy constraint: Member must"
@@ -465,10 +465,10 @@ class AwsFidelityTableCryptoIT {
             "{'KeyId':'$ecAgree','KeyAgreementAlgorithm':'ECDH'}",
             missing("publicKey")),
         row(
-            "DeriveSharedSecret",
-            "a public key that is not one",
-            "{'KeyId':'$ecAgree','KeyAgreementAlgorithm':'ECDH','PublicKey':'$b64'}",
-            error("ValidationException", ""))
+                "DeriveSharedSecret",
+                "a public key that is not one",
+                "{'KeyId':'$ecAgree','KeyAgreementAlgorithm':'ECDH','PublicKey':'$b64'}",
+                error("ValidationException", ""))
             .differs(
                 error(
                     "ValidationException",

@@ -210,6 +210,11 @@ final class FidelityFixture {
     return server;
   }
 
+  /** An SDK client of the fixture's server (us-east-1, the test account). */
+  KmsClient kms() {
+    return kms;
+  }
+
   private static String b64(SdkBytes bytes) {
     return Base64.getEncoder().encodeToString(bytes.asByteArray());
   }
