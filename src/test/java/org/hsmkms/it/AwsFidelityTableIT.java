@@ -30,6 +30,8 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.hsmkms.it.FidelityTable.Case;
+import org.hsmkms.testing.TestServer;
+import org.hsmkms.testing.TestServer.RawResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -474,6 +476,43 @@ class AwsFidelityTableIT {
     assertEquals(KeySpec.SYMMETRIC_DEFAULT, m.keySpec());
     assertEquals(OriginType.AWS_KMS, m.origin());
     assertEquals(64, m.currentKeyMaterialId().length());
+  }
+
+  /**
+   * Every error a row expects, ours or AWS's, is one the model lists for its operation (the API
+   * reference's "Errors" section), or one of the errors any operation can give.
+   */
+  @Test
+  void everyExpectedError_isOneTheModelListsForItsOperation() {
+    Set<String> anyOperation =
+        Set.of("ValidationException", "AccessDeniedException", "NotAuthorizedException");
+    List<String> strays = new ArrayList<>();
+    allCases()
+        .forEach(
+            c ->
+                Stream.of(c.aws(), c.expected())
+                    .filter(e -> !e.success() && !anyOperation.contains(e.type()))
+                    .filter(e -> !FidelityTable.modelErrors(c.operation()).contains(e.type()))
+                    .forEach(e -> strays.add(c + ": " + e.type())));
+    assertEquals(List.of(), strays);
+  }
+
+  /** Authorization before key state: a caller who may not use a key learns nothing of its state. */
+  @Test
+  void encrypt_byAnotherAccount_withADisabledKey_isAccessDenied_notDisabled() {
+    FidelityFixture x = FidelityFixture.shared();
+    String body = x.request("{'KeyId':'$disabled.arn','Plaintext':'$b64'}");
+
+    RawResponse r =
+        x.server()
+            .post(
+                "TrentService.Encrypt",
+                body,
+                new TestServer.Signing()
+                    .key(TestServer.OTHER_ACCESS_KEY_ID, TestServer.OTHER_SECRET_ACCESS_KEY));
+
+    assertEquals(400, r.status());
+    assertEquals("AccessDeniedException", KmsTesting.parse(r.body()).path("__type").asText());
   }
 
   static Stream<Case> allCases() {

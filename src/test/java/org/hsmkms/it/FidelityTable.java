@@ -245,6 +245,17 @@ final class FidelityTable {
     }
   }
 
+  /** The error types the model lists for {@code operation}. */
+  static List<String> modelErrors(String operation) {
+    List<String> errors = new ArrayList<>();
+    MODEL
+        .path("operations")
+        .path(operation)
+        .path("errors")
+        .forEach(e -> errors.add(e.path("shape").asText()));
+    return errors;
+  }
+
   /** Whether the operation's input (in AWS's model) names a key or an alias's target key. */
   static boolean takesAKey(String operation) {
     String input = MODEL.path("operations").path(operation).path("input").path("shape").asText();
