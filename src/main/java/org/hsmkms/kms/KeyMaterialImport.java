@@ -77,6 +77,7 @@ public final class KeyMaterialImport {
     ImportRules.checkCombination(KeySpec.ofKey(key.keySpec()), wrapping, algorithm);
     MaterialId wrappingKey = MaterialId.of(random.generateRandom(16));
     byte[] publicKey = hsm.generateWrappingKey(wrappingKey, bits, wrapping, key.keyId());
+    CrashPoints.reach(CrashPoints.IMPORT_WRAPPING_KEY_MADE);
     String token = GrantTokens.newToken(random);
     Instant validTo = clock.instant().plus(PARAMETERS_VALIDITY);
     try {
