@@ -11,6 +11,8 @@ import org.hsmkms.store.MetadataStore;
 
 /** Aliases: friendly names for keys, per account and region, with AWS's naming rules. */
 public final class Aliases {
+  static final int MAX_LIMIT = 100;
+
   private static final String RESERVED_PREFIX = "alias/aws/";
 
   private final MetadataStore store;
@@ -64,9 +66,16 @@ public final class Aliases {
     }
   }
 
-  /** ListAliases, optionally only those of one key (key id or key ARN). */
+  /**
+   * ListAliases, optionally only those of one key (key id or key ARN). AWS's API reference: Limit
+   * "must be between 1 and 100, inclusive" (the model allows 1..1000).
+   */
   public Page<AliasListEntry> listAliases(
       RequestContext ctx, String keyId, int limit, String marker) {
+    if (limit > MAX_LIMIT) {
+      throw KmsException.validation(
+          "'" + limit + "'", "limit", "Member must have value less than or equal to " + MAX_LIMIT);
+    }
     String filter = keyId == null ? null : keys.filterKey(ctx, keyId).keyId();
     String after = Markers.decode("alias", marker);
     List<AliasRecord> rows =

@@ -217,7 +217,9 @@ public final class AsymmetricOperations {
     // EncryptionAlgorithm defaults to SYMMETRIC_DEFAULT, which an RSA key does not accept.
     String alg = algorithm == null ? KeyManagement.SYMMETRIC_DEFAULT : algorithm;
     if (!spec.encryptionAlgorithms(key.keyUsage()).contains(alg)) {
-      throw Errors.invalidEncryptionAlgorithm(alg, key.arn());
+      // AWS: "Algorithm SYMMETRIC_DEFAULT is incompatible with key spec RSA_2048." for an RSA key
+      // without an OAEP algorithm (as recorded in users' reports of AWS's answers).
+      throw KeySpec.incompatibleAlgorithm(alg, spec);
     }
     return "RSAES_OAEP_SHA_1".equals(alg) ? RsaOaep.Hash.SHA_1 : RsaOaep.Hash.SHA_256;
   }

@@ -124,12 +124,7 @@ class RsaEncryptionAndKeyAgreementTest {
   void rsaEncryptOrDecrypt_withoutAnOaepAlgorithm_isInvalidKeyUsageException(
       String given, String algorithm) {
     byte[] ciphertext = encrypt(rsa, new byte[] {1}, "RSAES_OAEP_SHA_256");
-    String message =
-        "The encryption algorithm "
-            + algorithm
-            + " is not valid for "
-            + ctx.keyArn(rsa.keyId())
-            + ".";
+    String message = "Algorithm " + algorithm + " is incompatible with key spec RSA_2048.";
 
     KmsException onEncrypt =
         assertThrows(KmsException.class, () -> encrypt(rsa, new byte[] {1}, given));
