@@ -237,10 +237,7 @@ public final class KeyStateTable {
           "RetireGrant",
           "RevokeGrant",
           // Not in AWS's table as found: "answers in every key state" (its API reference).
-          "GetKeyLastUsage",
-          // Not in AWS's table as found: as ListResourceTags; the operation refuses keys that
-          // cannot rotate by its own rule.
-          "ListKeyRotations"
+          "GetKeyLastUsage"
         }) {
       t.put(op, always());
     }
@@ -266,8 +263,12 @@ public final class KeyStateTable {
     t.put("DisableKey", enableOrDisable());
     t.put("EnableKeyRotation", rotationChange());
     t.put("DisableKeyRotation", rotationChange());
-    // Not in AWS's table as found: as EnableKeyRotation (issue 17 records AWS's DisabledException).
-    t.put("RotateKeyOnDemand", rotationChange());
+    // Not in AWS's table as found: as EnableKeyRotation (issue 17 records AWS's DisabledException),
+    // but refused while Updating as the other operations that change a multi-Region key's
+    // material are ([15]): the material is shared by every region of the key.
+    Map<KeyState, Outcome> onDemand = new EnumMap<>(rotationChange());
+    onDemand.put(KeyState.UPDATING, IS_UPDATING);
+    t.put("RotateKeyOnDemand", Collections.unmodifiableMap(onDemand));
     // GetKeyRotationStatus: "?" [7] everywhere but PendingImport [6].
     t.put(
         "GetKeyRotationStatus",
@@ -281,6 +282,8 @@ public final class KeyStateTable {
                 OUR_UNAVAILABLE
                     + "whose keys cannot rotate ([7] UnsupportedOperationException); ours can"),
             OK));
+    // Not in AWS's table as found: as GetKeyRotationStatus.
+    t.put("ListKeyRotations", t.get("GetKeyRotationStatus"));
     t.put(
         "CancelKeyDeletion",
         row(
