@@ -3,8 +3,7 @@ package org.hsmkms.api;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import org.hsmkms.audit.AuditTrail;
-import org.hsmkms.kms.ErrorCode;
-import org.hsmkms.kms.KmsException;
+import org.hsmkms.kms.Errors;
 
 /**
  * Fail closed: while the audit trail is known to be unwritable and must not be bypassed, no
@@ -20,7 +19,7 @@ final class AuditGateHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     if (audit.failClosed() && !audit.available()) {
-      ctx.fail(new KmsException(ErrorCode.INTERNAL, "An internal error occurred."));
+      ctx.fail(Errors.internal(null));
       return;
     }
     ctx.next();

@@ -3,8 +3,7 @@ package org.hsmkms.api;
 import java.util.Arrays;
 import org.hsmkms.audit.AuditException;
 import org.hsmkms.audit.AuditTrail;
-import org.hsmkms.kms.ErrorCode;
-import org.hsmkms.kms.KmsException;
+import org.hsmkms.kms.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +42,7 @@ final class AuditRecorder {
           ex.requestId,
           ex.operation);
       Arrays.fill(outcome.body(), (byte) 0);
-      return Outcome.failed(new KmsException(ErrorCode.INTERNAL, "An internal error occurred."));
+      return Outcome.failed(Errors.internal(null));
     }
   }
 }

@@ -14,6 +14,7 @@ import org.hsmkms.auth.Caller;
 import org.hsmkms.auth.SignedRequest;
 import org.hsmkms.kms.ErrorCode;
 import org.hsmkms.kms.KmsException;
+import org.hsmkms.kms.ProtocolErrors;
 import org.hsmkms.kms.RequestContext;
 
 /**
@@ -53,7 +54,7 @@ final class AuthenticationHandler implements Handler<RoutingContext> {
           case UNRECOGNIZED_CLIENT -> ErrorCode.UNRECOGNIZED_CLIENT;
           case INVALID_SIGNATURE -> ErrorCode.INVALID_SIGNATURE;
         };
-    return new KmsException(code, e.getMessage());
+    return ProtocolErrors.authentication(code, e.getMessage());
   }
 
   private static SignedRequest signedRequest(HttpServerRequest request, byte[] body) {

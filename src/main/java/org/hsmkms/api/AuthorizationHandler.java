@@ -13,7 +13,7 @@ import org.hsmkms.authz.KmsActions.Permission;
 import org.hsmkms.authz.PolicyDocument;
 import org.hsmkms.authz.PolicyKind;
 import org.hsmkms.kms.Authorization;
-import org.hsmkms.kms.ErrorCode;
+import org.hsmkms.kms.Errors;
 import org.hsmkms.kms.KmsException;
 
 /**
@@ -59,13 +59,7 @@ final class AuthorizationHandler implements Handler<RoutingContext> {
             .orElseThrow(
                 () ->
                     // Security: an operation nobody entered in the table is never run.
-                    new KmsException(
-                        ErrorCode.ACCESS_DENIED,
-                        "User: "
-                            + ex.caller.principalArn()
-                            + " is not authorized to perform: kms:"
-                            + ex.operation
-                            + " on resource: *"));
+                    Errors.accessDenied(ex.caller.principalArn(), "kms:" + ex.operation, "*", ""));
     String principal = ex.caller.principalArn();
     Map<String, List<String>> keys =
         RequestConditions.of(

@@ -9,7 +9,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.Arrays;
 import java.util.Set;
 import org.hsmkms.authz.KmsActions;
-import org.hsmkms.kms.ErrorCode;
+import org.hsmkms.kms.Errors;
 import org.hsmkms.kms.KmsException;
 import org.hsmkms.kms.RequestContext;
 import org.slf4j.Logger;
@@ -72,9 +72,7 @@ final class DispatchHandler implements Handler<RoutingContext> {
   private static void checkAuthorized(Exchange ex) {
     Set<KmsActions.Resource> unchecked = ex.rc.authorization().unchecked();
     if (!unchecked.isEmpty()) {
-      throw new KmsException(
-          ErrorCode.INTERNAL,
-          "An internal error occurred.",
+      throw Errors.internal(
           new IllegalStateException(ex.operation + " did not authorize " + unchecked));
     }
   }

@@ -5,7 +5,9 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import org.hsmkms.kms.ErrorCode;
+import org.hsmkms.kms.Errors;
 import org.hsmkms.kms.KmsException;
+import org.hsmkms.kms.ProtocolErrors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,15 +52,13 @@ final class FailureHandler implements Handler<RoutingContext> {
       return k;
     }
     if (ctx.statusCode() == 413) {
-      return new KmsException(
-          ErrorCode.REQUEST_ENTITY_TOO_LARGE,
-          "The request body exceeds the limit of " + maxBodyBytes + " bytes.");
+      return ProtocolErrors.requestTooLarge(maxBodyBytes);
     }
     if (ctx.statusCode() == 400) {
-      return new KmsException(ErrorCode.SERIALIZATION, "The request could not be read.");
+      return ProtocolErrors.requestUnreadable();
     }
     LOG.error("{} request failed", ex.requestId, ctx.failure());
-    return new KmsException(ErrorCode.INTERNAL, "An internal error occurred.");
+    return Errors.internal(null);
   }
 
   private static void reply(RoutingContext ctx, Exchange ex, KmsException e) {

@@ -6,10 +6,9 @@ import java.util.Arrays;
 import java.util.Map;
 import org.hsmkms.kms.AsymmetricOperations;
 import org.hsmkms.kms.DataKeyPairs;
-import org.hsmkms.kms.ErrorCode;
 import org.hsmkms.kms.KeyPairServices;
-import org.hsmkms.kms.KmsException;
 import org.hsmkms.kms.MacOperations;
+import org.hsmkms.kms.NotSupportedErrors;
 import org.hsmkms.kms.RequestContext;
 
 /**
@@ -181,9 +180,7 @@ final class KeyPairApi {
   private static void rejectRecipient(JsonNode r) {
     // Recipient asks for a Nitro Enclaves attestation flow, which an on-prem HSM cannot serve.
     if (r.hasNonNull("Recipient")) {
-      throw new KmsException(
-          ErrorCode.UNSUPPORTED_OPERATION,
-          "Recipient (attested enclaves) is not supported by this service.");
+      throw NotSupportedErrors.recipient();
     }
   }
 }

@@ -11,7 +11,6 @@ import org.hsmkms.kms.AliasListEntry;
 import org.hsmkms.kms.Aliases;
 import org.hsmkms.kms.CreateKeyRequest;
 import org.hsmkms.kms.CryptoOperations;
-import org.hsmkms.kms.ErrorCode;
 import org.hsmkms.kms.Grants;
 import org.hsmkms.kms.KeyLastUsage;
 import org.hsmkms.kms.KeyListEntry;
@@ -22,10 +21,12 @@ import org.hsmkms.kms.KeyPairServices;
 import org.hsmkms.kms.KeyPolicies;
 import org.hsmkms.kms.KeyRotations;
 import org.hsmkms.kms.KeyUsageTracker;
-import org.hsmkms.kms.KmsException;
+import org.hsmkms.kms.ManagementErrors;
+import org.hsmkms.kms.NotSupportedErrors;
 import org.hsmkms.kms.Page;
 import org.hsmkms.kms.RequestContext;
 import org.hsmkms.kms.Tag;
+import org.hsmkms.kms.ValidationErrors;
 
 /**
  * One small handler per KMS operation: read the validated request, call the service, write the
@@ -357,14 +358,12 @@ public final class KmsApi {
   private Reply generateRandom(RequestContext ctx, JsonNode r) {
     rejectRecipient(r);
     if (Json.text(r, "CustomKeyStoreId") != null) {
-      throw new KmsException(
-          ErrorCode.CUSTOM_KEY_STORE_NOT_FOUND,
-          "Custom key store " + Json.text(r, "CustomKeyStoreId") + " does not exist.");
+      throw ManagementErrors.customKeyStoreNotFound(Json.text(r, "CustomKeyStoreId"));
     }
     Integer n = Json.integer(r, "NumberOfBytes");
     if (n == null) {
       // GenerateRandom without NumberOfBytes, as AWS answers it (the model has it optional).
-      throw new KmsException(ErrorCode.VALIDATION, "NumberOfBytes is required.");
+      throw ValidationErrors.numberOfBytesRequired();
     }
     return Reply.empty().putSecret("Plaintext", crypto.generateRandom(n));
   }
@@ -376,9 +375,7 @@ public final class KmsApi {
   private static void rejectRecipient(JsonNode r) {
     // Recipient asks for a Nitro Enclaves attestation flow, which an on-prem HSM cannot serve.
     if (r.hasNonNull("Recipient")) {
-      throw new KmsException(
-          ErrorCode.UNSUPPORTED_OPERATION,
-          "Recipient (attested enclaves) is not supported by this service.");
+      throw NotSupportedErrors.recipient();
     }
   }
 

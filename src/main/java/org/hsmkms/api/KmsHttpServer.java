@@ -14,8 +14,7 @@ import java.util.Set;
 import org.hsmkms.audit.AuditTrail;
 import org.hsmkms.auth.Authenticator;
 import org.hsmkms.auth.IdentityPolicies;
-import org.hsmkms.kms.ErrorCode;
-import org.hsmkms.kms.KmsException;
+import org.hsmkms.kms.ProtocolErrors;
 
 /**
  * The AWS KMS JSON 1.1 endpoint: {@code POST /} with {@code X-Amz-Target: TrentService.<Op>}.
@@ -123,7 +122,7 @@ public final class KmsHttpServer {
 
   /** Anything but {@code POST /}: the JSON protocol has no such operation. */
   private static void unknownRoute(RoutingContext ctx) {
-    ctx.fail(new KmsException(ErrorCode.UNKNOWN_OPERATION, null));
+    ctx.fail(ProtocolErrors.unknownOperation());
   }
 
   private static HttpServerOptions options(

@@ -13,8 +13,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
-import org.hsmkms.kms.ErrorCode;
 import org.hsmkms.kms.KmsException;
+import org.hsmkms.kms.ProtocolErrors;
+import org.hsmkms.kms.ValidationErrors;
 
 /**
  * Checks a request body against the AWS KMS API model (the bundled botocore model): JSON types
@@ -71,11 +72,7 @@ public final class ModelValidator {
     List<String> errors = new ArrayList<>();
     checkStructure(shapes.get(shape), body, "", errors);
     if (!errors.isEmpty()) {
-      String head =
-          errors.size() == 1
-              ? "1 validation error detected: "
-              : errors.size() + " validation errors detected: ";
-      throw new KmsException(ErrorCode.VALIDATION, head + String.join("; ", errors));
+      throw ValidationErrors.modelConstraints(errors);
     }
   }
 
@@ -117,9 +114,8 @@ public final class ModelValidator {
         String shown = sensitive ? null : "'" + s + "'";
         checkLength(shape, s.codePointCount(0, s.length()), shown, path, errors);
         if (shape.has("enum") && !contains(shape.get("enum"), s)) {
-          List<String> allowed = new ArrayList<>();
-          shape.get("enum").forEach(v -> allowed.add(v.asText()));
-          errors.add(failed(shown, path, "Member must satisfy enum value set: " + allowed));
+          errors.add(
+              failed(shown, path, "Member must satisfy enum value set: " + enumValues(shapeName)));
         } else if (shape.has("pattern")
             && !pattern(shape.get("pattern").asText()).matcher(s).matches()) {
           errors.add(
@@ -171,8 +167,7 @@ public final class ModelValidator {
           length = decoded.length;
           java.util.Arrays.fill(decoded, (byte) 0);
         } catch (IllegalArgumentException e) {
-          throw new KmsException(
-              ErrorCode.SERIALIZATION, "Value for '" + path + "' is not valid base64.");
+          throw ProtocolErrors.notBase64(path);
         }
         // Blobs (plaintext among them) are never echoed, and named as AWS names sensitive members.
         checkLength(shape, length, null, path, errors);
@@ -231,6 +226,16 @@ public final class ModelValidator {
     }
   }
 
+  /**
+   * The values of an enum shape as AWS lists them in a ValidationException: in AWS's own order
+   * where it is known ({@link AwsEnumOrders}), in the model's order otherwise.
+   */
+  List<String> enumValues(String shapeName) {
+    List<String> model = new ArrayList<>();
+    shapes.get(shapeName).get("enum").forEach(v -> model.add(v.asText()));
+    return AwsEnumOrders.of(shapeName, model);
+  }
+
   private static String constraintsOf(List<String> errors) {
     List<String> constraints = new ArrayList<>();
     for (String e : errors) {
@@ -286,11 +291,7 @@ public final class ModelValidator {
   }
 
   private static KmsException serialization(String path) {
-    return new KmsException(
-        ErrorCode.SERIALIZATION,
-        path.isEmpty()
-            ? "Start of structure or map found where not expected."
-            : "Unexpected value type for '" + path + "'.");
+    return path.isEmpty() ? ProtocolErrors.notAnObject() : ProtocolErrors.unexpectedType(path);
   }
 
   private static ObjectMapper mapper() {

@@ -7,8 +7,9 @@ import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
 import java.util.List;
 import java.util.TreeSet;
-import org.hsmkms.kms.ErrorCode;
 import org.hsmkms.kms.KmsException;
+import org.hsmkms.kms.NotSupportedErrors;
+import org.hsmkms.kms.ProtocolErrors;
 
 /**
  * Reads the request as the AWS model describes it: the target must name an operation of the model
@@ -32,16 +33,14 @@ final class ParseAndValidateHandler implements Handler<RoutingContext> {
     Exchange ex = Exchange.of(ctx);
     try {
       if (ex.operation == null) {
-        throw new KmsException(ErrorCode.UNKNOWN_OPERATION, null);
+        throw ProtocolErrors.unknownOperation();
       }
       JsonNode request = parse(ex.body(ctx));
       // Before validation, so that the record of an invalid request names them too.
       ex.contextKeys = contextKeys(request);
       validator.validate(ex.operation, request);
       if (ex.handler == null) {
-        throw new KmsException(
-            ErrorCode.UNSUPPORTED_OPERATION,
-            ex.operation + " is not supported by this service yet.");
+        throw NotSupportedErrors.operation(ex.operation);
       }
       ex.request = request;
     } catch (KmsException e) {
@@ -60,14 +59,13 @@ final class ParseAndValidateHandler implements Handler<RoutingContext> {
     try {
       JsonNode node = Json.MAPPER.readTree(body);
       if (node == null || !node.isObject()) {
-        throw new KmsException(
-            ErrorCode.SERIALIZATION, "Start of structure or map found where not expected.");
+        throw ProtocolErrors.notAnObject();
       }
       return node;
     } catch (JsonProcessingException e) {
-      throw new KmsException(ErrorCode.SERIALIZATION, "The request body is not valid JSON.");
+      throw ProtocolErrors.bodyNotJson();
     } catch (IOException e) {
-      throw new KmsException(ErrorCode.SERIALIZATION, "The request body could not be read.");
+      throw ProtocolErrors.bodyUnreadable();
     }
   }
 

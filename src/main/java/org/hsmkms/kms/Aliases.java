@@ -31,9 +31,7 @@ public final class Aliases {
     Instant now = clock.instant();
     if (!store.insertAlias(
         new AliasRecord(ctx.account(), ctx.region(), aliasName, key.keyId(), now, now))) {
-      throw new KmsException(
-          ErrorCode.ALREADY_EXISTS,
-          "An alias with the name " + ctx.aliasArn(aliasName) + " already exists");
+      throw ManagementErrors.aliasExists(ctx.aliasArn(aliasName));
     }
   }
 
@@ -90,8 +88,7 @@ public final class Aliases {
   }
 
   private static KmsException notFound(RequestContext ctx, String aliasName) {
-    return new KmsException(
-        ErrorCode.NOT_FOUND, "Alias " + ctx.aliasArn(aliasName) + " is not found.");
+    return Errors.aliasNotFound(ctx.aliasArn(aliasName));
   }
 
   private static void checkName(String aliasName) {
@@ -99,16 +96,13 @@ public final class Aliases {
     // ValidationException, in the words recorded from AWS by localstack's suite).
     if (!aliasName.startsWith(Keys.ALIAS_PREFIX)
         || aliasName.length() == Keys.ALIAS_PREFIX.length()) {
-      throw new KmsException(
-          ErrorCode.VALIDATION,
-          "Alias must start with the prefix \"alias/\". Please see "
-              + "https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html");
+      throw ValidationErrors.aliasPrefix();
     }
     // "The alias/aws/ prefix is reserved for AWS managed keys": AWS answers a customer's
     // CreateAlias or UpdateAlias with such a name NotAuthorizedException, without a message (as
     // moto's suite records it); DeleteAlias the same, since the alias is never the caller's.
     if (aliasName.startsWith(RESERVED_PREFIX)) {
-      throw new KmsException(ErrorCode.NOT_AUTHORIZED, null);
+      throw ManagementErrors.aliasReserved();
     }
   }
 
@@ -118,8 +112,7 @@ public final class Aliases {
    */
   private static void checkNewName(String aliasName) {
     if (aliasName.indexOf(':') >= 0) {
-      throw new KmsException(
-          ErrorCode.VALIDATION, aliasName + " contains invalid characters for an alias");
+      throw ValidationErrors.aliasCharacters(aliasName);
     }
   }
 
@@ -127,7 +120,7 @@ public final class Aliases {
   private static void checkTarget(String targetKeyId) {
     if (targetKeyId.startsWith(Keys.ALIAS_PREFIX)
         || (targetKeyId.startsWith("arn:") && targetKeyId.contains(":alias/"))) {
-      throw new KmsException(ErrorCode.VALIDATION, "Aliases must refer to keys. Not aliases");
+      throw ValidationErrors.aliasTargetIsAlias();
     }
   }
 }

@@ -86,9 +86,7 @@ public final class AsymmetricOperations {
     KeyRecord key = keys.resolveFor(ctx, keyId, "GetPublicKey");
     KeySpec spec = KeySpec.ofKey(key.keySpec());
     if (!spec.isAsymmetric()) {
-      throw new KmsException(
-          ErrorCode.UNSUPPORTED_OPERATION,
-          key.arn() + " key spec is " + spec + " which is not valid for GetPublicKey.");
+      throw Errors.unsupportedKeySpec(key.arn(), spec.name(), "GetPublicKey");
     }
     String usage = key.keyUsage();
     return new PublicKeyInfo(
@@ -129,7 +127,7 @@ public final class AsymmetricOperations {
     byte[] input = signingInput(scheme, algorithm, message, messageType);
     CryptoOperations.dryRunStop(dryRun);
     if (!signing.verify(material(key), scheme, input, signature)) {
-      throw new KmsException(ErrorCode.KMS_INVALID_SIGNATURE, null);
+      throw Errors.invalidSignature();
     }
     return key.arn();
   }
@@ -146,14 +144,7 @@ public final class AsymmetricOperations {
     byte[] point =
         KeyEncodings.ecPoint(publicKey, type.curveOid(), type.size())
             .filter(p -> EcPoints.isOnCurve(type.curveOid(), type.size(), p))
-            .orElseThrow(
-                () ->
-                    new KmsException(
-                        ErrorCode.VALIDATION,
-                        "PublicKey is not a valid"
-                            + " DER-encoded X.509 public key on the curve of "
-                            + spec
-                            + "."));
+            .orElseThrow(ValidationErrors::publicKeyNotValid);
     CryptoOperations.dryRunStop(dryRun);
     return new SharedSecret(
         key.arn(), SecretBytes.wrap(agreement.deriveSharedSecret(material(key), point)));
@@ -173,15 +164,7 @@ public final class AsymmetricOperations {
     int max = RsaOaep.maxMessageLength(spec.keyPairType().size(), hash);
     if (plaintext.length > max) {
       // AWS's words, for every spec and algorithm.
-      throw new KmsException(
-          ErrorCode.VALIDATION,
-          "Algorithm "
-              + algorithm
-              + " and key spec "
-              + spec
-              + " cannot encrypt data larger than "
-              + max
-              + " bytes.");
+      throw ValidationErrors.plaintextTooLarge(algorithm, spec.name(), max);
     }
     CryptoOperations.dryRunStop(dryRun);
     try {
@@ -194,7 +177,7 @@ public final class AsymmetricOperations {
           new OAEPParameterSpec(hash.jcaName(), "MGF1", mgf, PSource.PSpecified.DEFAULT));
       return new CryptoOperations.Encrypted(key.arn(), cipher.doFinal(plaintext), algorithm);
     } catch (GeneralSecurityException e) {
-      throw new KmsException(ErrorCode.INTERNAL, "An internal error occurred.", e);
+      throw Errors.internal(e);
     }
   }
 
@@ -233,9 +216,7 @@ public final class AsymmetricOperations {
     // EncryptionAlgorithm defaults to SYMMETRIC_DEFAULT, which an RSA key does not accept.
     String alg = algorithm == null ? KeyManagement.SYMMETRIC_DEFAULT : algorithm;
     if (!spec.encryptionAlgorithms(key.keyUsage()).contains(alg)) {
-      throw new KmsException(
-          ErrorCode.INVALID_KEY_USAGE,
-          "The encryption algorithm " + alg + " is not valid for " + key.arn() + ".");
+      throw Errors.invalidEncryptionAlgorithm(alg, key.arn());
     }
     return "RSAES_OAEP_SHA_1".equals(alg) ? RsaOaep.Hash.SHA_1 : RsaOaep.Hash.SHA_256;
   }
@@ -243,8 +224,7 @@ public final class AsymmetricOperations {
   private static void rejectContext(EncryptionContext context) {
     // An encryption context is authenticated data of symmetric encryption; RSA has none.
     if (context != null && !context.pairs().isEmpty()) {
-      throw new KmsException(
-          ErrorCode.VALIDATION, "EncryptionContext is not supported with asymmetric KMS keys.");
+      throw ValidationErrors.encryptionContextWithAsymmetricKey();
     }
   }
 
@@ -277,9 +257,7 @@ public final class AsymmetricOperations {
     String type = messageType == null ? RAW : messageType;
     if (scheme == SignatureScheme.EDDSA) {
       if (!RAW.equals(type)) {
-        throw new KmsException(
-            ErrorCode.VALIDATION,
-            "MessageType " + type + " is not valid for " + algorithm + "; use RAW.");
+        throw ValidationErrors.messageTypeRawOnly(type, algorithm);
       }
       return message;
     }
@@ -287,14 +265,12 @@ public final class AsymmetricOperations {
     int hashLength = Integer.parseInt(algorithm.substring(algorithm.length() - 3)) / 8;
     if (DIGEST.equals(type)) {
       if (message.length != hashLength) {
-        throw new KmsException(
-            ErrorCode.VALIDATION, "Digest is invalid length for algorithm " + algorithm + ".");
+        throw ValidationErrors.digestLength(algorithm);
       }
       return message;
     }
     if (!RAW.equals(type)) {
-      throw new KmsException(
-          ErrorCode.VALIDATION, "MessageType " + type + " is not valid for " + algorithm + ".");
+      throw ValidationErrors.messageType(type, algorithm);
     }
     try {
       return MessageDigest.getInstance(hash).digest(message);
@@ -311,7 +287,7 @@ public final class AsymmetricOperations {
             return KeyFactory.getInstance("RSA")
                 .generatePublic(new X509EncodedKeySpec(publicKeyObjects.publicKey(material(key))));
           } catch (GeneralSecurityException e) {
-            throw new KmsException(ErrorCode.INTERNAL, "An internal error occurred.", e);
+            throw Errors.internal(e);
           }
         });
   }

@@ -227,16 +227,7 @@ public final class Authorization {
   /** The one wording of AccessDeniedException; {@code resource} null: a ciphertext's key. */
   private static KmsException accessDenied(
       String principal, String action, String resource, String why) {
-    return new KmsException(
-        ErrorCode.ACCESS_DENIED,
-        "User: "
-            + principal
-            + " is not authorized to perform: "
-            + action
-            + (resource == null
-                ? " on the resource associated with this ciphertext"
-                : " on resource: " + resource)
-            + why);
+    return Errors.accessDenied(principal, action, resource, why);
   }
 
   @Override

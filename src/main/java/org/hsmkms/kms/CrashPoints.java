@@ -9,7 +9,7 @@ package org.hsmkms.kms;
  *
  * <p>The property is read once, when the class loads; without it every point is one comparison with
  * null. The points: {@value #ROTATION_CLAIMED}, {@value #ROTATION_MATERIAL_MADE}, {@value
- * #IMPORT_UNWRAPPED} and {@value #CREATE_KEY_MATERIAL_MADE}.
+ * #IMPORT_WRAPPING_KEY_MADE}, {@value #IMPORT_UNWRAPPED} and {@value #CREATE_KEY_MATERIAL_MADE}.
  *
  * <p>Security: never set the property on a production service; it only stops the process, and reads
  * or reveals nothing.
@@ -23,6 +23,9 @@ public final class CrashPoints {
 
   /** Rotation: the HSM made the new material; the store has not made it current yet. */
   public static final String ROTATION_MATERIAL_MADE = "rotation.material-made";
+
+  /** GetParametersForImport: the HSM made the wrapping key pair; the store has no record. */
+  public static final String IMPORT_WRAPPING_KEY_MADE = "import.wrapping-key-made";
 
   /** ImportKeyMaterial: the HSM unwrapped the material into its object; the store has no record. */
   public static final String IMPORT_UNWRAPPED = "import.unwrapped";

@@ -196,9 +196,7 @@ public final class CryptoOperations {
 
   /** IncorrectKeyException in AWS's words. */
   private static KmsException incorrectKey() {
-    return new KmsException(
-        ErrorCode.INCORRECT_KEY,
-        "The key ID in the request does not identify a CMK that can perform this operation.");
+    return Errors.incorrectKey();
   }
 
   public ReEncrypted reEncrypt(
@@ -266,8 +264,7 @@ public final class CryptoOperations {
       boolean withPlaintext,
       boolean dryRun) {
     if ((keySpec == null) == (numberOfBytes == null)) {
-      throw new KmsException(
-          ErrorCode.VALIDATION, "Please specify either number of bytes or key spec.");
+      throw ValidationErrors.keySpecOrNumberOfBytes();
     }
     int length = numberOfBytes != null ? numberOfBytes : "AES_128".equals(keySpec) ? 16 : 32;
     String operation = withPlaintext ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext";
@@ -335,17 +332,13 @@ public final class CryptoOperations {
 
   private static void checkAlgorithm(RequestContext ctx, KeyRecord key, String algorithm) {
     if (algorithm != null && !SYMMETRIC_DEFAULT.equals(algorithm)) {
-      throw new KmsException(
-          ErrorCode.INVALID_KEY_USAGE,
-          "The encryption algorithm " + algorithm + " is not valid for " + key.arn() + ".");
+      throw Errors.invalidEncryptionAlgorithm(algorithm, key.arn());
     }
   }
 
   static void dryRunStop(boolean dryRun) {
     if (dryRun) {
-      throw new KmsException(
-          ErrorCode.DRY_RUN_OPERATION,
-          "The request would have succeeded, but the DryRun option is set.");
+      throw Errors.dryRun();
     }
   }
 }

@@ -56,11 +56,7 @@ public final class DataKeyPairs {
     KeySpec spec =
         KeySpec.of(keyPairSpec)
             .filter(KeySpec::isAsymmetric)
-            .orElseThrow(
-                () ->
-                    new KmsException(
-                        ErrorCode.UNSUPPORTED_OPERATION,
-                        "KeyPairSpec " + keyPairSpec + " is not supported by this service."));
+            .orElseThrow(() -> NotSupportedErrors.keyPairSpec(keyPairSpec));
     CryptoOperations.dryRunStop(dryRun);
     ExportedKeyPair pair = pool.take(spec.keyPairType());
     try {

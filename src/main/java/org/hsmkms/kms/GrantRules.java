@@ -108,7 +108,7 @@ final class GrantRules {
 
   static void checkPrincipal(String field, String principal) {
     if (principal == null || !validPrincipal(principal)) {
-      throw new KmsException(ErrorCode.VALIDATION, "Invalid " + field + ": " + principal);
+      throw GrantErrors.invalidPrincipal(field, principal);
     }
   }
 
@@ -141,21 +141,11 @@ final class GrantRules {
     Set<String> supported = operationsOf(key);
     List<String> unsupported = operations.stream().filter(op -> !supported.contains(op)).toList();
     if (!unsupported.isEmpty()) {
-      throw new KmsException(
-          ErrorCode.VALIDATION,
-          "Grant operations "
-              + unsupported
-              + " are not supported by a "
-              + KeySpec.ofKey(key.keySpec()).name()
-              + " key with key usage "
-              + key.keyUsage()
-              + ".");
+      throw GrantErrors.operationsNotSupportedByKey(
+          unsupported, KeySpec.ofKey(key.keySpec()).name(), key.keyUsage());
     }
     if (constraints != null && !KeySpec.ofKey(key.keySpec()).isSymmetric()) {
-      throw new KmsException(
-          ErrorCode.VALIDATION,
-          "Encryption context grant constraints are supported only for symmetric encryption KMS"
-              + " keys.");
+      throw GrantErrors.constraintsNeedSymmetricKey();
     }
   }
 
@@ -173,23 +163,12 @@ final class GrantRules {
       return;
     }
     if (pairs.size() > MAX_CONSTRAINT_PAIRS) {
-      throw new KmsException(
-          ErrorCode.VALIDATION,
-          constraint
-              + " can include at most "
-              + MAX_CONSTRAINT_PAIRS
-              + " encryption context pairs.");
+      throw GrantErrors.tooManyConstraintPairs(constraint, MAX_CONSTRAINT_PAIRS);
     }
     for (String value : pairs.values()) {
       if (value.length() > MAX_CONSTRAINT_VALUE_CHARS) {
         // The value itself is not echoed: encryption context may be sensitive.
-        throw new KmsException(
-            ErrorCode.VALIDATION,
-            "An encryption context value in "
-                + constraint
-                + " exceeds "
-                + MAX_CONSTRAINT_VALUE_CHARS
-                + " characters.");
+        throw GrantErrors.constraintValueTooLong(constraint, MAX_CONSTRAINT_VALUE_CHARS);
       }
     }
   }

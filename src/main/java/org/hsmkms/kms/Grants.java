@@ -147,12 +147,12 @@ public final class Grants {
     GrantRecord grant;
     if (grantToken != null) {
       if (!GrantTokens.wellFormed(grantToken)) {
-        throw new KmsException(ErrorCode.INVALID_GRANT_TOKEN, "Invalid grant token.");
+        throw GrantErrors.invalidGrantToken();
       }
       grant =
           store
               .findGrantByToken(GrantTokens.hash(grantToken))
-              .orElseThrow(() -> new KmsException(ErrorCode.NOT_FOUND, "Grant token not found"));
+              .orElseThrow(GrantErrors::grantTokenNotFound);
       if (grantId != null && !grantId.equals(grant.grantId())) {
         throw notFound(grantId);
       }
@@ -163,8 +163,7 @@ public final class Grants {
       }
     } else {
       if (keyId == null || grantId == null) {
-        throw new KmsException(
-            ErrorCode.VALIDATION, "Either GrantToken or both KeyId and GrantId must be specified.");
+        throw GrantErrors.grantIdentification();
       }
       // RetireGrant is decided by the grant's own rules below, not by this lookup.
       KeyRecord key = keys.resolveForOwnRule(ctx, keyId);
@@ -223,21 +222,11 @@ public final class Grants {
 
   private static void checkLimits(KeyRecord key, List<GrantRecord> existing, String grantee) {
     if (existing.size() >= MAX_GRANTS_PER_KEY) {
-      throw new KmsException(
-          ErrorCode.LIMIT_EXCEEDED,
-          "The number of grants on " + key.publicId() + " exceeds " + MAX_GRANTS_PER_KEY + ".");
+      throw GrantErrors.tooManyGrants(key.publicId(), MAX_GRANTS_PER_KEY);
     }
     long forGrantee = existing.stream().filter(g -> g.granteePrincipal().equals(grantee)).count();
     if (forGrantee >= MAX_GRANTS_PER_GRANTEE) {
-      throw new KmsException(
-          ErrorCode.LIMIT_EXCEEDED,
-          "The number of grants on "
-              + key.publicId()
-              + " for grantee principal "
-              + grantee
-              + " exceeds "
-              + MAX_GRANTS_PER_GRANTEE
-              + ".");
+      throw GrantErrors.tooManyGrantsForGrantee(key.publicId(), grantee, MAX_GRANTS_PER_GRANTEE);
     }
   }
 
@@ -282,6 +271,6 @@ public final class Grants {
   }
 
   private static KmsException notFound(String grantId) {
-    return new KmsException(ErrorCode.NOT_FOUND, "Grant ID " + grantId + " not found");
+    return GrantErrors.grantNotFound(grantId);
   }
 }

@@ -31,18 +31,14 @@ final class ImportRules {
     }
     // An EC private key unwrapped into SoftHSM2 carries no public point (CKA_EC_POINT), so the
     // public key object GetPublicKey and Verify need cannot be made in the HSM (docs/import.md).
-    throw new KmsException(
-        ErrorCode.UNSUPPORTED_OPERATION,
-        "Importing key material of KeySpec " + spec + " is not supported by this service.");
+    throw NotSupportedErrors.importOfKeySpec(spec.name());
   }
 
   /** The key's origin must be EXTERNAL (AWS's words otherwise). */
   static void requireExternal(KeyRecord key) {
     String origin = key.origin() == null ? "AWS_KMS" : key.origin();
     if (!EXTERNAL.equals(origin)) {
-      throw new KmsException(
-          ErrorCode.UNSUPPORTED_OPERATION,
-          key.arn() + " origin is " + origin + " which is not valid for this operation.");
+      throw Errors.invalidOrigin(key.arn(), origin);
     }
   }
 
@@ -55,10 +51,7 @@ final class ImportRules {
       case "RSAES_OAEP_SHA_256" -> Wrapping.RSAES_OAEP_SHA_256;
       case "RSA_AES_KEY_WRAP_SHA_1" -> Wrapping.RSA_AES_KEY_WRAP_SHA_1;
       case "RSA_AES_KEY_WRAP_SHA_256" -> Wrapping.RSA_AES_KEY_WRAP_SHA_256;
-      default ->
-          throw new KmsException(
-              ErrorCode.UNSUPPORTED_OPERATION,
-              "WrappingAlgorithm " + algorithm + " is not supported.");
+      default -> throw NotSupportedErrors.wrappingAlgorithm(algorithm);
     };
   }
 
@@ -69,10 +62,7 @@ final class ImportRules {
       case "RSA_3072" -> 3072;
       case "RSA_4096" -> 4096;
       // SM2: China Regions only.
-      default ->
-          throw new KmsException(
-              ErrorCode.UNSUPPORTED_OPERATION,
-              "WrappingKeySpec " + wrappingKeySpec + " is not supported.");
+      default -> throw NotSupportedErrors.wrappingKeySpec(wrappingKeySpec);
     };
   }
 
@@ -82,13 +72,7 @@ final class ImportRules {
    */
   static void checkCombination(KeySpec spec, Wrapping wrapping, String algorithm) {
     if (spec.isAsymmetric() && !wrapping.aesKeyWrap()) {
-      throw new KmsException(
-          ErrorCode.VALIDATION,
-          "WrappingAlgorithm "
-              + algorithm
-              + " cannot wrap key material of KeySpec "
-              + spec
-              + ". Use RSA_AES_KEY_WRAP_SHA_1 or RSA_AES_KEY_WRAP_SHA_256.");
+      throw ImportErrors.wrappingCannotWrap(algorithm, spec.name());
     }
   }
 
@@ -120,23 +104,18 @@ final class ImportRules {
     String m = model != null ? model : validTo != null ? EXPIRES : DOES_NOT_EXPIRE;
     if (DOES_NOT_EXPIRE.equals(m)) {
       if (validTo != null) {
-        throw new KmsException(
-            ErrorCode.VALIDATION,
-            "ValidTo must not be specified when ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE.");
+        throw ImportErrors.validToNotAllowed();
       }
       return new Expiration(m, null);
     }
     if (validTo == null) {
-      throw new KmsException(
-          ErrorCode.VALIDATION,
-          "ValidTo is required when ExpirationModel is KEY_MATERIAL_EXPIRES.");
+      throw ImportErrors.validToRequired();
     }
     if (!validTo.isAfter(now)) {
-      throw new KmsException(ErrorCode.VALIDATION, "ValidTo must be in the future.");
+      throw ImportErrors.validToInThePast();
     }
     if (validTo.isAfter(now.plus(MAX_VALID_TO))) {
-      throw new KmsException(
-          ErrorCode.VALIDATION, "ValidTo must be at most 365 days from the request date.");
+      throw ImportErrors.validToTooLate();
     }
     return new Expiration(m, validTo);
   }

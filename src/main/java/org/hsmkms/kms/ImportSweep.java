@@ -90,9 +90,21 @@ public final class ImportSweep {
 
   /**
    * Start-up repair, before any request: destroys the HSM objects of PendingImport keys (a
-   * half-done import or withdrawal). Answers how many keys had one.
+   * half-done import or withdrawal), and the wrapping key pairs that no recorded import parameters
+   * name (a GetParametersForImport interrupted between the HSM and the store: its token was never
+   * answered, so the pair can never be used). Answers how many keys had an object.
    */
   public int reconcile() {
+    Set<String> live = store.liveWrappingKeyIds();
+    for (MaterialId wrapping : hsm.listWrappingKeys()) {
+      if (!live.contains(wrapping.hex())) {
+        hsm.destroyWrappingKey(wrapping);
+        LOG.warn(
+            "wrapping key {}: made by an interrupted GetParametersForImport, never answered;"
+                + " destroyed",
+            wrapping.hex());
+      }
+    }
     List<KeyRecord> pending = store.keysInStates(Set.of(KeyState.PENDING_IMPORT.awsName()));
     int repaired = 0;
     for (KeyRecord key : pending) {

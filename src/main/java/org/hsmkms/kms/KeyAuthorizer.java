@@ -114,8 +114,7 @@ public final class KeyAuthorizer {
       doc = PolicyDocument.parse(key.policy(), PolicyKind.KEY_POLICY);
     } catch (MalformedPolicyException e) {
       // Every stored policy passed the same parser: the row was changed behind our back.
-      throw new KmsException(
-          ErrorCode.INTERNAL, "An internal error occurred.", new IllegalStateException(e));
+      throw Errors.internal(new IllegalStateException(e));
     }
     if (compiled.size() >= MAX_CACHED) {
       compiled.clear();

@@ -66,48 +66,32 @@ public final class KeyManagement {
     }
     // CreateKey: KeySpec and the deprecated CustomerMasterKeySpec are alternatives.
     if (req.keySpec() != null && req.customerMasterKeySpec() != null) {
-      throw new KmsException(
-          ErrorCode.VALIDATION,
-          "You cannot specify KeySpec and CustomerMasterKeySpec in the same request.");
+      throw ValidationErrors.keySpecAndCustomerMasterKeySpec();
     }
     String spec = req.keySpec() != null ? req.keySpec() : req.customerMasterKeySpec();
     spec = spec == null ? SYMMETRIC_DEFAULT : spec;
     String usage = req.keyUsage() == null ? ENCRYPT_DECRYPT : req.keyUsage();
     // SM2 and ML_DSA_* are in the model, but SoftHSM2 and common HSMs offer neither.
     String requested = spec;
-    KeySpec keySpec =
-        KeySpec.of(spec)
-            .orElseThrow(
-                () ->
-                    new KmsException(
-                        ErrorCode.UNSUPPORTED_OPERATION,
-                        "KeySpec " + requested + " is not supported by this service."));
+    KeySpec keySpec = KeySpec.of(spec).orElseThrow(() -> NotSupportedErrors.keySpec(requested));
     // CreateKey: the KeyUsage values each KeySpec allows (AWS CreateKey API reference), in
     // AWS's words.
     if (!keySpec.usages().contains(usage)) {
       if (req.keyUsage() == null) {
-        throw new KmsException(
-            ErrorCode.VALIDATION,
-            "You must specify a KeyUsage value for all KMS keys except for symmetric encryption"
-                + " keys.");
+        throw ValidationErrors.keyUsageRequired();
       }
-      throw new KmsException(
-          ErrorCode.VALIDATION, "KeyUsage " + usage + " is not compatible with KeySpec " + spec);
+      throw ValidationErrors.keyUsageIncompatible(usage, spec);
     }
     checkCustomKeyStore(req);
     if (Boolean.TRUE.equals(req.multiRegion()) && "EXTERNAL".equals(req.origin())) {
-      throw new KmsException(
-          ErrorCode.UNSUPPORTED_OPERATION,
-          "Multi-Region keys with imported key material are not supported by this service.");
+      throw NotSupportedErrors.multiRegionImportedMaterial();
     }
     boolean external = ImportRules.EXTERNAL.equals(req.origin());
     if (external) {
       ImportRules.checkExternalSpec(keySpec);
     }
     if (req.origin() != null && !"AWS_KMS".equals(req.origin()) && !external) {
-      throw new KmsException(
-          ErrorCode.UNSUPPORTED_OPERATION,
-          "Origin " + req.origin() + " is not supported by this service.");
+      throw NotSupportedErrors.origin(req.origin());
     }
     boolean multiRegion = Boolean.TRUE.equals(req.multiRegion());
     Map<String, String> tags = checkTags(req.tags(), Map.of(), true);
@@ -207,19 +191,13 @@ public final class KeyManagement {
   private static void checkCustomKeyStore(CreateKeyRequest req) {
     boolean externalKeyStore = "EXTERNAL_KEY_STORE".equals(req.origin());
     if (req.xksKeyId() != null && !externalKeyStore) {
-      throw new KmsException(
-          ErrorCode.VALIDATION,
-          "XksKeyId is valid only for KMS keys with an Origin of EXTERNAL_KEY_STORE.");
+      throw ValidationErrors.xksKeyIdNotAllowed();
     }
     if (externalKeyStore && req.xksKeyId() == null) {
-      throw new KmsException(
-          ErrorCode.VALIDATION,
-          "XksKeyId is required for KMS keys with an Origin of EXTERNAL_KEY_STORE.");
+      throw ValidationErrors.xksKeyIdRequired();
     }
     if (req.customKeyStoreId() != null) {
-      throw new KmsException(
-          ErrorCode.CUSTOM_KEY_STORE_NOT_FOUND,
-          "Custom key store " + req.customKeyStoreId() + " does not exist.");
+      throw ManagementErrors.customKeyStoreNotFound(req.customKeyStoreId());
     }
   }
 
@@ -371,17 +349,16 @@ public final class KeyManagement {
       checkTagKey(t.key());
       if (out.put(t.key(), t.value()) != null) {
         // One request naming one tag key twice is refused, not resolved by order.
-        throw new KmsException(ErrorCode.TAG, "Duplicate tag keys");
+        throw ManagementErrors.duplicateTagKeys();
       }
     }
     if (creating && out.size() > MAX_TAGS) {
-      throw new KmsException(ErrorCode.TAG, "Too many tags");
+      throw ManagementErrors.tooManyTags();
     }
     Set<String> union = new HashSet<>(existing.keySet());
     union.addAll(out.keySet());
     if (union.size() > MAX_TAGS) {
-      throw new KmsException(
-          ErrorCode.LIMIT_EXCEEDED, "A KMS key can have at most " + MAX_TAGS + " tags.");
+      throw ManagementErrors.tagLimit(MAX_TAGS);
     }
     return out;
   }
@@ -389,7 +366,7 @@ public final class KeyManagement {
   private static void checkTagKey(String key) {
     // Tag keys beginning with "aws:" are reserved for AWS.
     if (key.regionMatches(true, 0, "aws:", 0, 4)) {
-      throw new KmsException(ErrorCode.TAG, "Tags beginning with aws: are reserved");
+      throw ManagementErrors.reservedTagPrefix();
     }
   }
 

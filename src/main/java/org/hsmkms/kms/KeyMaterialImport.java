@@ -76,6 +76,7 @@ public final class KeyMaterialImport {
     ImportRules.checkCombination(KeySpec.ofKey(key.keySpec()), wrapping, algorithm);
     MaterialId wrappingKey = MaterialId.of(random.generateRandom(16));
     byte[] publicKey = hsm.generateWrappingKey(wrappingKey, bits, wrapping, key.keyId());
+    CrashPoints.reach(CrashPoints.IMPORT_WRAPPING_KEY_MADE);
     String token = GrantTokens.newToken(random);
     Instant validTo = clock.instant().plus(PARAMETERS_VALIDITY);
     try {
@@ -120,32 +121,23 @@ public final class KeyMaterialImport {
         ImportRules.expiration(req.expirationModel(), req.validTo(), now);
     ImportParametersRecord parameters = parametersOf(req.importToken(), key);
     if (!now.isBefore(parameters.validTo()) || parameters.wrappingKeyDestroyed()) {
-      throw new KmsException(ErrorCode.EXPIRED_IMPORT_TOKEN, "Import token expired.");
+      throw ImportErrors.importTokenExpired();
     }
     KeySpec spec = KeySpec.ofKey(key.keySpec());
     Material material = ImportRules.material(spec, key.keyUsage());
     Wrapping wrapping = ImportRules.wrapping(parameters.wrappingAlgorithm());
     synchronized (keys.lifecycleLock()) {
       KeyRecord current =
-          store
-              .findKey(key.keyId())
-              .orElseThrow(() -> new KmsException(ErrorCode.NOT_FOUND, key.arn() + " is gone."));
+          store.findKey(key.keyId()).orElseThrow(() -> ImportErrors.keyGone(key.arn()));
       // The state again, under the lock: it may have changed since the key was resolved.
       keys.checkState(current, "ImportKeyMaterial");
       KeyState state = KeyState.fromAwsName(current.keyState());
       Optional<ImportedMaterialRecord> known = store.findImportedMaterial(current.keyId());
       if ("NEW_KEY_MATERIAL".equals(req.importType()) && known.isPresent()) {
-        throw new KmsException(
-            ErrorCode.UNSUPPORTED_OPERATION,
-            "ImportType NEW_KEY_MATERIAL for a key that has had key material is not supported by"
-                + " this service.");
+        throw NotSupportedErrors.newMaterialForKeyWithMaterial();
       }
       if ("EXISTING_KEY_MATERIAL".equals(req.importType()) && known.isEmpty()) {
-        throw new KmsException(
-            ErrorCode.VALIDATION,
-            "ImportType EXISTING_KEY_MATERIAL needs key material imported into "
-                + current.arn()
-                + " before.");
+        throw ImportErrors.noMaterialImportedBefore(current.arn());
       }
       boolean pending = state == KeyState.PENDING_IMPORT;
       MaterialId target = MaterialId.fromHex(current.currentMaterialId());
@@ -158,9 +150,7 @@ public final class KeyMaterialImport {
       CrashPoints.reach(CrashPoints.IMPORT_UNWRAPPED);
       try {
         if (known.isPresent() && !known.get().fingerprint().equals(fingerprint)) {
-          throw new KmsException(
-              ErrorCode.INCORRECT_KEY_MATERIAL,
-              "The key material is not the key material previously imported into this key.");
+          throw ImportErrors.incorrectKeyMaterial();
         }
         KeyRecord after =
             pending ? current.withState(KeyState.ENABLED.awsName(), null, null) : current;
@@ -186,9 +176,7 @@ public final class KeyMaterialImport {
   /** DeleteImportedKeyMaterial: the material is destroyed, the key goes to PendingImport. */
   public Imported deleteImportedKeyMaterial(RequestContext ctx, String keyId, String materialId) {
     if (materialId != null) {
-      throw new KmsException(
-          ErrorCode.UNSUPPORTED_OPERATION,
-          "KeyMaterialId is not supported by this service: a key has one imported material.");
+      throw NotSupportedErrors.keyMaterialId();
     }
     KeyRecord key = keys.resolveFor(ctx, keyId, "DeleteImportedKeyMaterial");
     ImportRules.requireExternal(key);
@@ -221,8 +209,7 @@ public final class KeyMaterialImport {
             ? store.findImportParameters(GrantTokens.hash(text))
             : Optional.empty();
     if (found.isEmpty() || !found.get().keyId().equals(key.keyId())) {
-      throw new KmsException(
-          ErrorCode.INVALID_IMPORT_TOKEN, "Import token is invalid for " + key.arn() + ".");
+      throw ImportErrors.invalidImportToken(key.arn());
     }
     return found.get();
   }
@@ -251,7 +238,7 @@ public final class KeyMaterialImport {
         throw KmsException.invalidCiphertext();
       }
       if (e.kind() == HsmException.Kind.KEY_NOT_FOUND) {
-        throw new KmsException(ErrorCode.EXPIRED_IMPORT_TOKEN, "Import token expired.");
+        throw ImportErrors.importTokenExpired();
       }
       throw e;
     }
@@ -271,10 +258,7 @@ public final class KeyMaterialImport {
    */
   private static void refuseMultipleMaterials(ImportRequest req) {
     if (req.keyMaterialId() != null || req.keyMaterialDescription() != null) {
-      throw new KmsException(
-          ErrorCode.UNSUPPORTED_OPERATION,
-          "KeyMaterialId and KeyMaterialDescription are not supported by this service: a key has"
-              + " one imported material.");
+      throw NotSupportedErrors.keyMaterialIdAndDescription();
     }
   }
 }

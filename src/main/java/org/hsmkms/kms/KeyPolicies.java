@@ -45,21 +45,17 @@ public final class KeyPolicies {
    */
   public void checkPolicy(RequestContext ctx, String policy, boolean bypassLockoutSafetyCheck) {
     if (policy.getBytes(StandardCharsets.UTF_8).length > MAX_POLICY_BYTES) {
-      throw new KmsException(
-          ErrorCode.MALFORMED_POLICY_DOCUMENT,
-          "The key policy is larger than " + MAX_POLICY_BYTES + " bytes.");
+      throw ManagementErrors.policyTooLarge(MAX_POLICY_BYTES);
     }
     PolicyDocument document;
     try {
       document = PolicyDocument.parse(policy, PolicyKind.KEY_POLICY);
     } catch (MalformedPolicyException e) {
-      throw new KmsException(ErrorCode.MALFORMED_POLICY_DOCUMENT, e.getMessage());
+      throw ManagementErrors.malformedPolicy(e.getMessage());
     }
     // CreateKey, PutKeyPolicy: BypassPolicyLockoutSafetyCheck.
     if (!bypassLockoutSafetyCheck && wouldLockOut(ctx, document)) {
-      throw new KmsException(
-          ErrorCode.MALFORMED_POLICY_DOCUMENT,
-          "The new key policy will not allow you to update the key policy in the future.");
+      throw ManagementErrors.policyLockout();
     }
   }
 
@@ -126,9 +122,7 @@ public final class KeyPolicies {
   private static void checkName(RequestContext ctx, KeyRecord key, String policyName) {
     // GetKeyPolicy, PutKeyPolicy: "The only valid name is default."
     if (policyName != null && !DEFAULT_NAME.equals(policyName)) {
-      throw new KmsException(
-          ErrorCode.NOT_FOUND,
-          "Policy '" + policyName + "' does not exist on key '" + key.arn() + "'");
+      throw ManagementErrors.policyNotFound(policyName, key.arn());
     }
   }
 }

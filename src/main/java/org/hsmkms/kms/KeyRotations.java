@@ -125,17 +125,11 @@ public final class KeyRotations {
       }
       case IN_PROGRESS -> throw conflict(key);
       case LIMIT_REACHED ->
-          throw new KmsException(
-              ErrorCode.LIMIT_EXCEEDED,
-              "On-demand rotations quota exceeded for "
-                  + key.arn()
-                  + ": at most "
-                  + MaterialRotation.ON_DEMAND_LIMIT
-                  + " on-demand rotations per key.");
+          throw ManagementErrors.onDemandRotationQuota(key.arn(), MaterialRotation.ON_DEMAND_LIMIT);
       default -> {
         // The key changed state after it was checked: answer as for its new state.
         KeyRecord now = keys.resolveFor(ctx, keyId, "RotateKeyOnDemand");
-        throw new KmsException(ErrorCode.INVALID_STATE, now.arn() + " cannot be rotated now.");
+        throw ManagementErrors.cannotRotateNow(now.arn());
       }
     }
   }
@@ -184,7 +178,7 @@ public final class KeyRotations {
     } catch (NumberFormatException e) {
       // falls through
     }
-    throw new KmsException(ErrorCode.INVALID_MARKER, "Invalid marker");
+    throw Errors.invalidMarker();
   }
 
   private static Entry entry(KeyRecord key, String material, Instant date, String type) {
@@ -210,18 +204,12 @@ public final class KeyRotations {
     if (!keys.materialOwner(key).equals(key.keyId())) {
       // AWS: rotation of a multi-Region key is set and made on its primary key, and applies to
       // every replica (AWS's exact message could not be determined).
-      throw new KmsException(
-          ErrorCode.UNSUPPORTED_OPERATION,
-          key.arn() + " is a multi-Region replica key: rotation is managed on its primary key.");
+      throw ManagementErrors.rotationOfReplica(key.arn());
     }
     return key;
   }
 
   private static KmsException conflict(KeyRecord key) {
-    return new KmsException(
-        ErrorCode.CONFLICT,
-        "A rotation of "
-            + key.arn()
-            + " is in progress or scheduled to begin within the next 20 minutes.");
+    return ManagementErrors.rotationConflict(key.arn());
   }
 }

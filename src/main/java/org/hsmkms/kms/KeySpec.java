@@ -165,9 +165,7 @@ public enum KeySpec {
   static KeySpec requireUsage(RequestContext ctx, KeyRecord key, String usage, String operation) {
     String actual = key.keyUsage() == null ? ENCRYPT_DECRYPT : key.keyUsage();
     if (!usage.equals(actual)) {
-      throw new KmsException(
-          ErrorCode.INVALID_KEY_USAGE,
-          key.arn() + " key usage is " + actual + " which is not valid for " + operation + ".");
+      throw Errors.invalidKeyUsage(key.arn(), actual, operation);
     }
     return ofKey(key.keySpec());
   }
@@ -176,17 +174,13 @@ public enum KeySpec {
   static KeySpec requireSymmetric(RequestContext ctx, KeyRecord key, String operation) {
     KeySpec spec = requireUsage(ctx, key, ENCRYPT_DECRYPT, operation);
     if (!spec.isSymmetric()) {
-      throw new KmsException(
-          ErrorCode.INVALID_KEY_USAGE,
-          key.arn() + " key spec is " + spec + " which is not valid for " + operation + ".");
+      throw Errors.invalidKeySpec(key.arn(), spec.name(), operation);
     }
     return spec;
   }
 
   /** InvalidKeyUsageException for an algorithm this key does not list. */
   static KmsException incompatibleAlgorithm(String algorithm, KeySpec spec) {
-    return new KmsException(
-        ErrorCode.INVALID_KEY_USAGE,
-        "Algorithm " + algorithm + " is incompatible with key spec " + spec + ".");
+    return Errors.incompatibleAlgorithm(algorithm, spec.name());
   }
 }

@@ -66,9 +66,7 @@ public final class Keys {
 
   /** Resolves any KeyId form to a visible key, authorized as {@code role}. */
   public KeyRecord resolve(RequestContext ctx, String keyId, Resource role) {
-    KeyRecord key =
-        find(ctx, keyId, true)
-            .orElseThrow(() -> new KmsException(ErrorCode.NOT_FOUND, notFoundMessage(ctx, keyId)));
+    KeyRecord key = find(ctx, keyId, true).orElseThrow(() -> notFound(ctx, keyId));
     authorizer.authorize(ctx, role, key);
     return key;
   }
@@ -78,9 +76,7 @@ public final class Keys {
    * as {@code role}.
    */
   public KeyRecord resolveKeyOnly(RequestContext ctx, String keyId, Resource role) {
-    KeyRecord key =
-        find(ctx, keyId, false)
-            .orElseThrow(() -> new KmsException(ErrorCode.NOT_FOUND, notFoundMessage(ctx, keyId)));
+    KeyRecord key = find(ctx, keyId, false).orElseThrow(() -> notFound(ctx, keyId));
     authorizer.authorize(ctx, role, key);
     return key;
   }
@@ -92,7 +88,7 @@ public final class Keys {
   public KeyRecord filterKey(RequestContext ctx, String keyId) {
     return find(ctx, keyId, false)
         .filter(k -> k.account().equals(ctx.account()))
-        .orElseThrow(() -> new KmsException(ErrorCode.NOT_FOUND, notFoundMessage(ctx, keyId)));
+        .orElseThrow(() -> notFound(ctx, keyId));
   }
 
   /**
@@ -165,8 +161,7 @@ public final class Keys {
    * own rule ({@link #decidedByRule}) or authorizes the key itself ({@link #authorize}).
    */
   public KeyRecord resolveForOwnRule(RequestContext ctx, String keyId) {
-    return find(ctx, keyId, true)
-        .orElseThrow(() -> new KmsException(ErrorCode.NOT_FOUND, notFoundMessage(ctx, keyId)));
+    return find(ctx, keyId, true).orElseThrow(() -> notFound(ctx, keyId));
   }
 
   /**
@@ -215,11 +210,11 @@ public final class Keys {
     if (keyId.startsWith("arn:")) {
       Matcher m = ARN.matcher(keyId);
       if (!m.matches()) {
-        throw new KmsException(ErrorCode.NOT_FOUND, "Invalid arn " + keyId);
+        throw Errors.invalidArn(keyId);
       }
       if (!m.group(1).equals(ctx.region())) {
         // DescribeKey etc. with an ARN of another region, as AWS answers it.
-        throw new KmsException(ErrorCode.NOT_FOUND, "Invalid arn " + m.group(1));
+        throw Errors.invalidArn(m.group(1));
       }
       boolean ownAccount = m.group(2).equals(ctx.account());
       if (!ownAccount && !foreignAccounts(ctx)) {
@@ -241,7 +236,7 @@ public final class Keys {
       return load(ctx, KeyRecord.multiRegionRowId(keyId, ctx.region()), ctx.account());
     }
     if (!KEY_ID.matcher(keyId).matches()) {
-      throw new KmsException(ErrorCode.NOT_FOUND, "Invalid keyId '" + keyId + "'");
+      throw Errors.invalidKeyId(keyId);
     }
     return load(ctx, keyId, ctx.account());
   }
@@ -282,14 +277,13 @@ public final class Keys {
     return key;
   }
 
-  private static String notFoundMessage(RequestContext ctx, String keyId) {
+  private static KmsException notFound(RequestContext ctx, String keyId) {
     if (keyId.startsWith(ALIAS_PREFIX)) {
-      return "Alias " + ctx.aliasArn(keyId) + " is not found.";
+      return Errors.aliasNotFound(ctx.aliasArn(keyId));
     }
     if (keyId.startsWith("arn:") && keyId.contains(":alias/")) {
-      return "Alias " + keyId + " is not found.";
+      return Errors.aliasNotFound(keyId);
     }
-    String arn = keyId.startsWith("arn:") ? keyId : ctx.keyArn(keyId);
-    return "Key '" + arn + "' does not exist";
+    return Errors.keyNotFound(keyId.startsWith("arn:") ? keyId : ctx.keyArn(keyId));
   }
 }

@@ -26,21 +26,14 @@ public class KmsException extends RuntimeException {
     return code;
   }
 
-  /** The one message every decryption failure gets, whatever the cause. */
+  /** The one message every decryption failure gets, whatever the cause: {@link Errors}. */
   public static KmsException invalidCiphertext() {
-    return new KmsException(ErrorCode.INVALID_CIPHERTEXT, null);
+    return Errors.invalidCiphertext();
   }
 
-  /** AWS's wording for one failed field constraint. */
+  /** AWS's wording for one failed field constraint: {@link ValidationErrors#constraint}. */
   public static KmsException validation(String value, String field, String constraint) {
-    return new KmsException(
-        ErrorCode.VALIDATION,
-        "1 validation error detected: Value "
-            + value
-            + " at '"
-            + field
-            + "' failed to satisfy constraint: "
-            + constraint);
+    return ValidationErrors.constraint(value, field, constraint);
   }
 
   /**
@@ -53,17 +46,12 @@ public class KmsException extends RuntimeException {
     }
     if (e instanceof HsmException h) {
       return switch (h.kind()) {
-        case UNAVAILABLE ->
-            new KmsException(
-                ErrorCode.DEPENDENCY_TIMEOUT,
-                "The system timed out while trying to fulfill the request.",
-                h);
-        case KEY_NOT_FOUND ->
-            new KmsException(ErrorCode.KEY_UNAVAILABLE, "The key material is not available.", h);
-        case AUTHENTICATION_FAILED -> KmsException.invalidCiphertext();
-        case INTERNAL -> new KmsException(ErrorCode.INTERNAL, "An internal error occurred.", h);
+        case UNAVAILABLE -> Errors.dependencyTimeout(h);
+        case KEY_NOT_FOUND -> Errors.keyMaterialUnavailable(h);
+        case AUTHENTICATION_FAILED -> Errors.invalidCiphertext();
+        case INTERNAL -> Errors.internal(h);
       };
     }
-    return new KmsException(ErrorCode.INTERNAL, "An internal error occurred.", e);
+    return Errors.internal(e);
   }
 }

@@ -43,7 +43,7 @@ public final class MacOperations {
     CryptoOperations.dryRunStop(dryRun);
     if (!hsm.verifyMac(
         MaterialId.fromHex(key.currentMaterialId()), spec.macScheme(), message, mac)) {
-      throw new KmsException(ErrorCode.KMS_INVALID_MAC, null);
+      throw Errors.invalidMac();
     }
     return key.arn();
   }

@@ -29,6 +29,6 @@ final class Markers {
     } catch (IllegalArgumentException e) {
       // falls through to the InvalidMarkerException below
     }
-    throw new KmsException(ErrorCode.INVALID_MARKER, "Invalid marker");
+    throw Errors.invalidMarker();
   }
 }

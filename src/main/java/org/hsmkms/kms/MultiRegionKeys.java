@@ -58,8 +58,7 @@ public final class MultiRegionKeys {
     // Tags) in the identity policy were decided before the operation ran.
     KeyRecord primary = keys.resolve(ctx, keyId, Resource.KEY);
     if (!primary.isMultiRegion()) {
-      throw new KmsException(
-          ErrorCode.UNSUPPORTED_OPERATION, primary.arn() + " is not a multi-Region key.");
+      throw ManagementErrors.notMultiRegion(primary.arn());
     }
     if (policy != null) {
       policies.checkPolicy(ctx, policy, bypassPolicyLockoutSafetyCheck);
@@ -70,18 +69,15 @@ public final class MultiRegionKeys {
       primary = reread(primary);
       // ReplicateKey: "It's the only key that can be replicated" (the primary).
       if (!MultiRegionConfiguration.isPrimary(store, primary)) {
-        throw new KmsException(
-            ErrorCode.UNSUPPORTED_OPERATION,
-            primary.arn() + " is a replica key; only the primary key can be replicated.");
+        throw ManagementErrors.replicateReplica(primary.arn());
       }
       // The key state table: a primary that is not Enabled cannot be replicated ([1], [3], [5]).
       keys.checkState(primary, "ReplicateKey");
       // "each must be in a different Region": the primary's and every existing replica's.
       String rowId = KeyRecord.multiRegionRowId(primary.publicId(), replicaRegion);
       if (replicaRegion.equals(primary.region()) || store.findKey(rowId).isPresent()) {
-        throw new KmsException(
-            ErrorCode.ALREADY_EXISTS,
-            "Key " + MultiRegionConfiguration.arnIn(primary, replicaRegion) + " already exists.");
+        throw ManagementErrors.replicaExists(
+            MultiRegionConfiguration.arnIn(primary, replicaRegion));
       }
       replica =
           new KeyRecord(
@@ -118,28 +114,22 @@ public final class MultiRegionKeys {
   public void updatePrimaryRegion(RequestContext ctx, String keyId, String primaryRegion) {
     KeyRecord primary = keys.resolve(ctx, keyId, Resource.KEY);
     if (!primary.isMultiRegion()) {
-      throw new KmsException(
-          ErrorCode.UNSUPPORTED_OPERATION, primary.arn() + " is not a multi-Region key.");
+      throw ManagementErrors.notMultiRegion(primary.arn());
     }
     synchronized (keys.lifecycleLock()) {
       primary = reread(primary);
       if (!MultiRegionConfiguration.isPrimary(store, primary)) {
-        throw new KmsException(
-            ErrorCode.UNSUPPORTED_OPERATION,
-            primary.arn() + " is not the primary key of its multi-Region key.");
+        throw ManagementErrors.notPrimary(primary.arn());
       }
       String target = MultiRegionConfiguration.arnIn(primary, primaryRegion);
       if (primaryRegion.equals(primary.region())) {
-        throw new KmsException(
-            ErrorCode.UNSUPPORTED_OPERATION, target + " is already the primary key.");
+        throw ManagementErrors.alreadyPrimary(target);
       }
       KeyRecord replica =
           store
               .findKey(KeyRecord.multiRegionRowId(primary.publicId(), primaryRegion))
               .filter(k -> KeyState.fromAwsName(k.keyState()).isVisible())
-              .orElseThrow(
-                  () ->
-                      new KmsException(ErrorCode.NOT_FOUND, "Key '" + target + "' does not exist"));
+              .orElseThrow(() -> Errors.keyNotFound(target));
       // kms:UpdatePrimaryRegion on the replica too, by its own key policy.
       keys.authorize(ctx, Resource.REPLICA_KEY, replica);
       ctx.used(replica);
@@ -180,9 +170,6 @@ public final class MultiRegionKeys {
   }
 
   private KeyRecord reread(KeyRecord key) {
-    return store
-        .findKey(key.keyId())
-        .orElseThrow(
-            () -> new KmsException(ErrorCode.NOT_FOUND, "Key '" + key.arn() + "' does not exist"));
+    return store.findKey(key.keyId()).orElseThrow(() -> Errors.keyNotFound(key.arn()));
   }
 }

@@ -26,14 +26,13 @@ public final class RotationRules {
    * Why the key cannot rotate, in the words of the UnsupportedOperationException the rotation
    * operations answer; empty if it can.
    */
-  static Optional<String> refusal(KeyRecord key) {
+  static Optional<KmsException> refusal(KeyRecord key) {
     if (!KeySpec.ofKey(key.keySpec()).isSymmetric()) {
       // AWS's exact words could not be determined; local-kms answers these.
-      return Optional.of(key.arn() + " is not a symmetric encryption KMS key.");
+      return Optional.of(ManagementErrors.notSymmetricEncryptionKey(key.arn()));
     }
     if (!AWS_KMS.equals(key.origin())) {
-      return Optional.of(
-          key.arn() + " origin is " + key.origin() + " which is not valid for this operation.");
+      return Optional.of(Errors.invalidOrigin(key.arn(), key.origin()));
     }
     return Optional.empty();
   }
@@ -42,8 +41,8 @@ public final class RotationRules {
   static void requireRotatable(KeyRecord key) {
     refusal(key)
         .ifPresent(
-            message -> {
-              throw new KmsException(ErrorCode.UNSUPPORTED_OPERATION, message);
+            e -> {
+              throw e;
             });
   }
 }

@@ -84,12 +84,7 @@ public final class UsageLimits implements AutoCloseable {
           key.keyId(),
           material,
           settings.refuseAt());
-      throw new KmsException(
-          ErrorCode.INVALID_STATE,
-          key.arn()
-              + " cannot encrypt: its current key material has reached its limit of "
-              + settings.refuseAt()
-              + " encryptions. Rotate the key.");
+      throw ManagementErrors.usageLimitReached(key.arn(), settings.refuseAt());
     }
     if (n >= settings.rotateAt() && RotationRules.canRotate(key) && requested.add(material)) {
       LOG.warn(

@@ -307,6 +307,11 @@ public final class CachingMetadataStore implements MetadataStore {
   }
 
   @Override
+  public Set<String> liveWrappingKeyIds() {
+    return store.liveWrappingKeyIds();
+  }
+
+  @Override
   public void markWrappingKeyDestroyed(String tokenHash) {
     write(
         () -> {

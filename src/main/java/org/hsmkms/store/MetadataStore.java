@@ -191,6 +191,9 @@ public interface MetadataStore extends AutoCloseable {
   /** Parameters whose validity ended by {@code now} and whose wrapping key is not destroyed. */
   List<ImportParametersRecord> importParametersExpiredBy(java.time.Instant now);
 
+  /** The ids (hex) of the wrapping keys of every recorded parameters not yet destroyed. */
+  Set<String> liveWrappingKeyIds();
+
   /** Notes that the wrapping key of these parameters is destroyed. */
   void markWrappingKeyDestroyed(String tokenHash);
 

@@ -256,6 +256,39 @@ class ProcessCrashIT {
   }
 
   @Test
+  void getParametersForImport_killedAfterTheHsmMadeTheWrappingKey_destroysThePairAtStartUp(
+      TestInfo test) throws Exception {
+    dataDir(test);
+    ServiceProcess first = start(null);
+    String keyId = ImportKeyMaterialIT.externalKey(first.client());
+    first.stop();
+    int objects = ServiceProcess.tokenObjects(dataDir);
+
+    ServiceProcess crashing = start(CrashPoints.IMPORT_WRAPPING_KEY_MADE);
+    KmsClient doomed = crashing.client();
+    crashWith(crashing, () -> ImportKeyMaterialIT.parameters(doomed, keyId, "RSAES_OAEP_SHA_256"));
+    assertEquals(objects + 2, ServiceProcess.tokenObjects(dataDir), "the HSM made the pair");
+
+    ServiceProcess repaired = start(null);
+    assertTrue(
+        repaired.output().contains("made by an interrupted GetParametersForImport"),
+        "start-up reports the pair it destroyed");
+    KmsClient kms = repaired.client();
+    byte[] material = ImportKeyMaterialIT.aesMaterial();
+    GetParametersForImportResponse p =
+        ImportKeyMaterialIT.parameters(kms, keyId, "RSAES_OAEP_SHA_1");
+    ImportKeyMaterialIT.importMaterial(
+        kms,
+        keyId,
+        p,
+        ImportWrapping.jdk("RSAES_OAEP_SHA_1", p.publicKey().asByteArray(), material));
+    assertEquals(KeyState.ENABLED, describe(kms, keyId).keyState());
+    repaired.stop();
+    // The interrupted pair is gone; the new parameters' pair and the imported key remain.
+    assertEquals(objects + 3, ServiceProcess.tokenObjects(dataDir));
+  }
+
+  @Test
   void createKey_killedAfterTheHsmMadeTheKey_isCompletedAtStartUp(TestInfo test) throws Exception {
     dataDir(test);
     ServiceProcess first = start(null);

@@ -7,8 +7,10 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.hsmkms.store.ImportParametersRecord;
 import org.hsmkms.store.ImportedMaterialRecord;
 
@@ -29,6 +31,8 @@ final class ImportRows {
           + PARAMETER_COLUMNS
           + " FROM import_parameters WHERE valid_to <= ? AND wrapping_key_destroyed = 0"
           + " ORDER BY valid_to";
+  private static final String LIVE_WRAPPING_KEYS =
+      "SELECT wrapping_key_id FROM import_parameters WHERE wrapping_key_destroyed = 0";
   private static final String MARK_DESTROYED =
       "UPDATE import_parameters SET wrapping_key_destroyed = 1 WHERE token_hash = ?";
   private static final String DELETE_PARAMETERS_BEFORE =
@@ -84,6 +88,17 @@ final class ImportRows {
       ps.setLong(1, now.toEpochMilli());
       return readParameters(ps);
     }
+  }
+
+  static Set<String> liveWrappingKeyIds(Connection c) throws SQLException {
+    Set<String> ids = new HashSet<>();
+    try (PreparedStatement ps = c.prepareStatement(LIVE_WRAPPING_KEYS);
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        ids.add(rs.getString(1));
+      }
+    }
+    return ids;
   }
 
   static void markWrappingKeyDestroyed(Connection c, String tokenHash) throws SQLException {

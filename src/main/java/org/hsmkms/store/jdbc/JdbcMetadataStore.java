@@ -378,6 +378,11 @@ public final class JdbcMetadataStore implements MetadataStore {
   }
 
   @Override
+  public Set<String> liveWrappingKeyIds() {
+    return connections.read("liveWrappingKeyIds", ImportRows::liveWrappingKeyIds);
+  }
+
+  @Override
   public void markWrappingKeyDestroyed(String tokenHash) {
     Objects.requireNonNull(tokenHash, "tokenHash");
     connections.write(
