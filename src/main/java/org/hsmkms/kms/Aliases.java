@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import org.hsmkms.authz.KmsActions.Resource;
-import org.hsmkms.kms.Keys.Use;
 import org.hsmkms.store.AliasRecord;
 import org.hsmkms.store.KeyRecord;
 import org.hsmkms.store.MetadataStore;
@@ -30,7 +29,7 @@ public final class Aliases {
     checkNewName(aliasName);
     checkTarget(targetKeyId);
     KeyRecord key = keys.resolveKeyOnly(ctx, targetKeyId, Resource.TARGET_KEY);
-    keys.checkState(ctx, key, Use.MANAGE);
+    keys.checkState(key, "CreateAlias");
     Instant now = clock.instant();
     if (!store.insertAlias(
         new AliasRecord(ctx.account(), ctx.region(), aliasName, key.keyId(), now, now))) {
@@ -45,7 +44,8 @@ public final class Aliases {
     // UpdateAlias: kms:UpdateAlias on the alias, its current key and its new key.
     keys.resolveKeyOnly(ctx, KeyRecord.publicIdOf(alias.targetKeyId()), Resource.ALIAS_KEY);
     KeyRecord key = keys.resolveKeyOnly(ctx, targetKeyId, Resource.TARGET_KEY);
-    keys.checkState(ctx, key, Use.MANAGE);
+    // UpdateAlias: the key state table's row is the new target's ([10]).
+    keys.checkState(key, "UpdateAlias");
     store.updateAlias(
         new AliasRecord(
             ctx.account(),
@@ -60,7 +60,9 @@ public final class Aliases {
     checkName(aliasName);
     // DeleteAlias: kms:DeleteAlias on the alias and on the key it points to.
     AliasRecord alias = existing(ctx, aliasName);
-    keys.resolveKeyOnly(ctx, KeyRecord.publicIdOf(alias.targetKeyId()), Resource.ALIAS_KEY);
+    KeyRecord key =
+        keys.resolveKeyOnly(ctx, KeyRecord.publicIdOf(alias.targetKeyId()), Resource.ALIAS_KEY);
+    keys.checkState(key, "DeleteAlias");
     if (!store.deleteAlias(ctx.account(), ctx.region(), aliasName)) {
       throw notFound(ctx, aliasName);
     }

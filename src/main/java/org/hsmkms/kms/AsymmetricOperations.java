@@ -26,7 +26,6 @@ import org.hsmkms.hsm.MaterialId;
 import org.hsmkms.hsm.PublicKeys;
 import org.hsmkms.hsm.SignatureScheme;
 import org.hsmkms.hsm.Signing;
-import org.hsmkms.kms.Keys.Use;
 import org.hsmkms.store.KeyRecord;
 
 /**
@@ -84,7 +83,7 @@ public final class AsymmetricOperations {
   public record SharedSecret(String keyArn, SecretBytes secret) {}
 
   public PublicKeyInfo getPublicKey(RequestContext ctx, String keyId) {
-    KeyRecord key = keys.resolve(ctx, keyId, Use.CRYPTO);
+    KeyRecord key = keys.resolveFor(ctx, keyId, "GetPublicKey");
     KeySpec spec = KeySpec.ofKey(key.keySpec());
     if (!spec.isAsymmetric()) {
       throw Errors.unsupportedKeySpec(key.arn(), spec.name(), "GetPublicKey");
@@ -107,7 +106,7 @@ public final class AsymmetricOperations {
       String messageType,
       String algorithm,
       boolean dryRun) {
-    KeyRecord key = keys.resolve(ctx, keyId, Use.CRYPTO);
+    KeyRecord key = keys.resolveFor(ctx, keyId, "Sign");
     SignatureScheme scheme = scheme(ctx, key, algorithm, "Sign");
     byte[] input = signingInput(scheme, algorithm, message, messageType);
     CryptoOperations.dryRunStop(dryRun);
@@ -123,7 +122,7 @@ public final class AsymmetricOperations {
       byte[] signature,
       String algorithm,
       boolean dryRun) {
-    KeyRecord key = keys.resolve(ctx, keyId, Use.CRYPTO);
+    KeyRecord key = keys.resolveFor(ctx, keyId, "Verify");
     SignatureScheme scheme = scheme(ctx, key, algorithm, "Verify");
     byte[] input = signingInput(scheme, algorithm, message, messageType);
     CryptoOperations.dryRunStop(dryRun);
@@ -135,7 +134,7 @@ public final class AsymmetricOperations {
 
   public SharedSecret deriveSharedSecret(
       RequestContext ctx, String keyId, String algorithm, byte[] publicKey, boolean dryRun) {
-    KeyRecord key = keys.resolve(ctx, keyId, Use.CRYPTO);
+    KeyRecord key = keys.resolveFor(ctx, keyId, "DeriveSharedSecret");
     KeySpec spec = KeySpec.requireUsage(ctx, key, KeySpec.KEY_AGREEMENT, "DeriveSharedSecret");
     if (!spec.keyAgreementAlgorithms(KeySpec.KEY_AGREEMENT).contains(algorithm)) {
       throw KeySpec.incompatibleAlgorithm(algorithm, spec);

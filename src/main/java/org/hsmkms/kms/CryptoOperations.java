@@ -10,7 +10,6 @@ import org.hsmkms.hsm.HsmException;
 import org.hsmkms.hsm.MaterialId;
 import org.hsmkms.hsm.RandomSource;
 import org.hsmkms.hsm.SymmetricEncryption;
-import org.hsmkms.kms.Keys.Use;
 import org.hsmkms.store.KeyRecord;
 import org.hsmkms.store.MaterialRecord;
 import org.hsmkms.store.MetadataStore;
@@ -108,7 +107,7 @@ public final class CryptoOperations {
       EncryptionContext context,
       String algorithm,
       boolean dryRun) {
-    KeyRecord key = keys.resolve(ctx, keyId, Use.CRYPTO);
+    KeyRecord key = keys.resolveFor(ctx, keyId, "Encrypt");
     if (KeySpec.requireUsage(ctx, key, KeySpec.ENCRYPT_DECRYPT, "Encrypt").isRsa()) {
       return asymmetric.encrypt(ctx, key, plaintext, context, algorithm, dryRun);
     }
@@ -143,6 +142,8 @@ public final class CryptoOperations {
       String algorithm,
       boolean dryRun,
       boolean ignoreCiphertext) {
+    // The key state table's row: ReEncrypt's source key is checked as ReEncrypt.
+    String operation = role == Resource.KEY ? "Decrypt" : "ReEncrypt";
     if (blob == null) {
       // Decrypt, ReEncrypt: CiphertextBlob is required except in a dry run that ignores it,
       // which then needs the key named.
@@ -152,7 +153,7 @@ public final class CryptoOperations {
       if (keyId == null) {
         throw KmsException.validation("null", keyIdField, "Member must not be null");
       }
-      KeyRecord key = keys.resolve(ctx, keyId, Use.CRYPTO, role);
+      KeyRecord key = keys.resolveFor(ctx, keyId, operation, role);
       if (KeySpec.requireUsage(ctx, key, KeySpec.ENCRYPT_DECRYPT, "Decrypt").isRsa()) {
         asymmetric.checkEncryptionAlgorithm(ctx, key, algorithm);
       } else {
@@ -168,7 +169,7 @@ public final class CryptoOperations {
     if (requested != null
         && KeySpec.requireUsage(ctx, requested, KeySpec.ENCRYPT_DECRYPT, "Decrypt").isRsa()) {
       // RSA ciphertexts carry no header: the key is the one the request names.
-      keys.checkState(ctx, requested, Use.CRYPTO);
+      keys.checkState(requested, operation);
       return asymmetric.decrypt(ctx, requested, blob, context, algorithm, dryRun);
     }
     CiphertextBlob parsed = CiphertextBlob.parse(blob).orElseThrow(KmsException::invalidCiphertext);
@@ -183,7 +184,7 @@ public final class CryptoOperations {
     if (requested != null && !requested.keyId().equals(key.keyId())) {
       throw incorrectKey();
     }
-    keys.checkState(ctx, key, Use.CRYPTO);
+    keys.checkState(key, operation);
     checkAlgorithm(ctx, key, algorithm);
     dryRunStop(dryRun);
     return new Decrypted(
@@ -210,7 +211,7 @@ public final class CryptoOperations {
       boolean dryRun,
       boolean ignoreCiphertext) {
     KeyRecord destination =
-        keys.resolve(ctx, destinationKeyId, Use.CRYPTO, Resource.DESTINATION_KEY);
+        keys.resolveFor(ctx, destinationKeyId, "ReEncrypt", Resource.DESTINATION_KEY);
     boolean rsa =
         KeySpec.requireUsage(ctx, destination, KeySpec.ENCRYPT_DECRYPT, "ReEncrypt").isRsa();
     if (!rsa) {
@@ -266,9 +267,9 @@ public final class CryptoOperations {
       throw ValidationErrors.keySpecOrNumberOfBytes();
     }
     int length = numberOfBytes != null ? numberOfBytes : "AES_128".equals(keySpec) ? 16 : 32;
-    KeyRecord key = keys.resolve(ctx, keyId, Use.CRYPTO);
-    KeySpec.requireSymmetric(
-        ctx, key, withPlaintext ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext");
+    String operation = withPlaintext ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext";
+    KeyRecord key = keys.resolveFor(ctx, keyId, operation);
+    KeySpec.requireSymmetric(ctx, key, operation);
     dryRunStop(dryRun);
     SecretBytes dataKey = SecretBytes.wrap(random.generateRandom(length));
     String material = KeyMaterialIds.toWire(key.currentMaterialId());

@@ -3,7 +3,6 @@ package org.hsmkms.kms;
 import org.hsmkms.crypto.EncryptionContext;
 import org.hsmkms.crypto.SecretBytes;
 import org.hsmkms.hsm.ExportedKeyPair;
-import org.hsmkms.kms.Keys.Use;
 import org.hsmkms.store.KeyRecord;
 
 /**
@@ -46,7 +45,11 @@ public final class DataKeyPairs {
       EncryptionContext context,
       boolean withPlaintext,
       boolean dryRun) {
-    KeyRecord key = keys.resolve(ctx, keyId, Use.CRYPTO);
+    KeyRecord key =
+        keys.resolveFor(
+            ctx,
+            keyId,
+            withPlaintext ? "GenerateDataKeyPair" : "GenerateDataKeyPairWithoutPlaintext");
     KeySpec.requireSymmetric(
         ctx, key, withPlaintext ? "GenerateDataKeyPair" : "GenerateDataKeyPairWithoutPlaintext");
     // KeyPairSpec: the model admits SM2 (China Regions only in AWS); no HSM here offers it.

@@ -8,7 +8,6 @@ import java.util.Objects;
 import java.util.Optional;
 import org.hsmkms.authz.KmsActions.Resource;
 import org.hsmkms.hsm.RandomSource;
-import org.hsmkms.kms.Keys.Use;
 import org.hsmkms.store.GrantRecord;
 import org.hsmkms.store.KeyRecord;
 import org.hsmkms.store.MetadataStore;
@@ -65,7 +64,7 @@ public final class Grants {
     // Under the lifecycle lock: the limits count the key's grants, and the deletion sweep must not
     // delete the key between the check of its state and the insertion.
     synchronized (keys.lifecycleLock()) {
-      KeyRecord key = keys.resolve(ctx, r.keyId(), Use.MANAGE);
+      KeyRecord key = keys.resolveFor(ctx, r.keyId(), "CreateGrant");
       GrantRules.checkFitsKey(key, operations, r.constraints());
       CryptoOperations.dryRunStop(r.dryRun());
       List<GrantRecord> existing = store.grantsOfKey(key.keyId());
@@ -107,7 +106,7 @@ public final class Grants {
       int limit,
       String marker) {
     checkLimit(limit);
-    KeyRecord key = keys.resolve(ctx, keyId, Use.READ);
+    KeyRecord key = keys.resolveFor(ctx, keyId, "ListGrants");
     String after = Markers.decode("grant", marker);
     List<GrantRecord> matching = new ArrayList<>();
     for (GrantRecord g : store.grantsOfKey(key.keyId())) {
@@ -201,13 +200,14 @@ public final class Grants {
       keys.refusedByRule(ctx, Resource.KEY, key);
       throw Authorization.notAllowedByRule(ctx.principal(), "kms:RetireGrant", arn(grant));
     }
+    keys.checkState(key, "RetireGrant");
     CryptoOperations.dryRunStop(dryRun);
     store.deleteGrant(grant.grantId());
   }
 
   /** RevokeGrant: deletes a grant of the key. */
   public void revokeGrant(RequestContext ctx, String keyId, String grantId, boolean dryRun) {
-    KeyRecord key = keys.resolve(ctx, keyId, Use.READ);
+    KeyRecord key = keys.resolveFor(ctx, keyId, "RevokeGrant");
     GrantRecord grant = grantOf(key, grantId);
     CryptoOperations.dryRunStop(dryRun);
     store.deleteGrant(grant.grantId());

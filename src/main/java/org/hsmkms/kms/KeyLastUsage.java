@@ -41,6 +41,7 @@ public final class KeyLastUsage {
   public Answer getKeyLastUsage(RequestContext ctx, String keyId) {
     // GetKeyLastUsage KeyId: "use its key ID or key ARN. Alias names are not supported."
     KeyRecord key = keys.resolveKeyOnly(ctx, keyId, Resource.KEY);
+    keys.checkState(key, "GetKeyLastUsage");
     Instant start = tracker.trackingStart();
     Instant created = key.creationDate();
     Instant trackingStartDate = created.isBefore(start) ? start : created;

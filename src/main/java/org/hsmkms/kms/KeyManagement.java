@@ -15,7 +15,6 @@ import org.hsmkms.hsm.KeyInventory;
 import org.hsmkms.hsm.KeyPairUsage;
 import org.hsmkms.hsm.MaterialId;
 import org.hsmkms.hsm.RandomSource;
-import org.hsmkms.kms.Keys.Use;
 import org.hsmkms.store.ImportedMaterialRecord;
 import org.hsmkms.store.KeyRecord;
 import org.hsmkms.store.MaterialRecord;
@@ -168,7 +167,7 @@ public final class KeyManagement {
   }
 
   public KeyMetadata describeKey(RequestContext ctx, String keyId) {
-    return metadata(ctx, keys.resolve(ctx, keyId, Use.READ));
+    return metadata(ctx, keys.resolveFor(ctx, keyId, "DescribeKey"));
   }
 
   public Page<KeyListEntry> listKeys(RequestContext ctx, int limit, String marker) {
@@ -217,14 +216,8 @@ public final class KeyManagement {
   }
 
   private void setEnabledLocked(RequestContext ctx, String keyId, boolean enable) {
-    KeyRecord key = keys.resolve(ctx, keyId, Use.MANAGE);
+    KeyRecord key = keys.resolveFor(ctx, keyId, enable ? "EnableKey" : "DisableKey");
     KeyState state = KeyState.fromAwsName(key.keyState());
-    if (state == KeyState.UNAVAILABLE) {
-      throw new KmsException(ErrorCode.INVALID_STATE, key.arn() + " is unavailable.");
-    }
-    if (state == KeyState.PENDING_IMPORT) {
-      throw new KmsException(ErrorCode.INVALID_STATE, key.arn() + " is pending import.");
-    }
     KeyState target = enable ? KeyState.ENABLED : KeyState.DISABLED;
     if (state != target) {
       store.updateKey(key.withState(target.awsName(), null, null));
@@ -257,7 +250,7 @@ public final class KeyManagement {
     Instant due = clock.instant().plus(Duration.ofDays(window));
     KeyRecord key;
     synchronized (keys.lifecycleLock()) {
-      key = keys.resolve(ctx, keyId, Use.MANAGE);
+      key = keys.resolveFor(ctx, keyId, "ScheduleKeyDeletion");
       // ScheduleKeyDeletion: "If you schedule the deletion of a primary key with replicas, its key
       // state changes to PendingReplicaDeletion"; the waiting period begins when the last replica
       // is deleted (Reconciler).
@@ -282,11 +275,8 @@ public final class KeyManagement {
   }
 
   private String cancelKeyDeletionLocked(RequestContext ctx, String keyId) {
-    KeyRecord key = keys.resolve(ctx, keyId, Use.READ);
-    KeyState state = KeyState.fromAwsName(key.keyState());
-    if (state != KeyState.PENDING_DELETION && state != KeyState.PENDING_REPLICA_DELETION) {
-      throw new KmsException(ErrorCode.INVALID_STATE, key.arn() + " is not pending deletion.");
-    }
+    // Only PendingDeletion and PendingReplicaDeletion pass (the key state table).
+    KeyRecord key = keys.resolveFor(ctx, keyId, "CancelKeyDeletion");
     // A key of imported material whose material is gone returns to PendingImport, not Disabled.
     boolean withoutMaterial =
         ImportRules.EXTERNAL.equals(key.origin())
@@ -298,7 +288,7 @@ public final class KeyManagement {
 
   public void updateKeyDescription(RequestContext ctx, String keyId, String description) {
     synchronized (keys.lifecycleLock()) {
-      KeyRecord key = keys.resolve(ctx, keyId, Use.MANAGE);
+      KeyRecord key = keys.resolveFor(ctx, keyId, "UpdateKeyDescription");
       store.updateKey(key.withDescription(description));
     }
   }
@@ -310,7 +300,7 @@ public final class KeyManagement {
    */
   public void tagResource(RequestContext ctx, String keyId, List<Tag> tags) {
     synchronized (keys.lifecycleLock()) {
-      KeyRecord key = keys.resolve(ctx, keyId, Use.MANAGE);
+      KeyRecord key = keys.resolveFor(ctx, keyId, "TagResource");
       Map<String, String> existing = store.tags(key.keyId());
       store.putTags(key.keyId(), checkTags(tags, existing, false));
     }
@@ -319,7 +309,7 @@ public final class KeyManagement {
   /** UntagResource, under the lifecycle lock for the same reason as {@link #tagResource}. */
   public void untagResource(RequestContext ctx, String keyId, List<String> tagKeys) {
     synchronized (keys.lifecycleLock()) {
-      KeyRecord key = keys.resolve(ctx, keyId, Use.MANAGE);
+      KeyRecord key = keys.resolveFor(ctx, keyId, "UntagResource");
       for (String k : tagKeys) {
         checkTagKey(k);
       }
@@ -328,7 +318,7 @@ public final class KeyManagement {
   }
 
   public Page<Tag> listResourceTags(RequestContext ctx, String keyId, int limit, String marker) {
-    KeyRecord key = keys.resolve(ctx, keyId, Use.READ);
+    KeyRecord key = keys.resolveFor(ctx, keyId, "ListResourceTags");
     String after = Markers.decode("tag", marker);
     List<Tag> all = new ArrayList<>();
     for (Map.Entry<String, String> e : store.tags(key.keyId()).entrySet()) {

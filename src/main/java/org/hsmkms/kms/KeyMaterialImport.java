@@ -16,7 +16,6 @@ import org.hsmkms.hsm.KeyImport.Wrapping;
 import org.hsmkms.hsm.KeyInventory;
 import org.hsmkms.hsm.MaterialId;
 import org.hsmkms.hsm.RandomSource;
-import org.hsmkms.kms.Keys.Use;
 import org.hsmkms.store.ImportParametersRecord;
 import org.hsmkms.store.ImportedMaterialRecord;
 import org.hsmkms.store.KeyRecord;
@@ -70,7 +69,7 @@ public final class KeyMaterialImport {
 
   public ImportParameters getParametersForImport(
       RequestContext ctx, String keyId, String algorithm, String wrappingKeySpec) {
-    KeyRecord key = keys.resolve(ctx, keyId, Use.MANAGE);
+    KeyRecord key = keys.resolveFor(ctx, keyId, "GetParametersForImport");
     ImportRules.requireExternal(key);
     Wrapping wrapping = ImportRules.wrapping(algorithm);
     int bits = ImportRules.wrappingKeyBits(wrappingKeySpec);
@@ -114,7 +113,7 @@ public final class KeyMaterialImport {
 
   /** ImportKeyMaterial; answers the key's ARN and the id of its (one) imported material. */
   public Imported importKeyMaterial(RequestContext ctx, ImportRequest req) {
-    KeyRecord key = keys.resolve(ctx, req.keyId(), Use.MANAGE);
+    KeyRecord key = keys.resolveFor(ctx, req.keyId(), "ImportKeyMaterial");
     ImportRules.requireExternal(key);
     refuseMultipleMaterials(req);
     Instant now = clock.instant();
@@ -130,13 +129,9 @@ public final class KeyMaterialImport {
     synchronized (keys.lifecycleLock()) {
       KeyRecord current =
           store.findKey(key.keyId()).orElseThrow(() -> ImportErrors.keyGone(key.arn()));
+      // The state again, under the lock: it may have changed since the key was resolved.
+      keys.checkState(current, "ImportKeyMaterial");
       KeyState state = KeyState.fromAwsName(current.keyState());
-      if (state != KeyState.PENDING_IMPORT
-          && state != KeyState.ENABLED
-          && state != KeyState.DISABLED) {
-        keys.checkState(ctx, current, Use.MANAGE);
-        throw new KmsException(ErrorCode.INVALID_STATE, current.arn() + " is " + state + ".");
-      }
       Optional<ImportedMaterialRecord> known = store.findImportedMaterial(current.keyId());
       if ("NEW_KEY_MATERIAL".equals(req.importType()) && known.isPresent()) {
         throw NotSupportedErrors.newMaterialForKeyWithMaterial();
@@ -183,11 +178,11 @@ public final class KeyMaterialImport {
     if (materialId != null) {
       throw NotSupportedErrors.keyMaterialId();
     }
-    KeyRecord key = keys.resolve(ctx, keyId, Use.MANAGE);
+    KeyRecord key = keys.resolveFor(ctx, keyId, "DeleteImportedKeyMaterial");
     ImportRules.requireExternal(key);
     synchronized (keys.lifecycleLock()) {
       KeyRecord current = store.findKey(key.keyId()).orElseThrow();
-      keys.checkState(ctx, current, Use.MANAGE);
+      keys.checkState(current, "DeleteImportedKeyMaterial");
       withdraw(current);
     }
     LOG.info("key {}: imported key material deleted", key.keyId());

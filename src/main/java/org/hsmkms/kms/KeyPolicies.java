@@ -8,7 +8,6 @@ import org.hsmkms.authz.LockoutCheck;
 import org.hsmkms.authz.MalformedPolicyException;
 import org.hsmkms.authz.PolicyDocument;
 import org.hsmkms.authz.PolicyKind;
-import org.hsmkms.kms.Keys.Use;
 import org.hsmkms.store.KeyRecord;
 import org.hsmkms.store.MetadataStore;
 
@@ -75,14 +74,14 @@ public final class KeyPolicies {
 
   /** GetKeyPolicy: the policy exactly as stored. PolicyName defaults to {@value #DEFAULT_NAME}. */
   public String getKeyPolicy(RequestContext ctx, String keyId, String policyName) {
-    KeyRecord key = keys.resolve(ctx, keyId, Use.READ);
+    KeyRecord key = keys.resolveFor(ctx, keyId, "GetKeyPolicy");
     checkName(ctx, key, policyName);
     return key.policy();
   }
 
   /** ListKeyPolicies: the one name {@value #DEFAULT_NAME}, paged as AWS pages (Limit 1..1000). */
   public Page<String> listKeyPolicies(RequestContext ctx, String keyId, int limit, String marker) {
-    keys.resolve(ctx, keyId, Use.READ);
+    keys.resolveFor(ctx, keyId, "ListKeyPolicies");
     String after = Markers.decode("policy", marker);
     List<String> names = new ArrayList<>();
     for (String name : List.of(DEFAULT_NAME)) {
@@ -108,7 +107,7 @@ public final class KeyPolicies {
       String policy,
       boolean bypassLockoutSafetyCheck) {
     synchronized (keys.lifecycleLock()) {
-      KeyRecord key = keys.resolve(ctx, keyId, Use.MANAGE);
+      KeyRecord key = keys.resolveFor(ctx, keyId, "PutKeyPolicy");
       checkName(ctx, key, policyName);
       checkPolicy(ctx, policy, bypassLockoutSafetyCheck);
       store.updateKey(key.withPolicy(policy));

@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.hsmkms.kms.Keys.Use;
 import org.hsmkms.store.KeyRecord;
 import org.hsmkms.store.MaterialRecord;
 import org.hsmkms.store.MetadataStore;
@@ -63,7 +62,7 @@ public final class KeyRotations {
   public void enableKeyRotation(RequestContext ctx, String keyId, Integer periodDays) {
     int period = periodDays == null ? DEFAULT_PERIOD_DAYS : periodDays;
     synchronized (keys.lifecycleLock()) {
-      KeyRecord key = rotatableKey(ctx, keyId);
+      KeyRecord key = rotatableKey(ctx, keyId, "EnableKeyRotation");
       Instant now = clock.instant();
       Instant next =
           store
@@ -81,7 +80,7 @@ public final class KeyRotations {
   /** DisableKeyRotation; on-demand rotation stays possible. */
   public void disableKeyRotation(RequestContext ctx, String keyId) {
     synchronized (keys.lifecycleLock()) {
-      KeyRecord key = rotatableKey(ctx, keyId);
+      KeyRecord key = rotatableKey(ctx, keyId, "DisableKeyRotation");
       store.deleteRotationSchedule(key.keyId());
     }
   }
@@ -92,7 +91,7 @@ public final class KeyRotations {
    * the deletion restores it (the schedule is kept).
    */
   public Status status(RequestContext ctx, String keyId) {
-    KeyRecord key = keys.resolve(ctx, keyId, Use.READ);
+    KeyRecord key = keys.resolveFor(ctx, keyId, "GetKeyRotationStatus");
     // A multi-Region replica reports its primary's rotation: they share the material.
     String owner = keys.materialOwner(key);
     Instant onDemandStart =
@@ -113,7 +112,7 @@ public final class KeyRotations {
 
   /** RotateKeyOnDemand; answers the key's ARN once the new material is current. */
   public String rotateKeyOnDemand(RequestContext ctx, String keyId) {
-    KeyRecord key = rotatableKey(ctx, keyId);
+    KeyRecord key = rotatableKey(ctx, keyId, "RotateKeyOnDemand");
     Optional<RotationSchedule> schedule = store.rotationSchedule(key.keyId());
     if (schedule.isPresent()
         && !schedule.get().nextRotationDate().isAfter(clock.instant().plus(CONFLICT_WINDOW))) {
@@ -129,7 +128,7 @@ public final class KeyRotations {
           throw ManagementErrors.onDemandRotationQuota(key.arn(), MaterialRotation.ON_DEMAND_LIMIT);
       default -> {
         // The key changed state after it was checked: answer as for its new state.
-        KeyRecord now = keys.resolve(ctx, keyId, Use.CRYPTO);
+        KeyRecord now = keys.resolveFor(ctx, keyId, "RotateKeyOnDemand");
         throw ManagementErrors.cannotRotateNow(now.arn());
       }
     }
@@ -142,7 +141,7 @@ public final class KeyRotations {
    */
   public Page<Entry> listKeyRotations(
       RequestContext ctx, String keyId, String includeKeyMaterial, int limit, String marker) {
-    KeyRecord key = keys.resolve(ctx, keyId, Use.READ);
+    KeyRecord key = keys.resolveFor(ctx, keyId, "ListKeyRotations");
     RotationRules.requireRotatable(key);
     String owner = keys.materialOwner(key);
     List<Entry> all = new ArrayList<>();
@@ -192,19 +191,21 @@ public final class KeyRotations {
   }
 
   /**
-   * A key EnableKeyRotation, DisableKeyRotation and RotateKeyOnDemand may change: one that can
-   * rotate and is not a multi-Region replica (UnsupportedOperationException), Enabled
-   * (DisabledException "... is disabled.", KMSInvalidStateException when pending deletion).
+   * A key EnableKeyRotation, DisableKeyRotation and RotateKeyOnDemand ({@code operation}) may
+   * change: in a state the key state table allows (Enabled; DisabledException "... is disabled.",
+   * KMSInvalidStateException when pending deletion, UnsupportedOperationException for a key pending
+   * import), then one that can rotate and is not a multi-Region replica
+   * (UnsupportedOperationException). The state comes first, as AWS checks it before the key's
+   * usage.
    */
-  private KeyRecord rotatableKey(RequestContext ctx, String keyId) {
-    KeyRecord key = keys.resolve(ctx, keyId);
+  private KeyRecord rotatableKey(RequestContext ctx, String keyId, String operation) {
+    KeyRecord key = keys.resolveFor(ctx, keyId, operation);
     RotationRules.requireRotatable(key);
     if (!keys.materialOwner(key).equals(key.keyId())) {
       // AWS: rotation of a multi-Region key is set and made on its primary key, and applies to
       // every replica (AWS's exact message could not be determined).
       throw ManagementErrors.rotationOfReplica(key.arn());
     }
-    keys.checkState(ctx, key, Use.CRYPTO);
     return key;
   }
 

@@ -19,6 +19,12 @@ public enum KeyState {
   UNAVAILABLE("Unavailable"),
   /** Origin EXTERNAL: the key has no key material in the HSM (never imported, deleted, expired). */
   PENDING_IMPORT("PendingImport"),
+  /**
+   * AWS: multi-Region keys "are in the transient Updating key state while the primary Region is
+   * being updated". UpdatePrimaryRegion here changes both keys in one transaction, so no key is
+   * ever stored in it; it has its column in {@link KeyStateTable} all the same.
+   */
+  UPDATING("Updating"),
   DELETING("Deleting");
 
   private final String awsName;

@@ -14,9 +14,9 @@ import org.hsmkms.store.MultiRegionKeyRecord;
 
 /**
  * Finds keys the way AWS does (key id, key ARN, alias name, alias ARN) and enforces the key states
- * each kind of operation needs. Key ids and aliases name keys of the caller's account and region; a
- * key ARN may name a key of another account of the region, for the operations AWS allows across
- * accounts.
+ * each operation needs, by {@link KeyStateTable}. Key ids and aliases name keys of the caller's
+ * account and region; a key ARN may name a key of another account of the region, for the operations
+ * AWS allows across accounts.
  *
  * <p>Security: every key resolved for a client's request is authorized here ({@link KeyAuthorizer})
  * before the request can use it, and before its state is looked at.
@@ -59,16 +59,6 @@ public final class Keys {
     return lifecycle;
   }
 
-  /** What an operation needs of a key's state. */
-  public enum Use {
-    /** Encrypt, Decrypt, GenerateDataKey...: the key must be Enabled. */
-    CRYPTO,
-    /** Changes to a key (enable, disable, description, tags, aliases): not pending deletion. */
-    MANAGE,
-    /** Reading metadata: any visible state. */
-    READ
-  }
-
   /** Resolves any KeyId form to a visible key, authorized as the key the request names. */
   public KeyRecord resolve(RequestContext ctx, String keyId) {
     return resolve(ctx, keyId, Resource.KEY);
@@ -101,15 +91,18 @@ public final class Keys {
         .orElseThrow(() -> notFound(ctx, keyId));
   }
 
-  /** Resolves, authorizes as the key the request names, and checks the state for {@code use}. */
-  public KeyRecord resolve(RequestContext ctx, String keyId, Use use) {
-    return resolve(ctx, keyId, use, Resource.KEY);
+  /**
+   * Resolves, authorizes as the key the request names, and checks the key's state for {@code
+   * operation} (the AWS operation name, a row of {@link KeyStateTable}).
+   */
+  public KeyRecord resolveFor(RequestContext ctx, String keyId, String operation) {
+    return resolveFor(ctx, keyId, operation, Resource.KEY);
   }
 
-  /** Resolves, authorizes as {@code role}, and checks the state for {@code use}. */
-  public KeyRecord resolve(RequestContext ctx, String keyId, Use use, Resource role) {
+  /** Resolves, authorizes as {@code role}, and checks the key's state for {@code operation}. */
+  public KeyRecord resolveFor(RequestContext ctx, String keyId, String operation, Resource role) {
     KeyRecord key = resolve(ctx, keyId, role);
-    checkState(ctx, key, use);
+    checkState(key, operation);
     return key;
   }
 
@@ -203,38 +196,14 @@ public final class Keys {
     authorizer.decidedByRule(ctx, role, key, rule);
   }
 
-  public void checkState(RequestContext ctx, KeyRecord key, Use use) {
-    KeyState state = KeyState.fromAwsName(key.keyState());
-    String arn = key.arn();
-    if (use == Use.READ) {
-      return;
-    }
-    switch (state) {
-      case PENDING_DELETION ->
-          throw new KmsException(ErrorCode.INVALID_STATE, arn + " is pending deletion.");
-      // AWS: a primary in PendingReplicaDeletion "cannot be replicated or used in cryptographic
-      // operations"; the message is ours (AWS's wording could not be determined).
-      case PENDING_REPLICA_DELETION ->
-          throw new KmsException(ErrorCode.INVALID_STATE, arn + " is pending replica deletion.");
-      case DISABLED -> {
-        if (use == Use.CRYPTO) {
-          throw new KmsException(ErrorCode.DISABLED, arn + " is disabled.");
-        }
-      }
-      case UNAVAILABLE -> {
-        if (use == Use.CRYPTO) {
-          throw new KmsException(ErrorCode.KEY_UNAVAILABLE, arn + " is unavailable.");
-        }
-      }
-      // Imported key material: a key without material takes no cryptographic operation (AWS's
-      // key state table); management operations are allowed.
-      case PENDING_IMPORT -> {
-        if (use == Use.CRYPTO) {
-          throw new KmsException(ErrorCode.INVALID_STATE, arn + " is pending import.");
-        }
-      }
-      default -> {}
-    }
+  /**
+   * Refuses {@code operation} on {@code key} as AWS's key state table does ({@link KeyStateTable},
+   * the one place that decides by a key's state).
+   *
+   * @throws KmsException the error of the table's cell
+   */
+  public void checkState(KeyRecord key, String operation) {
+    KeyStateTable.check(operation, key);
   }
 
   private Optional<KeyRecord> find(RequestContext ctx, String keyId, boolean aliasesAllowed) {

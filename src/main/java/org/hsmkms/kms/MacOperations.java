@@ -1,7 +1,6 @@
 package org.hsmkms.kms;
 
 import org.hsmkms.hsm.MaterialId;
-import org.hsmkms.kms.Keys.Use;
 import org.hsmkms.store.KeyRecord;
 
 /**
@@ -22,7 +21,7 @@ public final class MacOperations {
 
   public Mac generateMac(
       RequestContext ctx, String keyId, byte[] message, String algorithm, boolean dryRun) {
-    KeyRecord key = keys.resolve(ctx, keyId, Use.CRYPTO);
+    KeyRecord key = keys.resolveFor(ctx, keyId, "GenerateMac");
     KeySpec spec = check(ctx, key, algorithm, "GenerateMac");
     CryptoOperations.dryRunStop(dryRun);
     return new Mac(
@@ -39,7 +38,7 @@ public final class MacOperations {
       String algorithm,
       byte[] mac,
       boolean dryRun) {
-    KeyRecord key = keys.resolve(ctx, keyId, Use.CRYPTO);
+    KeyRecord key = keys.resolveFor(ctx, keyId, "VerifyMac");
     KeySpec spec = check(ctx, key, algorithm, "VerifyMac");
     CryptoOperations.dryRunStop(dryRun);
     if (!hsm.verifyMac(

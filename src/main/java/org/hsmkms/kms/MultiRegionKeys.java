@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.hsmkms.authz.KmsActions.Resource;
-import org.hsmkms.kms.Keys.Use;
 import org.hsmkms.store.KeyRecord;
 import org.hsmkms.store.MetadataStore;
 import org.slf4j.Logger;
@@ -72,8 +71,8 @@ public final class MultiRegionKeys {
       if (!MultiRegionConfiguration.isPrimary(store, primary)) {
         throw ManagementErrors.replicateReplica(primary.arn());
       }
-      // A primary pending (replica) deletion "cannot be replicated"; a disabled one can.
-      keys.checkState(ctx, primary, Use.MANAGE);
+      // The key state table: a primary that is not Enabled cannot be replicated ([1], [3], [5]).
+      keys.checkState(primary, "ReplicateKey");
       // "each must be in a different Region": the primary's and every existing replica's.
       String rowId = KeyRecord.multiRegionRowId(primary.publicId(), replicaRegion);
       if (replicaRegion.equals(primary.region()) || store.findKey(rowId).isPresent()) {
@@ -135,8 +134,8 @@ public final class MultiRegionKeys {
       keys.authorize(ctx, Resource.REPLICA_KEY, replica);
       ctx.used(replica);
       // "Both the primary key and the replica key must be in the Enabled key state".
-      keys.checkState(ctx, primary, Use.CRYPTO);
-      keys.checkState(ctx, replica, Use.CRYPTO);
+      keys.checkState(primary, "UpdatePrimaryRegion");
+      keys.checkState(replica, "UpdatePrimaryRegion");
       store.updatePrimaryRegion(primary.publicId(), primaryRegion);
     }
     LOG.info("key {}: primary region is now {}", primary.publicId(), primaryRegion);

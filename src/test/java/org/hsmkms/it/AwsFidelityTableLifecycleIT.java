@@ -55,9 +55,9 @@ class AwsFidelityTableLifecycleIT {
             pendingDeletion("pending")),
         row(
             "CreateGrant",
-            "disabled key: allowed",
+            "disabled key (AWS's key state table, [1])",
             "{'KeyId':'$disabled','GranteePrincipal':'" + GRANTEE + "','Operations':['Encrypt']}",
-            ok("GrantId")),
+            disabled("disabled")),
         ours(
             "CreateGrant",
             "Sign on a symmetric key",

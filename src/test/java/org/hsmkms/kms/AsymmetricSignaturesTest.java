@@ -356,7 +356,7 @@ class AsymmetricSignaturesTest {
     return Stream.of(
         Arguments.of(KeyState.DISABLED, ErrorCode.DISABLED),
         Arguments.of(KeyState.PENDING_DELETION, ErrorCode.INVALID_STATE),
-        Arguments.of(KeyState.UNAVAILABLE, ErrorCode.KEY_UNAVAILABLE));
+        Arguments.of(KeyState.UNAVAILABLE, ErrorCode.INVALID_STATE));
   }
 
   @ParameterizedTest(name = "{0}: {1}")

@@ -24,9 +24,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * What the symmetric data plane of {@link CryptoOperations} answers for keys that are not enabled
- * (Disabled: DisabledException; PendingDeletion: KMSInvalidStateException; Unavailable or a token
- * object gone: KeyUnavailableException), for dry runs, and for a Decrypt or ReEncrypt without a
- * ciphertext blob.
+ * (Disabled: DisabledException; PendingDeletion and Unavailable: KMSInvalidStateException, as AWS's
+ * key state table says; a token object gone under an Enabled key: KeyUnavailableException), for dry
+ * runs, and for a Decrypt or ReEncrypt without a ciphertext blob.
  */
 class CryptoStatesTest {
   private static final byte[] PLAINTEXT = "key states".getBytes(StandardCharsets.UTF_8);
@@ -94,7 +94,7 @@ class CryptoStatesTest {
     return Stream.of(
             Arguments.of(KeyState.DISABLED, ErrorCode.DISABLED),
             Arguments.of(KeyState.PENDING_DELETION, ErrorCode.INVALID_STATE),
-            Arguments.of(KeyState.UNAVAILABLE, ErrorCode.KEY_UNAVAILABLE))
+            Arguments.of(KeyState.UNAVAILABLE, ErrorCode.INVALID_STATE))
         .flatMap(
             a -> Stream.of(Operation.values()).map(o -> Arguments.of(a.get()[0], o, a.get()[1])));
   }

@@ -179,12 +179,15 @@ class GrantsTest {
 
   @ParameterizedTest
   @EnumSource(KeyState.class)
-  void createGrant_inEachKeyState_isAllowedOrRefusedAsAManagementOperation(KeyState state) {
+  void createGrant_inEachKeyState_isAllowedOrRefusedAsAwsKeyStateTableSays(KeyState state) {
     KeyRecord key = services.stored.add(state);
+    // AWS's key state table, CreateGrant: Disabled [1], pending deletion [3], pending import [5].
     ErrorCode expected =
         switch (state) {
-          case ENABLED, DISABLED, UNAVAILABLE, PENDING_IMPORT -> null;
-          case PENDING_DELETION, PENDING_REPLICA_DELETION -> ErrorCode.INVALID_STATE;
+          case ENABLED, UNAVAILABLE, UPDATING -> null;
+          case DISABLED -> ErrorCode.DISABLED;
+          case PENDING_DELETION, PENDING_REPLICA_DELETION, PENDING_IMPORT ->
+              ErrorCode.INVALID_STATE;
           case CREATING, DELETING -> ErrorCode.NOT_FOUND;
         };
 

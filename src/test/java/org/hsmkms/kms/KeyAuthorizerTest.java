@@ -247,7 +247,7 @@ class KeyAuthorizerTest {
 
     assertEquals(
         denied(BOB, "kms:Encrypt", key.arn(), noResourcePolicy("kms:Encrypt")),
-        refusal(() -> keys.resolve(ctx, key.keyId(), Keys.Use.CRYPTO)));
+        refusal(() -> keys.resolveFor(ctx, key.keyId(), "Encrypt")));
   }
 
   // --- Across accounts -----------------------------------------------------------------------

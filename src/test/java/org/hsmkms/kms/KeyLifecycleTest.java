@@ -118,7 +118,13 @@ class KeyLifecycleTest {
         Arguments.of(KeyState.PENDING_IMPORT, Transition.SCHEDULE_DELETION, pending, null),
         Arguments.of(KeyState.PENDING_IMPORT, Transition.CANCEL_DELETION, null, invalid),
         Arguments.of(
-            KeyState.PENDING_IMPORT, Transition.UPDATE_DESCRIPTION, KeyState.PENDING_IMPORT, null));
+            KeyState.PENDING_IMPORT, Transition.UPDATE_DESCRIPTION, KeyState.PENDING_IMPORT, null),
+        // Updating (AWS's transient state of UpdatePrimaryRegion, never stored here): [15].
+        Arguments.of(KeyState.UPDATING, Transition.ENABLE, null, invalid),
+        Arguments.of(KeyState.UPDATING, Transition.DISABLE, null, invalid),
+        Arguments.of(KeyState.UPDATING, Transition.SCHEDULE_DELETION, null, invalid),
+        Arguments.of(KeyState.UPDATING, Transition.CANCEL_DELETION, null, invalid),
+        Arguments.of(KeyState.UPDATING, Transition.UPDATE_DESCRIPTION, KeyState.UPDATING, null));
   }
 
   @ParameterizedTest(name = "{0} key, {1}: {2} {3}")

@@ -208,7 +208,7 @@ class MacOperationsTest {
     return Stream.of(
         Arguments.of(KeyState.DISABLED, ErrorCode.DISABLED),
         Arguments.of(KeyState.PENDING_DELETION, ErrorCode.INVALID_STATE),
-        Arguments.of(KeyState.UNAVAILABLE, ErrorCode.KEY_UNAVAILABLE),
+        Arguments.of(KeyState.UNAVAILABLE, ErrorCode.INVALID_STATE),
         Arguments.of(KeyState.CREATING, ErrorCode.NOT_FOUND));
   }
 
