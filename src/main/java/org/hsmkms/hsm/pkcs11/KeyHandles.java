@@ -1,10 +1,13 @@
 package org.hsmkms.hsm.pkcs11;
 
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_ID;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_LABEL;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKO_PRIVATE_KEY;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKO_PUBLIC_KEY;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKO_SECRET_KEY;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.hsmkms.hsm.HsmException;
@@ -55,6 +58,32 @@ final class KeyHandles {
 
   /** Key pair types by id: immutable for an id, so cached. */
   private final Map<MaterialId, KeyPairType> types = new ConcurrentHashMap<>();
+
+  /**
+   * The ids of the token objects of {@code owner} among the classes {@code objectClasses}: one
+   * listing per class (a search visits every object, so callers list once instead of searching per
+   * id). Objects whose id is empty or too long for a {@link MaterialId} are not ours.
+   */
+  static List<MaterialId> listIds(Session s, Owner owner, long... objectClasses)
+      throws PKCS11Exception {
+    List<MaterialId> ids = new ArrayList<>();
+    for (long objectClass : objectClasses) {
+      AttributeVector template = new AttributeVector().class_(objectClass).token(true);
+      for (long h : s.findAllObjectsSingle(template)) {
+        AttributeVector attrs = s.getAttrValues(h, CKA_ID, CKA_LABEL);
+        byte[] id = attrs.id();
+        String label = attrs.label();
+        if (id != null
+            && id.length > 0
+            && id.length <= MaterialId.MAX_BYTES
+            && label != null
+            && label.startsWith(owner.labelPrefix)) {
+          ids.add(MaterialId.of(id));
+        }
+      }
+    }
+    return ids;
+  }
 
   /** The handle of the object holding a CMK's secret: its secret key or its private key. */
   long key(Session s, MaterialId id) throws PKCS11Exception {

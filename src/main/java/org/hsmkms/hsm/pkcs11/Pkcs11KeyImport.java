@@ -1,8 +1,6 @@
 package org.hsmkms.hsm.pkcs11;
 
-import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_ID;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_KEY_TYPE;
-import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_LABEL;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_MODULUS;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_PUBLIC_EXPONENT;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_VALUE_LEN;
@@ -25,7 +23,6 @@ import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKZ_DATA_SPECIFIED;
 
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.hsmkms.crypto.KeyEncodings;
@@ -113,23 +110,7 @@ final class Pkcs11KeyImport implements KeyImport {
   public List<MaterialId> listWrappingKeys() {
     return executor.call(
         "C_FindObjects(wrapping keys)",
-        s -> {
-          List<MaterialId> ids = new ArrayList<>();
-          AttributeVector template = new AttributeVector().class_(CKO_PRIVATE_KEY).token(true);
-          for (long h : s.findAllObjectsSingle(template)) {
-            AttributeVector attrs = s.getAttrValues(h, CKA_ID, CKA_LABEL);
-            byte[] id = attrs.id();
-            String label = attrs.label();
-            if (id != null
-                && id.length > 0
-                && id.length <= MaterialId.MAX_BYTES
-                && label != null
-                && label.startsWith(LABEL_PREFIX)) {
-              ids.add(MaterialId.of(id));
-            }
-          }
-          return ids;
-        });
+        s -> KeyHandles.listIds(s, KeyHandles.Owner.IMPORT, CKO_PRIVATE_KEY));
   }
 
   @Override

@@ -1,7 +1,5 @@
 package org.hsmkms.hsm.pkcs11;
 
-import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_ID;
-import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_LABEL;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_AES_KEY_GEN;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_GENERIC_SECRET_KEY_GEN;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKO_PRIVATE_KEY;
@@ -11,7 +9,6 @@ import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_ATTRIBUTE_TYPE_INVALI
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_ATTRIBUTE_VALUE_INVALID;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_TEMPLATE_INCONSISTENT;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import org.hsmkms.hsm.KeyInventory;
@@ -165,26 +162,7 @@ final class Pkcs11KeyInventory implements KeyInventory {
   @Override
   public List<MaterialId> listKeyIds() {
     return executor.call(
-        "C_FindObjects",
-        s -> {
-          List<MaterialId> ids = new ArrayList<>();
-          for (long objectClass : new long[] {CKO_SECRET_KEY, CKO_PRIVATE_KEY}) {
-            AttributeVector template = new AttributeVector().class_(objectClass).token(true);
-            for (long h : s.findAllObjectsSingle(template)) {
-              AttributeVector attrs = s.getAttrValues(h, CKA_ID, CKA_LABEL);
-              byte[] id = attrs.id();
-              String label = attrs.label();
-              if (id != null
-                  && id.length > 0
-                  && id.length <= MaterialId.MAX_BYTES
-                  && label != null
-                  && label.startsWith(LABEL_PREFIX)) {
-                ids.add(MaterialId.of(id));
-              }
-            }
-          }
-          return ids;
-        });
+        "C_FindObjects", s -> KeyHandles.listIds(s, Owner.CMK, CKO_SECRET_KEY, CKO_PRIVATE_KEY));
   }
 
   @Override
