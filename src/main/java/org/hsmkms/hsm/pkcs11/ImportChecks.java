@@ -84,20 +84,12 @@ final class ImportChecks {
       throw new HsmException(Kind.AUTHENTICATION_FAILED, "unwrap failed", code, null);
     }
     if (code == CKR_GENERAL_ERROR) {
-      if (answersFor(s, unwrapping)) {
+      if (Pkcs11RsaDecryption.answersFor(s, unwrapping)) {
         throw new HsmException(Kind.AUTHENTICATION_FAILED, "unwrap failed", code, null);
       }
       LOG.error("C_UnwrapKey failed with CKR_GENERAL_ERROR and the device then failed: a fault");
       throw new HsmException(Kind.INTERNAL, "C_UnwrapKey failed: device fault", code, null);
     }
     return e;
-  }
-
-  private static boolean answersFor(Session s, long key) {
-    try {
-      return s.getAttrValues(key, CKA_KEY_TYPE).keyType() != null;
-    } catch (PKCS11Exception | RuntimeException e) {
-      return false;
-    }
   }
 }

@@ -154,8 +154,12 @@ final class Pkcs11RsaDecryption implements AsymmetricDecryption {
     return e;
   }
 
-  /** Whether the device still reads the key object's type on this session. */
-  private static boolean answersFor(Session s, long key) {
+  /**
+   * Whether the device still reads the key object's type on this session: after CKR_GENERAL_ERROR,
+   * a device that answers failed the operation (e.g. a wrong padding), one that does not is at
+   * fault. Shared with the unwrapping of imported material ({@link ImportChecks}).
+   */
+  static boolean answersFor(Session s, long key) {
     try {
       return s.getAttrValues(key, CKA_KEY_TYPE).keyType() != null;
     } catch (PKCS11Exception | RuntimeException e) {
