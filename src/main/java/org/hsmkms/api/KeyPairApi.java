@@ -8,7 +8,6 @@ import org.hsmkms.kms.AsymmetricOperations;
 import org.hsmkms.kms.DataKeyPairs;
 import org.hsmkms.kms.KeyPairServices;
 import org.hsmkms.kms.MacOperations;
-import org.hsmkms.kms.NotSupportedErrors;
 import org.hsmkms.kms.RequestContext;
 
 /**
@@ -98,7 +97,7 @@ final class KeyPairApi {
   }
 
   private Reply deriveSharedSecret(RequestContext ctx, JsonNode r) {
-    rejectRecipient(r);
+    CryptoApi.rejectRecipient(r);
     AsymmetricOperations.SharedSecret s =
         asymmetric.deriveSharedSecret(
             ctx,
@@ -157,7 +156,7 @@ final class KeyPairApi {
   }
 
   private Reply generateDataKeyPair(RequestContext ctx, JsonNode r, boolean withPlaintext) {
-    rejectRecipient(r);
+    CryptoApi.rejectRecipient(r);
     DataKeyPairs.DataKeyPair p =
         dataKeyPairs.generateDataKeyPair(
             ctx,
@@ -175,12 +174,5 @@ final class KeyPairApi {
                 .put("KeyPairSpec", p.keyPairSpec())
                 .put("KeyMaterialId", p.keyMaterialId()));
     return withPlaintext ? reply.putSecret("PrivateKeyPlaintext", p.privateKeyPlaintext()) : reply;
-  }
-
-  private static void rejectRecipient(JsonNode r) {
-    // Recipient asks for a Nitro Enclaves attestation flow, which an on-prem HSM cannot serve.
-    if (r.hasNonNull("Recipient")) {
-      throw NotSupportedErrors.recipient();
-    }
   }
 }
