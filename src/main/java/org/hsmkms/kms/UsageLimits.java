@@ -77,14 +77,15 @@ public final class UsageLimits implements AutoCloseable {
    */
   void beforeEncrypt(KeyRecord key) {
     String material = key.currentMaterialId();
-    long n = counters.computeIfAbsent(material, this::load).increment(material);
+    Counter counter = counters.computeIfAbsent(material, this::load);
+    // A material at its limit refuses without counting: refused requests are no encryptions, and
+    // must not cost a reservation write each. Two requests racing past the limit count one extra.
+    if (counter.count.get() >= settings.refuseAt()) {
+      throw refused(key, material);
+    }
+    long n = counter.increment(material);
     if (n > settings.refuseAt()) {
-      LOG.error(
-          "key {}: material {} refused an encryption: it has reached its limit of {}",
-          key.keyId(),
-          material,
-          settings.refuseAt());
-      throw ManagementErrors.usageLimitReached(key.arn(), settings.refuseAt());
+      throw refused(key, material);
     }
     if (n >= settings.rotateAt() && RotationRules.canRotate(key) && requested.add(material)) {
       LOG.warn(
@@ -96,6 +97,15 @@ public final class UsageLimits implements AutoCloseable {
       pending.put(key.keyId(), material);
       onRotationWanted.run();
     }
+  }
+
+  private KmsException refused(KeyRecord key, String material) {
+    LOG.error(
+        "key {}: material {} refused an encryption: it has reached its limit of {}",
+        key.keyId(),
+        material,
+        settings.refuseAt());
+    return ManagementErrors.usageLimitReached(key.arn(), settings.refuseAt());
   }
 
   /** The encryptions counted for a material since this process started using it (reserved). */

@@ -3,6 +3,7 @@ package org.hsmkms.it;
 import static org.hsmkms.it.KmsTesting.newKey;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -14,6 +15,8 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.DataKeySpec;
+import software.amazon.awssdk.services.kms.model.GetParametersForImportResponse;
+import software.amazon.awssdk.services.kms.model.KmsInvalidStateException;
 import software.amazon.awssdk.services.kms.model.RotationType;
 
 /** A key whose material reaches the (tiny, configured) usage limit is rotated automatically. */
@@ -58,6 +61,48 @@ class UsageLimitIT {
         }
       }
       assertTrue(server.app().store().materialUsage(first) >= 5);
+    }
+  }
+
+  /**
+   * A key that cannot rotate (imported material) is refused at the hard limit, with a clear
+   * KMSInvalidStateException, and never encrypts past it; Decrypt of what it made keeps working.
+   */
+  @Test
+  void aKeyThatCannotRotate_isRefusedAtTheHardLimit_andStillDecrypts() throws Exception {
+    try (TestServer server =
+            TestServer.start(
+                TestServer.newDataDir(),
+                new MutableClock(),
+                c -> c.withRotation(new Config.Rotation(3600L, 2L, 3L, 1L)));
+        KmsClient kms = server.client()) {
+      String keyId = ImportKeyMaterialIT.externalKey(kms);
+      GetParametersForImportResponse p =
+          ImportKeyMaterialIT.parameters(kms, keyId, "RSAES_OAEP_SHA_1");
+      ImportKeyMaterialIT.importMaterial(
+          kms,
+          keyId,
+          p,
+          ImportWrapping.jdk(
+              "RSAES_OAEP_SHA_1", p.publicKey().asByteArray(), ImportKeyMaterialIT.aesMaterial()));
+      List<SdkBytes> blobs = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        blobs.add(kms.encrypt(b -> b.keyId(keyId).plaintext(PLAINTEXT)).ciphertextBlob());
+      }
+
+      KmsInvalidStateException refused =
+          assertThrows(
+              KmsInvalidStateException.class,
+              () -> kms.encrypt(b -> b.keyId(keyId).plaintext(PLAINTEXT)));
+      assertTrue(refused.awsErrorDetails().errorMessage().contains(keyId), refused.getMessage());
+      assertThrows(
+          KmsInvalidStateException.class,
+          () -> kms.generateDataKey(b -> b.keyId(keyId).keySpec(DataKeySpec.AES_256)));
+      String material = server.app().store().findKey(keyId).orElseThrow().currentMaterialId();
+      assertEquals(3, server.app().usageLimits().encryptions(material));
+      for (SdkBytes blob : blobs) {
+        assertEquals(PLAINTEXT, kms.decrypt(b -> b.ciphertextBlob(blob)).plaintext());
+      }
     }
   }
 }
