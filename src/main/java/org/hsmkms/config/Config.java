@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 
 /**
  * The service configuration: one YAML file (see hsm-config/hsm-kms.sample.yaml). The PIN is never
@@ -303,93 +304,64 @@ public record Config(
   }
 
   public Config withRotation(Rotation r) {
-    return new Config(
-        server,
-        accountId,
-        defaultRegion,
-        hsm,
-        store,
-        deletion,
-        credentials,
-        audit,
-        dataKeyPairs,
-        r,
-        keyUsage);
+    return with(c -> c.rotation = r);
   }
 
   public Config withKeyUsage(KeyUsage k) {
-    return new Config(
-        server,
-        accountId,
-        defaultRegion,
-        hsm,
-        store,
-        deletion,
-        credentials,
-        audit,
-        dataKeyPairs,
-        rotation,
-        k);
+    return with(c -> c.keyUsage = k);
   }
 
-  public Config withCredentials(Credentials c) {
-    return new Config(
-        server,
-        accountId,
-        defaultRegion,
-        hsm,
-        store,
-        deletion,
-        c,
-        audit,
-        dataKeyPairs,
-        rotation,
-        keyUsage);
+  public Config withCredentials(Credentials cr) {
+    return with(c -> c.credentials = cr);
   }
 
   public Config withAudit(Audit a) {
-    return new Config(
-        server,
-        accountId,
-        defaultRegion,
-        hsm,
-        store,
-        deletion,
-        credentials,
-        a,
-        dataKeyPairs,
-        rotation,
-        keyUsage);
+    return with(c -> c.audit = a);
   }
 
-  public Config withServer(Server s) {
-    return new Config(
-        s,
-        accountId,
-        defaultRegion,
-        hsm,
-        store,
-        deletion,
-        credentials,
-        audit,
-        dataKeyPairs,
-        rotation,
-        keyUsage);
+  public Config withServer(Server sv) {
+    return with(c -> c.server = sv);
   }
 
   public Config withDataKeyPairs(DataKeyPairs d) {
+    return with(c -> c.dataKeyPairs = d);
+  }
+
+  /** This configuration with one change: the one place that copies every component. */
+  private Config with(Consumer<Copy> change) {
+    Copy copy = new Copy(this);
+    change.accept(copy);
     return new Config(
-        server,
+        copy.server,
         accountId,
         defaultRegion,
         hsm,
         store,
         deletion,
-        credentials,
-        audit,
-        d,
-        rotation,
-        keyUsage);
+        copy.credentials,
+        copy.audit,
+        copy.dataKeyPairs,
+        copy.rotation,
+        copy.keyUsage);
+  }
+
+  /** The components a {@code with*} method may change. */
+  private static final class Copy {
+    Server server;
+    Credentials credentials;
+    Audit audit;
+    DataKeyPairs dataKeyPairs;
+    Rotation rotation;
+    KeyUsage keyUsage;
+
+    Copy(Config c) {
+      server = c.server;
+      credentials = c.credentials;
+      audit = c.audit;
+      dataKeyPairs = c.dataKeyPairs;
+      rotation = c.rotation;
+      keyUsage = c.keyUsage;
+    }
   }
 
   /**
