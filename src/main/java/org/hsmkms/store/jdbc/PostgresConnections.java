@@ -230,19 +230,32 @@ final class PostgresConnections implements Connections {
   }
 
   private static void requireByteOrderCollation(Connection c) throws SQLException {
+    // SELECT *: datlocprovider (libc or ICU) exists from PostgreSQL 15 on.
     try (Statement s = c.createStatement();
         ResultSet rs =
-            s.executeQuery(
-                "SELECT datcollate FROM pg_database WHERE datname = current_database()")) {
-      String collation = rs.next() ? rs.getString(1) : null;
-      if (!BYTE_ORDER_COLLATIONS.contains(collation)) {
+            s.executeQuery("SELECT * FROM pg_database WHERE datname = current_database()")) {
+      String collation = rs.next() ? rs.getString("datcollate") : null;
+      String provider = column(rs, "datlocprovider");
+      if (!BYTE_ORDER_COLLATIONS.contains(collation)
+          || (provider != null && !"c".equals(provider))) {
         throw new StoreException(
-            "the metadata database sorts text by collation "
+            "the metadata database does not sort text in byte order (collation "
                 + collation
-                + "; the store needs byte order: create the database with"
-                + " TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C' (see docs/operations.md)");
+                + (provider == null ? "" : ", provider " + provider)
+                + "); create it with TEMPLATE template0 LOCALE_PROVIDER libc"
+                + " LC_COLLATE 'C' LC_CTYPE 'C' (see docs/operations.md)");
       }
     }
+  }
+
+  private static String column(ResultSet rs, String name) throws SQLException {
+    var meta = rs.getMetaData();
+    for (int i = 1; i <= meta.getColumnCount(); i++) {
+      if (name.equals(meta.getColumnName(i))) {
+        return rs.getString(i);
+      }
+    }
+    return null;
   }
 
   static boolean connectionLost(SQLException e) {
