@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
@@ -23,6 +24,7 @@ import org.hsmkms.auth.IdentityPolicies;
 import org.hsmkms.auth.SecretSealer;
 import org.hsmkms.auth.SigV4Authenticator;
 import org.hsmkms.config.Config;
+import org.hsmkms.config.StorePassword;
 import org.hsmkms.hsm.KeyPairType;
 import org.hsmkms.hsm.pkcs11.Pkcs11Hsm;
 import org.hsmkms.hsm.pkcs11.Pkcs11Settings;
@@ -188,8 +190,30 @@ public final class Application implements AutoCloseable {
   }
 
   private void openStore() {
-    store = new JdbcMetadataStore(config.store().url());
-    if (config.store().url().startsWith("jdbc:sqlite:")) {
+    Config.Store s = config.store();
+    char[] password;
+    try {
+      password = StorePassword.readFor(s);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read store.passwordFile", e);
+    }
+    try {
+      // The driver and the pool take a String; it is made here and kept by the pool only.
+      store =
+          s.url().startsWith("jdbc:sqlite:")
+              ? new JdbcMetadataStore(s.url())
+              : new JdbcMetadataStore(
+                  s.url(),
+                  s.user(),
+                  password == null ? null : new String(password),
+                  s.poolSize(),
+                  Duration.ofMillis(s.connectionTimeoutMillis()));
+    } finally {
+      if (password != null) {
+        Arrays.fill(password, '\0');
+      }
+    }
+    if (s.url().startsWith("jdbc:sqlite:")) {
       // The embedded database has one writer, this process, so its rows can be cached.
       store = new CachingMetadataStore(store);
     }

@@ -41,7 +41,7 @@ class ArchitectureTest {
         .resideOutsideOfPackage("org.hsmkms.store..")
         .should()
         .dependOnClassesThat()
-        .resideInAnyPackage("java.sql..", "org.sqlite..")
+        .resideInAnyPackage("java.sql..", "org.sqlite..", "org.postgresql..", "com.zaxxer..")
         .check(CLASSES);
   }
 

@@ -132,8 +132,47 @@ public record Config(
     }
   }
 
-  /** The metadata database. */
-  public record Store(String url) {}
+  /**
+   * The metadata database: the embedded SQLite file ({@code jdbc:sqlite:PATH}, the default of
+   * {@code dev}) or PostgreSQL ({@code jdbc:postgresql://HOST:PORT/DB}, for several nodes; see
+   * docs/operations.md). PostgreSQL's password is never inline: it comes from the environment
+   * variable {@code passwordEnv} names or the first line of {@code passwordFile}, as the HSM PIN
+   * does. {@code poolSize} connections are pooled (default 10), and a call waits up to {@code
+   * connectionTimeoutMillis} for one (default 30,000).
+   */
+  public record Store(
+      String url,
+      String user,
+      String passwordEnv,
+      String passwordFile,
+      Integer poolSize,
+      Long connectionTimeoutMillis) {
+    @JsonCreator
+    public Store {
+      poolSize = poolSize == null ? 10 : poolSize;
+      connectionTimeoutMillis = connectionTimeoutMillis == null ? 30_000L : connectionTimeoutMillis;
+      if (passwordEnv != null && passwordFile != null) {
+        throw new IllegalArgumentException(
+            "at most one of store.passwordEnv and store.passwordFile may be set");
+      }
+      boolean credentials = user != null || passwordEnv != null || passwordFile != null;
+      if (credentials && url != null && url.startsWith("jdbc:sqlite:")) {
+        throw new IllegalArgumentException(
+            "store.user, store.passwordEnv and store.passwordFile are for PostgreSQL only");
+      }
+      if (poolSize < 1 || poolSize > 1000) {
+        throw new IllegalArgumentException("store.poolSize must be 1..1000");
+      }
+      if (connectionTimeoutMillis < 250) {
+        throw new IllegalArgumentException("store.connectionTimeoutMillis must be at least 250");
+      }
+    }
+
+    /** A database without credentials and with the default pool (SQLite). */
+    public Store(String url) {
+      this(url, null, null, null, null, null);
+    }
+  }
 
   /** How often due deletions are carried out. */
   public record Deletion(Long checkIntervalSeconds) {
@@ -321,6 +360,21 @@ public record Config(
 
   public Config withServer(Server sv) {
     return with(c -> c.server = sv);
+  }
+
+  public Config withStore(Store s) {
+    return new Config(
+        server,
+        accountId,
+        defaultRegion,
+        hsm,
+        s,
+        deletion,
+        credentials,
+        audit,
+        dataKeyPairs,
+        rotation,
+        keyUsage);
   }
 
   public Config withDataKeyPairs(DataKeyPairs d) {

@@ -1,5 +1,6 @@
 package org.hsmkms.store.jdbc;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -24,12 +25,14 @@ import org.hsmkms.store.StoreException;
 
 /**
  * {@link MetadataStore} over JDBC. The embedded default is a SQLite file ({@code
- * jdbc:sqlite:/path/metadata.db}) in WAL mode; the SQL is kept portable to PostgreSQL.
+ * jdbc:sqlite:/path/metadata.db}) in WAL mode; several nodes share a PostgreSQL database ({@code
+ * jdbc:postgresql://host:port/db}). The SQL is the same on both.
  *
- * <p>The constructor creates the database file's directory if needed and applies the {@link
- * Migrations} before the store is usable; a database newer than this build is refused. Writes go
- * through one connection, one transaction per call; reads use a small set of read connections and
- * run concurrently with each other and with writes.
+ * <p>The constructor creates the SQLite file's directory if needed and applies the {@link
+ * Migrations} before the store is usable; a database newer than this build is refused. Each write
+ * call is one transaction. On SQLite writes go through one connection and reads use a small set of
+ * read connections that run concurrently with each other and with writes; on PostgreSQL both come
+ * from a validating pool and writes run at SERIALIZABLE (see {@link PostgresConnections}).
  *
  * <p>This class checks each call's arguments, chooses its connection and transaction and names the
  * operation; the SQL of each table lives in {@link KeyRows} (keys and their materials), {@link
@@ -46,6 +49,9 @@ public final class JdbcMetadataStore implements MetadataStore {
   /** Read connections kept when none is given; enough for a worker pool of 8-16 threads. */
   public static final int DEFAULT_READ_CONNECTIONS = 4;
 
+  /** How long a PostgreSQL caller waits for a pooled connection when no wait is given. */
+  public static final Duration DEFAULT_ACQUIRE_TIMEOUT = Duration.ofSeconds(30);
+
   private final Connections connections;
 
   /** Opens the database at {@code jdbcUrl} without credentials (as SQLite needs). */
@@ -58,19 +64,32 @@ public final class JdbcMetadataStore implements MetadataStore {
     this(jdbcUrl, user, password, DEFAULT_READ_CONNECTIONS);
   }
 
+  /** Opens the database with the default wait for a connection. */
+  public JdbcMetadataStore(String jdbcUrl, String user, String password, int connections) {
+    this(jdbcUrl, user, password, connections, DEFAULT_ACQUIRE_TIMEOUT);
+  }
+
   /**
    * Opens the database and migrates its schema.
    *
-   * @param readConnections how many read connections to keep open (at least 1)
-   * @throws StoreException if the database cannot be opened, configured or migrated
+   * @param user the database user (PostgreSQL), or null
+   * @param password the user's password (PostgreSQL), or null; not kept by this object
+   * @param connections SQLite: read connections kept beside the writer; PostgreSQL: the size of the
+   *     pool; at least 1
+   * @param acquireTimeout PostgreSQL: how long a call waits for a pooled connection
+   * @throws StoreException if the URL is not SQLite's or PostgreSQL's, or the database cannot be
+   *     opened, configured or migrated
    */
-  public JdbcMetadataStore(String jdbcUrl, String user, String password, int readConnections) {
+  public JdbcMetadataStore(
+      String jdbcUrl, String user, String password, int connections, Duration acquireTimeout) {
     Objects.requireNonNull(jdbcUrl, "jdbcUrl");
-    if (readConnections < 1) {
-      throw new IllegalArgumentException("readConnections must be at least 1");
+    Objects.requireNonNull(acquireTimeout, "acquireTimeout");
+    if (connections < 1) {
+      throw new IllegalArgumentException("connections must be at least 1");
     }
     this.connections =
-        Connections.open(jdbcUrl, user, password, readConnections, Migrations.fromClasspath());
+        Connections.open(
+            jdbcUrl, user, password, connections, acquireTimeout, Migrations.fromClasspath());
   }
 
   @Override

@@ -12,7 +12,7 @@ import org.hsmkms.store.AliasRecord;
 import org.hsmkms.store.StoreException;
 import org.junit.jupiter.api.Test;
 
-/** Alias rows ({@link AliasRows}) through the store, on a real SQLite file. */
+/** Alias rows ({@link AliasRows}) through the store, on SQLite and PostgreSQL. */
 class AliasRowsTest extends StoreTestSupport {
 
   @Test

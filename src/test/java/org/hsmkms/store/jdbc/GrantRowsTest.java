@@ -13,7 +13,7 @@ import org.hsmkms.store.GrantRecord;
 import org.hsmkms.store.StoreException;
 import org.junit.jupiter.api.Test;
 
-/** Grant rows ({@link GrantRows}) through the store, on a real SQLite file. */
+/** Grant rows ({@link GrantRows}) through the store, on SQLite and PostgreSQL. */
 class GrantRowsTest extends StoreTestSupport {
   private static final String ALICE = "arn:aws:iam::111122223333:user/alice";
   private static final String BOB = "arn:aws:iam::111122223333:role/bob";
@@ -219,7 +219,7 @@ class GrantRowsTest extends StoreTestSupport {
     store.insertGrant(g, "h-a");
     store.close();
 
-    store = new JdbcMetadataStore(url());
+    store = openStore();
 
     assertEquals(Optional.of(g), store.findGrant(id('a')));
     assertEquals(Optional.of(g), store.findGrantByToken("h-a"));

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -18,7 +17,7 @@ import org.hsmkms.store.MaterialRecord;
 import org.hsmkms.store.StoreException;
 import org.junit.jupiter.api.Test;
 
-/** Key rows and their materials ({@link KeyRows}) through the store, on a real SQLite file. */
+/** Key rows and their materials ({@link KeyRows}) through the store, on SQLite and PostgreSQL. */
 class KeyRowsTest extends StoreTestSupport {
 
   @Test
@@ -230,7 +229,7 @@ class KeyRowsTest extends StoreTestSupport {
   void materials_areOldestFirst() throws SQLException {
     insert(key("k1"));
     // The interface has no call that adds a later material version yet; write one directly.
-    try (Connection c = DriverManager.getConnection(url());
+    try (Connection c = connect();
         PreparedStatement ps =
             c.prepareStatement("INSERT INTO key_materials VALUES ('m-older', 'k1', ?)")) {
       ps.setLong(1, T0.minusSeconds(60).toEpochMilli());
@@ -246,7 +245,7 @@ class KeyRowsTest extends StoreTestSupport {
   void allMaterials_groupsEveryKeysMaterials_oldestFirst_asMaterialsDoes() throws SQLException {
     insert(key("k1"));
     insert(key("k2"));
-    try (Connection c = DriverManager.getConnection(url());
+    try (Connection c = connect();
         PreparedStatement ps =
             c.prepareStatement("INSERT INTO key_materials VALUES ('m-older', 'k1', ?)")) {
       ps.setLong(1, T0.minusSeconds(60).toEpochMilli());

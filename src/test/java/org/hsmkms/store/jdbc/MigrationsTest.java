@@ -10,7 +10,6 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -19,16 +18,29 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 import org.hsmkms.store.StoreException;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** Runs the migration runner against real SQLite files. */
+/** Runs the migration runner against a real SQLite file and a real PostgreSQL database. */
+@ParameterizedClass(name = "{0}")
+@EnumSource(StoreBackend.class)
 class MigrationsTest {
 
+  @Parameter StoreBackend backend;
   @TempDir Path dir;
+  private String url;
 
-  private String url() {
-    return "jdbc:sqlite:" + dir.resolve("metadata.db");
+  @BeforeEach
+  void newDatabase() {
+    url = backend.newDatabase(dir);
+  }
+
+  private Connection connect() throws SQLException {
+    return backend.connect(url);
   }
 
   private static Migrations testMigrations(String name) {
@@ -52,16 +64,17 @@ class MigrationsTest {
   }
 
   private static boolean tableExists(Connection c, String table) throws SQLException {
-    String sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '" + table + "'";
-    return !rows(c, sql).isEmpty();
+    try (ResultSet rs = c.getMetaData().getTables(null, null, table, new String[] {"TABLE"})) {
+      return rs.next();
+    }
   }
 
   @Test
   void openingStore_appliesEveryServiceMigrationOnce() throws SQLException {
-    new JdbcMetadataStore(url()).close();
+    backend.open(url).close();
 
     int latest = Migrations.fromClasspath().latestVersion();
-    try (Connection c = DriverManager.getConnection(url())) {
+    try (Connection c = connect()) {
       assertEquals(latest, Migrations.currentVersion(c));
       assertEquals(latest, rows(c, "SELECT version FROM schema_version").size());
       for (String table : List.of("keys", "key_materials", "aliases", "tags")) {
@@ -72,16 +85,16 @@ class MigrationsTest {
 
   @Test
   void reopeningStore_appliesNothingAgain() throws SQLException {
-    new JdbcMetadataStore(url()).close();
+    backend.open(url).close();
     List<List<Object>> before;
-    try (Connection c = DriverManager.getConnection(url())) {
+    try (Connection c = connect()) {
       before = rows(c, "SELECT version, name, applied_at FROM schema_version ORDER BY version");
       assertEquals(0, Migrations.fromClasspath().apply(c));
     }
 
-    new JdbcMetadataStore(url()).close();
+    backend.open(url).close();
 
-    try (Connection c = DriverManager.getConnection(url())) {
+    try (Connection c = connect()) {
       assertEquals(
           before, rows(c, "SELECT version, name, applied_at FROM schema_version ORDER BY version"));
     }
@@ -89,20 +102,20 @@ class MigrationsTest {
 
   @Test
   void databaseWithNewerSchemaVersion_isRefused() throws SQLException {
-    new JdbcMetadataStore(url()).close();
-    try (Connection c = DriverManager.getConnection(url());
+    backend.open(url).close();
+    try (Connection c = connect();
         Statement s = c.createStatement()) {
       s.executeUpdate("INSERT INTO schema_version VALUES (999, 'V999__future.sql', 0)");
     }
 
-    StoreException e = assertThrows(StoreException.class, () -> new JdbcMetadataStore(url()));
+    StoreException e = assertThrows(StoreException.class, () -> backend.open(url));
 
     assertTrue(e.getMessage().contains("999"), e.getMessage());
   }
 
   @Test
   void apply_runsOnlyMissingVersionsInOrder() throws SQLException {
-    try (Connection c = DriverManager.getConnection(url())) {
+    try (Connection c = connect()) {
       assertEquals(2, testMigrations("two").apply(c));
       assertEquals(2, Migrations.currentVersion(c));
 
@@ -117,7 +130,7 @@ class MigrationsTest {
 
   @Test
   void apply_withFailingScript_rollsThatVersionBackAndKeepsEarlierOnes() throws SQLException {
-    try (Connection c = DriverManager.getConnection(url())) {
+    try (Connection c = connect()) {
       Migrations failing = testMigrations("failing");
 
       StoreException e = assertThrows(StoreException.class, () -> failing.apply(c));

@@ -3,6 +3,8 @@ package org.hsmkms.store.jdbc;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import org.hsmkms.store.AliasRecord;
@@ -11,11 +13,18 @@ import org.hsmkms.store.MaterialRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * What the store's tests share: a {@link JdbcMetadataStore} on a real SQLite file in a fresh
- * directory, opened before and closed after each test, and the records the tests write.
+ * What the store's tests share: a {@link JdbcMetadataStore} on a fresh database, opened before and
+ * closed after each test, and the records the tests write. Every test of a subclass runs twice, on
+ * a real SQLite file and on a real PostgreSQL server ({@link StoreBackend}): the store must give
+ * the same answers on both.
  */
+@ParameterizedClass(name = "{0}")
+@EnumSource(StoreBackend.class)
 abstract class StoreTestSupport {
 
   static final String ACCOUNT = "111122223333";
@@ -26,23 +35,32 @@ abstract class StoreTestSupport {
   static final String SECRET_POLICY = "{\"Statement\":\"policy-text-do-not-leak\"}";
   static final String SECRET_DESCRIPTION = "description-do-not-leak";
 
+  @Parameter StoreBackend backend;
   @TempDir Path dir;
-  Path dbFile;
+  String url;
   JdbcMetadataStore store;
 
   @BeforeEach
   void open() {
-    dbFile = dir.resolve("metadata.db");
-    store = new JdbcMetadataStore(url());
+    url = backend.newDatabase(dir);
+    store = backend.open(url);
   }
 
   @AfterEach
   void close() {
-    store.close();
+    if (store != null) {
+      store.close();
+    }
   }
 
-  String url() {
-    return "jdbc:sqlite:" + dbFile;
+  /** Another store on the test's database: the same one reopened, or a second node's. */
+  JdbcMetadataStore openStore() {
+    return backend.open(url);
+  }
+
+  /** A plain JDBC connection to the test's database. */
+  Connection connect() throws SQLException {
+    return backend.connect(url);
   }
 
   static KeyRecord key(String keyId, String account, String region, String state) {

@@ -11,7 +11,7 @@ import java.util.Set;
 import org.hsmkms.store.StoreException;
 import org.junit.jupiter.api.Test;
 
-/** Tag rows ({@link TagRows}) through the store, on a real SQLite file. */
+/** Tag rows ({@link TagRows}) through the store, on SQLite and PostgreSQL. */
 class TagRowsTest extends StoreTestSupport {
 
   @Test
