@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
@@ -68,6 +69,7 @@ public final class Application implements AutoCloseable {
   private final Config config;
   private final Clock clock;
   private final OpenParts parts = new OpenParts();
+  private final Monitoring monitoring = new Monitoring();
 
   // Set by open(), in this order.
   private Pkcs11Hsm hsm;
@@ -80,6 +82,7 @@ public final class Application implements AutoCloseable {
   private DataKeyPairPool keyPairPool;
   private CredentialStore credentials;
   private KeyUsageTracker keyUsage;
+  private Vertx vertx;
   private int port;
 
   private Application(Config config, Clock clock) {
@@ -123,6 +126,8 @@ public final class Application implements AutoCloseable {
 
   private void open(char[] pin, Preparation before) {
     checkListener(config.server());
+    parts.add("the metrics", monitoring.metrics::close);
+    openVertx();
     openHsm(pin);
     try {
       before.prepare(hsm);
@@ -155,7 +160,38 @@ public final class Application implements AutoCloseable {
     }
     AuditTrail audit = auditTrail(config);
     parts.add("the audit trail", audit::close);
+    monitoring.watch(hsm.status(), store, audit);
+    monitoring.watch(keyPairPool, config.dataKeyPairs());
     serve(keys, audit);
+    monitoring.readiness.serving();
+  }
+
+  /**
+   * Vert.x, and the management listener on it: opened first, so that a long start (a token with
+   * many keys, a prefilled pool) answers live and not ready ({@code starting}).
+   */
+  private void openVertx() {
+    int eventLoops = Math.max(2, Runtime.getRuntime().availableProcessors());
+    Vertx v =
+        Vertx.vertx(
+            new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(eventLoops));
+    this.vertx = v;
+    parts.add("Vert.x", () -> await(v.close()));
+    if (!v.isNativeTransportEnabled()) {
+      LOG.info(
+          "native network transport unavailable, using Java NIO: {}",
+          String.valueOf(v.unavailableNativeTransportCause()));
+    }
+    try {
+      monitoring.listen(v, config.server(), parts);
+    } catch (Exception e) {
+      throw new IllegalStateException(
+          "cannot listen on the management port "
+              + config.server().managementHost()
+              + ":"
+              + config.server().managementPort(),
+          e);
+    }
   }
 
   private void openHsm(char[] pin) {
@@ -188,7 +224,7 @@ public final class Application implements AutoCloseable {
   }
 
   private void openStore() {
-    store = new JdbcMetadataStore(config.store().url());
+    store = monitoring.metrics.timed(new JdbcMetadataStore(config.store().url()));
     if (config.store().url().startsWith("jdbc:sqlite:")) {
       // The embedded database has one writer, this process, so its rows can be cached.
       store = new CachingMetadataStore(store);
@@ -205,15 +241,6 @@ public final class Application implements AutoCloseable {
     keyUsage.start();
     parts.add("the key usage flush", keyUsage::flush);
     int eventLoops = Math.max(2, Runtime.getRuntime().availableProcessors());
-    Vertx vertx =
-        Vertx.vertx(
-            new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(eventLoops));
-    parts.add("Vert.x", () -> await(vertx.close()));
-    if (!vertx.isNativeTransportEnabled()) {
-      LOG.info(
-          "native network transport unavailable, using Java NIO: {}",
-          String.valueOf(vertx.unavailableNativeTransportCause()));
-    }
     // The worker pool is as large as the HSM session pool: a larger one would only queue on it.
     WorkerExecutor workers =
         vertx.createSharedWorkerExecutor("hsm-kms-worker", sessions, 60, TimeUnit.SECONDS);
@@ -255,8 +282,11 @@ public final class Application implements AutoCloseable {
             api,
             config.server().maxBodyBytes(),
             audit,
-            eventLoops);
-    parts.add("the HTTP listeners", () -> await(http.close()));
+            eventLoops,
+            monitoring.metrics);
+    // Closing drains: no new connections, the requests in flight finish (bounded), then close.
+    Duration drain = Duration.ofSeconds(config.server().drainSeconds());
+    parts.add("the HTTP listeners", () -> http.drain(drain));
     Config.Tls tls = config.server().tls();
     this.port =
         http.listen(
@@ -384,6 +414,11 @@ public final class Application implements AutoCloseable {
     return port;
   }
 
+  /** The management listener's port (health, metrics); -1 when there is none. */
+  public int managementPort() {
+    return monitoring.port();
+  }
+
   /** The HSM adapter, for operators' tools and tests. */
   public Pkcs11Hsm hsm() {
     return hsm;
@@ -428,13 +463,16 @@ public final class Application implements AutoCloseable {
   }
 
   /**
-   * Stops serving and closes every part that is open, the last opened first: the sweeps, the
-   * listeners, the workers, Vert.x, the audit trail, the credentials, the key-pair pool, the store,
-   * the HSM. A part that fails to close is logged and does not keep the others open. Closing twice
-   * closes nothing more.
+   * Stops serving and closes every part that is open, the last opened first. Readiness turns false
+   * at once; the sweeps stop; the KMS listener stops accepting and the requests in flight finish
+   * (at most {@code server.drainSeconds}); then the workers, the audit trail, the credentials, the
+   * key-pair pool, the store, the HSM, the management listener and Vert.x close. A part that fails
+   * to close is logged and does not keep the others open. Closing twice closes nothing more. The
+   * commands run this from a shutdown hook, so SIGTERM shuts down the same way.
    */
   @Override
   public void close() {
+    monitoring.readiness.draining();
     parts.closeAll();
   }
 }
