@@ -58,10 +58,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The assembled service: HSM, store, KMS services and HTTP endpoint.
  *
- * <p>Construction only takes the configuration; {@link #start} opens the parts in order (HSM,
- * store, start-up reconciliation, key-pair pool, credentials, audit trail, Vert.x and its workers,
- * the listeners, the periodic sweeps) and, when a step fails, closes what it had opened, the last
- * first, before it rethrows. {@link #close()} closes what is open in the same reverse order.
+ * <p>Construction only takes the configuration; {@link #start} opens the parts in order (metrics,
+ * Vert.x and the management listener, HSM, store, start-up reconciliation, key-pair pool,
+ * credentials, audit trail, the workers, the KMS listeners, the periodic sweeps) and, when a step
+ * fails, closes what it had opened, the last first, before it rethrows. {@link #close()} closes
+ * what is open in the same reverse order.
  */
 public final class Application implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Application.class);
