@@ -5,9 +5,10 @@ import org.hsmkms.hsm.HsmStatus;
 /** {@link HsmStatus} over the session pool and the working copies. */
 final class Pkcs11Status implements HsmStatus {
   /**
-   * How long the readiness probe waits for a session. Shorter than a probe's usual timeout (1 s in
-   * Kubernetes) would make a busy but healthy pool look down; a pool that frees no session within
-   * this long is making requests wait too.
+   * How long the readiness probe waits for a session: long enough that a busy but healthy pool,
+   * whose sessions come back within milliseconds, is not taken for a down one; short enough for a
+   * probe with a 2 s timeout. A pool that frees no session within this long makes requests wait
+   * too.
    */
   static final long PROBE_WAIT_MILLIS = 1000;
 
