@@ -59,10 +59,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The assembled service: HSM, store, KMS services and HTTP endpoint.
  *
- * <p>Construction only takes the configuration; {@link #start} opens the parts in order (HSM,
- * store, start-up reconciliation, key-pair pool, credentials, audit trail, Vert.x and its workers,
- * the listeners, the periodic sweeps) and, when a step fails, closes what it had opened, the last
- * first, before it rethrows. {@link #close()} closes what is open in the same reverse order.
+ * <p>Construction only takes the configuration; {@link #start} opens the parts in order (metrics,
+ * Vert.x and the management listener, HSM, store, start-up reconciliation, key-pair pool,
+ * credentials, audit trail, the workers, the KMS listeners, the periodic sweeps) and, when a step
+ * fails, closes what it had opened, the last first, before it rethrows. {@link #close()} closes
+ * what is open in the same reverse order.
  */
 public final class Application implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Application.class);
@@ -70,6 +71,7 @@ public final class Application implements AutoCloseable {
   private final Config config;
   private final Clock clock;
   private final OpenParts parts = new OpenParts();
+  private final Monitoring monitoring = new Monitoring();
 
   // Set by open(), in this order.
   private Pkcs11Hsm hsm;
@@ -82,6 +84,7 @@ public final class Application implements AutoCloseable {
   private DataKeyPairPool keyPairPool;
   private CredentialStore credentials;
   private KeyUsageTracker keyUsage;
+  private Vertx vertx;
   private int port;
 
   private Application(Config config, Clock clock) {
@@ -125,6 +128,8 @@ public final class Application implements AutoCloseable {
 
   private void open(char[] pin, Preparation before) {
     checkListener(config.server());
+    parts.add("the metrics", monitoring.metrics::close);
+    openVertx();
     openHsm(pin);
     try {
       before.prepare(hsm);
@@ -157,7 +162,38 @@ public final class Application implements AutoCloseable {
     }
     AuditTrail audit = auditTrail(config);
     parts.add("the audit trail", audit::close);
+    monitoring.watch(hsm.status(), store, audit);
+    monitoring.watch(keyPairPool, config.dataKeyPairs());
     serve(keys, audit);
+    monitoring.readiness.serving();
+  }
+
+  /**
+   * Vert.x, and the management listener on it: opened first, so that a long start (a token with
+   * many keys, a prefilled pool) answers live and not ready ({@code starting}).
+   */
+  private void openVertx() {
+    int eventLoops = Math.max(2, Runtime.getRuntime().availableProcessors());
+    Vertx v =
+        Vertx.vertx(
+            new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(eventLoops));
+    this.vertx = v;
+    parts.add("Vert.x", () -> await(v.close()));
+    if (!v.isNativeTransportEnabled()) {
+      LOG.info(
+          "native network transport unavailable, using Java NIO: {}",
+          String.valueOf(v.unavailableNativeTransportCause()));
+    }
+    try {
+      monitoring.listen(v, config.server(), parts);
+    } catch (Exception e) {
+      throw new IllegalStateException(
+          "cannot listen on the management port "
+              + config.server().managementHost()
+              + ":"
+              + config.server().managementPort(),
+          e);
+    }
   }
 
   private void openHsm(char[] pin) {
@@ -200,14 +236,15 @@ public final class Application implements AutoCloseable {
     try {
       // The driver and the pool take a String; it is made here and kept by the pool only.
       store =
-          s.url().startsWith("jdbc:sqlite:")
-              ? new JdbcMetadataStore(s.url())
-              : new JdbcMetadataStore(
-                  s.url(),
-                  s.user(),
-                  password == null ? null : new String(password),
-                  s.poolSize(),
-                  Duration.ofMillis(s.connectionTimeoutMillis()));
+          monitoring.metrics.timed(
+              s.url().startsWith("jdbc:sqlite:")
+                  ? new JdbcMetadataStore(s.url())
+                  : new JdbcMetadataStore(
+                      s.url(),
+                      s.user(),
+                      password == null ? null : new String(password),
+                      s.poolSize(),
+                      Duration.ofMillis(s.connectionTimeoutMillis())));
     } finally {
       if (password != null) {
         Arrays.fill(password, '\0');
@@ -229,15 +266,6 @@ public final class Application implements AutoCloseable {
     keyUsage.start();
     parts.add("the key usage flush", keyUsage::flush);
     int eventLoops = Math.max(2, Runtime.getRuntime().availableProcessors());
-    Vertx vertx =
-        Vertx.vertx(
-            new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(eventLoops));
-    parts.add("Vert.x", () -> await(vertx.close()));
-    if (!vertx.isNativeTransportEnabled()) {
-      LOG.info(
-          "native network transport unavailable, using Java NIO: {}",
-          String.valueOf(vertx.unavailableNativeTransportCause()));
-    }
     // The worker pool is as large as the HSM session pool: a larger one would only queue on it.
     WorkerExecutor workers =
         vertx.createSharedWorkerExecutor("hsm-kms-worker", sessions, 60, TimeUnit.SECONDS);
@@ -279,8 +307,11 @@ public final class Application implements AutoCloseable {
             api,
             config.server().maxBodyBytes(),
             audit,
-            eventLoops);
-    parts.add("the HTTP listeners", () -> await(http.close()));
+            eventLoops,
+            monitoring.metrics);
+    // Closing drains: no new connections, the requests in flight finish (bounded), then close.
+    Duration drain = Duration.ofSeconds(config.server().drainSeconds());
+    parts.add("the HTTP listeners", () -> http.drain(drain));
     Config.Tls tls = config.server().tls();
     this.port =
         http.listen(
@@ -408,6 +439,11 @@ public final class Application implements AutoCloseable {
     return port;
   }
 
+  /** The management listener's port (health, metrics); -1 when there is none. */
+  public int managementPort() {
+    return monitoring.port();
+  }
+
   /** The HSM adapter, for operators' tools and tests. */
   public Pkcs11Hsm hsm() {
     return hsm;
@@ -452,13 +488,16 @@ public final class Application implements AutoCloseable {
   }
 
   /**
-   * Stops serving and closes every part that is open, the last opened first: the sweeps, the
-   * listeners, the workers, Vert.x, the audit trail, the credentials, the key-pair pool, the store,
-   * the HSM. A part that fails to close is logged and does not keep the others open. Closing twice
-   * closes nothing more.
+   * Stops serving and closes every part that is open, the last opened first. Readiness turns false
+   * at once; the sweeps stop; the KMS listener stops accepting and the requests in flight finish
+   * (at most {@code server.drainSeconds}); then the workers, the audit trail, the credentials, the
+   * key-pair pool, the store, the HSM, the management listener and Vert.x close. A part that fails
+   * to close is logged and does not keep the others open. Closing twice closes nothing more. The
+   * commands run this from a shutdown hook, so SIGTERM shuts down the same way.
    */
   @Override
   public void close() {
+    monitoring.readiness.draining();
     parts.closeAll();
   }
 }

@@ -75,6 +75,18 @@ class ArchitectureTest {
   }
 
   @Test
+  void onlyMonitoringKnowsMicrometer() {
+    // The other rooms hand monitoring numbers (role interfaces, suppliers) and never see a meter.
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("org.hsmkms.monitoring..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.micrometer..", "io.prometheus..")
+        .check(CLASSES);
+  }
+
+  @Test
   void theApiDoesNotReachTheStore() {
     // The API sees the service's own value types (KeyListEntry, AliasListEntry), not store rows.
     noClasses()

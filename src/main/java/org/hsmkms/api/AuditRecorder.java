@@ -3,22 +3,37 @@ package org.hsmkms.api;
 import java.util.Arrays;
 import org.hsmkms.audit.AuditException;
 import org.hsmkms.audit.AuditTrail;
+import org.hsmkms.kms.ErrorCode;
 import org.hsmkms.kms.Errors;
+import org.hsmkms.monitoring.RequestMeters;
+import org.hsmkms.monitoring.ServiceMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Writes the one audit record of a request, before its answer is sent: on the worker that ran the
  * operation, or on the {@code hsm-kms-audit} pool for requests refused on the event loop. Never on
- * the event loop: a write may block.
+ * the event loop: a write may block. Being the one place every request passes once, with its
+ * operation and final outcome, it also counts requests and their latency for the metrics.
  */
 final class AuditRecorder {
   private static final Logger LOG = LoggerFactory.getLogger(AuditRecorder.class);
 
   private final AuditTrail audit;
 
+  /** Null where nothing is measured (tests of single links). */
+  private final ServiceMetrics metrics;
+
+  private final RequestMeters requests;
+
   AuditRecorder(AuditTrail audit) {
+    this(audit, null, null);
+  }
+
+  AuditRecorder(AuditTrail audit, ServiceMetrics metrics, RequestMeters requests) {
     this.audit = audit;
+    this.metrics = metrics;
+    this.requests = requests;
   }
 
   /**
@@ -27,13 +42,29 @@ final class AuditRecorder {
    * the error it was.
    */
   Outcome recorded(Exchange ex, Outcome outcome) {
+    Outcome answered = write(ex, outcome);
+    if (requests != null) {
+      ErrorCode error = answered.error() == null ? null : answered.error().code();
+      requests.record(ex.operation, error, System.nanoTime() - ex.startNanos);
+    }
+    return answered;
+  }
+
+  private Outcome write(Exchange ex, Outcome outcome) {
     ex.audited = true;
     int status = outcome.error() == null ? 200 : outcome.error().code().httpStatus();
+    long start = System.nanoTime();
     try {
       audit.write(
           ex.record(status, outcome.error() == null ? null : outcome.error().code().awsType()));
+      if (metrics != null) {
+        metrics.auditWritten(System.nanoTime() - start);
+      }
       return outcome;
     } catch (AuditException e) {
+      if (metrics != null) {
+        metrics.auditFailed();
+      }
       if (!audit.failClosed() || outcome.error() != null) {
         return outcome;
       }

@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -26,6 +27,7 @@ public final class HttpListeners {
   private final int listeners;
   private final Supplier<Handler<HttpServerRequest>> handler;
   private final List<String> deployments = new ArrayList<>();
+  private final List<HttpServer> servers = new ArrayList<>();
 
   /**
    * @param listeners how many listeners (event loops) share the port
@@ -69,8 +71,25 @@ public final class HttpListeners {
             });
   }
 
+  /**
+   * Stops accepting connections and shuts each open connection down once its request in flight is
+   * answered (Vert.x's graceful shutdown), closing what is left after {@code grace}; then undeploys
+   * the listeners.
+   */
+  public Future<Void> shutdown(Duration grace) {
+    List<Future<Void>> stopped = new ArrayList<>();
+    synchronized (servers) {
+      servers.forEach(s -> stopped.add(s.shutdown(grace)));
+      servers.clear();
+    }
+    return Future.join(stopped).eventually(this::close).mapEmpty();
+  }
+
   /** Undeploys every listener, which closes its server. */
   public Future<Void> close() {
+    synchronized (servers) {
+      servers.clear();
+    }
     List<Future<Void>> undeployed = new ArrayList<>();
     synchronized (deployments) {
       deployments.forEach(id -> undeployed.add(vertx.undeploy(id)));
@@ -95,7 +114,13 @@ public final class HttpListeners {
                         .createHttpServer(options)
                         .requestHandler(handler.get())
                         .listen()
-                        .onSuccess(started::set);
+                        .onSuccess(
+                            server -> {
+                              started.set(server);
+                              synchronized (servers) {
+                                servers.add(server);
+                              }
+                            });
                   }
                 },
             new DeploymentOptions().setInstances(instances))

@@ -10,11 +10,17 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.hsmkms.audit.AuditTrail;
 import org.hsmkms.auth.Authenticator;
 import org.hsmkms.auth.IdentityPolicies;
 import org.hsmkms.kms.ProtocolErrors;
+import org.hsmkms.monitoring.RequestMeters;
+import org.hsmkms.monitoring.ServiceMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The AWS KMS JSON 1.1 endpoint: {@code POST /} with {@code X-Amz-Target: TrentService.<Op>}.
@@ -30,8 +36,12 @@ import org.hsmkms.kms.ProtocolErrors;
  * <p>Every request, refused or served, gets one audit record before its response is sent. When the
  * trail fails closed, an answer whose record could not be written is replaced by
  * KMSInternalException, and no operation starts while the trail is known to be unwritable.
+ *
+ * <p>Every request is counted in the metrics by operation and outcome ({@link RequestMeters}), and
+ * while in flight ({@link InFlightRequests}), so that {@link #drain} can let it finish on shutdown.
  */
 public final class KmsHttpServer {
+  private static final Logger LOG = LoggerFactory.getLogger(KmsHttpServer.class);
   private final Vertx vertx;
   private final WorkerExecutor workers;
   private final WorkerExecutor auditWorkers;
@@ -43,6 +53,9 @@ public final class KmsHttpServer {
   private final long maxBodyBytes;
   private final AuditTrail audit;
   private final HttpListeners listeners;
+  private final ServiceMetrics metrics;
+  private final RequestMeters requests;
+  private final InFlightRequests inFlight = new InFlightRequests();
 
   /**
    * @param workers the pool operations run on (as large as the HSM session pool)
@@ -51,6 +64,7 @@ public final class KmsHttpServer {
    * @param api the operations, built by the composition root
    * @param maxBodyBytes the largest body accepted; a larger one is answered with HTTP 413
    * @param listeners how many listeners (event loops) share the port
+   * @param metrics where requests are counted and timed
    */
   public KmsHttpServer(
       Vertx vertx,
@@ -61,7 +75,8 @@ public final class KmsHttpServer {
       KmsApi api,
       long maxBodyBytes,
       AuditTrail audit,
-      int listeners) {
+      int listeners,
+      ServiceMetrics metrics) {
     this.listeners = new HttpListeners(vertx, listeners, this::router);
     this.vertx = vertx;
     this.workers = workers;
@@ -75,6 +90,9 @@ public final class KmsHttpServer {
     this.api = api;
     this.maxBodyBytes = maxBodyBytes;
     this.audit = audit;
+    this.metrics = metrics;
+    this.requests = metrics.requests(validator.operations());
+    metrics.requestsInFlight(inFlight::count);
   }
 
   /**
@@ -93,14 +111,39 @@ public final class KmsHttpServer {
   }
 
   /**
+   * Graceful shutdown: stops accepting connections, lets the requests in flight finish (at most
+   * {@code grace}), then closes. Requests that arrive meanwhile on connections already open are
+   * still served, and answered with {@code Connection: close}. Blocks: call it off the event loop.
+   */
+  public void drain(Duration grace) throws Exception {
+    inFlight.drain();
+    long start = System.nanoTime();
+    try {
+      listeners
+          .shutdown(grace)
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(grace.toMillis() + 5000, TimeUnit.MILLISECONDS);
+      long left = grace.toMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      int unfinished = inFlight.awaitNone(Math.max(0, left));
+      if (unfinished > 0) {
+        LOG.warn("{} requests still in flight after {} s; closing", unfinished, grace.toSeconds());
+      }
+    } finally {
+      auditWorkers.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
    * The request pipeline, in the order a request goes through it. Each link either passes the
    * request on ({@code next()}) or fails it with a KmsException, which the one failure handler
    * turns into the AWS error; what the links learn travels in the request's {@link Exchange}. Made
    * once per listener.
    */
   private Router router() {
-    AuditRecorder recorder = new AuditRecorder(audit);
+    AuditRecorder recorder = new AuditRecorder(audit, metrics, requests);
     Router router = Router.router(vertx);
+    router.route().handler(inFlight);
     router.route().handler(new RequestIdHandler());
     // The target is named before the body is read (so that a refused request's record names its
     // operation); Vert.x wants a body handler first in its route, hence a route of its own.

@@ -29,6 +29,10 @@ public final class DevCommand {
   private String module;
   private Integer sessions;
   private Integer workingCopies;
+
+  /** Null for the default, the KMS port + 1; -1 for none. */
+  private Integer managementPort;
+
   private String accessKeyId = System.getenv(ENV_ACCESS_KEY_ID);
   private String secret = System.getenv(ENV_SECRET_ACCESS_KEY);
 
@@ -45,8 +49,12 @@ public final class DevCommand {
     List<String> ignored = parse(new CommandLine(args, 1));
     chooseAccessKey();
     dataDir = dataDir.toAbsolutePath();
-    Config config =
+    Config devConfig =
         DevDataDir.config(dataDir, port, account, region, module, sessions, workingCopies);
+    Config config =
+        managementPort == null
+            ? devConfig
+            : devConfig.withServer(devConfig.server().withManagementPort(managementPort));
     if (!ignored.isEmpty()) {
       System.err.println("hsm-kms: ignoring options not supported yet: " + ignored);
     }
@@ -72,6 +80,13 @@ public final class DevCommand {
                         secretBytes));
     // The port asked for, or the one found when that was 0.
     printWelcome(System.out, config, "http://127.0.0.1:" + app.port(), prepared[0]);
+    if (app.managementPort() > 0) {
+      System.out.println(
+          "  health and metrics: http://127.0.0.1:"
+              + app.managementPort()
+              + "/health/ready, /health/live, /metrics");
+      System.out.println();
+    }
   }
 
   /** Reads the options; returns those it does not know, which are ignored. */
@@ -87,6 +102,7 @@ public final class DevCommand {
         case "--module" -> module = options.value(a);
         case "--sessions" -> sessions = options.intValue(a);
         case "--working-copies" -> workingCopies = options.intValue(a);
+        case "--management-port" -> managementPort = options.intValue(a);
         case "--access-key-id" -> accessKeyId = options.value(a);
         case "--secret-access-key" -> secret = options.value(a);
         default -> {

@@ -31,19 +31,78 @@ public record Config(
   /**
    * Listener settings. Without {@code tls} the server speaks plain HTTP, which it refuses to do on
    * an address other than loopback unless {@code allowPlainHttp} is true.
+   *
+   * <p>The management listener ({@code /health/live}, {@code /health/ready}, {@code /metrics}; see
+   * docs/monitoring.md) is plain HTTP without SigV4 on {@code managementHost} (default 127.0.0.1)
+   * and {@code managementPort}: by default the KMS port + 1 (a free port when the KMS port is 0); 0
+   * for a free port; -1 for none. On shutdown, requests in flight get up to {@code drainSeconds}
+   * (default 10) to finish.
    */
   public record Server(
-      String host, Integer port, Long maxBodyBytes, Tls tls, Boolean allowPlainHttp) {
+      String host,
+      Integer port,
+      Long maxBodyBytes,
+      Tls tls,
+      Boolean allowPlainHttp,
+      String managementHost,
+      Integer managementPort,
+      Integer drainSeconds) {
+    /** {@code managementPort} that turns the management listener off. */
+    public static final int NO_MANAGEMENT = -1;
+
     @JsonCreator
     public Server {
       host = host == null ? "127.0.0.1" : host;
       port = port == null ? 4599 : port;
       maxBodyBytes = maxBodyBytes == null ? 65536L : maxBodyBytes;
       allowPlainHttp = allowPlainHttp != null && allowPlainHttp;
+      managementHost = managementHost == null ? "127.0.0.1" : managementHost;
+      if (managementPort == null) {
+        managementPort = port == 0 ? 0 : port + 1;
+      }
+      drainSeconds = drainSeconds == null ? 10 : drainSeconds;
+      if (managementPort < NO_MANAGEMENT || managementPort > 65535) {
+        throw new IllegalArgumentException(
+            "server.managementPort must be 0..65535, or -1 for no management listener");
+      }
+      if (managementPort != 0 && managementPort.equals(port)) {
+        throw new IllegalArgumentException(
+            "server.managementPort must differ from server.port (" + port + ")");
+      }
+      if (drainSeconds < 0 || drainSeconds > 600) {
+        throw new IllegalArgumentException("server.drainSeconds must be 0..600");
+      }
+    }
+
+    public Server(String host, Integer port, Long maxBodyBytes, Tls tls, Boolean allowPlainHttp) {
+      this(host, port, maxBodyBytes, tls, allowPlainHttp, null, null, null);
     }
 
     public Server(String host, Integer port, Long maxBodyBytes) {
       this(host, port, maxBodyBytes, null, null);
+    }
+
+    /** These settings with the management listener on {@code port} (-1: none). */
+    public Server withManagementPort(int managementPort) {
+      return new Server(
+          host,
+          port,
+          maxBodyBytes,
+          tls,
+          allowPlainHttp,
+          managementHost,
+          managementPort,
+          drainSeconds);
+    }
+
+    /** These settings with {@code seconds} for requests in flight to finish on shutdown. */
+    public Server withDrainSeconds(int seconds) {
+      return new Server(
+          host, port, maxBodyBytes, tls, allowPlainHttp, managementHost, managementPort, seconds);
+    }
+
+    public boolean hasManagement() {
+      return managementPort != NO_MANAGEMENT;
     }
   }
 

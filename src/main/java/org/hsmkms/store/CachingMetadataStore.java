@@ -354,6 +354,11 @@ public final class CachingMetadataStore implements MetadataStore {
     store.close();
   }
 
+  @Override
+  public void checkReachable() {
+    store.checkReachable();
+  }
+
   // --- key last usage (GetKeyLastUsage) ---
 
   // Not cached, and written without emptying the caches: the periodic flush must not cost every

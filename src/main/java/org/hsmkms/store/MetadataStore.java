@@ -212,6 +212,13 @@ public interface MetadataStore extends AutoCloseable {
   /** Removes the imported-material records of keys that no longer exist. */
   int deleteImportedMaterialsOfMissingKeys();
 
+  /**
+   * Readiness: returns if the database answers a trivial query now.
+   *
+   * @throws StoreException if it does not
+   */
+  void checkReachable();
+
   @Override
   void close();
 

@@ -5,6 +5,8 @@ import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_NEVER_EXTRACTABLE;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_SENSITIVE;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_TOKEN;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.hsmkms.hsm.MaterialId;
 import org.hsmkms.hsm.pkcs11.KeyHandles.Owner;
@@ -71,6 +73,24 @@ public final class Pkcs11Diagnostics {
   public KeyAttributes serviceKeyAttributes(MaterialId key) {
     return executor.call(
         "C_GetAttributeValue", s -> attributes(s, handles.key(s, key, Owner.SERVICE)));
+  }
+
+  /**
+   * Borrows every session of the pool and keeps them until the result is closed: the HSM as it is
+   * when every session is busy or the device gives none (readiness and recovery tests).
+   */
+  public AutoCloseable holdAllSessions() {
+    SessionPool pool = executor.pool();
+    List<Session> held = new ArrayList<>();
+    try {
+      while (held.size() < pool.max()) {
+        held.add(pool.borrow());
+      }
+    } catch (RuntimeException e) {
+      held.forEach(pool::giveBack);
+      throw e;
+    }
+    return () -> held.forEach(pool::giveBack);
   }
 
   /** Which JNI layer does AES-GCM: "jdk" or "iaik". */

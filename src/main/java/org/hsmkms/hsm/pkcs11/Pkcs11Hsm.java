@@ -3,6 +3,7 @@ package org.hsmkms.hsm.pkcs11;
 import java.util.function.LongSupplier;
 import org.hsmkms.hsm.AsymmetricDecryption;
 import org.hsmkms.hsm.DataKeyPairSource;
+import org.hsmkms.hsm.HsmStatus;
 import org.hsmkms.hsm.KeyAgreement;
 import org.hsmkms.hsm.KeyImport;
 import org.hsmkms.hsm.KeyInventory;
@@ -52,6 +53,7 @@ public final class Pkcs11Hsm implements AutoCloseable {
   private final DataKeyPairKeeper dataKeyPairs;
   private final Pkcs11Diagnostics diagnostics;
   private final Pkcs11KeyImport keyImport;
+  private final Pkcs11Status status;
 
   private Pkcs11Hsm(
       PKCS11Module module, LoggedInToken token, Pkcs11Settings settings, LongSupplier ticker) {
@@ -82,6 +84,7 @@ public final class Pkcs11Hsm implements AutoCloseable {
     this.dataKeyPairs = new DataKeyPairKeeper(executor, token);
     this.diagnostics = new Pkcs11Diagnostics(executor, handles, copies, gcm);
     this.keyImport = new Pkcs11KeyImport(executor, handles);
+    this.status = new Pkcs11Status(executor, copies);
   }
 
   private static GcmLayer jdkOrIaik(String modulePath) {
@@ -175,6 +178,11 @@ public final class Pkcs11Hsm implements AutoCloseable {
 
   public DataKeyPairSource dataKeyPairs() {
     return dataKeyPairs;
+  }
+
+  /** Readiness and the numbers of the session pool and working copies, for monitoring. */
+  public HsmStatus status() {
+    return status;
   }
 
   /** For tests and operators' tools only; the service never uses it. */

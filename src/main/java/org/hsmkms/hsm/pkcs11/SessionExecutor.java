@@ -8,6 +8,7 @@ import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_SESSION_CLOSED;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_SESSION_HANDLE_INVALID;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_TOKEN_NOT_PRESENT;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_USER_NOT_LOGGED_IN;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKS_RW_USER_FUNCTIONS;
 
 import org.hsmkms.hsm.HsmException;
 import org.hsmkms.hsm.HsmException.Kind;
@@ -89,6 +90,40 @@ final class SessionExecutor implements AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * Readiness: a session is obtainable within {@code waitMillis} and the token is logged in on it
+   * ({@code C_GetSessionInfo}); a token found logged out is logged in again, as a request would do.
+   *
+   * @throws HsmException (UNAVAILABLE) naming what failed
+   */
+  void probe(long waitMillis) {
+    Session s = pool.borrow(waitMillis);
+    boolean dead = false;
+    try {
+      if (s.getSessionInfo().getState() != CKS_RW_USER_FUNCTIONS) {
+        LOG.warn("readiness probe: token not logged in; logging in again");
+        token.login(s);
+        if (s.getSessionInfo().getState() != CKS_RW_USER_FUNCTIONS) {
+          throw new HsmException(Kind.UNAVAILABLE, "token not logged in");
+        }
+      }
+    } catch (PKCS11Exception e) {
+      dead = isDeadSession(e.getErrorCode());
+      throw fail(Kind.UNAVAILABLE, "C_GetSessionInfo", e);
+    } finally {
+      if (dead) {
+        pool.discard(s);
+        pool.discardIdle();
+      } else {
+        pool.giveBack(s);
+      }
+    }
+  }
+
+  SessionPool pool() {
+    return pool;
   }
 
   /** Codes after which a session (and usually every other) is unusable. */

@@ -4,6 +4,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import org.hsmkms.hsm.HsmException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +23,12 @@ final class SessionPool implements AutoCloseable {
   private final Token token;
   private final BlockingQueue<Session> idle;
   private final AtomicInteger open = new AtomicInteger();
+
+  /** Borrows that found every session in use and had to wait; and those that waited in vain. */
+  private final LongAdder waits = new LongAdder();
+
+  private final LongAdder timeouts = new LongAdder();
+
   private final int max;
   private final long waitMillis;
   private volatile boolean closed;
@@ -37,6 +44,11 @@ final class SessionPool implements AutoCloseable {
   }
 
   Session borrow() {
+    return borrow(waitMillis);
+  }
+
+  /** Like {@link #borrow()}, waiting at most {@code waitMillis} when every session is in use. */
+  Session borrow(long waitMillis) {
     if (closed) {
       throw new HsmException(HsmException.Kind.UNAVAILABLE, "session pool closed");
     }
@@ -57,6 +69,7 @@ final class SessionPool implements AutoCloseable {
       }
     }
     open.decrementAndGet();
+    waits.increment();
     try {
       s = idle.poll(waitMillis, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
@@ -64,6 +77,7 @@ final class SessionPool implements AutoCloseable {
       throw new HsmException(HsmException.Kind.UNAVAILABLE, "interrupted waiting for a session");
     }
     if (s == null) {
+      timeouts.increment();
       throw new HsmException(
           HsmException.Kind.UNAVAILABLE, "no HSM session free within " + waitMillis + " ms");
     }
@@ -99,6 +113,25 @@ final class SessionPool implements AutoCloseable {
 
   int openSessions() {
     return open.get();
+  }
+
+  /** Sessions borrowed and not given back now. */
+  int inUse() {
+    return Math.max(0, open.get() - idle.size());
+  }
+
+  int max() {
+    return max;
+  }
+
+  /** How many borrows had to wait for a session, since the pool was made. */
+  long waits() {
+    return waits.sum();
+  }
+
+  /** How many borrows found no session within their bound, since the pool was made. */
+  long timeouts() {
+    return timeouts.sum();
   }
 
   /**

@@ -566,6 +566,21 @@ public final class JdbcMetadataStore implements MetadataStore {
     connections.close();
   }
 
+  @Override
+  public void checkReachable() {
+    connections.read(
+        "checkReachable",
+        c -> {
+          try (var statement = c.createStatement();
+              var rows = statement.executeQuery("SELECT 1")) {
+            if (!rows.next()) {
+              throw new StoreException("checkReachable failed: SELECT 1 returned no row");
+            }
+            return null;
+          }
+        });
+  }
+
   private static void requireComplete(AliasRecord alias) {
     Objects.requireNonNull(alias, "alias");
     Objects.requireNonNull(alias.account(), "account");
