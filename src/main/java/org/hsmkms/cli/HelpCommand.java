@@ -10,7 +10,7 @@ public final class HelpCommand {
     out.println(
         "usage: hsm-kms dev [--port N] [--data-dir DIR] [--account-id ID] [--region R]"
             + " [--module PATH] [--sessions N] [--working-copies N]");
-    out.println("                   [--management-port N]");
+    out.println("                   [--management-port N] [--store sqlite|postgresql]");
     out.println("                   [--access-key-id ID --secret-access-key SECRET]");
     out.println("       hsm-kms serve --config FILE");
     out.println(
