@@ -39,8 +39,18 @@ public final class DevCommand {
   /** {@code --store postgresql}: a node of the data directory's local PostgreSQL cluster. */
   private boolean postgresql;
 
-  /** The cluster when {@link #postgresql}, else null. */
+  /** The cluster when {@link #postgresql} without {@link #storeUrl}, else null. */
   private DevPostgres cluster;
+
+  /**
+   * {@code --store-url}: an existing PostgreSQL database instead of the data directory's own
+   * cluster (with {@code --store-user} and {@code --store-password-file}); null for none.
+   */
+  private String storeUrl;
+
+  private String storeUser;
+  private String storePasswordFile;
+  private Integer deletionCheckSeconds;
 
   private String accessKeyId = System.getenv(ENV_ACCESS_KEY_ID);
   private String secret = System.getenv(ENV_SECRET_ACCESS_KEY);
@@ -56,10 +66,14 @@ public final class DevCommand {
 
   private void start(String[] args) throws IOException {
     List<String> ignored = parse(new CommandLine(args, 1));
+    if (storeUrl != null && !postgresql) {
+      throw new IllegalArgumentException("--store-url is for --store postgresql");
+    }
     chooseAccessKey();
     dataDir = dataDir.toAbsolutePath();
     Config devConfig =
-        DevDataDir.config(dataDir, port, account, region, module, sessions, workingCopies);
+        DevDataDir.config(
+            dataDir, port, account, region, module, sessions, workingCopies, deletionCheckSeconds);
     Config config =
         nodeConfig(devConfig.withServer(devConfig.server().withManagementPort(managementPort)));
     if (!ignored.isEmpty()) {
@@ -110,9 +124,15 @@ public final class DevCommand {
     if (!postgresql) {
       return config;
     }
-    cluster = DevPostgres.of(dataDir);
+    Config.Store store;
+    if (storeUrl != null) {
+      store = new Config.Store(storeUrl, storeUser, null, storePasswordFile, null, null);
+    } else {
+      cluster = DevPostgres.of(dataDir);
+      store = cluster.startOrReuse();
+    }
     return config
-        .withStore(cluster.startOrReuse())
+        .withStore(store)
         .withAudit(Config.Audit.toFile(dataDir.resolve("audit-" + port + ".log").toString()));
   }
 
@@ -131,6 +151,10 @@ public final class DevCommand {
         case "--working-copies" -> workingCopies = options.intValue(a);
         case "--management-port" -> managementPort = options.intValue(a);
         case "--store" -> postgresql = store(options.value(a));
+        case "--store-url" -> storeUrl = options.value(a);
+        case "--store-user" -> storeUser = options.value(a);
+        case "--store-password-file" -> storePasswordFile = options.value(a);
+        case "--deletion-check-seconds" -> deletionCheckSeconds = options.intValue(a);
         case "--access-key-id" -> accessKeyId = options.value(a);
         case "--secret-access-key" -> secret = options.value(a);
         default -> {
@@ -208,6 +232,8 @@ public final class DevCommand {
               + dataDir
               + " --port <another port>");
       out.println("  the cluster outlives the nodes; stop it with: " + cluster.stopCommand());
+    } else if (storeUrl != null) {
+      out.println("  metadata in the PostgreSQL database " + storeUrl);
     }
     out.println("Try:");
     out.println(

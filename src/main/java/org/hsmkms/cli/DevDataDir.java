@@ -43,6 +43,22 @@ public final class DevDataDir {
       String module,
       Integer sessions,
       Integer workingCopies) {
+    return config(dataDir, port, account, region, module, sessions, workingCopies, null);
+  }
+
+  /**
+   * As {@link #config(Path, int, String, String, String, Integer, Integer)}, with due deletions
+   * looked for every {@code deletionCheckSeconds} (null for the default, a minute).
+   */
+  static Config config(
+      Path dataDir,
+      int port,
+      String account,
+      String region,
+      String module,
+      Integer sessions,
+      Integer workingCopies,
+      Integer deletionCheckSeconds) {
     DevDefaults defaults = DevDefaults.get();
     if (module == null) {
       module =
@@ -73,7 +89,7 @@ public final class DevDataDir {
             null,
             workingCopies),
         new Config.Store("jdbc:sqlite:" + dataDir.resolve("metadata.db")),
-        new Config.Deletion(null),
+        new Config.Deletion(deletionCheckSeconds == null ? null : (long) deletionCheckSeconds),
         // Checked every second: "credentials add" is seen by every node of the directory at once.
         new Config.Credentials(dataDir.resolve(DevCredentials.SERVER_FILE).toString(), 1L),
         Config.Audit.toFile(dataDir.resolve("audit.log").toString()));
