@@ -174,6 +174,13 @@ final class DevPostgres {
   }
 
   private void create() throws IOException, InterruptedException {
+    if (asRoot && exitCode("test", "-x", dataDir.getParent().toString()) != 0) {
+      throw new IllegalArgumentException(
+          "PostgreSQL runs as the postgres user, who cannot reach "
+              + dataDir.getParent()
+              + " (a directory such as /root is closed to other users): give a --data-dir"
+              + " that user may reach, e.g. under /var/tmp");
+    }
     if (Files.exists(cluster())) {
       // What an initdb interrupted before it finished left behind.
       deleteTree(cluster());
