@@ -31,6 +31,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.DataKeySpec;
 import software.amazon.awssdk.services.kms.model.GenerateDataKeyResponse;
+import software.amazon.awssdk.services.kms.model.KeyMetadata;
 
 /**
  * {@code ./hsm-kms dev --store postgresql} twice on one data directory (issue 15, "Done when"): the
@@ -51,21 +52,50 @@ class DevClusterIT {
     }
     if (dataDir != null && Files.exists(dataDir.resolve("postgresql/data/PG_VERSION"))) {
       // The cluster outlives the nodes, by design: stopped here as the welcome text says.
-      List<String> stop = new ArrayList<>();
-      if ("root".equals(System.getProperty("user.name"))) {
-        stop.addAll(List.of("runuser", "-u", "postgres", "--"));
-      }
-      stop.addAll(
-          List.of(
-              PostgresServer.binaries().orElseThrow().resolve("pg_ctl").toString(),
-              "-D",
-              dataDir.resolve("postgresql/data").toString(),
-              "-m",
-              "immediate",
-              "stop"));
-      Process p = new ProcessBuilder(stop).inheritIO().start();
-      p.waitFor(60, TimeUnit.SECONDS);
+      stopCluster("immediate");
     }
+  }
+
+  /** {@code pg_ctl stop -m mode} on the data dir's cluster; answers its exit status. */
+  private int stopCluster(String mode) throws Exception {
+    List<String> stop = new ArrayList<>();
+    if ("root".equals(System.getProperty("user.name"))) {
+      stop.addAll(List.of("runuser", "-u", "postgres", "--"));
+    }
+    stop.addAll(
+        List.of(
+            PostgresServer.binaries().orElseThrow().resolve("pg_ctl").toString(),
+            "-D",
+            dataDir.resolve("postgresql/data").toString(),
+            "-m",
+            mode,
+            "-w",
+            "stop"));
+    Process p = new ProcessBuilder(stop).redirectErrorStream(true).start();
+    p.getInputStream().readAllBytes();
+    return p.waitFor(60, TimeUnit.SECONDS) ? p.exitValue() : -1;
+  }
+
+  @Test
+  void aStoppedCluster_isStartedAgainByTheNextNode_withEverythingInIt() throws Exception {
+    Prerequisites.require(PostgresServer.binaries().isPresent(), Prerequisites.POSTGRESQL);
+    Path base = Files.createDirectories(Path.of("target", "dev-cluster").toAbsolutePath());
+    dataDir = ServiceProcess.prepareDataDir(Files.createTempDirectory(base, "restart-"));
+    List<String> postgresql = List.of("--store", "postgresql");
+    ServiceProcess first = ServiceProcess.start(dataDir, List.of(), postgresql);
+    processes.add(first);
+    KmsClient kms = first.client();
+    String keyId = kms.createKey(k -> k.description("kept")).keyMetadata().keyId();
+    kms.createAlias(a -> a.aliasName("alias/kept").targetKeyId(keyId));
+    first.stop();
+    assertEquals(0, stopCluster("fast"), "the cluster was running after its only node stopped");
+
+    ServiceProcess again = ServiceProcess.start(dataDir, List.of(), postgresql);
+    processes.add(again);
+
+    KeyMetadata kept = again.client().describeKey(d -> d.keyId("alias/kept")).keyMetadata();
+    assertEquals(keyId, kept.keyId());
+    assertEquals("kept", kept.description());
   }
 
   @Test
