@@ -64,6 +64,11 @@ public final class Reconciler {
     return cluster == null ? Set.of() : cluster.workOfLiveNodes();
   }
 
+  /** At start-up this node has nothing in flight: only the other live nodes' work is left. */
+  private Set<String> workOfOtherLiveNodes() {
+    return cluster == null ? Set.of() : cluster.workOfOtherLiveNodes();
+  }
+
   /** What start-up reconciliation found, for the log and for tests. */
   public record Report(
       int creationsCompleted,
@@ -72,6 +77,10 @@ public final class Reconciler {
       int rowsWithoutMaterial,
       int objectsWithoutRow) {}
 
+  /**
+   * Start-up repair, before this node serves: every row in Creating or Deleting and every
+   * unfinished rotation, except the work of other live nodes, against one listing of the token.
+   */
   public Report reconcile() {
     int completed = 0;
     int rolledBack = 0;
@@ -85,7 +94,7 @@ public final class Reconciler {
     tokenIds.forEach(id -> inToken.add(id.hex()));
     List<RotationRecord> rotations = store.unfinishedRotations();
     List<KeyRecord> allKeys = store.allKeys();
-    Set<String> busy = workOfLiveNodes();
+    Set<String> busy = workOfOtherLiveNodes();
     reconcileRotations(rotations, busy, r -> inToken.contains(r.materialId()));
     Map<String, List<MaterialRecord>> allMaterials = store.allMaterials();
     for (KeyRecord key : allKeys) {

@@ -46,8 +46,10 @@ public interface ClusterStore {
    * The ids of the unfinished work owned by live nodes: key ids of rows in Creating, Deleting or
    * PendingImport, material ids of unfinished rotations, and the work ids of live leases. Repair
    * leaves these alone.
+   *
+   * @param exceptNodeId a node whose work is not counted (null for none)
    */
-  Set<String> workOfLiveNodes(Duration lease);
+  Set<String> workOfLiveNodes(Duration lease, String exceptNodeId);
 
   /** Makes {@code nodeId} the owner of the key's row (an import into a PendingImport key). */
   void ownKey(String keyId, String nodeId);

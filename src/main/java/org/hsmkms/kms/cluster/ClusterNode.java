@@ -118,7 +118,15 @@ public final class ClusterNode implements AutoCloseable {
 
   /** The ids of unfinished work owned by live nodes (this one included), which repair leaves. */
   public Set<String> workOfLiveNodes() {
-    return store.workOfLiveNodes(lease);
+    return store.workOfLiveNodes(lease, null);
+  }
+
+  /**
+   * The ids of unfinished work owned by the other live nodes: what start-up repair leaves alone
+   * (this node has started nothing yet, so rows it owns are repaired like a crashed run's).
+   */
+  public Set<String> workOfOtherLiveNodes() {
+    return store.workOfLiveNodes(lease, nodeId);
   }
 
   /** Forgets nodes dead for longer than the lease, with their leases (periodic, leader only). */

@@ -93,8 +93,9 @@ final class JdbcClusterStore implements ClusterStore {
   }
 
   @Override
-  public Set<String> workOfLiveNodes(Duration lease) {
-    return connections.read("workOfLiveNodes", c -> rows.workOfLiveNodes(c, lease.toMillis()));
+  public Set<String> workOfLiveNodes(Duration lease, String exceptNodeId) {
+    return connections.read(
+        "workOfLiveNodes", c -> rows.workOfLiveNodes(c, lease.toMillis(), exceptNodeId));
   }
 
   @Override

@@ -61,21 +61,23 @@ final class NodeRows {
     return update(c, "DELETE FROM nodes WHERE heartbeat_at < " + now + " - ?", leaseMillis);
   }
 
-  Set<String> workOfLiveNodes(Connection c, long leaseMillis) throws SQLException {
+  Set<String> workOfLiveNodes(Connection c, long leaseMillis, String except) throws SQLException {
+    String live = liveNodes + " AND node_id <> ?";
     String sql =
         "SELECT key_id FROM keys WHERE key_state IN ('Creating', 'Deleting', 'PendingImport')"
             + " AND owner_node IN ("
-            + liveNodes
+            + live
             + ") UNION SELECT material_id FROM key_rotations WHERE rotation_state = 'Creating'"
             + " AND owner_node IN ("
-            + liveNodes
+            + live
             + ") UNION SELECT work_id FROM work_leases WHERE node_id IN ("
-            + liveNodes
+            + live
             + ")";
     Set<String> ids = new HashSet<>();
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      for (int i = 1; i <= 3; i++) {
-        ps.setLong(i, leaseMillis);
+      for (int i = 0; i < 3; i++) {
+        ps.setLong(2 * i + 1, leaseMillis);
+        ps.setString(2 * i + 2, except == null ? "" : except);
       }
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
