@@ -7,6 +7,7 @@ import static org.hsmkms.cli.CommandLine.notEmpty;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,6 +59,9 @@ public final class DevCommand {
   /** Where the access key came from, when it was not generated; null for none. */
   private String source;
 
+  /** Whether {@code --store} was given (a plain dev on a cluster's data directory is refused). */
+  private boolean storeGiven;
+
   private DevCommand() {}
 
   public static void run(String[] args) throws IOException {
@@ -71,6 +75,13 @@ public final class DevCommand {
     }
     chooseAccessKey();
     dataDir = dataDir.toAbsolutePath();
+    if (!storeGiven && Files.exists(dataDir.resolve(DevPostgres.PORT_FILE))) {
+      // Its keys' metadata is in the cluster: an embedded store beside it would know none of them.
+      throw new IllegalArgumentException(
+          dataDir
+              + " is the data directory of a PostgreSQL dev cluster: start its nodes with"
+              + " --store postgresql (or --store sqlite for a separate embedded store)");
+    }
     Config devConfig =
         DevDataDir.config(
             dataDir, port, account, region, module, sessions, workingCopies, deletionCheckSeconds);
@@ -150,7 +161,10 @@ public final class DevCommand {
         case "--sessions" -> sessions = options.intValue(a);
         case "--working-copies" -> workingCopies = options.intValue(a);
         case "--management-port" -> managementPort = options.intValue(a);
-        case "--store" -> postgresql = store(options.value(a));
+        case "--store" -> {
+          postgresql = store(options.value(a));
+          storeGiven = true;
+        }
         case "--store-url" -> storeUrl = options.value(a);
         case "--store-user" -> storeUser = options.value(a);
         case "--store-password-file" -> storePasswordFile = options.value(a);

@@ -3,6 +3,7 @@ package org.hsmkms.cli;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,8 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalLookupService;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -54,6 +57,10 @@ final class DevPostgres {
   static final String USER = "hsmkms";
 
   static final String DATABASE = "hsmkms";
+
+  /** The file in the data directory that holds the cluster's port: there is a cluster. */
+  static final String PORT_FILE = "postgresql-port";
+
   private static final String OS_USER = "postgres";
   private static final long TIMEOUT_SECONDS = 120;
   private static final Set<PosixFilePermission> OWNER_ONLY_FILE =
@@ -64,6 +71,7 @@ final class DevPostgres {
   private final Path dataDir;
   private final Path bin;
   private final boolean asRoot;
+  private Path cluster;
 
   private DevPostgres(Path dataDir, Path bin, boolean asRoot) {
     this.dataDir = dataDir;
@@ -151,9 +159,43 @@ final class DevPostgres {
         + " stop";
   }
 
-  /** Where the cluster's directory is. */
+  /**
+   * Where the cluster's directory is: {@code DIR/postgresql}, or, as root when the postgres user
+   * cannot reach DIR (a directory under {@code /root}, say), a directory of DIR's own under {@code
+   * /var/tmp} named by a digest of DIR's path, so that every node of DIR finds the same one.
+   */
   Path cluster() {
-    return dataDir.resolve("postgresql");
+    if (cluster == null) {
+      cluster = reachableByPostgres() ? dataDir.resolve("postgresql") : elsewhere(dataDir);
+    }
+    return cluster;
+  }
+
+  /** The cluster directory of a data directory that the postgres user cannot reach. */
+  static Path elsewhere(Path dataDir) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest(dataDir.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8));
+      return Path.of("/var/tmp", "hsm-kms-postgresql-" + HexFormat.of().formatHex(digest, 0, 8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private boolean reachableByPostgres() {
+    if (!asRoot) {
+      return true;
+    }
+    try {
+      // As the postgres user: every directory on the way to DIR's parent must be searchable.
+      return exitCode("test", "-x", dataDir.getParent().toString()) == 0;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
   }
 
   private Path data() {
@@ -161,7 +203,7 @@ final class DevPostgres {
   }
 
   private Path portFile() {
-    return dataDir.resolve("postgresql-port");
+    return dataDir.resolve(PORT_FILE);
   }
 
   private Path passwordFile() {
@@ -174,13 +216,6 @@ final class DevPostgres {
   }
 
   private void create() throws IOException, InterruptedException {
-    if (asRoot && exitCode("test", "-x", dataDir.getParent().toString()) != 0) {
-      throw new IllegalArgumentException(
-          "PostgreSQL runs as the postgres user, who cannot reach "
-              + dataDir.getParent()
-              + " (a directory such as /root is closed to other users): give a --data-dir"
-              + " that user may reach, e.g. under /var/tmp");
-    }
     if (Files.exists(cluster())) {
       // What an initdb interrupted before it finished left behind.
       deleteTree(cluster());
@@ -254,9 +289,11 @@ final class DevPostgres {
     UserPrincipalLookupService users = dataDir.getFileSystem().getUserPrincipalLookupService();
     Files.setOwner(cluster(), users.lookupPrincipalByName(OS_USER));
     Files.setOwner(pwfile, users.lookupPrincipalByName(OS_USER));
-    GroupPrincipal group = users.lookupPrincipalByGroupName(OS_USER);
-    Files.getFileAttributeView(dataDir, PosixFileAttributeView.class).setGroup(group);
-    Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwx--x---"));
+    if (cluster().startsWith(dataDir)) {
+      GroupPrincipal group = users.lookupPrincipalByGroupName(OS_USER);
+      Files.getFileAttributeView(dataDir, PosixFileAttributeView.class).setGroup(group);
+      Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwx--x---"));
+    }
   }
 
   private String program(String name) {

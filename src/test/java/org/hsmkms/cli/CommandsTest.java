@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,6 +62,17 @@ class CommandsTest {
     assertEquals(
         "--store takes sqlite (the default) or postgresql, not mysql",
         refused(() -> DevCommand.run(args("dev --store mysql"))));
+  }
+
+  @Test
+  void dev_withoutStore_onTheDataDirOfAPostgresqlDevCluster_isRefusedNamingTheFlag(
+      @TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve(DevPostgres.PORT_FILE), "5432");
+    assertEquals(
+        dir.toAbsolutePath()
+            + " is the data directory of a PostgreSQL dev cluster: start its nodes with"
+            + " --store postgresql (or --store sqlite for a separate embedded store)",
+        refused(() -> DevCommand.run(args("dev --port 0 --data-dir " + dir))));
   }
 
   @Test
