@@ -85,6 +85,21 @@ public final class ServiceProcess implements AutoCloseable {
    */
   public static ServiceProcess start(Path dataDir, String crashAt)
       throws IOException, InterruptedException {
+    ServiceProcess service = launch(dataDir, crashAt);
+    try {
+      service.awaitReady();
+    } catch (RuntimeException | IOException | InterruptedException e) {
+      service.close();
+      throw e;
+    }
+    return service;
+  }
+
+  /**
+   * Starts {@code dev} on {@code dataDir} as {@link #start} does, without waiting for it: for a
+   * start that is to fail.
+   */
+  public static ServiceProcess launch(Path dataDir, String crashAt) throws IOException {
     int port = freePort();
     int run = 1;
     while (Files.exists(dataDir.resolve("run-" + run + ".out"))) {
@@ -127,14 +142,12 @@ public final class ServiceProcess implements AutoCloseable {
     ProcessBuilder pb =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
     pb.environment().put("SOFTHSM2_CONF", softhsm2Conf(dataDir).toString());
-    ServiceProcess service = new ServiceProcess(pb.start(), output, port);
-    try {
-      service.awaitReady();
-    } catch (RuntimeException | IOException | InterruptedException e) {
-      service.close();
-      throw e;
-    }
-    return service;
+    return new ServiceProcess(pb.start(), output, port);
+  }
+
+  /** The KMS port of the process. */
+  public int port() {
+    return port;
   }
 
   private void awaitReady() throws IOException, InterruptedException {
