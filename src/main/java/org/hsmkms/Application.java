@@ -156,9 +156,10 @@ public final class Application implements AutoCloseable {
     reconciler.deleteDueKeys();
     openRotation(keys);
     this.imports =
-        new KeyMaterialImport(hsm.keyImport(), hsm.inventory(), hsm.random(), store, keys, clock);
+        new KeyMaterialImport(
+            hsm.keyImport(), hsm.inventory(), hsm.random(), store, keys, clock, node);
     this.importSweep =
-        new ImportSweep(imports, hsm.keyImport(), hsm.inventory(), store, keys, clock);
+        new ImportSweep(imports, hsm.keyImport(), hsm.inventory(), store, keys, clock, node);
     importSweep.reconcile();
     importSweep.sweep();
     this.keyPairPool =

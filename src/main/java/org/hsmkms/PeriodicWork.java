@@ -56,10 +56,14 @@ final class PeriodicWork {
         Math.max(1, config.rotation().checkIntervalSeconds()),
         rotation::sweep);
     w.everyLeader("the imported key material sweep", deletionSeconds, importSweep::sweep);
+    // Imports first: the reconciler then forgets the dead nodes, and with them their leases.
     w.everyLeader(
         "the reconciliation of abandoned work",
         config.cluster().leaseSeconds(),
-        reconciler::reconcileAbandoned);
+        () -> {
+          importSweep.reconcileAbandoned();
+          return reconciler.reconcileAbandoned();
+        });
     // A material at its usage limit has its key rotated at once, not at the next sweep.
     usage.onRotationWanted(
         () ->

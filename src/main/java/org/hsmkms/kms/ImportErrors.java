@@ -25,6 +25,18 @@ public final class ImportErrors {
     return new KmsException(ErrorCode.NOT_FOUND, keyArn + " is gone.");
   }
 
+  /**
+   * An import, deletion or expiry of a key's material while another node of the cluster does one
+   * (AWS lists KMSInvalidStateException for both operations; the client may retry).
+   */
+  public static KmsException materialBusyOnAnotherNode(String keyArn) {
+    return new KmsException(
+        ErrorCode.INVALID_STATE,
+        "The key material of "
+            + keyArn
+            + " is being imported or deleted by another node at this moment; try again.");
+  }
+
   /** ImportType EXISTING_KEY_MATERIAL for a key that never had imported material. */
   public static KmsException noMaterialImportedBefore(String keyArn) {
     return new KmsException(

@@ -51,8 +51,29 @@ public interface ClusterStore {
    */
   Set<String> workOfLiveNodes(Duration lease, String exceptNodeId);
 
-  /** Makes {@code nodeId} the owner of the key's row (an import into a PendingImport key). */
-  void ownKey(String keyId, String nodeId);
+  /**
+   * Makes {@code nodeId} the owner of the key's row (before an import into a PendingImport key, a
+   * withdrawal of imported material, or the repair of what one left), unless another live node owns
+   * it: answers whether {@code nodeId} owns it now. Owning is exclusive, so that no node destroys
+   * the HSM object another live node is importing.
+   */
+  boolean ownKey(String keyId, String nodeId, Duration lease);
+
+  /** Gives up the ownership of a key's row if {@code nodeId} still has it (the work is done). */
+  void disownKey(String keyId, String nodeId);
+
+  /**
+   * The compare-and-set that starts the expiry of imported material: the key goes from Enabled or
+   * Disabled to PendingImport, owned by {@code nodeId}, only if its material's ValidTo is still
+   * {@code validTo} and no other live node owns the row. True if this call made the change.
+   */
+  boolean beginExpiry(String keyId, Instant validTo, String nodeId, Duration lease);
+
+  /**
+   * What dead nodes left of imports, for the periodic repair: the ids of PendingImport keys owned
+   * by a dead node and the work ids of dead nodes' leases.
+   */
+  Set<String> abandonedImports(Duration lease);
 
   /**
    * The compare-and-set that starts a due deletion: the key goes from PendingDeletion to Deleting,

@@ -537,6 +537,14 @@ class ErrorsTest {
             400,
             ARN + " is gone."),
         row(
+            "ImportErrors.materialBusyOnAnotherNode",
+            () -> ImportErrors.materialBusyOnAnotherNode(ARN),
+            "KMSInvalidStateException",
+            400,
+            "The key material of "
+                + ARN
+                + " is being imported or deleted by another node at this moment; try again."),
+        row(
             "ImportErrors.noMaterialImportedBefore",
             () -> ImportErrors.noMaterialImportedBefore(ARN),
             "ValidationException",

@@ -104,6 +104,30 @@ public final class ServiceProcess implements AutoCloseable {
   public static ServiceProcess start(
       Path dataDir, int port, List<String> jvmOptions, List<String> options)
       throws IOException, InterruptedException {
+    ServiceProcess service = launch(dataDir, port, jvmOptions, options);
+    try {
+      service.awaitReady();
+    } catch (RuntimeException | IOException | InterruptedException e) {
+      service.close();
+      throw e;
+    }
+    return service;
+  }
+
+  /**
+   * Starts {@code dev} on {@code dataDir} as {@link #start} does, without waiting for it: for a
+   * start that is to fail.
+   */
+  public static ServiceProcess launch(Path dataDir, String crashAt) throws IOException {
+    return launch(
+        dataDir,
+        freePort(),
+        crashAt == null ? List.of() : List.of("-Dhsmkms.crashAt=" + crashAt),
+        List.of());
+  }
+
+  private static ServiceProcess launch(
+      Path dataDir, int port, List<String> jvmOptions, List<String> options) throws IOException {
     Path output;
     int run;
     synchronized (ServiceProcess.class) {
@@ -148,14 +172,7 @@ public final class ServiceProcess implements AutoCloseable {
     ProcessBuilder pb =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
     pb.environment().put("SOFTHSM2_CONF", softhsm2Conf(dataDir).toString());
-    ServiceProcess service = new ServiceProcess(pb.start(), output, port);
-    try {
-      service.awaitReady();
-    } catch (RuntimeException | IOException | InterruptedException e) {
-      service.close();
-      throw e;
-    }
-    return service;
+    return new ServiceProcess(pb.start(), output, port);
   }
 
   private void awaitReady() throws IOException, InterruptedException {

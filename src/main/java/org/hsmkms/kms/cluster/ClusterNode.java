@@ -139,9 +139,30 @@ public final class ClusterNode implements AutoCloseable {
     return store.beginDeletion(keyId, deletionDate, nodeId);
   }
 
-  /** Makes this node the owner of a key's row before it changes the key's HSM objects. */
-  public void ownKey(String keyId) {
-    store.ownKey(keyId, nodeId);
+  /**
+   * Makes this node the owner of a key's row before it makes or destroys the key's imported HSM
+   * object; false if another live node owns it (is importing, withdrawing or repairing it now).
+   */
+  public boolean ownKey(String keyId) {
+    return store.ownKey(keyId, nodeId, lease);
+  }
+
+  /** Gives the ownership of a key's row up once the work on it is done. */
+  public void disownKey(String keyId) {
+    store.disownKey(keyId, nodeId);
+  }
+
+  /**
+   * Starts the expiry of a key's imported material as this node's work, if the material's ValidTo
+   * is still {@code validTo} and the key Enabled or Disabled (a compare-and-set).
+   */
+  public boolean beginExpiry(String keyId, Instant validTo) {
+    return store.beginExpiry(keyId, validTo, nodeId, lease);
+  }
+
+  /** PendingImport keys owned by dead nodes and the work ids of dead nodes' leases. */
+  public Set<String> abandonedImports() {
+    return store.abandonedImports(lease);
   }
 
   /** Takes a lease on work without a row of its own; false if another node holds it. */

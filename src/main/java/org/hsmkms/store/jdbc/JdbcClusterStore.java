@@ -99,13 +99,31 @@ final class JdbcClusterStore implements ClusterStore {
   }
 
   @Override
-  public void ownKey(String keyId, String nodeId) {
+  public boolean ownKey(String keyId, String nodeId, Duration lease) {
+    return connections.write(
+        "ownKey " + keyId, c -> rows.ownKey(c, keyId, nodeId, lease.toMillis()));
+  }
+
+  @Override
+  public void disownKey(String keyId, String nodeId) {
     connections.write(
-        "ownKey " + keyId,
+        "disownKey " + keyId,
         c -> {
-          NodeRows.ownKey(c, keyId, nodeId);
+          NodeRows.disownKey(c, keyId, nodeId);
           return null;
         });
+  }
+
+  @Override
+  public boolean beginExpiry(String keyId, Instant validTo, String nodeId, Duration lease) {
+    return connections.write(
+        "beginExpiry " + keyId,
+        c -> rows.beginExpiry(c, keyId, validTo.toEpochMilli(), nodeId, lease.toMillis()));
+  }
+
+  @Override
+  public Set<String> abandonedImports(Duration lease) {
+    return connections.read("abandonedImports", c -> rows.abandonedImports(c, lease.toMillis()));
   }
 
   @Override

@@ -97,8 +97,72 @@ final class NodeRows {
         keyId);
   }
 
-  static void ownKey(Connection c, String keyId, String nodeId) throws SQLException {
-    update(c, "UPDATE keys SET owner_node = ? WHERE key_id = ?", nodeId, keyId);
+  /** Rows not owned by another live node: no owner, this one, or a dead one. */
+  private String unownedByOthers() {
+    return "(owner_node IS NULL OR owner_node = ? OR owner_node NOT IN (" + liveNodes + "))";
+  }
+
+  /** The owner of a key row becomes {@code nodeId} unless another live node owns it. */
+  boolean ownKey(Connection c, String keyId, String nodeId, long leaseMillis) throws SQLException {
+    return update(
+            c,
+            "UPDATE keys SET owner_node = ? WHERE key_id = ? AND " + unownedByOthers(),
+            nodeId,
+            keyId,
+            nodeId,
+            leaseMillis)
+        == 1;
+  }
+
+  static void disownKey(Connection c, String keyId, String nodeId) throws SQLException {
+    update(
+        c, "UPDATE keys SET owner_node = NULL WHERE key_id = ? AND owner_node = ?", keyId, nodeId);
+  }
+
+  /**
+   * The expiry of imported material as a compare-and-set: Enabled or Disabled to PendingImport,
+   * owned by {@code nodeId}, only while the material's ValidTo is still {@code validTo} and no
+   * other live node owns the row.
+   */
+  boolean beginExpiry(Connection c, String keyId, long validTo, String nodeId, long leaseMillis)
+      throws SQLException {
+    return update(
+            c,
+            "UPDATE keys SET key_state = 'PendingImport', owner_node = ? WHERE key_id = ? AND"
+                + " key_state IN ('Enabled', 'Disabled') AND EXISTS (SELECT 1 FROM"
+                + " imported_materials m WHERE m.key_id = keys.key_id AND m.valid_to = ?) AND "
+                + unownedByOthers(),
+            nodeId,
+            keyId,
+            validTo,
+            nodeId,
+            leaseMillis)
+        == 1;
+  }
+
+  /**
+   * What dead nodes left of imports: the ids of PendingImport keys they own and the work ids of
+   * their leases.
+   */
+  Set<String> abandonedImports(Connection c, long leaseMillis) throws SQLException {
+    String sql =
+        "SELECT key_id FROM keys WHERE key_state = 'PendingImport' AND owner_node IS NOT NULL"
+            + " AND owner_node NOT IN ("
+            + liveNodes
+            + ") UNION SELECT work_id FROM work_leases WHERE node_id NOT IN ("
+            + liveNodes
+            + ")";
+    Set<String> ids = new HashSet<>();
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setLong(1, leaseMillis);
+      ps.setLong(2, leaseMillis);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ids.add(rs.getString(1));
+        }
+      }
+    }
+    return ids;
   }
 
   static void ownRotation(Connection c, String materialId, String nodeId) throws SQLException {
