@@ -60,19 +60,12 @@ public final class ImportSweep {
     Instant now = clock.instant();
     int expired = 0;
     for (ImportedMaterialRecord m : store.importedMaterialsExpiredBy(now)) {
+      boolean withdrawn;
       synchronized (keys.lifecycleLock()) {
-        // Re-read: the material may have been re-imported with a later ValidTo since the query.
-        KeyRecord key = store.findKey(m.keyId()).orElse(null);
-        ImportedMaterialRecord current = store.findImportedMaterial(m.keyId()).orElse(null);
-        if (key == null
-            || current == null
-            || current.validTo() == null
-            || current.validTo().isAfter(now)
-            || !Set.of(KeyState.ENABLED.awsName(), KeyState.DISABLED.awsName())
-                .contains(key.keyState())) {
-          continue;
-        }
-        imports.withdraw(key);
+        withdrawn = ConflictRetry.retry(() -> withdrawIfExpired(m.keyId(), now));
+      }
+      if (!withdrawn) {
+        continue;
       }
       expired++;
       LOG.info("key {}: imported key material expired and was destroyed", m.keyId());
@@ -86,6 +79,23 @@ public final class ImportSweep {
     store.deleteImportParametersExpiredBefore(now.minus(EXPIRED_TOKENS_KEPT));
     store.deleteImportedMaterialsOfMissingKeys();
     return new Result(expired, destroyed);
+  }
+
+  /** Withdraws the key's imported material if it is still expired and in use (re-read here). */
+  private boolean withdrawIfExpired(String keyId, Instant now) {
+    // Re-read: the material may have been re-imported with a later ValidTo since the query.
+    KeyRecord key = store.findKey(keyId).orElse(null);
+    ImportedMaterialRecord current = store.findImportedMaterial(keyId).orElse(null);
+    if (key == null
+        || current == null
+        || current.validTo() == null
+        || current.validTo().isAfter(now)
+        || !Set.of(KeyState.ENABLED.awsName(), KeyState.DISABLED.awsName())
+            .contains(key.keyState())) {
+      return false;
+    }
+    imports.withdraw(key);
+    return true;
   }
 
   /**

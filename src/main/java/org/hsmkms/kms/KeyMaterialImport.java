@@ -127,49 +127,54 @@ public final class KeyMaterialImport {
     Material material = ImportRules.material(spec, key.keyUsage());
     Wrapping wrapping = ImportRules.wrapping(parameters.wrappingAlgorithm());
     synchronized (keys.lifecycleLock()) {
-      KeyRecord current =
-          store.findKey(key.keyId()).orElseThrow(() -> ImportErrors.keyGone(key.arn()));
-      // The state again, under the lock: it may have changed since the key was resolved.
-      keys.checkState(current, "ImportKeyMaterial");
-      KeyState state = KeyState.fromAwsName(current.keyState());
-      Optional<ImportedMaterialRecord> known = store.findImportedMaterial(current.keyId());
-      if ("NEW_KEY_MATERIAL".equals(req.importType()) && known.isPresent()) {
-        throw NotSupportedErrors.newMaterialForKeyWithMaterial();
-      }
-      if ("EXISTING_KEY_MATERIAL".equals(req.importType()) && known.isEmpty()) {
-        throw ImportErrors.noMaterialImportedBefore(current.arn());
-      }
-      boolean pending = state == KeyState.PENDING_IMPORT;
-      MaterialId target = MaterialId.fromHex(current.currentMaterialId());
-      if (pending) {
-        // A PendingImport key has no valid material: whatever a failed import left goes.
-        inventory.destroyKey(target);
-      }
-      String fingerprint =
-          unwrap(parameters, wrapping, req.encryptedKeyMaterial(), material, target, pending);
-      CrashPoints.reach(CrashPoints.IMPORT_UNWRAPPED);
-      try {
-        if (known.isPresent() && !known.get().fingerprint().equals(fingerprint)) {
-          throw ImportErrors.incorrectKeyMaterial();
-        }
-        KeyRecord after =
-            pending ? current.withState(KeyState.ENABLED.awsName(), null, null) : current;
-        store.completeImport(
-            new ImportedMaterialRecord(
-                current.keyId(), fingerprint, expiration.model(), expiration.validTo(), now),
-            after);
-      } catch (RuntimeException e) {
-        if (pending) {
-          inventory.destroyKey(target);
-        }
-        throw e;
-      }
-      LOG.info(
-          "key {}: key material imported ({}, {})",
-          current.keyId(),
-          parameters.wrappingAlgorithm(),
-          expiration.model());
-      return new Imported(current.arn(), KeyMaterialIds.toWire(current.currentMaterialId()));
+      // A compare-and-set lost to another node: the material this attempt made was destroyed
+      // (pending) or never replaced the current one, and the next attempt decides again.
+      return ConflictRetry.retry(
+          () -> {
+            KeyRecord current =
+                store.findKey(key.keyId()).orElseThrow(() -> ImportErrors.keyGone(key.arn()));
+            // The state again, under the lock: it may have changed since the key was resolved.
+            keys.checkState(current, "ImportKeyMaterial");
+            KeyState state = KeyState.fromAwsName(current.keyState());
+            Optional<ImportedMaterialRecord> known = store.findImportedMaterial(current.keyId());
+            if ("NEW_KEY_MATERIAL".equals(req.importType()) && known.isPresent()) {
+              throw NotSupportedErrors.newMaterialForKeyWithMaterial();
+            }
+            if ("EXISTING_KEY_MATERIAL".equals(req.importType()) && known.isEmpty()) {
+              throw ImportErrors.noMaterialImportedBefore(current.arn());
+            }
+            boolean pending = state == KeyState.PENDING_IMPORT;
+            MaterialId target = MaterialId.fromHex(current.currentMaterialId());
+            if (pending) {
+              // A PendingImport key has no valid material: whatever a failed import left goes.
+              inventory.destroyKey(target);
+            }
+            String fingerprint =
+                unwrap(parameters, wrapping, req.encryptedKeyMaterial(), material, target, pending);
+            CrashPoints.reach(CrashPoints.IMPORT_UNWRAPPED);
+            try {
+              if (known.isPresent() && !known.get().fingerprint().equals(fingerprint)) {
+                throw ImportErrors.incorrectKeyMaterial();
+              }
+              KeyRecord after =
+                  pending ? current.withState(KeyState.ENABLED.awsName(), null, null) : current;
+              store.completeImport(
+                  new ImportedMaterialRecord(
+                      current.keyId(), fingerprint, expiration.model(), expiration.validTo(), now),
+                  after);
+            } catch (RuntimeException e) {
+              if (pending) {
+                inventory.destroyKey(target);
+              }
+              throw e;
+            }
+            LOG.info(
+                "key {}: key material imported ({}, {})",
+                current.keyId(),
+                parameters.wrappingAlgorithm(),
+                expiration.model());
+            return new Imported(current.arn(), KeyMaterialIds.toWire(current.currentMaterialId()));
+          });
     }
   }
 
@@ -181,9 +186,12 @@ public final class KeyMaterialImport {
     KeyRecord key = keys.resolveFor(ctx, keyId, "DeleteImportedKeyMaterial");
     ImportRules.requireExternal(key);
     synchronized (keys.lifecycleLock()) {
-      KeyRecord current = store.findKey(key.keyId()).orElseThrow();
-      keys.checkState(current, "DeleteImportedKeyMaterial");
-      withdraw(current);
+      ConflictRetry.retry(
+          () -> {
+            KeyRecord current = store.findKey(key.keyId()).orElseThrow();
+            keys.checkState(current, "DeleteImportedKeyMaterial");
+            withdraw(current);
+          });
     }
     LOG.info("key {}: imported key material deleted", key.keyId());
     return new Imported(key.arn(), KeyMaterialIds.toWire(key.currentMaterialId()));

@@ -148,9 +148,12 @@ public final class MultiRegionKeys {
    * the lifecycle lock.
    */
   static void afterReplicaDeleted(MetadataStore store, KeyRecord row, Instant now) {
-    if (!row.isMultiRegion()) {
-      return;
+    if (row.isMultiRegion()) {
+      ConflictRetry.retry(() -> startWaitingPeriod(store, row, now));
     }
+  }
+
+  private static void startWaitingPeriod(MetadataStore store, KeyRecord row, Instant now) {
     List<KeyRecord> rows = store.multiRegionRows(row.publicId());
     Optional<KeyRecord> waiting =
         rows.stream()

@@ -148,22 +148,31 @@ public final class Reconciler {
       if (key.deletionDate() != null && !key.deletionDate().isAfter(now)) {
         KeyRecord current;
         synchronized (keys.lifecycleLock()) {
-          // Re-read: the key may have been cancelled since the listing.
-          current = store.findKey(key.keyId()).orElse(null);
-          if (current == null || !KeyState.PENDING_DELETION.awsName().equals(current.keyState())) {
-            continue;
-          }
-          store.updateKey(
-              current.withState(
-                  KeyState.DELETING.awsName(),
-                  current.deletionDate(),
-                  current.pendingWindowDays()));
+          current = ConflictRetry.retry(() -> startDeletion(key));
+        }
+        if (current == null) {
+          continue;
         }
         completeDeletion(current, store.materials(keys.materialOwner(current)));
         count++;
       }
     }
     return count;
+  }
+
+  /**
+   * Moves a key that is still pending deletion to Deleting and answers it; null if it is not (it
+   * may have been cancelled since the listing, on this node or another).
+   */
+  private KeyRecord startDeletion(KeyRecord listed) {
+    KeyRecord current = store.findKey(listed.keyId()).orElse(null);
+    if (current == null || !KeyState.PENDING_DELETION.awsName().equals(current.keyState())) {
+      return null;
+    }
+    store.updateKey(
+        current.withState(
+            KeyState.DELETING.awsName(), current.deletionDate(), current.pendingWindowDays()));
+    return current;
   }
 
   private void completeDeletion(KeyRecord key, List<MaterialRecord> materials) {

@@ -20,7 +20,15 @@ public interface MetadataStore extends AutoCloseable {
 
   Optional<KeyRecord> findKey(String keyId);
 
-  /** Replaces the mutable columns (state, description, policy, deletion date, window, material). */
+  /**
+   * Replaces the mutable columns (state, description, policy, deletion date, window, material) if
+   * the row still has the version {@code key} was read with, and raises its version by one: a
+   * compare-and-set, so that of two requests (on one node or several) that read the same row only
+   * one writes it.
+   *
+   * @throws StoreConflictException if the row's version is another; nothing was written, and the
+   *     caller re-reads the row and decides again
+   */
   void updateKey(KeyRecord key);
 
   /**
