@@ -419,7 +419,7 @@ public final class CachingMetadataStore implements MetadataStore {
   }
 
   @Override
-  public void updatePrimaryRegion(String mrkId, String newPrimaryRegion) {
-    write(() -> store.updatePrimaryRegion(mrkId, newPrimaryRegion));
+  public void updatePrimaryRegion(String mrkId, String fromRegion, String newPrimaryRegion) {
+    write(() -> store.updatePrimaryRegion(mrkId, fromRegion, newPrimaryRegion));
   }
 }

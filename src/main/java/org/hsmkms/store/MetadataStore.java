@@ -184,9 +184,12 @@ public interface MetadataStore extends AutoCloseable {
 
   /**
    * Makes the row of {@code newPrimaryRegion} the primary: the material rows move to it from the
-   * old primary's row and the shared record names the new region, in one transaction.
+   * old primary's row and the shared record names the new region, in one transaction; only if the
+   * primary is still {@code fromRegion} (a compare-and-set).
+   *
+   * @throws StoreConflictException if another region is the primary now; nothing was changed
    */
-  void updatePrimaryRegion(String mrkId, String newPrimaryRegion);
+  void updatePrimaryRegion(String mrkId, String fromRegion, String newPrimaryRegion);
 
   // --- imported key material ---
 

@@ -680,13 +680,13 @@ public final class JdbcMetadataStore implements MetadataStore {
   }
 
   @Override
-  public void updatePrimaryRegion(String mrkId, String newPrimaryRegion) {
+  public void updatePrimaryRegion(String mrkId, String fromRegion, String newPrimaryRegion) {
     Objects.requireNonNull(mrkId, "mrkId");
-    Objects.requireNonNull(newPrimaryRegion, "newPrimaryRegion");
+    Objects.requireNonNull(fromRegion, "fromRegion");
     connections.write(
         "updatePrimaryRegion " + mrkId,
         c -> {
-          MultiRegionRows.setPrimary(c, mrkId, newPrimaryRegion);
+          MultiRegionRows.setPrimary(c, mrkId, fromRegion, newPrimaryRegion);
           return null;
         });
   }

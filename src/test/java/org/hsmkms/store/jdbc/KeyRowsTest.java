@@ -160,6 +160,23 @@ class KeyRowsTest extends StoreTestSupport {
   }
 
   @Test
+  void updateKey_ofARowReadBeforeARotationCompleted_isAConflict_andTheNewMaterialStaysCurrent() {
+    insert(key("k1"));
+    KeyRecord readBefore = store.findKey("k1").orElseThrow();
+    store.claimRotation(
+        new org.hsmkms.store.RotationRecord(
+            "m-new", "k1", org.hsmkms.store.RotationRecord.ON_DEMAND, false, T0),
+        10);
+    store.completeRotation("m-new", T0);
+
+    assertThrows(
+        StoreConflictException.class,
+        () -> store.updateKey(readBefore.withDescription("read before the rotation")));
+
+    assertEquals("m-new", store.findKey("k1").orElseThrow().currentMaterialId());
+  }
+
+  @Test
   void updateKey_withTheVersionAnotherWriterReplaced_isAConflictAndWritesNothing() {
     insert(key("k1"));
     KeyRecord read = store.findKey("k1").orElseThrow();
