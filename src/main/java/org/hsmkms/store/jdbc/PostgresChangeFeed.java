@@ -102,11 +102,6 @@ final class PostgresChangeFeed implements ClusterChanges {
     notificationsSuppressed = suppress;
   }
 
-  /** For tests: the node id this feed skips the notifications of. */
-  String nodeId() {
-    return nodeId;
-  }
-
   private void run() {
     long backoff = 100;
     while (!closed) {
