@@ -49,6 +49,9 @@ import org.hsmkms.kms.MacOperations;
 import org.hsmkms.kms.MaterialRotation;
 import org.hsmkms.kms.Reconciler;
 import org.hsmkms.kms.UsageLimits;
+import org.hsmkms.kms.cluster.ClusterNode;
+import org.hsmkms.store.ClusterStore;
+import org.hsmkms.store.EmbeddedStoreLock;
 import org.hsmkms.store.MetadataStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,6 +76,8 @@ public final class Application implements AutoCloseable {
   // Set by open(), in this order.
   private Pkcs11Hsm hsm;
   private MetadataStore store;
+  private ClusterStore cluster;
+  private ClusterNode node;
   private Reconciler reconciler;
   private UsageLimits usageLimits;
   private MaterialRotation materialRotation;
@@ -125,6 +130,10 @@ public final class Application implements AutoCloseable {
 
   private void open(char[] pin, Preparation before) {
     checkListener(config.server());
+    if (config.store().url().startsWith("jdbc:sqlite:")) {
+      EmbeddedStoreLock lock = EmbeddedStoreLock.acquire(config.store().url());
+      parts.add("the embedded store's lock", lock == null ? () -> {} : lock::close);
+    }
     parts.add("the metrics", monitoring.metrics::close);
     openVertx();
     openHsm(pin);
@@ -137,7 +146,7 @@ public final class Application implements AutoCloseable {
     // What authorization asks of a key's grants, and the authorizer every key lookup calls.
     GrantIndex grantIndex = new GrantIndex(store);
     Keys keys = new Keys(store, new KeyAuthorizer(store, grantIndex));
-    this.reconciler = new Reconciler(hsm.inventory(), store, keys, clock);
+    this.reconciler = new Reconciler(hsm.inventory(), store, keys, clock, node);
     // Before any request, and not beside them: SoftHSM2 answered a key pair generation with
     // CKR_GENERAL_ERROR while another thread listed the token.
     reconciler.reconcile();
@@ -212,7 +221,7 @@ public final class Application implements AutoCloseable {
     Config.Rotation r = config.rotation();
     usageLimits =
         new UsageLimits(
-            store,
+            UsageLimits.Reservations.shared(cluster),
             new UsageLimits.Settings(
                 r.rotateAfterEncryptions(), r.refuseAfterEncryptions(), r.usageBatch()));
     parts.add("the usage counters", usageLimits::close);
@@ -223,8 +232,14 @@ public final class Application implements AutoCloseable {
   }
 
   private void openStore() {
-    store = StoreOpening.open(config.store(), monitoring.metrics);
+    StoreOpening.Opened opened = StoreOpening.open(config.store(), monitoring.metrics);
+    store = opened.store();
+    cluster = opened.cluster();
     parts.add("the metadata store", store::close);
+    node = new ClusterNode(cluster, config.cluster().heartbeat(), config.cluster().lease());
+    // An embedded store is this process's alone (its lock is held): no other node is alive.
+    node.start(config.store().url().startsWith("jdbc:sqlite:"));
+    parts.add("the cluster node", node::close);
   }
 
   /** Vert.x, the workers, the KMS services behind the HTTP listeners, and the periodic sweeps. */
@@ -292,15 +307,16 @@ public final class Application implements AutoCloseable {
             .toCompletionStage()
             .toCompletableFuture()
             .join();
-    long intervalMs = Math.max(1, config.deletion().checkIntervalSeconds()) * 1000;
-    long deletionTimer =
-        vertx.setPeriodic(
-            intervalMs,
-            id ->
-                workers
-                    .executeBlocking(reconciler::deleteDueKeys, false)
-                    .onFailure(t -> LOG.error("deletion sweep failed", t)));
-    parts.add("the deletion sweep", () -> vertx.cancelTimer(deletionTimer));
+    PeriodicWork.start(
+        vertx,
+        workers,
+        parts,
+        node,
+        config,
+        reconciler,
+        materialRotation,
+        usageLimits,
+        importSweep);
     long usageTimer =
         vertx.setPeriodic(
             config.keyUsage().flushIntervalSeconds() * 1000,
@@ -309,21 +325,6 @@ public final class Application implements AutoCloseable {
                     .executeBlocking(keyUsage::flush, false)
                     .onFailure(t -> LOG.error("key usage flush failed", t)));
     parts.add("the key usage flush timer", () -> vertx.cancelTimer(usageTimer));
-    long rotationTimer =
-        vertx.setPeriodic(
-            Math.max(1, config.rotation().checkIntervalSeconds()) * 1000,
-            id -> sweepRotations(workers));
-    parts.add("the rotation sweep", () -> vertx.cancelTimer(rotationTimer));
-    // A material at its usage limit has its key rotated at once, not at the next sweep.
-    usageLimits.onRotationWanted(() -> sweepRotations(workers));
-    long importTimer =
-        vertx.setPeriodic(
-            intervalMs,
-            id ->
-                workers
-                    .executeBlocking(importSweep::sweep, false)
-                    .onFailure(t -> LOG.error("imported key material sweep failed", t)));
-    parts.add("the imported key material sweep", () -> vertx.cancelTimer(importTimer));
     if (credentials != null) {
       long credentialsTimer =
           vertx.setPeriodic(
@@ -334,12 +335,6 @@ public final class Application implements AutoCloseable {
                       .onFailure(t -> LOG.error("credentials reload failed", t)));
       parts.add("the credentials reload", () -> vertx.cancelTimer(credentialsTimer));
     }
-  }
-
-  private void sweepRotations(WorkerExecutor workers) {
-    workers
-        .executeBlocking(materialRotation::sweep, false)
-        .onFailure(t -> LOG.error("rotation sweep failed", t));
   }
 
   /** Waits for a Vert.x part to stop, as long as shutting down may reasonably take. */

@@ -9,6 +9,7 @@ import org.hsmkms.config.StorePassword;
 import org.hsmkms.monitoring.ServiceMetrics;
 import org.hsmkms.store.CachingMetadataStore;
 import org.hsmkms.store.ClusterChanges;
+import org.hsmkms.store.ClusterStore;
 import org.hsmkms.store.MetadataStore;
 import org.hsmkms.store.jdbc.JdbcMetadataStore;
 
@@ -23,7 +24,10 @@ import org.hsmkms.store.jdbc.JdbcMetadataStore;
 final class StoreOpening {
   private StoreOpening() {}
 
-  static MetadataStore open(Config.Store s, ServiceMetrics metrics) {
+  /** The store the services use, and the cluster operations of the same database. */
+  record Opened(MetadataStore store, ClusterStore cluster) {}
+
+  static Opened open(Config.Store s, ServiceMetrics metrics) {
     char[] password;
     try {
       password = StorePassword.readFor(s);
@@ -48,13 +52,15 @@ final class StoreOpening {
       }
     }
     MetadataStore timed = metrics.timed(jdbc);
-    return jdbc.clusterChanges()
-        .map(
-            feed ->
-                (MetadataStore)
-                    CachingMetadataStore.following(timed, feed, metrics.clusterChanges()))
-        // The embedded database has one writer, this process, so its rows can be cached as they
-        // are.
-        .orElseGet(() -> new CachingMetadataStore(timed));
+    MetadataStore cached =
+        jdbc.clusterChanges()
+            .map(
+                feed ->
+                    (MetadataStore)
+                        CachingMetadataStore.following(timed, feed, metrics.clusterChanges()))
+            // The embedded database has one writer, this process, so its rows can be cached as they
+            // are.
+            .orElseGet(() -> new CachingMetadataStore(timed));
+    return new Opened(cached, jdbc.cluster());
   }
 }

@@ -30,8 +30,27 @@ public final class DevCommand {
   private Integer sessions;
   private Integer workingCopies;
 
-  /** Null for the default, the KMS port + 1; -1 for none. */
-  private Integer managementPort;
+  /**
+   * 0 (the default): a free port the system chooses, so that nodes on one machine do not collide;
+   * -1 for none.
+   */
+  private int managementPort = 0;
+
+  /** {@code --store postgresql}: a node of the data directory's local PostgreSQL cluster. */
+  private boolean postgresql;
+
+  /** The cluster when {@link #postgresql} without {@link #storeUrl}, else null. */
+  private DevPostgres cluster;
+
+  /**
+   * {@code --store-url}: an existing PostgreSQL database instead of the data directory's own
+   * cluster (with {@code --store-user} and {@code --store-password-file}); null for none.
+   */
+  private String storeUrl;
+
+  private String storeUser;
+  private String storePasswordFile;
+  private Integer deletionCheckSeconds;
 
   private String accessKeyId = System.getenv(ENV_ACCESS_KEY_ID);
   private String secret = System.getenv(ENV_SECRET_ACCESS_KEY);
@@ -47,14 +66,16 @@ public final class DevCommand {
 
   private void start(String[] args) throws IOException {
     List<String> ignored = parse(new CommandLine(args, 1));
+    if (storeUrl != null && !postgresql) {
+      throw new IllegalArgumentException("--store-url is for --store postgresql");
+    }
     chooseAccessKey();
     dataDir = dataDir.toAbsolutePath();
     Config devConfig =
-        DevDataDir.config(dataDir, port, account, region, module, sessions, workingCopies);
+        DevDataDir.config(
+            dataDir, port, account, region, module, sessions, workingCopies, deletionCheckSeconds);
     Config config =
-        managementPort == null
-            ? devConfig
-            : devConfig.withServer(devConfig.server().withManagementPort(managementPort));
+        nodeConfig(devConfig.withServer(devConfig.server().withManagementPort(managementPort)));
     if (!ignored.isEmpty()) {
       System.err.println("hsm-kms: ignoring options not supported yet: " + ignored);
     }
@@ -67,17 +88,23 @@ public final class DevCommand {
             config,
             // Written with the HSM the service then uses: SoftHSM2 reads the whole token each
             // time it is opened.
+            // Nodes of one data directory started together write one access key, one at a time.
             hsm ->
                 prepared[0] =
-                    DevCredentials.prepare(
-                        dataDir,
-                        new CredentialsAdmin(
-                            Path.of(config.credentials().file()), hsm.serviceKeys(), hsm.random()),
-                        account,
-                        region,
-                        endpoint,
-                        fixedId,
-                        secretBytes));
+                    DevDataDir.underLock(
+                        dataDir.resolve("credentials.lock"),
+                        () ->
+                            DevCredentials.prepare(
+                                dataDir,
+                                new CredentialsAdmin(
+                                    Path.of(config.credentials().file()),
+                                    hsm.serviceKeys(),
+                                    hsm.random()),
+                                account,
+                                region,
+                                endpoint,
+                                fixedId,
+                                secretBytes)));
     // The port asked for, or the one found when that was 0.
     printWelcome(System.out, config, "http://127.0.0.1:" + app.port(), prepared[0]);
     if (app.managementPort() > 0) {
@@ -87,6 +114,26 @@ public final class DevCommand {
               + "/health/ready, /health/live, /metrics");
       System.out.println();
     }
+  }
+
+  /**
+   * With {@code --store postgresql}: the store of the data directory's cluster (made or started now
+   * if need be) and an audit trail of this node's own, one writer per file.
+   */
+  private Config nodeConfig(Config config) throws IOException {
+    if (!postgresql) {
+      return config;
+    }
+    Config.Store store;
+    if (storeUrl != null) {
+      store = new Config.Store(storeUrl, storeUser, null, storePasswordFile, null, null);
+    } else {
+      cluster = DevPostgres.of(dataDir);
+      store = cluster.startOrReuse();
+    }
+    return config
+        .withStore(store)
+        .withAudit(Config.Audit.toFile(dataDir.resolve("audit-" + port + ".log").toString()));
   }
 
   /** Reads the options; returns those it does not know, which are ignored. */
@@ -103,6 +150,11 @@ public final class DevCommand {
         case "--sessions" -> sessions = options.intValue(a);
         case "--working-copies" -> workingCopies = options.intValue(a);
         case "--management-port" -> managementPort = options.intValue(a);
+        case "--store" -> postgresql = store(options.value(a));
+        case "--store-url" -> storeUrl = options.value(a);
+        case "--store-user" -> storeUser = options.value(a);
+        case "--store-password-file" -> storePasswordFile = options.value(a);
+        case "--deletion-check-seconds" -> deletionCheckSeconds = options.intValue(a);
         case "--access-key-id" -> accessKeyId = options.value(a);
         case "--secret-access-key" -> secret = options.value(a);
         default -> {
@@ -112,6 +164,17 @@ public final class DevCommand {
       }
     }
     return ignored;
+  }
+
+  /** {@code --store}: true for {@code postgresql}, false for {@code sqlite} (the default). */
+  private static boolean store(String value) {
+    return switch (value) {
+      case "postgresql" -> true;
+      case "sqlite" -> false;
+      default ->
+          throw new IllegalArgumentException(
+              "--store takes sqlite (the default) or postgresql, not " + value);
+    };
   }
 
   /** A pair given whole, else the AWS variables' pair, else none (kept or generated later). */
@@ -158,6 +221,20 @@ public final class DevCommand {
             + "' in "
             + awsFile);
     out.println("  every request must be signed with it; audit trail in " + config.audit().file());
+    if (cluster != null) {
+      out.println(
+          "  metadata in the PostgreSQL cluster "
+              + cluster.cluster()
+              + " ("
+              + config.store().url()
+              + "), shared by every node of this data directory: start another with"
+              + " ./hsm-kms dev --store postgresql --data-dir "
+              + dataDir
+              + " --port <another port>");
+      out.println("  the cluster outlives the nodes; stop it with: " + cluster.stopCommand());
+    } else if (storeUrl != null) {
+      out.println("  metadata in the PostgreSQL database " + storeUrl);
+    }
     out.println("Try:");
     out.println(
         "  AWS_SHARED_CREDENTIALS_FILE="

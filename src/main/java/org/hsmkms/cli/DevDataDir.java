@@ -1,7 +1,13 @@
 package org.hsmkms.cli;
 
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.hsmkms.DevCredentials;
 import org.hsmkms.config.Config;
 import org.hsmkms.config.DevDefaults;
@@ -37,6 +43,22 @@ public final class DevDataDir {
       String module,
       Integer sessions,
       Integer workingCopies) {
+    return config(dataDir, port, account, region, module, sessions, workingCopies, null);
+  }
+
+  /**
+   * As {@link #config(Path, int, String, String, String, Integer, Integer)}, with due deletions
+   * looked for every {@code deletionCheckSeconds} (null for the default, a minute).
+   */
+  static Config config(
+      Path dataDir,
+      int port,
+      String account,
+      String region,
+      String module,
+      Integer sessions,
+      Integer workingCopies,
+      Integer deletionCheckSeconds) {
     DevDefaults defaults = DevDefaults.get();
     if (module == null) {
       module =
@@ -67,9 +89,36 @@ public final class DevDataDir {
             null,
             workingCopies),
         new Config.Store("jdbc:sqlite:" + dataDir.resolve("metadata.db")),
-        new Config.Deletion(null),
-        new Config.Credentials(dataDir.resolve(DevCredentials.SERVER_FILE).toString(), null),
+        new Config.Deletion(deletionCheckSeconds == null ? null : (long) deletionCheckSeconds),
+        // Checked every second: "credentials add" is seen by every node of the directory at once.
+        new Config.Credentials(dataDir.resolve(DevCredentials.SERVER_FILE).toString(), 1L),
         Config.Audit.toFile(dataDir.resolve("audit.log").toString()));
+  }
+
+  /** Work done while holding a lock file. */
+  @FunctionalInterface
+  interface LockedWork<T> {
+    T run() throws IOException;
+  }
+
+  /**
+   * Runs {@code work} holding an exclusive lock on {@code lockFile} (made mode 600 if missing), so
+   * that the processes of one data directory do it one at a time.
+   */
+  static <T> T underLock(Path lockFile, LockedWork<T> work) throws IOException {
+    if (!Files.exists(lockFile)) {
+      try {
+        Files.createFile(
+            lockFile,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      } catch (FileAlreadyExistsException e) {
+        // Made by another process just now.
+      }
+    }
+    try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE);
+        FileLock lock = channel.lock()) {
+      return work.run();
+    }
   }
 
   /** The configuration of {@code dataDir} for the tools ({@code credentials}): default account. */

@@ -10,7 +10,10 @@ public final class HelpCommand {
     out.println(
         "usage: hsm-kms dev [--port N] [--data-dir DIR] [--account-id ID] [--region R]"
             + " [--module PATH] [--sessions N] [--working-copies N]");
-    out.println("                   [--management-port N]");
+    out.println("                   [--management-port N] [--deletion-check-seconds N]");
+    out.println(
+        "                   [--store sqlite|postgresql [--store-url JDBC_URL [--store-user U]"
+            + " [--store-password-file F]]]");
     out.println("                   [--access-key-id ID --secret-access-key SECRET]");
     out.println("       hsm-kms serve --config FILE");
     out.println(

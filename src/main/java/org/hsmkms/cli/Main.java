@@ -3,6 +3,7 @@ package org.hsmkms.cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import org.hsmkms.hsm.HsmException;
+import org.hsmkms.store.StoreInUseException;
 
 /**
  * Command line: {@code dev} (SoftHSM2 token and embedded store prepared by the launcher in a data
@@ -32,7 +33,7 @@ public final class Main {
           System.exit(2);
         }
       }
-    } catch (IllegalArgumentException | IOException | HsmException e) {
+    } catch (IllegalArgumentException | IOException | HsmException | StoreInUseException e) {
       System.err.println("hsm-kms: " + e.getMessage());
       System.exit(2);
     }

@@ -26,7 +26,8 @@ public record Config(
     Audit audit,
     DataKeyPairs dataKeyPairs,
     Rotation rotation,
-    KeyUsage keyUsage) {
+    KeyUsage keyUsage,
+    Cluster cluster) {
 
   /**
    * Listener settings. Without {@code tls} the server speaks plain HTTP, which it refuses to do on
@@ -332,6 +333,7 @@ public record Config(
   @JsonCreator
   public Config {
     keyUsage = keyUsage == null ? new KeyUsage(null) : keyUsage;
+    cluster = cluster == null ? new Cluster(null, null) : cluster;
     rotation = rotation == null ? new Rotation(null, null, null, null) : rotation;
     dataKeyPairs = dataKeyPairs == null ? new DataKeyPairs(null, null) : dataKeyPairs;
     server = server == null ? new Server(null, null, null) : server;
@@ -398,6 +400,7 @@ public record Config(
         audit,
         dataKeyPairs,
         null,
+        null,
         null);
   }
 
@@ -433,7 +436,12 @@ public record Config(
         audit,
         dataKeyPairs,
         rotation,
-        keyUsage);
+        keyUsage,
+        cluster);
+  }
+
+  public Config withCluster(Cluster cl) {
+    return with(c -> c.cluster = cl);
   }
 
   public Config withDataKeyPairs(DataKeyPairs d) {
@@ -455,7 +463,8 @@ public record Config(
         copy.audit,
         copy.dataKeyPairs,
         copy.rotation,
-        copy.keyUsage);
+        copy.keyUsage,
+        copy.cluster);
   }
 
   /** The components a {@code with*} method may change. */
@@ -466,6 +475,7 @@ public record Config(
     DataKeyPairs dataKeyPairs;
     Rotation rotation;
     KeyUsage keyUsage;
+    Cluster cluster;
 
     Copy(Config c) {
       server = c.server;
@@ -474,6 +484,7 @@ public record Config(
       dataKeyPairs = c.dataKeyPairs;
       rotation = c.rotation;
       keyUsage = c.keyUsage;
+      cluster = c.cluster;
     }
   }
 

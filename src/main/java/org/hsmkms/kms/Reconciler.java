@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import org.hsmkms.hsm.KeyInventory;
 import org.hsmkms.hsm.MaterialId;
+import org.hsmkms.kms.cluster.ClusterNode;
 import org.hsmkms.store.KeyRecord;
 import org.hsmkms.store.MaterialRecord;
 import org.hsmkms.store.MetadataStore;
@@ -23,6 +24,13 @@ import org.slf4j.LoggerFactory;
  * (state Deleting, or PendingDeletion past its date), and for a multi-Region key only with the last
  * region's key: the regions share the HSM objects. A row without its token object is reported and
  * kept; a token object without a row is reported and kept.
+ *
+ * <p>Several nodes: a row whose unfinished work (Creating, Deleting, a rotation) is owned by a live
+ * node is left alone, by start-up repair and by {@link #reconcileAbandoned()}, which the leader
+ * runs periodically for what dead nodes left. Each row is read again right before it is repaired,
+ * after the owners were read, so work that finished meanwhile is not touched. A due deletion starts
+ * with a compare-and-set in the database (PendingDeletion with the same date to Deleting), so two
+ * nodes sweeping at once delete a key once.
  */
 public final class Reconciler {
   private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
@@ -31,12 +39,34 @@ public final class Reconciler {
   private final MetadataStore store;
   private final Keys keys;
   private final Clock clock;
+  private final ClusterNode cluster;
 
+  /** A reconciler for a process that is its store's only user. */
   public Reconciler(KeyInventory hsm, MetadataStore store, Keys keys, Clock clock) {
+    this(hsm, store, keys, clock, null);
+  }
+
+  /**
+   * @param cluster this process as a node of the cluster sharing the store; null when it is the
+   *     store's only user
+   */
+  public Reconciler(
+      KeyInventory hsm, MetadataStore store, Keys keys, Clock clock, ClusterNode cluster) {
     this.hsm = hsm;
     this.store = store;
     this.keys = keys;
     this.clock = clock;
+    this.cluster = cluster;
+  }
+
+  /** Unfinished work of live nodes, read after the rows it is checked against. */
+  private Set<String> workOfLiveNodes() {
+    return cluster == null ? Set.of() : cluster.workOfLiveNodes();
+  }
+
+  /** At start-up this node has nothing in flight: only the other live nodes' work is left. */
+  private Set<String> workOfOtherLiveNodes() {
+    return cluster == null ? Set.of() : cluster.workOfOtherLiveNodes();
   }
 
   /** What start-up reconciliation found, for the log and for tests. */
@@ -47,6 +77,10 @@ public final class Reconciler {
       int rowsWithoutMaterial,
       int objectsWithoutRow) {}
 
+  /**
+   * Start-up repair, before this node serves: every row in Creating or Deleting and every
+   * unfinished rotation, except the work of other live nodes, against one listing of the token.
+   */
   public Report reconcile() {
     int completed = 0;
     int rolledBack = 0;
@@ -58,31 +92,23 @@ public final class Reconciler {
     List<MaterialId> tokenIds = hsm.listKeyIds();
     Set<String> inToken = new HashSet<>();
     tokenIds.forEach(id -> inToken.add(id.hex()));
-    reconcileRotations(inToken);
+    List<RotationRecord> rotations = store.unfinishedRotations();
+    List<KeyRecord> allKeys = store.allKeys();
+    Set<String> busy = workOfOtherLiveNodes();
+    reconcileRotations(rotations, busy, r -> inToken.contains(r.materialId()));
     Map<String, List<MaterialRecord>> allMaterials = store.allMaterials();
-    for (KeyRecord key : store.allKeys()) {
+    for (KeyRecord key : allKeys) {
       List<MaterialRecord> materials = allMaterials.getOrDefault(key.keyId(), List.of());
       materials.forEach(m -> known.add(m.materialId()));
       KeyState state = KeyState.fromAwsName(key.keyState());
       boolean present = inToken.contains(key.currentMaterialId());
-      if (state == KeyState.CREATING) {
-        if (present) {
-          // The material exists, so the key is rolled forward; it is never destroyed unasked.
-          store.updateKey(key.withState(KeyState.ENABLED.awsName(), null, null));
-          LOG.warn(
-              "key {}: CreateKey was interrupted after the HSM made the key; completed",
-              key.keyId());
-          completed++;
-        } else {
-          store.deleteKey(key.keyId());
-          LOG.warn(
-              "key {}: CreateKey was interrupted before the HSM made the key; row removed",
-              key.keyId());
-          rolledBack++;
+      if (state == KeyState.CREATING || state == KeyState.DELETING) {
+        switch (repair(key, busy, k -> present)) {
+          case COMPLETED -> completed++;
+          case ROLLED_BACK -> rolledBack++;
+          case DELETED -> deleted++;
+          case LEFT -> {}
         }
-      } else if (state == KeyState.DELETING) {
-        completeDeletion(key, materials);
-        deleted++;
       } else if (!present && state != KeyState.PENDING_IMPORT) {
         // (A PendingImport key has no material; ImportSweep.reconcile repairs such keys.)
         missing++;
@@ -113,13 +139,24 @@ public final class Reconciler {
    * without it the rotation row is removed, and a scheduled rotation is then due again. Rotations
    * of keys being deleted are left to the deletion, which destroys their material.
    */
-  private void reconcileRotations(Set<String> inToken) {
-    for (RotationRecord r : store.unfinishedRotations()) {
+  private void reconcileRotations(
+      List<RotationRecord> unfinished,
+      Set<String> busy,
+      java.util.function.Predicate<RotationRecord> present) {
+    for (RotationRecord r : unfinished) {
+      if (busy.contains(r.materialId())) {
+        LOG.info("key {}: a rotation in progress on a live node; left to it", r.keyId());
+        continue;
+      }
+      if (store.rotations(r.keyId()).stream()
+          .noneMatch(x -> x.materialId().equals(r.materialId()) && !x.completed())) {
+        continue; // finished or rolled back since the listing
+      }
       KeyRecord key = store.findKey(r.keyId()).orElse(null);
       if (key != null && KeyState.fromAwsName(key.keyState()) == KeyState.DELETING) {
         continue;
       }
-      if (key != null && inToken.contains(r.materialId())) {
+      if (key != null && present.test(r)) {
         store.completeRotation(r.materialId(), clock.instant());
         LOG.warn(
             "key {}: a rotation was interrupted after the HSM made material {}; completed",
@@ -132,6 +169,81 @@ public final class Reconciler {
             r.keyId());
       }
     }
+  }
+
+  private enum Repair {
+    COMPLETED,
+    ROLLED_BACK,
+    DELETED,
+    LEFT
+  }
+
+  /**
+   * Repairs a key row listed in Creating or Deleting, unless a live node owns it or it changed
+   * since the listing: a CreateKey whose material exists is completed, one without it removed; a
+   * deletion is completed.
+   */
+  private Repair repair(
+      KeyRecord listed, Set<String> busy, java.util.function.Predicate<KeyRecord> present) {
+    if (busy.contains(listed.keyId())) {
+      LOG.info(
+          "key {} ({}): work in progress on a live node; left to it",
+          listed.keyId(),
+          listed.keyState());
+      return Repair.LEFT;
+    }
+    // Read again: the owner may have finished since the listing (it was not busy then, or is dead).
+    KeyRecord key = store.findKey(listed.keyId()).orElse(null);
+    if (key == null || !key.keyState().equals(listed.keyState())) {
+      return Repair.LEFT;
+    }
+    if (KeyState.fromAwsName(key.keyState()) == KeyState.DELETING) {
+      completeDeletion(key, store.materials(keys.materialOwner(key)));
+      return Repair.DELETED;
+    }
+    if (present.test(key)) {
+      // The material exists, so the key is rolled forward; it is never destroyed unasked.
+      store.updateKey(key.withState(KeyState.ENABLED.awsName(), null, null));
+      LOG.warn(
+          "key {}: CreateKey was interrupted after the HSM made the key; completed", key.keyId());
+      return Repair.COMPLETED;
+    }
+    store.deleteKey(key.keyId());
+    LOG.warn(
+        "key {}: CreateKey was interrupted before the HSM made the key; row removed", key.keyId());
+    return Repair.ROLLED_BACK;
+  }
+
+  /**
+   * The periodic reconciliation (the leader's): what dead nodes left half done, and rows of unknown
+   * owner, repaired as at start-up. Looks up only the rows' own objects in the token (a listing of
+   * the token beside requests upset SoftHSM2), then forgets the dead nodes.
+   */
+  public Report reconcileAbandoned() {
+    List<RotationRecord> rotations = store.unfinishedRotations();
+    List<KeyRecord> rows =
+        store.keysInStates(Set.of(KeyState.CREATING.awsName(), KeyState.DELETING.awsName()));
+    Set<String> busy = workOfLiveNodes();
+    reconcileRotations(rotations, busy, r -> hsm.keyExists(MaterialId.fromHex(r.materialId())));
+    int completed = 0;
+    int rolledBack = 0;
+    int deleted = 0;
+    for (KeyRecord key : rows) {
+      switch (repair(key, busy, k -> hsm.keyExists(MaterialId.fromHex(k.currentMaterialId())))) {
+        case COMPLETED -> completed++;
+        case ROLLED_BACK -> rolledBack++;
+        case DELETED -> deleted++;
+        case LEFT -> {}
+      }
+    }
+    if (cluster != null) {
+      cluster.forgetDeadNodes();
+    }
+    Report report = new Report(completed, rolledBack, deleted, 0, 0);
+    if (completed + rolledBack + deleted > 0) {
+      LOG.info("reconciliation of abandoned work: {}", report);
+    }
+    return report;
   }
 
   /** Deletes every key whose pending deletion is due; returns how many. */
@@ -169,6 +281,12 @@ public final class Reconciler {
     if (current == null || !KeyState.PENDING_DELETION.awsName().equals(current.keyState())) {
       return null;
     }
+    // Several nodes: only the one whose compare-and-set wins carries the deletion out.
+    if (cluster != null && !cluster.beginDeletion(current.keyId(), current.deletionDate())) {
+      return null;
+    }
+    // The key row's own compare-and-set: a CancelKeyDeletion written since the read wins, and
+    // the retry finds the key Disabled. (This write also empties this process's caches.)
     store.updateKey(
         current.withState(
             KeyState.DELETING.awsName(), current.deletionDate(), current.pendingWindowDays()));

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import org.hsmkms.store.ClusterStore;
 import org.hsmkms.store.KeyRecord;
 import org.hsmkms.store.MetadataStore;
 import org.slf4j.Logger;
@@ -18,12 +18,15 @@ import org.slf4j.LoggerFactory;
  * material that reaches {@code refuseAt} encrypts no more (KMSInvalidStateException), which is what
  * a key that cannot rotate meets.
  *
- * <p>Cheap on the hot path: an {@link AtomicLong} per material, no lock and no store write per
- * request. The store holds a <em>reservation</em>: before the count passes the number stored, the
- * request that gets there stores {@code batch} more (one write per {@code batch} encryptions, by
- * one thread while the others go on below the old reservation). So the stored number is never below
- * the encryptions made: after a crash a material resumes at its reservation, over-counting by at
- * most one batch and never under-counting. {@link #close()} stores the exact counts.
+ * <p>Cheap on the hot path: a short lock per material and no store write per request. The store
+ * holds a <em>reservation</em>: when this process has used up its numbers it adds {@code batch} to
+ * the stored total <em>in the database</em> (an atomic addition, never a value computed here) and
+ * takes the {@code batch} numbers just below the new total as its own. Every encryption of the
+ * cluster so gets a number of its own, and the stored total is never below the encryptions made by
+ * all nodes together: after a crash a material resumes above its reservation, over-counting by at
+ * most one batch per node and never under-counting. The limits compare these numbers, so they hold
+ * across nodes. {@link #close()} gives back the unused numbers of its last batch if no node
+ * reserved after it (a compare-and-set).
  *
  * <p>Security: counts and material ids only; nothing secret.
  */
@@ -49,16 +52,80 @@ public final class UsageLimits implements AutoCloseable {
     }
   }
 
-  private final MetadataStore store;
+  private final Reservations store;
   private final Settings settings;
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final Set<String> requested = ConcurrentHashMap.newKeySet();
   private final Map<String, String> pending = new ConcurrentHashMap<>();
   private volatile Runnable onRotationWanted = () -> {};
 
+  /** Counts for a process that is its store's only user. */
   public UsageLimits(MetadataStore store, Settings settings) {
-    this.store = store;
+    this(Reservations.soleWriter(store), settings);
+  }
+
+  public UsageLimits(Reservations reservations, Settings settings) {
+    this.store = reservations;
     this.settings = settings;
+  }
+
+  /** Where reservations are kept. */
+  public interface Reservations {
+    /** The total reserved for a material; 0 if none. */
+    long reserved(String material);
+
+    /** Adds {@code count} atomically and answers the new total. */
+    long reserve(String material, long count);
+
+    /** Gives {@code unused} back if the total is still {@code upTo}. */
+    void giveBack(String material, long upTo, long unused);
+
+    /** Atomic in the database: for several nodes. */
+    static Reservations shared(ClusterStore cluster) {
+      return new Reservations() {
+        @Override
+        public long reserved(String material) {
+          return cluster.reservedUsage(material);
+        }
+
+        @Override
+        public long reserve(String material, long count) {
+          return cluster.reserveUsage(material, count);
+        }
+
+        @Override
+        public void giveBack(String material, long upTo, long unused) {
+          cluster.returnUsage(material, upTo, unused);
+        }
+      };
+    }
+
+    /**
+     * Read and write: only for a store no other process writes (each material's counter reserves
+     * under its own lock, so this process never races itself).
+     */
+    static Reservations soleWriter(MetadataStore store) {
+      return new Reservations() {
+        @Override
+        public long reserved(String material) {
+          return store.materialUsage(material);
+        }
+
+        @Override
+        public long reserve(String material, long count) {
+          long total = store.materialUsage(material) + count;
+          store.putMaterialUsage(material, total);
+          return total;
+        }
+
+        @Override
+        public void giveBack(String material, long upTo, long unused) {
+          if (store.materialUsage(material) == upTo) {
+            store.putMaterialUsage(material, upTo - unused);
+          }
+        }
+      };
+    }
   }
 
   public Settings settings() {
@@ -80,7 +147,7 @@ public final class UsageLimits implements AutoCloseable {
     Counter counter = counters.computeIfAbsent(material, this::load);
     // A material at its limit refuses without counting: refused requests are no encryptions, and
     // must not cost a reservation write each. Two requests racing past the limit count one extra.
-    if (counter.count.get() >= settings.refuseAt()) {
+    if (counter.last() >= settings.refuseAt()) {
       throw refused(key, material);
     }
     long n = counter.increment(material);
@@ -111,7 +178,7 @@ public final class UsageLimits implements AutoCloseable {
   /** The encryptions counted for a material since this process started using it (reserved). */
   public long encryptions(String materialHex) {
     Counter c = counters.get(materialHex);
-    return c == null ? store.materialUsage(materialHex) : c.count.get();
+    return c == null ? store.reserved(materialHex) : c.last();
   }
 
   /** A rotation asked for by a material at its limit: the key and that material. */
@@ -138,43 +205,48 @@ public final class UsageLimits implements AutoCloseable {
   @Override
   public void close() {
     for (Map.Entry<String, Counter> e : counters.entrySet()) {
-      Counter c = e.getValue();
-      synchronized (c) {
-        store.putMaterialUsage(e.getKey(), c.count.get());
-        c.reserved = c.count.get();
-      }
+      e.getValue().giveBack(e.getKey());
     }
   }
 
   private Counter load(String material) {
-    long stored = store.materialUsage(material);
-    return new Counter(stored);
+    return new Counter(store.reserved(material));
   }
 
-  /** One material's count and how far the store's reservation reaches. */
+  /**
+   * One material's numbers in this process: the last one used, and the end of the batch this
+   * process reserved. The first encryption reserves a batch (the stored total may have been reached
+   * by other nodes or by an earlier run).
+   */
   private final class Counter {
-    final AtomicLong count;
-    volatile long reserved;
+    private long last;
+    private long end;
 
     Counter(long stored) {
-      this.count = new AtomicLong(stored);
-      this.reserved = stored;
+      this.last = stored;
+      this.end = stored;
     }
 
-    long increment(String material) {
-      long n = count.incrementAndGet();
-      if (n > reserved) {
-        synchronized (this) {
-          while (n > reserved) {
-            long next = reserved + settings.batch();
-            // Stored before any encryption beyond the old reservation is made.
-            store.putMaterialUsage(material, next);
-            reserved = next;
-            LOG.debug("material {}: {} encryptions reserved", material, next);
-          }
-        }
+    synchronized long last() {
+      return last;
+    }
+
+    /** The number of this encryption, unique across nodes; reserved before it is made. */
+    synchronized long increment(String material) {
+      if (last >= end) {
+        long total = store.reserve(material, settings.batch());
+        last = total - settings.batch();
+        end = total;
+        LOG.debug("material {}: {} encryptions reserved", material, total);
       }
-      return n;
+      return ++last;
+    }
+
+    synchronized void giveBack(String material) {
+      if (end > last) {
+        store.giveBack(material, end, end - last);
+        end = last;
+      }
     }
   }
 }

@@ -57,6 +57,13 @@ class CommandsTest {
   }
 
   @Test
+  void dev_aStoreOtherThanSqliteOrPostgresql_isRefused() {
+    assertEquals(
+        "--store takes sqlite (the default) or postgresql, not mysql",
+        refused(() -> DevCommand.run(args("dev --store mysql"))));
+  }
+
+  @Test
   void dev_aNonNumericPort_isRefused() {
     assertThrows(NumberFormatException.class, () -> DevCommand.run(args("dev --port http")));
   }

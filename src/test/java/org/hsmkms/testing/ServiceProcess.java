@@ -85,12 +85,34 @@ public final class ServiceProcess implements AutoCloseable {
    */
   public static ServiceProcess start(Path dataDir, String crashAt)
       throws IOException, InterruptedException {
-    int port = freePort();
-    int run = 1;
-    while (Files.exists(dataDir.resolve("run-" + run + ".out"))) {
-      run++;
+    return start(
+        dataDir, crashAt == null ? List.of() : List.of("-Dhsmkms.crashAt=" + crashAt), List.of());
+  }
+
+  /**
+   * Starts {@code dev} on {@code dataDir} with extra JVM options (e.g. system properties) and extra
+   * {@code dev} options (e.g. {@code --store postgresql}), on a free port, and waits until it
+   * answers a signed request. Several processes may share one data directory: each start has its
+   * own {@code run-N} files.
+   */
+  public static ServiceProcess start(Path dataDir, List<String> jvmOptions, List<String> options)
+      throws IOException, InterruptedException {
+    return start(dataDir, freePort(), jvmOptions, options);
+  }
+
+  /** As {@link #start(Path, List, List)}, on {@code port}. */
+  public static ServiceProcess start(
+      Path dataDir, int port, List<String> jvmOptions, List<String> options)
+      throws IOException, InterruptedException {
+    Path output;
+    int run;
+    synchronized (ServiceProcess.class) {
+      run = 1;
+      while (Files.exists(dataDir.resolve("run-" + run + ".out"))) {
+        run++;
+      }
+      output = Files.createFile(dataDir.resolve("run-" + run + ".out"));
     }
-    Path output = dataDir.resolve("run-" + run + ".out");
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // As the jar's manifest does for java -jar: the JDK's PKCS#11 layer for AES-GCM.
@@ -100,9 +122,7 @@ public final class ServiceProcess implements AutoCloseable {
     command.add("-XX:TieredStopAtLevel=1");
     command.add("-XX:+UseSerialGC");
     command.add("-Dhsmkms.testLog=" + dataDir.resolve("run-" + run + ".log"));
-    if (crashAt != null) {
-      command.add("-Dhsmkms.crashAt=" + crashAt);
-    }
+    command.addAll(jvmOptions);
     command.addAll(
         List.of(
             "-cp",
@@ -124,6 +144,7 @@ public final class ServiceProcess implements AutoCloseable {
             ACCESS_KEY_ID,
             "--secret-access-key",
             SECRET_ACCESS_KEY));
+    command.addAll(options);
     ProcessBuilder pb =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
     pb.environment().put("SOFTHSM2_CONF", softhsm2Conf(dataDir).toString());
@@ -175,6 +196,23 @@ public final class ServiceProcess implements AutoCloseable {
     return c;
   }
 
+  /** The KMS port the process listens on. */
+  public int port() {
+    return port;
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** Kills the process with SIGKILL, as a crash or the OOM killer would, and waits for it. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("the service survived SIGKILL for 30 seconds");
+    }
+  }
+
   /** Waits for the process to end by itself; answers its exit status. */
   public int awaitExit(Duration timeout) throws InterruptedException {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -224,7 +262,8 @@ public final class ServiceProcess implements AutoCloseable {
     return dataDir.resolve("softhsm2.conf");
   }
 
-  private static int freePort() throws IOException {
+  /** A port free now, for a process started later. */
+  public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       s.setReuseAddress(true);
       return s.getLocalPort();

@@ -54,6 +54,7 @@ public final class JdbcMetadataStore implements MetadataStore {
   public static final Duration DEFAULT_ACQUIRE_TIMEOUT = Duration.ofSeconds(30);
 
   private final Connections connections;
+  private final JdbcClusterStore cluster;
 
   /** Opens the database at {@code jdbcUrl} without credentials (as SQLite needs). */
   public JdbcMetadataStore(String jdbcUrl) {
@@ -91,6 +92,12 @@ public final class JdbcMetadataStore implements MetadataStore {
     this.connections =
         Connections.open(
             jdbcUrl, user, password, connections, acquireTimeout, Migrations.fromClasspath());
+    this.cluster = new JdbcClusterStore(this.connections);
+  }
+
+  /** Nodes, ownership of unfinished work, leadership and atomic counters on this database. */
+  public org.hsmkms.store.ClusterStore cluster() {
+    return cluster;
   }
 
   @Override
@@ -104,6 +111,7 @@ public final class JdbcMetadataStore implements MetadataStore {
         "insertKey " + key.keyId(),
         c -> {
           KeyRows.insert(c, key, firstMaterial);
+          cluster.ownCreatingKey(c, key.keyId());
           return null;
         });
   }
@@ -500,7 +508,10 @@ public final class JdbcMetadataStore implements MetadataStore {
   public RotationClaim claimRotation(RotationRecord creating, int onDemandLimit) {
     Objects.requireNonNull(creating, "creating");
     return connections.write(
-        "claimRotation " + creating.keyId(), c -> RotationRows.claim(c, creating, onDemandLimit));
+        "claimRotation " + creating.keyId(),
+        c ->
+            cluster.ownRotation(
+                c, creating.materialId(), RotationRows.claim(c, creating, onDemandLimit)));
   }
 
   @Override
@@ -639,6 +650,7 @@ public final class JdbcMetadataStore implements MetadataStore {
           MultiRegionRows.insert(
               c, new MultiRegionKeyRecord(primary.publicId(), primary.account(), primary.region()));
           KeyRows.insert(c, primary, firstMaterial);
+          cluster.ownCreatingKey(c, primary.keyId());
           return null;
         });
   }

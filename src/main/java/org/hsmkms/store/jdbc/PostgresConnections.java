@@ -247,6 +247,25 @@ final class PostgresConnections implements Connections {
     }
   }
 
+  /**
+   * A new connection outside the pool, with the pool's settings, for a session-level lock that must
+   * last exactly as long as its connection (the pool would recycle it). The caller closes it.
+   */
+  Connection dedicated() throws SQLException {
+    if (closed.get()) {
+      throw new StoreException("metadata store is closed");
+    }
+    java.util.Properties p = new java.util.Properties();
+    p.putAll(pool.getDataSourceProperties());
+    if (pool.getUsername() != null) {
+      p.setProperty("user", pool.getUsername());
+    }
+    if (pool.getPassword() != null) {
+      p.setProperty("password", pool.getPassword());
+    }
+    return java.sql.DriverManager.getConnection(pool.getJdbcUrl(), p);
+  }
+
   // A failure to give a connection back says nothing about the caller's work, which is done.
   private static void giveBack(Connection c) {
     try {
