@@ -24,7 +24,6 @@ import org.hsmkms.auth.IdentityPolicies;
 import org.hsmkms.auth.SecretSealer;
 import org.hsmkms.auth.SigV4Authenticator;
 import org.hsmkms.config.Config;
-import org.hsmkms.config.StorePassword;
 import org.hsmkms.hsm.KeyPairType;
 import org.hsmkms.hsm.pkcs11.Pkcs11Hsm;
 import org.hsmkms.hsm.pkcs11.Pkcs11Settings;
@@ -51,11 +50,9 @@ import org.hsmkms.kms.MaterialRotation;
 import org.hsmkms.kms.Reconciler;
 import org.hsmkms.kms.UsageLimits;
 import org.hsmkms.kms.cluster.ClusterNode;
-import org.hsmkms.store.CachingMetadataStore;
 import org.hsmkms.store.ClusterStore;
 import org.hsmkms.store.EmbeddedStoreLock;
 import org.hsmkms.store.MetadataStore;
-import org.hsmkms.store.jdbc.JdbcMetadataStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -236,39 +233,13 @@ public final class Application implements AutoCloseable {
   }
 
   private void openStore() {
-    Config.Store s = config.store();
-    char[] password;
-    try {
-      password = StorePassword.readFor(s);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read store.passwordFile", e);
-    }
-    try {
-      // The driver and the pool take a String; it is made here and kept by the pool only.
-      JdbcMetadataStore jdbc =
-          s.url().startsWith("jdbc:sqlite:")
-              ? new JdbcMetadataStore(s.url())
-              : new JdbcMetadataStore(
-                  s.url(),
-                  s.user(),
-                  password == null ? null : new String(password),
-                  s.poolSize(),
-                  Duration.ofMillis(s.connectionTimeoutMillis()));
-      cluster = jdbc.cluster();
-      store = monitoring.metrics.timed(jdbc);
-    } finally {
-      if (password != null) {
-        Arrays.fill(password, '\0');
-      }
-    }
-    if (s.url().startsWith("jdbc:sqlite:")) {
-      // The embedded database has one writer, this process, so its rows can be cached.
-      store = new CachingMetadataStore(store);
-    }
+    StoreOpening.Opened opened = StoreOpening.open(config.store(), monitoring.metrics);
+    store = opened.store();
+    cluster = opened.cluster();
     parts.add("the metadata store", store::close);
     node = new ClusterNode(cluster, config.cluster().heartbeat(), config.cluster().lease());
     // An embedded store is this process's alone (its lock is held): no other node is alive.
-    node.start(s.url().startsWith("jdbc:sqlite:"));
+    node.start(config.store().url().startsWith("jdbc:sqlite:"));
     parts.add("the cluster node", node::close);
   }
 

@@ -86,29 +86,12 @@ public final class ImportSweep {
     Instant now = clock.instant();
     int expired = 0;
     for (ImportedMaterialRecord m : store.importedMaterialsExpiredBy(now)) {
+      boolean withdrawn;
       synchronized (keys.lifecycleLock()) {
-        // Re-read: the material may have been re-imported with a later ValidTo since the query.
-        KeyRecord key = store.findKey(m.keyId()).orElse(null);
-        ImportedMaterialRecord current = store.findImportedMaterial(m.keyId()).orElse(null);
-        if (key == null
-            || current == null
-            || current.validTo() == null
-            || current.validTo().isAfter(now)
-            || !Set.of(KeyState.ENABLED.awsName(), KeyState.DISABLED.awsName())
-                .contains(key.keyState())) {
-          continue;
-        }
-        if (cluster == null) {
-          imports.withdraw(key);
-        } else if (cluster.beginExpiry(key.keyId(), current.validTo())) {
-          try {
-            imports.withdraw(key);
-          } finally {
-            imports.disown(key.keyId());
-          }
-        } else {
-          continue; // withdrawn, re-imported or being worked on by another node meanwhile
-        }
+        withdrawn = ConflictRetry.retry(() -> withdrawIfExpired(m.keyId(), now));
+      }
+      if (!withdrawn) {
+        continue;
       }
       expired++;
       LOG.info("key {}: imported key material expired and was destroyed", m.keyId());
@@ -122,6 +105,36 @@ public final class ImportSweep {
     store.deleteImportParametersExpiredBefore(now.minus(EXPIRED_TOKENS_KEPT));
     store.deleteImportedMaterialsOfMissingKeys();
     return new Result(expired, destroyed);
+  }
+
+  /** Withdraws the key's imported material if it is still expired and in use (re-read here). */
+  private boolean withdrawIfExpired(String keyId, Instant now) {
+    // Re-read: the material may have been re-imported with a later ValidTo since the query.
+    KeyRecord key = store.findKey(keyId).orElse(null);
+    ImportedMaterialRecord current = store.findImportedMaterial(keyId).orElse(null);
+    if (key == null
+        || current == null
+        || current.validTo() == null
+        || current.validTo().isAfter(now)
+        || !Set.of(KeyState.ENABLED.awsName(), KeyState.DISABLED.awsName())
+            .contains(key.keyState())) {
+      return false;
+    }
+    if (cluster == null) {
+      imports.withdraw(key);
+      return true;
+    }
+    if (!cluster.beginExpiry(keyId, current.validTo())) {
+      return false; // withdrawn, re-imported or being worked on by another node meanwhile
+    }
+    try {
+      // The claim moved the state; the row's own compare-and-set follows on a fresh read (a
+      // DisableKey written between the read above and the claim raised the version).
+      ConflictRetry.retry(() -> imports.withdraw(store.findKey(keyId).orElseThrow()));
+    } finally {
+      imports.disown(keyId);
+    }
+    return true;
   }
 
   /**

@@ -211,7 +211,7 @@ public final class KeyManagement {
 
   private void setEnabled(RequestContext ctx, String keyId, boolean enable) {
     synchronized (keys.lifecycleLock()) {
-      setEnabledLocked(ctx, keyId, enable);
+      ConflictRetry.retry(() -> setEnabledLocked(ctx, keyId, enable));
     }
   }
 
@@ -248,21 +248,25 @@ public final class KeyManagement {
           "Member must have value less than or equal to 30");
     }
     Instant due = clock.instant().plus(Duration.ofDays(window));
-    KeyRecord key;
     synchronized (keys.lifecycleLock()) {
-      key = keys.resolveFor(ctx, keyId, "ScheduleKeyDeletion");
-      // ScheduleKeyDeletion: "If you schedule the deletion of a primary key with replicas, its key
-      // state changes to PendingReplicaDeletion"; the waiting period begins when the last replica
-      // is deleted (Reconciler).
-      if (!MultiRegionConfiguration.otherRows(store, key).isEmpty()
-          && MultiRegionConfiguration.isPrimary(store, key)) {
-        String state = KeyState.PENDING_REPLICA_DELETION.awsName();
-        store.updateKey(key.withState(state, null, window));
-        LOG.info("key {} waits for its replicas' deletion", key.keyId());
-        return new DeletionScheduled(key.arn(), null, state, window);
-      }
-      store.updateKey(key.withState(KeyState.PENDING_DELETION.awsName(), due, window));
+      return ConflictRetry.retry(() -> scheduleKeyDeletionLocked(ctx, keyId, window, due));
     }
+  }
+
+  private DeletionScheduled scheduleKeyDeletionLocked(
+      RequestContext ctx, String keyId, int window, Instant due) {
+    KeyRecord key = keys.resolveFor(ctx, keyId, "ScheduleKeyDeletion");
+    // ScheduleKeyDeletion: "If you schedule the deletion of a primary key with replicas, its key
+    // state changes to PendingReplicaDeletion"; the waiting period begins when the last replica
+    // is deleted (Reconciler).
+    if (!MultiRegionConfiguration.otherRows(store, key).isEmpty()
+        && MultiRegionConfiguration.isPrimary(store, key)) {
+      String state = KeyState.PENDING_REPLICA_DELETION.awsName();
+      store.updateKey(key.withState(state, null, window));
+      LOG.info("key {} waits for its replicas' deletion", key.keyId());
+      return new DeletionScheduled(key.arn(), null, state, window);
+    }
+    store.updateKey(key.withState(KeyState.PENDING_DELETION.awsName(), due, window));
     LOG.info("key {} scheduled for deletion at {}", key.keyId(), due);
     return new DeletionScheduled(key.arn(), due, KeyState.PENDING_DELETION.awsName(), window);
   }
@@ -270,7 +274,7 @@ public final class KeyManagement {
   /** CancelKeyDeletion: the key returns to Disabled; answers its ARN. */
   public String cancelKeyDeletion(RequestContext ctx, String keyId) {
     synchronized (keys.lifecycleLock()) {
-      return cancelKeyDeletionLocked(ctx, keyId);
+      return ConflictRetry.retry(() -> cancelKeyDeletionLocked(ctx, keyId));
     }
   }
 
@@ -288,8 +292,11 @@ public final class KeyManagement {
 
   public void updateKeyDescription(RequestContext ctx, String keyId, String description) {
     synchronized (keys.lifecycleLock()) {
-      KeyRecord key = keys.resolveFor(ctx, keyId, "UpdateKeyDescription");
-      store.updateKey(key.withDescription(description));
+      ConflictRetry.retry(
+          () -> {
+            KeyRecord key = keys.resolveFor(ctx, keyId, "UpdateKeyDescription");
+            store.updateKey(key.withDescription(description));
+          });
     }
   }
 

@@ -170,7 +170,10 @@ public final class KeyMaterialImport {
     synchronized (keys.lifecycleLock()) {
       own(key);
       try {
-        return importOwned(key, req, parameters, expiration, material, wrapping, now);
+        // A compare-and-set lost to another writer: the material this attempt made was destroyed
+        // (pending) or never replaced the current one, and the next attempt decides again.
+        return ConflictRetry.retry(
+            () -> importOwned(key, req, parameters, expiration, material, wrapping, now));
       } finally {
         disown(key.keyId());
       }
@@ -241,9 +244,12 @@ public final class KeyMaterialImport {
     synchronized (keys.lifecycleLock()) {
       own(key);
       try {
-        KeyRecord current = store.findKey(key.keyId()).orElseThrow();
-        keys.checkState(current, "DeleteImportedKeyMaterial");
-        withdraw(current);
+        ConflictRetry.retry(
+            () -> {
+              KeyRecord current = store.findKey(key.keyId()).orElseThrow();
+              keys.checkState(current, "DeleteImportedKeyMaterial");
+              withdraw(current);
+            });
       } finally {
         disown(key.keyId());
       }

@@ -107,10 +107,13 @@ public final class KeyPolicies {
       String policy,
       boolean bypassLockoutSafetyCheck) {
     synchronized (keys.lifecycleLock()) {
-      KeyRecord key = keys.resolveFor(ctx, keyId, "PutKeyPolicy");
-      checkName(ctx, key, policyName);
-      checkPolicy(ctx, policy, bypassLockoutSafetyCheck);
-      store.updateKey(key.withPolicy(policy));
+      ConflictRetry.retry(
+          () -> {
+            KeyRecord key = keys.resolveFor(ctx, keyId, "PutKeyPolicy");
+            checkName(ctx, key, policyName);
+            checkPolicy(ctx, policy, bypassLockoutSafetyCheck);
+            store.updateKey(key.withPolicy(policy));
+          });
     }
   }
 

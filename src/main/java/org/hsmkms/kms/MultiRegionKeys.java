@@ -116,29 +116,37 @@ public final class MultiRegionKeys {
     if (!primary.isMultiRegion()) {
       throw ManagementErrors.notMultiRegion(primary.arn());
     }
+    KeyRecord resolved = primary;
     synchronized (keys.lifecycleLock()) {
-      primary = reread(primary);
-      if (!MultiRegionConfiguration.isPrimary(store, primary)) {
-        throw ManagementErrors.notPrimary(primary.arn());
-      }
-      String target = MultiRegionConfiguration.arnIn(primary, primaryRegion);
-      if (primaryRegion.equals(primary.region())) {
-        throw ManagementErrors.alreadyPrimary(target);
-      }
-      KeyRecord replica =
-          store
-              .findKey(KeyRecord.multiRegionRowId(primary.publicId(), primaryRegion))
-              .filter(k -> KeyState.fromAwsName(k.keyState()).isVisible())
-              .orElseThrow(() -> Errors.keyNotFound(target));
-      // kms:UpdatePrimaryRegion on the replica too, by its own key policy.
-      keys.authorize(ctx, Resource.REPLICA_KEY, replica);
-      ctx.used(replica);
-      // "Both the primary key and the replica key must be in the Enabled key state".
-      keys.checkState(primary, "UpdatePrimaryRegion");
-      keys.checkState(replica, "UpdatePrimaryRegion");
-      store.updatePrimaryRegion(primary.publicId(), primaryRegion);
+      // Re-reads the primary and its multi-Region key on each attempt: another node may have moved
+      // the primary since (the store's compare-and-set refuses a move from a region that is not).
+      ConflictRetry.retry(() -> updatePrimaryRegionLocked(ctx, resolved, primaryRegion));
     }
     LOG.info("key {}: primary region is now {}", primary.publicId(), primaryRegion);
+  }
+
+  private void updatePrimaryRegionLocked(
+      RequestContext ctx, KeyRecord resolved, String primaryRegion) {
+    KeyRecord primary = reread(resolved);
+    if (!MultiRegionConfiguration.isPrimary(store, primary)) {
+      throw ManagementErrors.notPrimary(primary.arn());
+    }
+    String target = MultiRegionConfiguration.arnIn(primary, primaryRegion);
+    if (primaryRegion.equals(primary.region())) {
+      throw ManagementErrors.alreadyPrimary(target);
+    }
+    KeyRecord replica =
+        store
+            .findKey(KeyRecord.multiRegionRowId(primary.publicId(), primaryRegion))
+            .filter(k -> KeyState.fromAwsName(k.keyState()).isVisible())
+            .orElseThrow(() -> Errors.keyNotFound(target));
+    // kms:UpdatePrimaryRegion on the replica too, by its own key policy.
+    keys.authorize(ctx, Resource.REPLICA_KEY, replica);
+    ctx.used(replica);
+    // "Both the primary key and the replica key must be in the Enabled key state".
+    keys.checkState(primary, "UpdatePrimaryRegion");
+    keys.checkState(replica, "UpdatePrimaryRegion");
+    store.updatePrimaryRegion(primary.publicId(), primary.region(), primaryRegion);
   }
 
   /**
@@ -148,9 +156,12 @@ public final class MultiRegionKeys {
    * the lifecycle lock.
    */
   static void afterReplicaDeleted(MetadataStore store, KeyRecord row, Instant now) {
-    if (!row.isMultiRegion()) {
-      return;
+    if (row.isMultiRegion()) {
+      ConflictRetry.retry(() -> startWaitingPeriod(store, row, now));
     }
+  }
+
+  private static void startWaitingPeriod(MetadataStore store, KeyRecord row, Instant now) {
     List<KeyRecord> rows = store.multiRegionRows(row.publicId());
     Optional<KeyRecord> waiting =
         rows.stream()

@@ -260,28 +260,37 @@ public final class Reconciler {
       if (key.deletionDate() != null && !key.deletionDate().isAfter(now)) {
         KeyRecord current;
         synchronized (keys.lifecycleLock()) {
-          // Re-read: the key may have been cancelled since the listing.
-          current = store.findKey(key.keyId()).orElse(null);
-          if (current == null || !KeyState.PENDING_DELETION.awsName().equals(current.keyState())) {
-            continue;
-          }
-          // Several nodes: only the one whose compare-and-set wins carries the deletion out.
-          if (cluster != null && !cluster.beginDeletion(current.keyId(), current.deletionDate())) {
-            continue;
-          }
-          // (After the compare-and-set the row says Deleting already; this write also empties the
-          // caches of this process.)
-          store.updateKey(
-              current.withState(
-                  KeyState.DELETING.awsName(),
-                  current.deletionDate(),
-                  current.pendingWindowDays()));
+          current = ConflictRetry.retry(() -> startDeletion(key));
+        }
+        if (current == null) {
+          continue;
         }
         completeDeletion(current, store.materials(keys.materialOwner(current)));
         count++;
       }
     }
     return count;
+  }
+
+  /**
+   * Moves a key that is still pending deletion to Deleting and answers it; null if it is not (it
+   * may have been cancelled since the listing, on this node or another).
+   */
+  private KeyRecord startDeletion(KeyRecord listed) {
+    KeyRecord current = store.findKey(listed.keyId()).orElse(null);
+    if (current == null || !KeyState.PENDING_DELETION.awsName().equals(current.keyState())) {
+      return null;
+    }
+    // Several nodes: only the one whose compare-and-set wins carries the deletion out.
+    if (cluster != null && !cluster.beginDeletion(current.keyId(), current.deletionDate())) {
+      return null;
+    }
+    // The key row's own compare-and-set: a CancelKeyDeletion written since the read wins, and
+    // the retry finds the key Disabled. (This write also empties this process's caches.)
+    store.updateKey(
+        current.withState(
+            KeyState.DELETING.awsName(), current.deletionDate(), current.pendingWindowDays()));
+    return current;
   }
 
   private void completeDeletion(KeyRecord key, List<MaterialRecord> materials) {

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import org.hsmkms.audit.AuditTrail;
 import org.hsmkms.hsm.HsmStatus;
+import org.hsmkms.store.ClusterChanges;
 import org.hsmkms.store.MetadataStore;
 
 /**
@@ -139,6 +140,11 @@ public final class ServiceMetrics implements AutoCloseable {
   /** {@code store} with the latency of each of its methods measured. */
   public MetadataStore timed(MetadataStore store) {
     return TimedStore.wrap(store, registry);
+  }
+
+  /** The meters of the cluster change feed: lag and cache invalidations. */
+  public ClusterChanges.Observer clusterChanges() {
+    return new ClusterChangeMeters(registry);
   }
 
   /** Every meter in the Prometheus text format ({@link #CONTENT_TYPE}). */

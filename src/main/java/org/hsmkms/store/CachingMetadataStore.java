@@ -13,19 +13,24 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * Keeps the rows every data-plane request reads (a key, an alias, a key's materials and grants) in
- * memory, in front of a store that only this process writes (the embedded SQLite store).
+ * Keeps the rows every data-plane request reads (a key, an alias, a key's materials, grants and
+ * tags) in memory, in front of a store that only this process writes (the embedded SQLite store),
+ * or that several nodes share and whose changes a {@link ClusterChanges} feed reports (PostgreSQL).
  *
- * <p>Every write through this object empties the caches. A read that raced a write does not put its
- * possibly older answer into the cache: a generation number, raised by every write, must be
- * unchanged between the start of the read and the insertion. Not for a database that other
- * processes write (PostgreSQL shared by several nodes): they would never invalidate it.
+ * <p>Every write through this object empties the caches, and so does every change the feed reports.
+ * A read that raced either does not put its possibly older answer into the cache: a generation
+ * number, raised by every invalidation, must be unchanged between the start of the read and the
+ * insertion. With a feed, the caches answer only while the feed confirms them ({@link
+ * ClusterChanges#confirmsCache()}): a change through another node is seen here within {@link
+ * ClusterChanges#STALENESS_BOUND}, and while the feed is disconnected every read goes to the
+ * database.
  */
 public final class CachingMetadataStore implements MetadataStore {
   /** Above this many entries a cache is emptied rather than grown (random ids cost no memory). */
   static final int MAX_ENTRIES = 100_000;
 
   private final MetadataStore store;
+  private final ClusterChanges cluster;
   private final AtomicLong generation = new AtomicLong();
   private final Map<String, Optional<KeyRecord>> keys = new ConcurrentHashMap<>();
   private final Map<String, Optional<AliasRecord>> aliases = new ConcurrentHashMap<>();
@@ -35,11 +40,32 @@ public final class CachingMetadataStore implements MetadataStore {
   private final Map<String, Map<String, String>> tags = new ConcurrentHashMap<>();
   private final Map<String, List<AliasRecord>> aliasesOfKey = new ConcurrentHashMap<>();
 
+  /** Caches in front of a store that no other process writes. */
   public CachingMetadataStore(MetadataStore store) {
+    this(store, null);
+  }
+
+  private CachingMetadataStore(MetadataStore store, ClusterChanges cluster) {
     this.store = store;
+    this.cluster = cluster;
+  }
+
+  /**
+   * Caches in front of a store that other nodes write too, and starts following {@code cluster}
+   * (which this object closes); until the feed first confirms the caches, reads go to the store.
+   */
+  public static CachingMetadataStore following(
+      MetadataStore store, ClusterChanges cluster, ClusterChanges.Observer observer) {
+    CachingMetadataStore caching = new CachingMetadataStore(store, cluster);
+    cluster.start(caching::invalidate, observer);
+    return caching;
   }
 
   private <K, V> V cached(Map<K, V> cache, K key, Supplier<V> load) {
+    if (cluster != null && !cluster.confirmsCache()) {
+      // Other nodes' changes may be unreported: neither answer from memory nor fill it.
+      return load.get();
+    }
     V v = cache.get(key);
     if (v != null) {
       return v;
@@ -289,11 +315,7 @@ public final class CachingMetadataStore implements MetadataStore {
 
   @Override
   public void insertImportParameters(ImportParametersRecord parameters) {
-    write(
-        () -> {
-          store.insertImportParameters(parameters);
-          return null;
-        });
+    write(() -> store.insertImportParameters(parameters));
   }
 
   @Override
@@ -313,11 +335,7 @@ public final class CachingMetadataStore implements MetadataStore {
 
   @Override
   public void markWrappingKeyDestroyed(String tokenHash) {
-    write(
-        () -> {
-          store.markWrappingKeyDestroyed(tokenHash);
-          return null;
-        });
+    write(() -> store.markWrappingKeyDestroyed(tokenHash));
   }
 
   @Override
@@ -332,11 +350,7 @@ public final class CachingMetadataStore implements MetadataStore {
 
   @Override
   public void completeImport(ImportedMaterialRecord material, KeyRecord key) {
-    write(
-        () -> {
-          store.completeImport(material, key);
-          return null;
-        });
+    write(() -> store.completeImport(material, key));
   }
 
   @Override
@@ -351,6 +365,9 @@ public final class CachingMetadataStore implements MetadataStore {
 
   @Override
   public void close() {
+    if (cluster != null) {
+      cluster.close();
+    }
     store.close();
   }
 
@@ -402,7 +419,7 @@ public final class CachingMetadataStore implements MetadataStore {
   }
 
   @Override
-  public void updatePrimaryRegion(String mrkId, String newPrimaryRegion) {
-    write(() -> store.updatePrimaryRegion(mrkId, newPrimaryRegion));
+  public void updatePrimaryRegion(String mrkId, String fromRegion, String newPrimaryRegion) {
+    write(() -> store.updatePrimaryRegion(mrkId, fromRegion, newPrimaryRegion));
   }
 }

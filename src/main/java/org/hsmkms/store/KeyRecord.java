@@ -23,6 +23,8 @@ import java.util.Objects;
  * @param deletionDate when a pending deletion is due; null unless pending deletion
  * @param pendingWindowDays the waiting period of a pending deletion; null otherwise
  * @param currentMaterialId the HSM object id (hex) of the material used for new encryptions
+ * @param version the row's version as read: {@link MetadataStore#updateKey} writes the row only if
+ *     it still has this version (a compare-and-set), and raises it by one; 0 for a new row
  */
 public record KeyRecord(
     String keyId,
@@ -37,7 +39,8 @@ public record KeyRecord(
     Instant creationDate,
     Instant deletionDate,
     Integer pendingWindowDays,
-    String currentMaterialId) {
+    String currentMaterialId,
+    long version) {
 
   /** Prefix of multi-Region key ids. */
   public static final String MULTI_REGION_PREFIX = "mrk-";
@@ -49,6 +52,38 @@ public record KeyRecord(
     Objects.requireNonNull(keyState, "keyState");
     Objects.requireNonNull(creationDate, "creationDate");
     description = description == null ? "" : description;
+  }
+
+  /** A row not yet written (version 0). */
+  public KeyRecord(
+      String keyId,
+      String account,
+      String region,
+      String keyState,
+      String keySpec,
+      String keyUsage,
+      String origin,
+      String description,
+      String policy,
+      Instant creationDate,
+      Instant deletionDate,
+      Integer pendingWindowDays,
+      String currentMaterialId) {
+    this(
+        keyId,
+        account,
+        region,
+        keyState,
+        keySpec,
+        keyUsage,
+        origin,
+        description,
+        policy,
+        creationDate,
+        deletionDate,
+        pendingWindowDays,
+        currentMaterialId,
+        0);
   }
 
   /** The key's ARN, in its own account and region, with its {@link #publicId()}. */
@@ -80,6 +115,25 @@ public record KeyRecord(
     return mrkId + "/" + region;
   }
 
+  /** This row as {@link MetadataStore#updateKey} leaves it in the store: its version one higher. */
+  public KeyRecord written() {
+    return new KeyRecord(
+        keyId,
+        account,
+        region,
+        keyState,
+        keySpec,
+        keyUsage,
+        origin,
+        description,
+        policy,
+        creationDate,
+        deletionDate,
+        pendingWindowDays,
+        currentMaterialId,
+        version + 1);
+  }
+
   public KeyRecord withState(String state, Instant deletionDate, Integer pendingWindowDays) {
     return new KeyRecord(
         keyId,
@@ -94,7 +148,8 @@ public record KeyRecord(
         creationDate,
         deletionDate,
         pendingWindowDays,
-        currentMaterialId);
+        currentMaterialId,
+        version);
   }
 
   public KeyRecord withDescription(String newDescription) {
@@ -111,7 +166,8 @@ public record KeyRecord(
         creationDate,
         deletionDate,
         pendingWindowDays,
-        currentMaterialId);
+        currentMaterialId,
+        version);
   }
 
   public KeyRecord withPolicy(String newPolicy) {
@@ -128,6 +184,7 @@ public record KeyRecord(
         creationDate,
         deletionDate,
         pendingWindowDays,
-        currentMaterialId);
+        currentMaterialId,
+        version);
   }
 }

@@ -20,7 +20,15 @@ public interface MetadataStore extends AutoCloseable {
 
   Optional<KeyRecord> findKey(String keyId);
 
-  /** Replaces the mutable columns (state, description, policy, deletion date, window, material). */
+  /**
+   * Replaces the mutable columns (state, description, policy, deletion date, window, material) if
+   * the row still has the version {@code key} was read with, and raises its version by one: a
+   * compare-and-set, so that of two requests (on one node or several) that read the same row only
+   * one writes it.
+   *
+   * @throws StoreConflictException if the row's version is another; nothing was written, and the
+   *     caller re-reads the row and decides again
+   */
   void updateKey(KeyRecord key);
 
   /**
@@ -176,9 +184,12 @@ public interface MetadataStore extends AutoCloseable {
 
   /**
    * Makes the row of {@code newPrimaryRegion} the primary: the material rows move to it from the
-   * old primary's row and the shared record names the new region, in one transaction.
+   * old primary's row and the shared record names the new region, in one transaction; only if the
+   * primary is still {@code fromRegion} (a compare-and-set).
+   *
+   * @throws StoreConflictException if another region is the primary now; nothing was changed
    */
-  void updatePrimaryRegion(String mrkId, String newPrimaryRegion);
+  void updatePrimaryRegion(String mrkId, String fromRegion, String newPrimaryRegion);
 
   // --- imported key material ---
 

@@ -25,7 +25,6 @@ import org.hsmkms.testing.PostgresServer;
 import org.hsmkms.testing.ServiceProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -132,11 +131,6 @@ class ClusterIT {
 
   @Test
   @Order(2)
-  @Disabled(
-      "the acceptance test of compare-and-set on row versions (issue 15 item 2, branch coh):"
-          + " without it both nodes win a round (seen on main: 31 successful ScheduleKeyDeletion"
-          + " against 29 CancelKeyDeletion; with branch lease merged: 26 against 27); remove this"
-          + " with that merge")
   void scheduleAndCancelKeyDeletion_racedThroughBothNodes_endInOneStateBothReport()
       throws Exception {
     String keyId = kmsA.createKey(k -> k.description("raced")).keyMetadata().keyId();

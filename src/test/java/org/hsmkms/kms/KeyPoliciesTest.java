@@ -134,7 +134,7 @@ class KeyPoliciesTest {
 
     KeyRecord after = stored.store.findKey(key.keyId()).orElseThrow();
     assertEquals(POLICY, after.policy());
-    assertEquals(key.withPolicy(POLICY), after);
+    assertEquals(key.withPolicy(POLICY).written(), after);
     assertEquals(POLICY, policies.getKeyPolicy(ctx, ctx.keyArn(key.keyId()), "default"));
   }
 

@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import org.hsmkms.store.AliasRecord;
 
@@ -48,6 +49,17 @@ final class AliasRows {
       LIST_WHERE + " AND target_key_id = ? AND alias_name > ?" + LIST_ORDER;
 
   private AliasRows() {}
+
+  /** Checks that every column of {@code alias} is set, before it is written. */
+  static void requireComplete(AliasRecord alias) {
+    Objects.requireNonNull(alias, "alias");
+    Objects.requireNonNull(alias.account(), "account");
+    Objects.requireNonNull(alias.region(), "region");
+    Objects.requireNonNull(alias.aliasName(), "aliasName");
+    Objects.requireNonNull(alias.targetKeyId(), "targetKeyId");
+    Objects.requireNonNull(alias.creationDate(), "creationDate");
+    Objects.requireNonNull(alias.lastUpdatedDate(), "lastUpdatedDate");
+  }
 
   /** Inserts the alias; returns false if its name is taken in its account and region. */
   static boolean insert(Connection c, AliasRecord alias) throws SQLException {

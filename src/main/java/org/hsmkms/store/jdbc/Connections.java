@@ -1,6 +1,8 @@
 package org.hsmkms.store.jdbc;
 
 import java.time.Duration;
+import java.util.Optional;
+import org.hsmkms.store.ClusterChanges;
 import org.hsmkms.store.StoreException;
 
 /**
@@ -19,6 +21,19 @@ interface Connections extends AutoCloseable {
    * @param operation names the operation in error messages; ids only, never data values
    */
   <T> T write(String operation, Jdbc.SqlWork<T> work);
+
+  /**
+   * As {@link #write}, for a write of rows that no node caches (usage counts): other nodes are not
+   * told of it.
+   */
+  default <T> T writeUncached(String operation, Jdbc.SqlWork<T> work) {
+    return write(operation, work);
+  }
+
+  /** How this node hears of other nodes' changes; empty when no other process writes (SQLite). */
+  default Optional<ClusterChanges> clusterChanges() {
+    return Optional.empty();
+  }
 
   /**
    * Runs {@code work} in auto-commit mode; it should be a single query, which is then its own

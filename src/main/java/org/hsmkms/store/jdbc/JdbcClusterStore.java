@@ -13,6 +13,10 @@ import org.hsmkms.store.ClusterStore;
  * node is registered, {@link JdbcMetadataStore} calls {@link #ownCreatingKey} and {@link
  * #ownRotation} inside the transactions that write a Creating key row or claim a rotation, so that
  * such a row never exists without its owner.
+ *
+ * <p>Only {@link #beginDeletion} changes a row that nodes cache (a key's state), so only it tells
+ * the other nodes ({@link Connections#write}); heartbeats, leases and usage reservations use {@link
+ * Connections#writeUncached}, so that they do not empty every node's row caches.
  */
 final class JdbcClusterStore implements ClusterStore {
   private final Connections connections;
@@ -49,7 +53,7 @@ final class JdbcClusterStore implements ClusterStore {
   public void registerNode(String nodeId, String description) {
     Objects.requireNonNull(nodeId, "nodeId");
     Objects.requireNonNull(description, "description");
-    connections.write(
+    connections.writeUncached(
         "registerNode " + nodeId,
         c -> {
           rows.insert(c, nodeId, description);
@@ -60,7 +64,7 @@ final class JdbcClusterStore implements ClusterStore {
 
   @Override
   public boolean heartbeat(String nodeId, String description) {
-    return connections.write(
+    return connections.writeUncached(
         "heartbeat " + nodeId,
         c -> {
           if (rows.heartbeat(c, nodeId)) {
@@ -74,7 +78,7 @@ final class JdbcClusterStore implements ClusterStore {
   @Override
   public void removeNode(String nodeId) {
     this.nodeId = null;
-    connections.write(
+    connections.writeUncached(
         "removeNode " + nodeId,
         c -> {
           NodeRows.delete(c, nodeId);
@@ -84,12 +88,12 @@ final class JdbcClusterStore implements ClusterStore {
 
   @Override
   public int forgetOtherNodes(String nodeId) {
-    return connections.write("forgetOtherNodes", c -> NodeRows.deleteOthers(c, nodeId));
+    return connections.writeUncached("forgetOtherNodes", c -> NodeRows.deleteOthers(c, nodeId));
   }
 
   @Override
   public int forgetDeadNodes(Duration lease) {
-    return connections.write("forgetDeadNodes", c -> rows.deleteDead(c, lease.toMillis()));
+    return connections.writeUncached("forgetDeadNodes", c -> rows.deleteDead(c, lease.toMillis()));
   }
 
   @Override
@@ -100,13 +104,14 @@ final class JdbcClusterStore implements ClusterStore {
 
   @Override
   public boolean ownKey(String keyId, String nodeId, Duration lease) {
-    return connections.write(
+    // The owner is no part of a cached row: no other node's cache needs emptying.
+    return connections.writeUncached(
         "ownKey " + keyId, c -> rows.ownKey(c, keyId, nodeId, lease.toMillis()));
   }
 
   @Override
   public void disownKey(String keyId, String nodeId) {
-    connections.write(
+    connections.writeUncached(
         "disownKey " + keyId,
         c -> {
           NodeRows.disownKey(c, keyId, nodeId);
@@ -135,12 +140,12 @@ final class JdbcClusterStore implements ClusterStore {
 
   @Override
   public boolean takeLease(String workId, String nodeId) {
-    return connections.write("takeLease " + workId, c -> rows.takeLease(c, workId, nodeId));
+    return connections.writeUncached("takeLease " + workId, c -> rows.takeLease(c, workId, nodeId));
   }
 
   @Override
   public void releaseLease(String workId) {
-    connections.write(
+    connections.writeUncached(
         "releaseLease " + workId,
         c -> {
           NodeRows.releaseLease(c, workId);
@@ -158,12 +163,12 @@ final class JdbcClusterStore implements ClusterStore {
     if (count < 1) {
       throw new IllegalArgumentException("count must be at least 1");
     }
-    return connections.write("reserveUsage", c -> NodeRows.addUsage(c, materialId, count));
+    return connections.writeUncached("reserveUsage", c -> NodeRows.addUsage(c, materialId, count));
   }
 
   @Override
   public boolean returnUsage(String materialId, long reservedUpTo, long unused) {
-    return connections.write(
+    return connections.writeUncached(
         "returnUsage", c -> NodeRows.returnUsage(c, materialId, reservedUpTo, unused));
   }
 

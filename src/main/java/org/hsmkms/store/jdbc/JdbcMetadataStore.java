@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import org.hsmkms.store.AliasRecord;
+import org.hsmkms.store.ClusterChanges;
 import org.hsmkms.store.GrantRecord;
 import org.hsmkms.store.ImportParametersRecord;
 import org.hsmkms.store.ImportedMaterialRecord;
@@ -208,7 +209,7 @@ public final class JdbcMetadataStore implements MetadataStore {
    */
   @Override
   public boolean insertAlias(AliasRecord alias) {
-    requireComplete(alias);
+    AliasRows.requireComplete(alias);
     return connections.write("insertAlias " + alias.aliasName(), c -> AliasRows.insert(c, alias));
   }
 
@@ -230,7 +231,7 @@ public final class JdbcMetadataStore implements MetadataStore {
    */
   @Override
   public boolean updateAlias(AliasRecord alias) {
-    requireComplete(alias);
+    AliasRows.requireComplete(alias);
     return connections.write("updateAlias " + alias.aliasName(), c -> AliasRows.update(c, alias));
   }
 
@@ -467,7 +468,6 @@ public final class JdbcMetadataStore implements MetadataStore {
         "deleteImportedMaterialsOfMissingKeys", ImportRows::deleteMaterialsOfMissingKeys);
   }
 
-  /** Closes all connections; calls after this throw {@link StoreException}. Idempotent. */
   // --- rotation ---
 
   @Override
@@ -564,12 +564,17 @@ public final class JdbcMetadataStore implements MetadataStore {
   @Override
   public void putMaterialUsage(String materialId, long encryptions) {
     Objects.requireNonNull(materialId, "materialId");
-    connections.write(
+    connections.writeUncached(
         "putMaterialUsage",
         c -> {
           RotationRows.putUsage(c, materialId, encryptions);
           return null;
         });
+  }
+
+  /** How this node hears of other nodes' changes: on PostgreSQL only (SQLite has one writer). */
+  public Optional<ClusterChanges> clusterChanges() {
+    return connections.clusterChanges();
   }
 
   @Override
@@ -592,16 +597,6 @@ public final class JdbcMetadataStore implements MetadataStore {
         });
   }
 
-  private static void requireComplete(AliasRecord alias) {
-    Objects.requireNonNull(alias, "alias");
-    Objects.requireNonNull(alias.account(), "account");
-    Objects.requireNonNull(alias.region(), "region");
-    Objects.requireNonNull(alias.aliasName(), "aliasName");
-    Objects.requireNonNull(alias.targetKeyId(), "targetKeyId");
-    Objects.requireNonNull(alias.creationDate(), "creationDate");
-    Objects.requireNonNull(alias.lastUpdatedDate(), "lastUpdatedDate");
-  }
-
   private static void requirePositive(int limit) {
     if (limit < 1) {
       throw new IllegalArgumentException("limit must be at least 1");
@@ -617,7 +612,7 @@ public final class JdbcMetadataStore implements MetadataStore {
       return;
     }
     List<KeyUsageRecord> copy = List.copyOf(usages);
-    connections.write(
+    connections.writeUncached(
         "saveKeyUsages (" + copy.size() + ")",
         c -> {
           KeyUsageRows.save(c, copy);
@@ -697,13 +692,13 @@ public final class JdbcMetadataStore implements MetadataStore {
   }
 
   @Override
-  public void updatePrimaryRegion(String mrkId, String newPrimaryRegion) {
+  public void updatePrimaryRegion(String mrkId, String fromRegion, String newPrimaryRegion) {
     Objects.requireNonNull(mrkId, "mrkId");
-    Objects.requireNonNull(newPrimaryRegion, "newPrimaryRegion");
+    Objects.requireNonNull(fromRegion, "fromRegion");
     connections.write(
         "updatePrimaryRegion " + mrkId,
         c -> {
-          MultiRegionRows.setPrimary(c, mrkId, newPrimaryRegion);
+          MultiRegionRows.setPrimary(c, mrkId, fromRegion, newPrimaryRegion);
           return null;
         });
   }

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.hsmkms.store.KeyRecord;
 import org.hsmkms.store.MaterialRecord;
+import org.hsmkms.store.StoreConflictException;
 
 /**
  * The rows of the {@code keys} and {@code key_materials} tables: their SQL, and their mapping to
@@ -29,20 +30,22 @@ final class KeyRows {
   /** The columns {@link #readKeys} reads, by name. */
   private static final String KEY_COLUMNS =
       "key_id, account, region, key_state, key_spec, key_usage, origin, description, policy,"
-          + " creation_date, deletion_date, pending_window_days, current_material_id";
+          + " creation_date, deletion_date, pending_window_days, current_material_id, version";
 
   /** The columns {@link #readMaterial} reads, in its order. */
   private static final String MATERIAL_COLUMNS = "material_id, key_id, creation_date";
 
   private static final String INSERT_KEY =
-      "INSERT INTO keys (" + KEY_COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
+      "INSERT INTO keys (" + KEY_COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
   private static final String INSERT_MATERIAL =
       "INSERT INTO key_materials (" + MATERIAL_COLUMNS + ") VALUES (?, ?, ?)";
   private static final String FIND_KEY = "SELECT " + KEY_COLUMNS + " FROM keys WHERE key_id = ?";
   private static final String UPDATE_KEY =
       "UPDATE keys SET key_state = ?, description = ?, policy = ?,"
-          + " deletion_date = ?, pending_window_days = ?, current_material_id = ?"
-          + " WHERE key_id = ?";
+          + " deletion_date = ?, pending_window_days = ?, current_material_id = ?,"
+          + " version = version + 1"
+          + " WHERE key_id = ? AND version = ?";
+  private static final String KEY_EXISTS = "SELECT 1 FROM keys WHERE key_id = ?";
   private static final String DELETE_MATERIALS = "DELETE FROM key_materials WHERE key_id = ?";
   private static final String DELETE_KEY = "DELETE FROM keys WHERE key_id = ?";
   private static final String LIST_KEYS_WHERE =
@@ -103,6 +106,7 @@ final class KeyRows {
       Columns.setNullableInstant(ps, 11, key.deletionDate());
       Columns.setNullableInteger(ps, 12, key.pendingWindowDays());
       ps.setString(13, key.currentMaterialId());
+      ps.setLong(14, key.version());
       ps.executeUpdate();
     }
   }
@@ -116,9 +120,11 @@ final class KeyRows {
   }
 
   /**
-   * Writes the mutable columns of the row with {@code key}'s id.
+   * Writes the mutable columns of the row with {@code key}'s id if its version is still {@code
+   * key.version()}, and raises the version by one (a compare-and-set).
    *
    * @return false if there is no such row
+   * @throws StoreConflictException if the row's version is another: it changed since it was read
    */
   static boolean update(Connection c, KeyRecord key) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(UPDATE_KEY)) {
@@ -129,8 +135,21 @@ final class KeyRows {
       Columns.setNullableInteger(ps, 5, key.pendingWindowDays());
       ps.setString(6, key.currentMaterialId());
       ps.setString(7, key.keyId());
-      return ps.executeUpdate() == 1;
+      ps.setLong(8, key.version());
+      if (ps.executeUpdate() == 1) {
+        return true;
+      }
     }
+    try (PreparedStatement ps = c.prepareStatement(KEY_EXISTS)) {
+      ps.setString(1, key.keyId());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return false;
+        }
+      }
+    }
+    throw new StoreConflictException(
+        "updateKey " + key.keyId() + " failed: the row changed since version " + key.version());
   }
 
   /**
@@ -262,7 +281,8 @@ final class KeyRows {
                 Columns.getInstant(rs, "creation_date"),
                 Columns.getNullableInstant(rs, "deletion_date"),
                 Columns.getNullableInteger(rs, "pending_window_days"),
-                rs.getString("current_material_id")));
+                rs.getString("current_material_id"),
+                rs.getLong("version")));
       }
     }
     return List.copyOf(keys);

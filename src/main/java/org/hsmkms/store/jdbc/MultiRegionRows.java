@@ -5,9 +5,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import org.hsmkms.store.KeyRecord;
 import org.hsmkms.store.MultiRegionKeyRecord;
+import org.hsmkms.store.StoreConflictException;
 import org.hsmkms.store.StoreException;
 
 /**
@@ -61,9 +63,15 @@ final class MultiRegionRows {
    * Makes {@code newPrimaryRegion}'s row the primary: the material rows move to it from the old
    * primary's row, and the shared record names the new region.
    */
-  static void setPrimary(Connection c, String mrkId, String newPrimaryRegion) throws SQLException {
+  static void setPrimary(Connection c, String mrkId, String fromRegion, String newPrimaryRegion)
+      throws SQLException {
+    Objects.requireNonNull(newPrimaryRegion, "newPrimaryRegion");
     MultiRegionKeyRecord mrk =
         find(c, mrkId).orElseThrow(() -> new StoreException("no multi-Region key " + mrkId));
+    if (!mrk.primaryRegion().equals(fromRegion)) {
+      throw new StoreConflictException(
+          "updatePrimaryRegion " + mrkId + " failed: the primary changed since it was read");
+    }
     String newPrimary = KeyRecord.multiRegionRowId(mrkId, newPrimaryRegion);
     if (KeyRows.find(c, newPrimary).isEmpty()) {
       throw new StoreException("no key " + newPrimary);

@@ -7,9 +7,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.hsmkms.store.ClusterChanges;
 import org.hsmkms.store.StoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +37,10 @@ import org.slf4j.LoggerFactory;
  * before its commit was sent is run again on a new connection. A failure of the commit itself is
  * not retried: the transaction may have been committed, and only the caller can tell.
  *
+ * <p>Every {@link #write} also counts itself and notifies the other nodes in its transaction
+ * ({@link ClusterChangeRows}), which hear of it through their {@link PostgresChangeFeed}; {@link
+ * #writeUncached} does not.
+ *
  * <p>Migrations run under a PostgreSQL advisory lock, so nodes starting at once apply each version
  * once. The database must sort text as SQLite does (byte order: collation {@code C}), so that
  * listings and their paging markers are the same on both; another collation is refused at start.
@@ -55,10 +62,14 @@ final class PostgresConnections implements Connections {
       Set.of("C", "POSIX", "C.UTF-8", "C.utf8");
 
   private final HikariDataSource pool;
+  private final PostgresChangeFeed feed;
+  private final String nodeId;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private PostgresConnections(HikariDataSource pool) {
+  private PostgresConnections(HikariDataSource pool, HikariDataSource feedPool) {
     this.pool = pool;
+    this.nodeId = UUID.randomUUID().toString().substring(0, 18);
+    this.feed = new PostgresChangeFeed(feedPool, nodeId);
   }
 
   /** Starts the pool (one connection must be had now), checks the collation and migrates. */
@@ -75,13 +86,25 @@ final class PostgresConnections implements Connections {
     } catch (RuntimeException e) {
       throw new StoreException("open metadata database failed: " + describe(e), e);
     }
+    HikariDataSource feedPool = null;
     try {
-      PostgresConnections connections = new PostgresConnections(pool);
+      // The change feed's connection, apart: it is held for as long as the feed runs.
+      HikariConfig feedConfig = config(url, user, password, 1, acquireTimeout);
+      feedConfig.setPoolName("hsm-kms-cluster-changes");
+      feedConfig.setMinimumIdle(0);
+      feedConfig.addDataSourceProperty("ApplicationName", PostgresChangeFeed.APPLICATION_NAME);
+      feedPool = new HikariDataSource(feedConfig);
+      PostgresConnections connections = new PostgresConnections(pool, feedPool);
       connections.prepare(migrations);
       return connections;
     } catch (RuntimeException e) {
       pool.close();
-      throw e;
+      if (feedPool != null) {
+        feedPool.close();
+      }
+      throw e instanceof StoreException
+          ? e
+          : new StoreException("open metadata database failed: " + describe(e), e);
     }
   }
 
@@ -114,11 +137,26 @@ final class PostgresConnections implements Connections {
     return c;
   }
 
+  /** {@inheritDoc} Every other node hears of it: see {@link ClusterChangeRows}. */
   @Override
   public <T> T write(String operation, Jdbc.SqlWork<T> work) {
+    return write(operation, work, true);
+  }
+
+  @Override
+  public <T> T writeUncached(String operation, Jdbc.SqlWork<T> work) {
+    return write(operation, work, false);
+  }
+
+  @Override
+  public Optional<ClusterChanges> clusterChanges() {
+    return Optional.of(feed);
+  }
+
+  private <T> T write(String operation, Jdbc.SqlWork<T> work, boolean announce) {
     for (int attempt = 1; ; attempt++) {
       try {
-        return transaction(operation, work);
+        return transaction(operation, work, announce);
       } catch (Retryable e) {
         if (attempt >= MAX_ATTEMPTS) {
           throw Jdbc.failure(operation + " (after " + attempt + " attempts)", e.cause);
@@ -149,11 +187,13 @@ final class PostgresConnections implements Connections {
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
+      feed.close();
       pool.close();
     }
   }
 
-  private <T> T transaction(String operation, Jdbc.SqlWork<T> work) throws Retryable {
+  private <T> T transaction(String operation, Jdbc.SqlWork<T> work, boolean announce)
+      throws Retryable {
     Connection c = borrow(operation);
     try {
       T result;
@@ -161,6 +201,9 @@ final class PostgresConnections implements Connections {
         c.setTransactionIsolation(Connection.TRANSACTION_SERIALIZABLE);
         c.setAutoCommit(false);
         result = work.run(c);
+        if (announce) {
+          ClusterChangeRows.record(c, nodeId);
+        }
       } catch (SQLException e) {
         rollback(c, e);
         if (RETRY_TRANSACTION.contains(e.getSQLState()) || connectionLost(e)) {

@@ -73,17 +73,19 @@ final class RotationRows {
   private static final String DELETE_ROTATIONS_OF_KEY =
       "DELETE FROM key_rotations WHERE key_id = ?";
 
-  // The switch to a new material: the same two rows CreateKey writes for its first one.
+  // The switch to a new material: the same two rows CreateKey writes for its first one. The key
+  // row's version goes up, so that a change read before the rotation cannot put the old material
+  // back (its compare-and-set fails and it reads the row again).
   private static final String INSERT_MATERIAL =
       "INSERT INTO key_materials (material_id, key_id, creation_date) VALUES (?, ?, ?)";
   private static final String SET_CURRENT_MATERIAL =
-      "UPDATE keys SET current_material_id = ? WHERE key_id = ?";
+      "UPDATE keys SET current_material_id = ?, version = version + 1 WHERE key_id = ?";
 
   // A multi-Region key's regions share its material: every region's row (row ids
   // mrk-<hex>/<region>)
   // gets the new current material in the same transaction.
   private static final String SET_CURRENT_MATERIAL_OF_REGIONS =
-      "UPDATE keys SET current_material_id = ? WHERE key_id LIKE ?";
+      "UPDATE keys SET current_material_id = ?, version = version + 1 WHERE key_id LIKE ?";
 
   private static final String USAGE =
       "SELECT encryptions FROM material_usage WHERE material_id = ?";

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.hsmkms.store.KeyRecord;
 import org.hsmkms.store.MaterialRecord;
+import org.hsmkms.store.StoreConflictException;
 import org.hsmkms.store.StoreException;
 import org.junit.jupiter.api.Test;
 
@@ -138,8 +139,56 @@ class KeyRowsTest extends StoreTestSupport {
             T0,
             due,
             7,
-            "m-new");
+            "m-new",
+            1);
     assertEquals(Optional.of(expected), store.findKey("k1"));
+  }
+
+  @Test
+  void updateKey_raisesTheVersionByOne_andTheNextWriteNamesTheNewVersion() {
+    insert(key("k1"));
+    KeyRecord read = store.findKey("k1").orElseThrow();
+    assertEquals(0, read.version());
+
+    store.updateKey(read.withDescription("first"));
+    KeyRecord again = store.findKey("k1").orElseThrow();
+    store.updateKey(again.withDescription("second"));
+
+    assertEquals(1, again.version());
+    assertEquals(2, store.findKey("k1").orElseThrow().version());
+    assertEquals("second", store.findKey("k1").orElseThrow().description());
+  }
+
+  @Test
+  void updateKey_ofARowReadBeforeARotationCompleted_isAConflict_andTheNewMaterialStaysCurrent() {
+    insert(key("k1"));
+    KeyRecord readBefore = store.findKey("k1").orElseThrow();
+    store.claimRotation(
+        new org.hsmkms.store.RotationRecord(
+            "m-new", "k1", org.hsmkms.store.RotationRecord.ON_DEMAND, false, T0),
+        10);
+    store.completeRotation("m-new", T0);
+
+    assertThrows(
+        StoreConflictException.class,
+        () -> store.updateKey(readBefore.withDescription("read before the rotation")));
+
+    assertEquals("m-new", store.findKey("k1").orElseThrow().currentMaterialId());
+  }
+
+  @Test
+  void updateKey_withTheVersionAnotherWriterReplaced_isAConflictAndWritesNothing() {
+    insert(key("k1"));
+    KeyRecord read = store.findKey("k1").orElseThrow();
+    store.updateKey(read.withState("Disabled", null, null));
+
+    assertThrows(
+        StoreConflictException.class,
+        () -> store.updateKey(read.withState("PendingDeletion", T0, 7)));
+
+    KeyRecord stored = store.findKey("k1").orElseThrow();
+    assertEquals("Disabled", stored.keyState());
+    assertEquals(1, stored.version());
   }
 
   @Test

@@ -86,7 +86,7 @@ class MultiRegionRowsTest extends StoreTestSupport {
     replica(p);
     List<MaterialRecord> before = store.materials(PRIMARY);
 
-    store.updatePrimaryRegion(MRK, OTHER_REGION);
+    store.updatePrimaryRegion(MRK, REGION, OTHER_REGION);
 
     assertEquals(OTHER_REGION, store.findMultiRegionKey(MRK).orElseThrow().primaryRegion());
     assertEquals(List.of(), store.materials(PRIMARY));
@@ -96,10 +96,26 @@ class MultiRegionRowsTest extends StoreTestSupport {
   }
 
   @Test
+  void updatePrimaryRegion_fromARegionNoLongerThePrimary_isAConflict_andChangesNothing() {
+    KeyRecord p = primary();
+    replica(p);
+    store.updatePrimaryRegion(MRK, REGION, OTHER_REGION);
+    List<MaterialRecord> moved = store.materials(REPLICA);
+
+    // A second node that read the primary before the first move tries to move it too.
+    assertThrows(
+        org.hsmkms.store.StoreConflictException.class,
+        () -> store.updatePrimaryRegion(MRK, REGION, OTHER_REGION));
+
+    assertEquals(OTHER_REGION, store.findMultiRegionKey(MRK).orElseThrow().primaryRegion());
+    assertEquals(moved, store.materials(REPLICA));
+  }
+
+  @Test
   void updatePrimaryRegion_toARegionWithoutARow_isRefused_andChangesNothing() {
     primary();
 
-    assertThrows(StoreException.class, () -> store.updatePrimaryRegion(MRK, OTHER_REGION));
+    assertThrows(StoreException.class, () -> store.updatePrimaryRegion(MRK, REGION, OTHER_REGION));
     assertEquals(REGION, store.findMultiRegionKey(MRK).orElseThrow().primaryRegion());
     assertEquals(1, store.materials(PRIMARY).size());
   }

@@ -1,2 +1,0 @@
--- Placeholder on branch `lease` only: version 7 belongs to branch `coh` (key versions). When the
--- two branches are merged, this file and its line in index.txt are replaced by coh's V7.
