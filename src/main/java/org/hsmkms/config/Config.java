@@ -126,7 +126,7 @@ public record Config(
         throw new IllegalArgumentException("credentials.file is required");
       }
       reloadIntervalSeconds =
-          reloadIntervalSeconds == null ? 5L : Math.max(1L, reloadIntervalSeconds);
+          reloadIntervalSeconds == null ? 1L : Math.max(1L, reloadIntervalSeconds);
     }
   }
 

@@ -250,7 +250,7 @@ class TlsIT {
     assertEquals(false, c.server().allowPlainHttp());
     assertEquals(3, c.audit().maxFiles());
     assertEquals(true, c.audit().failClosed());
-    assertEquals(5L, c.credentials().reloadIntervalSeconds());
+    assertEquals(1L, c.credentials().reloadIntervalSeconds());
     c.checkForServe();
   }
 
