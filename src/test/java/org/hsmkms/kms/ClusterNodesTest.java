@@ -21,10 +21,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 import org.hsmkms.hsm.MaterialId;
-import org.hsmkms.kms.cluster.ClusterNode;
 import org.hsmkms.store.KeyRecord;
 import org.hsmkms.store.MaterialRecord;
-import org.hsmkms.store.jdbc.JdbcMetadataStore;
 import org.hsmkms.testing.PostgresServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -50,31 +48,12 @@ class ClusterNodesTest {
   private final List<Node> nodes = new ArrayList<>();
 
   /** One process: a store of its own, registered as a node, with its reconciler. */
-  private final class Node implements AutoCloseable {
-    final JdbcMetadataStore store =
-        new JdbcMetadataStore(url, PostgresServer.USER, PostgresServer.PASSWORD);
-    final ClusterNode cluster = new ClusterNode(store.cluster(), HEARTBEAT, LEASE);
-    final Keys keys = new Keys(store);
+  private final class Node extends StoreNode {
     final Reconciler reconciler =
         new Reconciler(TOKEN.hsm().inventory(), store, keys, Clock.systemUTC(), cluster);
-    boolean dead;
 
     Node() {
-      cluster.start(false);
-    }
-
-    /** The process stops without a clean stop: no heartbeat, no removal of its row. */
-    void die() {
-      dead = true;
-      store.close();
-    }
-
-    @Override
-    public void close() {
-      if (!dead) {
-        cluster.close();
-        store.close();
-      }
+      super(url, HEARTBEAT, LEASE);
     }
   }
 

@@ -28,11 +28,9 @@ import javax.crypto.spec.PSource;
 import org.hsmkms.authz.DefaultKeyPolicy;
 import org.hsmkms.hsm.KeyImport;
 import org.hsmkms.hsm.MaterialId;
-import org.hsmkms.kms.cluster.ClusterNode;
 import org.hsmkms.store.ImportedMaterialRecord;
 import org.hsmkms.store.KeyRecord;
 import org.hsmkms.store.MaterialRecord;
-import org.hsmkms.store.jdbc.JdbcMetadataStore;
 import org.hsmkms.testing.PostgresServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,11 +57,7 @@ class ImportLeasesTest {
   private final List<Node> nodes = new ArrayList<>();
 
   /** One process: a store of its own, registered as a node, with its import services. */
-  private final class Node implements AutoCloseable {
-    final JdbcMetadataStore store =
-        new JdbcMetadataStore(url, PostgresServer.USER, PostgresServer.PASSWORD);
-    final ClusterNode cluster = new ClusterNode(store.cluster(), HEARTBEAT, LEASE);
-    final Keys keys = new Keys(store);
+  private final class Node extends StoreNode {
     final KeyMaterialImport imports =
         new KeyMaterialImport(
             TOKEN.hsm().keyImport(),
@@ -82,24 +76,9 @@ class ImportLeasesTest {
             keys,
             Clock.systemUTC(),
             cluster);
-    boolean dead;
 
     Node() {
-      cluster.start(false);
-    }
-
-    /** The process stops without a clean stop: no heartbeat, no removal of its row. */
-    void die() {
-      dead = true;
-      store.close();
-    }
-
-    @Override
-    public void close() {
-      if (!dead) {
-        cluster.close();
-        store.close();
-      }
+      super(url, HEARTBEAT, LEASE);
     }
   }
 
