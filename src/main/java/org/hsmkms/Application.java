@@ -6,46 +6,27 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.EnumMap;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.hsmkms.api.KmsApi;
 import org.hsmkms.api.KmsHttpServer;
 import org.hsmkms.audit.AuditTrail;
-import org.hsmkms.audit.FileAuditTrail;
 import org.hsmkms.auth.CredentialStore;
 import org.hsmkms.auth.IdentityPolicies;
-import org.hsmkms.auth.SecretSealer;
 import org.hsmkms.auth.SigV4Authenticator;
 import org.hsmkms.config.Config;
-import org.hsmkms.hsm.KeyPairType;
 import org.hsmkms.hsm.pkcs11.Pkcs11Hsm;
 import org.hsmkms.hsm.pkcs11.Pkcs11Settings;
-import org.hsmkms.kms.Aliases;
-import org.hsmkms.kms.AsymmetricOperations;
-import org.hsmkms.kms.CryptoOperations;
 import org.hsmkms.kms.DataKeyPairPool;
-import org.hsmkms.kms.DataKeyPairs;
 import org.hsmkms.kms.GrantIndex;
-import org.hsmkms.kms.Grants;
 import org.hsmkms.kms.ImportSweep;
 import org.hsmkms.kms.KeyAuthorizer;
-import org.hsmkms.kms.KeyLastUsage;
-import org.hsmkms.kms.KeyManagement;
 import org.hsmkms.kms.KeyMaterialImport;
-import org.hsmkms.kms.KeyPairServices;
-import org.hsmkms.kms.KeyPolicies;
-import org.hsmkms.kms.KeyRotations;
-import org.hsmkms.kms.KeySpec;
 import org.hsmkms.kms.KeyUsageTracker;
 import org.hsmkms.kms.Keys;
-import org.hsmkms.kms.MacOperations;
 import org.hsmkms.kms.MaterialRotation;
 import org.hsmkms.kms.Reconciler;
 import org.hsmkms.kms.UsageLimits;
@@ -129,7 +110,7 @@ public final class Application implements AutoCloseable {
   }
 
   private void open(char[] pin, Preparation before) {
-    checkListener(config.server());
+    ConfiguredParts.checkListener(config.server());
     if (config.store().url().startsWith("jdbc:sqlite:")) {
       EmbeddedStoreLock lock = EmbeddedStoreLock.acquire(config.store().url());
       parts.add("the embedded store's lock", lock == null ? () -> {} : lock::close);
@@ -161,13 +142,15 @@ public final class Application implements AutoCloseable {
     importSweep.sweep();
     this.keyPairPool =
         new DataKeyPairPool(
-            hsm.dataKeyPairs(), poolSizes(config.dataKeyPairs()), config.dataKeyPairs().prefill());
+            hsm.dataKeyPairs(),
+            ConfiguredParts.poolSizes(config.dataKeyPairs()),
+            config.dataKeyPairs().prefill());
     parts.add("the data key pair pool", keyPairPool::close);
-    this.credentials = credentialStore(config, hsm);
+    this.credentials = ConfiguredParts.credentialStore(config, hsm);
     if (credentials != null) {
       parts.add("the credentials", credentials::close);
     }
-    AuditTrail audit = auditTrail(config);
+    AuditTrail audit = ConfiguredParts.auditTrail(config);
     parts.add("the audit trail", audit::close);
     monitoring.watch(hsm.status(), store, audit);
     monitoring.watch(keyPairPool, config.dataKeyPairs());
@@ -256,33 +239,13 @@ public final class Application implements AutoCloseable {
     WorkerExecutor workers =
         vertx.createSharedWorkerExecutor("hsm-kms-worker", sessions, 60, TimeUnit.SECONDS);
     parts.add("the HSM workers", () -> await(workers.close()));
-    AsymmetricOperations asymmetric =
-        new AsymmetricOperations(
-            hsm.publicKeys(), hsm.signing(), hsm.asymmetricDecryption(), hsm.keyAgreement(), keys);
-    CryptoOperations crypto =
-        new CryptoOperations(hsm.symmetric(), hsm.random(), store, keys, asymmetric, usageLimits);
-    KeyPairServices keyPairs =
-        new KeyPairServices(
-            asymmetric,
-            new MacOperations(hsm.mac(), keys),
-            new DataKeyPairs(keys, crypto, keyPairPool));
     // Signatures are checked against the wall clock, never the (test-movable) service clock.
     SigV4Authenticator authenticator =
         new SigV4Authenticator(
             "kms", credentials == null ? id -> null : credentials, Clock.systemUTC());
-    KeyPolicies policies = new KeyPolicies(store, keys);
     KmsApi api =
-        new KmsApi(
-            new KeyManagement(hsm.inventory(), hsm.random(), store, keys, policies, clock),
-            policies,
-            new Aliases(store, keys, clock),
-            crypto,
-            keyPairs,
-            new Grants(store, keys, hsm.random(), clock),
-            new KeyRotations(store, keys, materialRotation, clock),
-            new KeyLastUsage(keys, keyUsage),
-            keyUsage,
-            imports);
+        KmsServices.api(
+            hsm, store, keys, clock, usageLimits, keyPairPool, materialRotation, keyUsage, imports);
     KmsHttpServer http =
         new KmsHttpServer(
             vertx,
@@ -341,64 +304,6 @@ public final class Application implements AutoCloseable {
   /** Waits for a Vert.x part to stop, as long as shutting down may reasonably take. */
   private static void await(Future<Void> closing) throws Exception {
     closing.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-  }
-
-  /**
-   * Plain HTTP only on loopback, unless the configuration says otherwise in so many words: SigV4
-   * protects integrity but not confidentiality, and plaintext data keys travel in the answers.
-   */
-  private static void checkListener(Config.Server server) {
-    if (server.tls() != null || server.allowPlainHttp()) {
-      return;
-    }
-    boolean loopback;
-    try {
-      loopback = InetAddress.getByName(server.host()).isLoopbackAddress();
-    } catch (UnknownHostException e) {
-      throw new IllegalArgumentException("server.host " + server.host() + " does not resolve");
-    }
-    if (!loopback) {
-      throw new IllegalArgumentException(
-          "refusing plain HTTP on "
-              + server.host()
-              + ", which is not a loopback address: configure server.tls (certificateFile,"
-              + " privateKeyFile), or set server.allowPlainHttp: true if a TLS proxy in front of"
-              + " the service protects the traffic");
-    }
-  }
-
-  private static CredentialStore credentialStore(Config config, Pkcs11Hsm hsm) {
-    if (config.credentials() == null) {
-      LOG.warn("no credentials file configured: every request is refused");
-      return null;
-    }
-    CredentialStore c =
-        new CredentialStore(
-            Path.of(config.credentials().file()), new SecretSealer(hsm.serviceKeys()));
-    c.load();
-    return c;
-  }
-
-  private static AuditTrail auditTrail(Config config) {
-    Config.Audit a = config.audit();
-    if (a == null || !a.enabled()) {
-      LOG.warn("audit trail disabled by configuration");
-      return AuditTrail.disabled();
-    }
-    return new FileAuditTrail(
-        Path.of(a.file()), a.maxFileBytes(), a.maxFiles(), a.fsync(), a.failClosed());
-  }
-
-  private static Map<KeyPairType, Integer> poolSizes(Config.DataKeyPairs config) {
-    Map<KeyPairType, Integer> sizes = new EnumMap<>(KeyPairType.class);
-    config
-        .poolSizes()
-        .forEach(
-            (spec, size) ->
-                KeySpec.of(spec)
-                    .filter(KeySpec::isAsymmetric)
-                    .ifPresent(s -> sizes.put(s.keyPairType(), size)));
-    return sizes;
   }
 
   public int port() {

@@ -2,11 +2,7 @@ package org.hsmkms.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 
@@ -62,17 +58,7 @@ public record Config(
         managementPort = port == 0 ? 0 : port + 1;
       }
       drainSeconds = drainSeconds == null ? 10 : drainSeconds;
-      if (managementPort < NO_MANAGEMENT || managementPort > 65535) {
-        throw new IllegalArgumentException(
-            "server.managementPort must be 0..65535, or -1 for no management listener");
-      }
-      if (managementPort != 0 && managementPort.equals(port)) {
-        throw new IllegalArgumentException(
-            "server.managementPort must differ from server.port (" + port + ")");
-      }
-      if (drainSeconds < 0 || drainSeconds > 600) {
-        throw new IllegalArgumentException("server.drainSeconds must be 0..600");
-      }
+      ConfigChecks.server(port, managementPort, drainSeconds);
     }
 
     public Server(String host, Integer port, Long maxBodyBytes, Tls tls, Boolean allowPlainHttp) {
@@ -211,21 +197,7 @@ public record Config(
     public Store {
       poolSize = poolSize == null ? 10 : poolSize;
       connectionTimeoutMillis = connectionTimeoutMillis == null ? 30_000L : connectionTimeoutMillis;
-      if (passwordEnv != null && passwordFile != null) {
-        throw new IllegalArgumentException(
-            "at most one of store.passwordEnv and store.passwordFile may be set");
-      }
-      boolean credentials = user != null || passwordEnv != null || passwordFile != null;
-      if (credentials && url != null && url.startsWith("jdbc:sqlite:")) {
-        throw new IllegalArgumentException(
-            "store.user, store.passwordEnv and store.passwordFile are for PostgreSQL only");
-      }
-      if (poolSize < 1 || poolSize > 1000) {
-        throw new IllegalArgumentException("store.poolSize must be 1..1000");
-      }
-      if (connectionTimeoutMillis < 250) {
-        throw new IllegalArgumentException("store.connectionTimeoutMillis must be at least 250");
-      }
+      ConfigChecks.store(url, user, passwordEnv, passwordFile, poolSize, connectionTimeoutMillis);
     }
 
     /** A database without credentials and with the default pool (SQLite). */
@@ -269,21 +241,7 @@ public record Config(
 
     public DataKeyPairs {
       prefill = prefill != null && prefill;
-      java.util.Map<String, Integer> sizes = new java.util.TreeMap<>(DEFAULT_POOL_SIZES);
-      if (poolSizes != null) {
-        for (java.util.Map.Entry<String, Integer> e : poolSizes.entrySet()) {
-          if (!DEFAULT_POOL_SIZES.containsKey(e.getKey())) {
-            throw new IllegalArgumentException(
-                "dataKeyPairs.poolSizes: unknown KeyPairSpec " + e.getKey());
-          }
-          if (e.getValue() == null || e.getValue() < 0 || e.getValue() > 256) {
-            throw new IllegalArgumentException(
-                "dataKeyPairs.poolSizes." + e.getKey() + " must be 0..256");
-          }
-          sizes.put(e.getKey(), e.getValue());
-        }
-      }
-      poolSizes = java.util.Collections.unmodifiableMap(sizes);
+      poolSizes = ConfigChecks.poolSizes(DEFAULT_POOL_SIZES, poolSizes);
     }
   }
 
@@ -305,15 +263,8 @@ public record Config(
       rotateAfterEncryptions = rotateAfterEncryptions == null ? 1L << 30 : rotateAfterEncryptions;
       refuseAfterEncryptions = refuseAfterEncryptions == null ? 1L << 32 : refuseAfterEncryptions;
       usageBatch = usageBatch == null ? 100_000L : usageBatch;
-      if (checkIntervalSeconds < 1
-          || usageBatch < 1
-          || rotateAfterEncryptions < 1
-          || refuseAfterEncryptions < rotateAfterEncryptions
-          || refuseAfterEncryptions > 1L << 32) {
-        throw new IllegalArgumentException(
-            "rotation: checkIntervalSeconds and usageBatch must be at least 1, and"
-                + " 1 <= rotateAfterEncryptions <= refuseAfterEncryptions <= 2^32");
-      }
+      ConfigChecks.rotation(
+          checkIntervalSeconds, rotateAfterEncryptions, refuseAfterEncryptions, usageBatch);
     }
   }
 
@@ -340,18 +291,7 @@ public record Config(
     accountId = accountId == null ? "111122223333" : accountId;
     defaultRegion = defaultRegion == null ? "us-east-1" : defaultRegion;
     deletion = deletion == null ? new Deletion(null) : deletion;
-    if (!accountId.matches("\\d{12}")) {
-      throw new IllegalArgumentException("accountId must be 12 digits");
-    }
-    if (hsm == null || hsm.module() == null || hsm.tokenLabel() == null) {
-      throw new IllegalArgumentException("hsm.module and hsm.tokenLabel are required");
-    }
-    if ((hsm.pinEnv() == null) == (hsm.pinFile() == null)) {
-      throw new IllegalArgumentException("exactly one of hsm.pinEnv and hsm.pinFile is required");
-    }
-    if (store == null || store.url() == null) {
-      throw new IllegalArgumentException("store.url is required");
-    }
+    ConfigChecks.config(accountId, hsm, store);
   }
 
   /** A configuration without credentials or audit trail (tests and tools that add their own). */
@@ -425,19 +365,7 @@ public record Config(
   }
 
   public Config withStore(Store s) {
-    return new Config(
-        server,
-        accountId,
-        defaultRegion,
-        hsm,
-        s,
-        deletion,
-        credentials,
-        audit,
-        dataKeyPairs,
-        rotation,
-        keyUsage,
-        cluster);
+    return with(c -> c.store = s);
   }
 
   public Config withCluster(Cluster cl) {
@@ -448,44 +376,11 @@ public record Config(
     return with(c -> c.dataKeyPairs = d);
   }
 
-  /** This configuration with one change: the one place that copies every component. */
-  private Config with(Consumer<Copy> change) {
-    Copy copy = new Copy(this);
+  /** This configuration with one change (see {@link ConfigCopy}). */
+  private Config with(Consumer<ConfigCopy> change) {
+    ConfigCopy copy = new ConfigCopy(this);
     change.accept(copy);
-    return new Config(
-        copy.server,
-        accountId,
-        defaultRegion,
-        hsm,
-        store,
-        deletion,
-        copy.credentials,
-        copy.audit,
-        copy.dataKeyPairs,
-        copy.rotation,
-        copy.keyUsage,
-        copy.cluster);
-  }
-
-  /** The components a {@code with*} method may change. */
-  private static final class Copy {
-    Server server;
-    Credentials credentials;
-    Audit audit;
-    DataKeyPairs dataKeyPairs;
-    Rotation rotation;
-    KeyUsage keyUsage;
-    Cluster cluster;
-
-    Copy(Config c) {
-      server = c.server;
-      credentials = c.credentials;
-      audit = c.audit;
-      dataKeyPairs = c.dataKeyPairs;
-      rotation = c.rotation;
-      keyUsage = c.keyUsage;
-      cluster = c.cluster;
-    }
+    return copy.build();
   }
 
   /**
@@ -493,21 +388,11 @@ public record Config(
    * the credentials file and the audit trail (or its explicit absence) must be configured.
    */
   public void checkForServe() {
-    if (credentials == null) {
-      throw new IllegalArgumentException(
-          "credentials.file is required: requests are"
-              + " authenticated with the access keys it holds (see docs/authentication.md)");
-    }
-    if (audit == null) {
-      throw new IllegalArgumentException(
-          "audit.file is required (or audit.enabled: false);" + " see docs/audit.md");
-    }
+    ConfigChecks.forServe(credentials, audit);
   }
 
+  /** Reads the YAML configuration file (an unknown setting is an error). */
   public static Config load(Path file) throws IOException {
-    ObjectMapper yaml =
-        new ObjectMapper(new YAMLFactory())
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-    return yaml.readValue(Files.readString(file), Config.class);
+    return ConfigYaml.read(file);
   }
 }

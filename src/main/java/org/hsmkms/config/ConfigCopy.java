@@ -1,0 +1,47 @@
+package org.hsmkms.config;
+
+/**
+ * A {@link Config} being changed by one of its {@code with*} methods: the sections such a method
+ * may replace, copied from the original, and {@link #build()} the one place that puts every section
+ * back together (so a new section cannot be forgotten by one {@code with*} method).
+ */
+final class ConfigCopy {
+  private final Config original;
+  Config.Server server;
+  Config.Store store;
+  Config.Credentials credentials;
+  Config.Audit audit;
+  Config.DataKeyPairs dataKeyPairs;
+  Config.Rotation rotation;
+  Config.KeyUsage keyUsage;
+  Cluster cluster;
+
+  ConfigCopy(Config c) {
+    original = c;
+    server = c.server();
+    store = c.store();
+    credentials = c.credentials();
+    audit = c.audit();
+    dataKeyPairs = c.dataKeyPairs();
+    rotation = c.rotation();
+    keyUsage = c.keyUsage();
+    cluster = c.cluster();
+  }
+
+  /** The configuration with the changed sections, validated again. */
+  Config build() {
+    return new Config(
+        server,
+        original.accountId(),
+        original.defaultRegion(),
+        original.hsm(),
+        store,
+        original.deletion(),
+        credentials,
+        audit,
+        dataKeyPairs,
+        rotation,
+        keyUsage,
+        cluster);
+  }
+}
