@@ -8,9 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 
 /**
  * Keeps the rows every data-plane request reads (a key, an alias, a key's materials, grants and
@@ -23,22 +20,12 @@ import java.util.function.Supplier;
  * insertion. With a feed, the caches answer only while the feed confirms them ({@link
  * ClusterChanges#confirmsCache()}): a change through another node is seen here within {@link
  * ClusterChanges#STALENESS_BOUND}, and while the feed is disconnected every read goes to the
- * database.
+ * database. The caches and their bookkeeping are a {@link RowCaches}.
  */
 public final class CachingMetadataStore implements MetadataStore {
-  /** Above this many entries a cache is emptied rather than grown (random ids cost no memory). */
-  static final int MAX_ENTRIES = 100_000;
-
   private final MetadataStore store;
   private final ClusterChanges cluster;
-  private final AtomicLong generation = new AtomicLong();
-  private final Map<String, Optional<KeyRecord>> keys = new ConcurrentHashMap<>();
-  private final Map<String, Optional<AliasRecord>> aliases = new ConcurrentHashMap<>();
-  private final Map<String, List<MaterialRecord>> materials = new ConcurrentHashMap<>();
-  private final Map<String, List<GrantRecord>> grants = new ConcurrentHashMap<>();
-  private final Map<String, Optional<GrantRecord>> grantsByToken = new ConcurrentHashMap<>();
-  private final Map<String, Map<String, String>> tags = new ConcurrentHashMap<>();
-  private final Map<String, List<AliasRecord>> aliasesOfKey = new ConcurrentHashMap<>();
+  private final RowCaches caches;
 
   /** Caches in front of a store that no other process writes. */
   public CachingMetadataStore(MetadataStore store) {
@@ -48,6 +35,7 @@ public final class CachingMetadataStore implements MetadataStore {
   private CachingMetadataStore(MetadataStore store, ClusterChanges cluster) {
     this.store = store;
     this.cluster = cluster;
+    this.caches = new RowCaches(cluster);
   }
 
   /**
@@ -57,81 +45,28 @@ public final class CachingMetadataStore implements MetadataStore {
   public static CachingMetadataStore following(
       MetadataStore store, ClusterChanges cluster, ClusterChanges.Observer observer) {
     CachingMetadataStore caching = new CachingMetadataStore(store, cluster);
-    cluster.start(caching::invalidate, observer);
+    cluster.start(caching.caches::invalidate, observer);
     return caching;
-  }
-
-  private <K, V> V cached(Map<K, V> cache, K key, Supplier<V> load) {
-    if (cluster != null && !cluster.confirmsCache()) {
-      // Other nodes' changes may be unreported: neither answer from memory nor fill it.
-      return load.get();
-    }
-    V v = cache.get(key);
-    if (v != null) {
-      return v;
-    }
-    long before = generation.get();
-    v = load.get();
-    if (generation.get() == before) {
-      if (cache.size() >= MAX_ENTRIES) {
-        cache.clear();
-      }
-      cache.put(key, v);
-      // A write that began after the check above has emptied the caches already, or will.
-      if (generation.get() != before) {
-        cache.remove(key);
-      }
-    }
-    return v;
-  }
-
-  private void invalidate() {
-    generation.incrementAndGet();
-    keys.clear();
-    aliases.clear();
-    materials.clear();
-    grants.clear();
-    grantsByToken.clear();
-    tags.clear();
-    aliasesOfKey.clear();
-  }
-
-  /** Runs a write, emptying the caches before and after it. */
-  private <T> T write(Supplier<T> w) {
-    invalidate();
-    try {
-      return w.get();
-    } finally {
-      invalidate();
-    }
-  }
-
-  private void write(Runnable w) {
-    write(
-        () -> {
-          w.run();
-          return null;
-        });
   }
 
   @Override
   public void insertKey(KeyRecord key, MaterialRecord firstMaterial) {
-    write(() -> store.insertKey(key, firstMaterial));
+    caches.write(() -> store.insertKey(key, firstMaterial));
   }
 
   @Override
   public Optional<KeyRecord> findKey(String keyId) {
-    return cached(keys, keyId, () -> store.findKey(keyId));
+    return caches.cached(caches.keys, keyId, () -> store.findKey(keyId));
   }
 
   @Override
   public void updateKey(KeyRecord key) {
-    write(() -> store.updateKey(key));
+    caches.write(() -> store.updateKey(key));
   }
 
   @Override
   public void deleteKey(String keyId) {
-    write(() -> store.deleteKey(keyId));
+    caches.write(() -> store.deleteKey(keyId));
   }
 
   @Override
@@ -151,7 +86,7 @@ public final class CachingMetadataStore implements MetadataStore {
 
   @Override
   public List<MaterialRecord> materials(String keyId) {
-    return cached(materials, keyId, () -> List.copyOf(store.materials(keyId)));
+    return caches.cached(caches.materials, keyId, () -> List.copyOf(store.materials(keyId)));
   }
 
   @Override
@@ -161,25 +96,25 @@ public final class CachingMetadataStore implements MetadataStore {
 
   @Override
   public boolean insertAlias(AliasRecord alias) {
-    return write(() -> store.insertAlias(alias));
+    return caches.write(() -> store.insertAlias(alias));
   }
 
   @Override
   public Optional<AliasRecord> findAlias(String account, String region, String aliasName) {
-    return cached(
-        aliases,
+    return caches.cached(
+        caches.aliases,
         account + '\n' + region + '\n' + aliasName,
         () -> store.findAlias(account, region, aliasName));
   }
 
   @Override
   public boolean updateAlias(AliasRecord alias) {
-    return write(() -> store.updateAlias(alias));
+    return caches.write(() -> store.updateAlias(alias));
   }
 
   @Override
   public boolean deleteAlias(String account, String region, String aliasName) {
-    return write(() -> store.deleteAlias(account, region, aliasName));
+    return caches.write(() -> store.deleteAlias(account, region, aliasName));
   }
 
   @Override
@@ -189,37 +124,39 @@ public final class CachingMetadataStore implements MetadataStore {
       return store.listAliases(account, region, keyId, afterAliasName, limit);
     }
     // The first page of one key's aliases: what kms:ResourceAliases reads on every request.
-    return cached(
-        aliasesOfKey,
+    return caches.cached(
+        caches.aliasesOfKey,
         account + '\n' + region + '\n' + keyId + '\n' + limit,
         () -> List.copyOf(store.listAliases(account, region, keyId, null, limit)));
   }
 
   @Override
   public void putTags(String keyId, Map<String, String> tags) {
-    write(() -> store.putTags(keyId, tags));
+    caches.write(() -> store.putTags(keyId, tags));
   }
 
   @Override
   public void removeTags(String keyId, Set<String> tagKeys) {
-    write(() -> store.removeTags(keyId, tagKeys));
+    caches.write(() -> store.removeTags(keyId, tagKeys));
   }
 
   @Override
   public Map<String, String> tags(String keyId) {
     // aws:ResourceTag conditions read a key's tags on every request.
-    return cached(
-        tags, keyId, () -> Collections.unmodifiableMap(new LinkedHashMap<>(store.tags(keyId))));
+    return caches.cached(
+        caches.tags,
+        keyId,
+        () -> Collections.unmodifiableMap(new LinkedHashMap<>(store.tags(keyId))));
   }
 
   @Override
   public void insertGrant(GrantRecord grant, String tokenHash) {
-    write(() -> store.insertGrant(grant, tokenHash));
+    caches.write(() -> store.insertGrant(grant, tokenHash));
   }
 
   @Override
   public void addGrantToken(String grantId, String tokenHash) {
-    write(() -> store.addGrantToken(grantId, tokenHash));
+    caches.write(() -> store.addGrantToken(grantId, tokenHash));
   }
 
   @Override
@@ -229,12 +166,12 @@ public final class CachingMetadataStore implements MetadataStore {
 
   @Override
   public Optional<GrantRecord> findGrantByToken(String tokenHash) {
-    return cached(grantsByToken, tokenHash, () -> store.findGrantByToken(tokenHash));
+    return caches.cached(caches.grantsByToken, tokenHash, () -> store.findGrantByToken(tokenHash));
   }
 
   @Override
   public List<GrantRecord> grantsOfKey(String keyId) {
-    return cached(grants, keyId, () -> List.copyOf(store.grantsOfKey(keyId)));
+    return caches.cached(caches.grants, keyId, () -> List.copyOf(store.grantsOfKey(keyId)));
   }
 
   @Override
@@ -245,7 +182,7 @@ public final class CachingMetadataStore implements MetadataStore {
 
   @Override
   public boolean deleteGrant(String grantId) {
-    return write(() -> store.deleteGrant(grantId));
+    return caches.write(() -> store.deleteGrant(grantId));
   }
 
   // --- rotation ---
@@ -278,7 +215,7 @@ public final class CachingMetadataStore implements MetadataStore {
   /** Changes the key's current material and its materials: the caches are emptied. */
   @Override
   public RotationRecord completeRotation(String materialId, java.time.Instant now) {
-    return write(() -> store.completeRotation(materialId, now));
+    return caches.write(() -> store.completeRotation(materialId, now));
   }
 
   @Override
@@ -315,7 +252,7 @@ public final class CachingMetadataStore implements MetadataStore {
 
   @Override
   public void insertImportParameters(ImportParametersRecord parameters) {
-    write(() -> store.insertImportParameters(parameters));
+    caches.write(() -> store.insertImportParameters(parameters));
   }
 
   @Override
@@ -335,12 +272,12 @@ public final class CachingMetadataStore implements MetadataStore {
 
   @Override
   public void markWrappingKeyDestroyed(String tokenHash) {
-    write(() -> store.markWrappingKeyDestroyed(tokenHash));
+    caches.write(() -> store.markWrappingKeyDestroyed(tokenHash));
   }
 
   @Override
   public int deleteImportParametersExpiredBefore(java.time.Instant cutoff) {
-    return write(() -> store.deleteImportParametersExpiredBefore(cutoff));
+    return caches.write(() -> store.deleteImportParametersExpiredBefore(cutoff));
   }
 
   @Override
@@ -350,7 +287,7 @@ public final class CachingMetadataStore implements MetadataStore {
 
   @Override
   public void completeImport(ImportedMaterialRecord material, KeyRecord key) {
-    write(() -> store.completeImport(material, key));
+    caches.write(() -> store.completeImport(material, key));
   }
 
   @Override
@@ -360,7 +297,7 @@ public final class CachingMetadataStore implements MetadataStore {
 
   @Override
   public int deleteImportedMaterialsOfMissingKeys() {
-    return write(store::deleteImportedMaterialsOfMissingKeys);
+    return caches.write(store::deleteImportedMaterialsOfMissingKeys);
   }
 
   @Override
@@ -400,7 +337,7 @@ public final class CachingMetadataStore implements MetadataStore {
 
   @Override
   public void insertMultiRegionKey(KeyRecord primary, MaterialRecord firstMaterial) {
-    write(() -> store.insertMultiRegionKey(primary, firstMaterial));
+    caches.write(() -> store.insertMultiRegionKey(primary, firstMaterial));
   }
 
   @Override
@@ -415,11 +352,11 @@ public final class CachingMetadataStore implements MetadataStore {
 
   @Override
   public void insertReplica(KeyRecord replica, Map<String, String> tags) {
-    write(() -> store.insertReplica(replica, tags));
+    caches.write(() -> store.insertReplica(replica, tags));
   }
 
   @Override
   public void updatePrimaryRegion(String mrkId, String fromRegion, String newPrimaryRegion) {
-    write(() -> store.updatePrimaryRegion(mrkId, fromRegion, newPrimaryRegion));
+    caches.write(() -> store.updatePrimaryRegion(mrkId, fromRegion, newPrimaryRegion));
   }
 }

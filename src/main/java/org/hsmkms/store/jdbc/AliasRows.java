@@ -13,8 +13,8 @@ import org.hsmkms.store.AliasRecord;
 /**
  * The rows of the {@code aliases} table: their SQL, and their mapping to {@link AliasRecord}.
  *
- * <p>Each method runs on the connection it is given, inside the caller's transaction; {@link
- * JdbcMetadataStore} chooses the connection and checks the arguments.
+ * <p>Each method runs on the connection it is given, inside the caller's transaction; a {@code
+ * *Transactions} class chooses the connection and checks the arguments.
  */
 final class AliasRows {
 

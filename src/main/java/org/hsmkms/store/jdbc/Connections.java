@@ -41,6 +41,25 @@ interface Connections extends AutoCloseable {
    */
   <T> T read(String operation, Jdbc.SqlWork<T> work);
 
+  /**
+   * Runs {@code SELECT 1} on a read connection.
+   *
+   * @throws StoreException if the database does not answer
+   */
+  default void checkReachable() {
+    read(
+        "checkReachable",
+        c -> {
+          try (var statement = c.createStatement();
+              var rows = statement.executeQuery("SELECT 1")) {
+            if (!rows.next()) {
+              throw new StoreException("checkReachable failed: SELECT 1 returned no row");
+            }
+            return null;
+          }
+        });
+  }
+
   /** Closes every connection; calls after this throw {@link StoreException}. Idempotent. */
   @Override
   void close();

@@ -18,8 +18,8 @@ import org.hsmkms.store.GrantRecord;
  * The rows of the {@code grants}, {@code grant_constraints} and {@code grant_tokens} tables: their
  * SQL, and their mapping to {@link GrantRecord}.
  *
- * <p>Each method runs on the connection it is given, inside the caller's transaction; {@link
- * JdbcMetadataStore} chooses the connection and checks the arguments.
+ * <p>Each method runs on the connection it is given, inside the caller's transaction; a {@code
+ * *Transactions} class chooses the connection and checks the arguments.
  */
 final class GrantRows {
   private static final String EQUALS = "EncryptionContextEquals";

@@ -15,6 +15,13 @@ final class Jdbc {
 
   private Jdbc() {}
 
+  /** Checks the page size of a listing call. */
+  static void requirePositive(int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1");
+    }
+  }
+
   /**
    * Runs {@code work} in one transaction on a connection that is in auto-commit mode, and leaves it
    * in auto-commit mode again.

@@ -10,9 +10,10 @@ import org.hsmkms.store.ClusterStore;
 
 /**
  * {@link ClusterStore} over the store's own connections (see {@link NodeRows} for the SQL). Once a
- * node is registered, {@link JdbcMetadataStore} calls {@link #ownCreatingKey} and {@link
- * #ownRotation} inside the transactions that write a Creating key row or claim a rotation, so that
- * such a row never exists without its owner.
+ * node is registered, {@link KeyTransactions}, {@link MultiRegionTransactions} and {@link
+ * RotationTransactions} call {@link #ownCreatingKey} and {@link #ownRotation} inside the
+ * transactions that write a Creating key row or claim a rotation, so that such a row never exists
+ * without its owner.
  *
  * <p>Only {@link #beginDeletion} changes a row that nodes cache (a key's state), so only it tells
  * the other nodes ({@link Connections#write}); heartbeats, leases and usage reservations use {@link

@@ -18,8 +18,8 @@ import org.hsmkms.store.StoreConflictException;
  * The rows of the {@code keys} and {@code key_materials} tables: their SQL, and their mapping to
  * {@link KeyRecord} and {@link MaterialRecord}.
  *
- * <p>Each method runs on the connection it is given, inside the caller's transaction; {@link
- * JdbcMetadataStore} chooses the connection and checks the arguments.
+ * <p>Each method runs on the connection it is given, inside the caller's transaction; a {@code
+ * *Transactions} class chooses the connection and checks the arguments.
  */
 final class KeyRows {
 

@@ -13,8 +13,8 @@ import org.hsmkms.store.KeyUsageRecord;
  * The rows of {@code key_last_usage} and {@code key_usage_tracking} (GetKeyLastUsage): their SQL
  * and their mapping to {@link KeyUsageRecord}.
  *
- * <p>Each method runs on the connection it is given, inside the caller's transaction; {@link
- * JdbcMetadataStore} chooses the connection and checks the arguments.
+ * <p>Each method runs on the connection it is given, inside the caller's transaction; a {@code
+ * *Transactions} class chooses the connection and checks the arguments.
  */
 final class KeyUsageRows {
 

@@ -19,9 +19,9 @@ import org.hsmkms.store.StoreException;
  * The rows of {@code key_rotation_schedules}, {@code key_rotations} and {@code material_usage}
  * (V3): their SQL and their mapping to records.
  *
- * <p>Each method runs on the connection it is given, inside the caller's transaction; {@link
- * JdbcMetadataStore} chooses the connection. {@link #claim} and {@link #complete} read and write in
- * that one transaction, which is what makes a claim exclusive.
+ * <p>Each method runs on the connection it is given, inside the caller's transaction; a {@code
+ * *Transactions} class chooses the connection. {@link #claim} and {@link #complete} read and write
+ * in that one transaction, which is what makes a claim exclusive.
  */
 final class RotationRows {
   private static final String CREATING = "Creating";

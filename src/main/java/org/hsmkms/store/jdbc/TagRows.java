@@ -12,8 +12,8 @@ import java.util.TreeMap;
 /**
  * The rows of the {@code tags} table: their SQL, and their mapping to a map of tag keys to values.
  *
- * <p>Each method runs on the connection it is given, inside the caller's transaction; {@link
- * JdbcMetadataStore} chooses the connection and checks the arguments.
+ * <p>Each method runs on the connection it is given, inside the caller's transaction; a {@code
+ * *Transactions} class chooses the connection and checks the arguments.
  */
 final class TagRows {
 
