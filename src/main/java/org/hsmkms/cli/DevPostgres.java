@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -82,7 +81,7 @@ final class DevPostgres {
   /** The cluster of {@code dataDir}; a usage error when PostgreSQL is not installed. */
   static DevPostgres of(Path dataDir) {
     Path bin =
-        binaries()
+        PostgresPrograms.find()
             .orElseThrow(
                 () ->
                     new IllegalArgumentException(
@@ -369,31 +368,5 @@ final class DevPostgres {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
-  }
-
-  /** The newest Debian PostgreSQL programs, or those of {@code HSM_KMS_PG_BIN}. */
-  static Optional<Path> binaries() {
-    String configured = System.getenv("HSM_KMS_PG_BIN");
-    if (configured != null && !configured.isBlank()) {
-      return Optional.of(Path.of(configured)).filter(DevPostgres::hasPrograms);
-    }
-    Path root = Path.of("/usr/lib/postgresql");
-    if (!Files.isDirectory(root)) {
-      return Optional.empty();
-    }
-    try (Stream<Path> versions = Files.list(root)) {
-      return versions
-          .filter(v -> v.getFileName().toString().matches("\\d+"))
-          .max(Comparator.comparingInt(v -> Integer.parseInt(v.getFileName().toString())))
-          .map(v -> v.resolve("bin"))
-          .filter(DevPostgres::hasPrograms);
-    } catch (IOException e) {
-      return Optional.empty();
-    }
-  }
-
-  private static boolean hasPrograms(Path bin) {
-    return Stream.of("initdb", "pg_ctl", "postgres")
-        .allMatch(name -> Files.isExecutable(bin.resolve(name)));
   }
 }

@@ -19,6 +19,7 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.hsmkms.cli.PostgresPrograms;
 
 /**
  * A real, throwaway PostgreSQL server for the tests: a cluster made by {@code initdb} in a
@@ -82,23 +83,7 @@ public final class PostgresServer {
 
   /** Where initdb, pg_ctl and postgres are, if they are installed. */
   public static Optional<Path> binaries() {
-    String configured = System.getenv("HSM_KMS_PG_BIN");
-    if (configured != null && !configured.isBlank()) {
-      return Optional.of(Path.of(configured)).filter(PostgresServer::hasPrograms);
-    }
-    Path root = Path.of("/usr/lib/postgresql");
-    if (!Files.isDirectory(root)) {
-      return Optional.empty();
-    }
-    try (Stream<Path> versions = Files.list(root)) {
-      return versions
-          .filter(v -> v.getFileName().toString().matches("\\d+"))
-          .max(Comparator.comparingInt(v -> Integer.parseInt(v.getFileName().toString())))
-          .map(v -> v.resolve("bin"))
-          .filter(PostgresServer::hasPrograms);
-    } catch (IOException e) {
-      return Optional.empty();
-    }
+    return PostgresPrograms.find();
   }
 
   /** A new, empty database (UTF-8, collation C) and the JDBC URL of it. */
@@ -245,11 +230,6 @@ public final class PostgresServer {
     } catch (IOException e) {
       return "";
     }
-  }
-
-  private static boolean hasPrograms(Path bin) {
-    return Stream.of("initdb", "pg_ctl", "postgres")
-        .allMatch(name -> Files.isExecutable(bin.resolve(name)));
   }
 
   private static int freePort() throws IOException {
