@@ -117,11 +117,17 @@ final class KeyHandles {
       String what,
       long[] classes)
       throws PKCS11Exception {
-    for (long objectClass : classes) {
-      Long h = find(s, id, objectClass, owner);
-      if (h != null) {
-        cache.put(id, h);
-        return h;
+    for (int attempt = 0; attempt < 2; attempt++) {
+      for (long objectClass : classes) {
+        Long h = find(s, id, objectClass, owner);
+        if (h != null) {
+          cache.put(id, h);
+          return h;
+        }
+      }
+      // An object another process made may be unlisted here (SoftHSM2): list again, once.
+      if (attempt == 0 && !SoftHsm2Rescan.request()) {
+        break;
       }
     }
     throw new HsmException(Kind.KEY_NOT_FOUND, "no " + what + " with id " + id);

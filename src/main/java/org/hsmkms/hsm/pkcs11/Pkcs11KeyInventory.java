@@ -147,10 +147,12 @@ final class Pkcs11KeyInventory implements KeyInventory {
   @Override
   public boolean keyExists(MaterialId id) {
     return executor.call(
-        "C_FindObjects",
-        s ->
-            KeyHandles.find(s, id, CKO_SECRET_KEY, Owner.CMK) != null
-                || KeyHandles.find(s, id, CKO_PRIVATE_KEY, Owner.CMK) != null);
+        "C_FindObjects", s -> exists(s, id) || SoftHsm2Rescan.request() && exists(s, id));
+  }
+
+  private static boolean exists(Session s, MaterialId id) throws PKCS11Exception {
+    return KeyHandles.find(s, id, CKO_SECRET_KEY, Owner.CMK) != null
+        || KeyHandles.find(s, id, CKO_PRIVATE_KEY, Owner.CMK) != null;
   }
 
   /** Whether the token holds a service key with this id. */
