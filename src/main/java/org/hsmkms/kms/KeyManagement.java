@@ -6,10 +6,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import org.hsmkms.hsm.KeyInventory;
 import org.hsmkms.hsm.KeyPairUsage;
@@ -35,7 +33,6 @@ public final class KeyManagement {
   static final String SYMMETRIC_DEFAULT = "SYMMETRIC_DEFAULT";
   static final String ENCRYPT_DECRYPT = "ENCRYPT_DECRYPT";
   // AWS quota: 50 tags per key.
-  static final int MAX_TAGS = 50;
   static final int DEFAULT_PENDING_WINDOW_DAYS = 30;
 
   private final KeyInventory hsm;
@@ -94,7 +91,7 @@ public final class KeyManagement {
       throw NotSupportedErrors.origin(req.origin());
     }
     boolean multiRegion = Boolean.TRUE.equals(req.multiRegion());
-    Map<String, String> tags = checkTags(req.tags(), Map.of(), true);
+    Map<String, String> tags = TagRules.check(req.tags(), Map.of(), true);
 
     // CreateKey MultiRegion: a multi-Region key's id is mrk- and 32 lowercase hex digits; its row
     // is that of its first (primary) region.
@@ -309,7 +306,7 @@ public final class KeyManagement {
     synchronized (keys.lifecycleLock()) {
       KeyRecord key = keys.resolveFor(ctx, keyId, "TagResource");
       Map<String, String> existing = store.tags(key.keyId());
-      store.putTags(key.keyId(), checkTags(tags, existing, false));
+      store.putTags(key.keyId(), TagRules.check(tags, existing, false));
     }
   }
 
@@ -318,7 +315,7 @@ public final class KeyManagement {
     synchronized (keys.lifecycleLock()) {
       KeyRecord key = keys.resolveFor(ctx, keyId, "UntagResource");
       for (String k : tagKeys) {
-        checkTagKey(k);
+        TagRules.checkKey(k);
       }
       store.removeTags(key.keyId(), new HashSet<>(tagKeys));
     }
@@ -338,43 +335,6 @@ public final class KeyManagement {
       return new Page<>(page, Markers.encode("tag", page.get(limit - 1).key()));
     }
     return new Page<>(all, null);
-  }
-
-  /**
-   * The tags of a request, checked as AWS checks them.
-   *
-   * @param creating CreateKey's Tags: more than 50 is TagException "Too many tags" (AWS), where
-   *     TagResource answers LimitExceededException
-   */
-  static Map<String, String> checkTags(
-      List<Tag> tags, Map<String, String> existing, boolean creating) {
-    Map<String, String> out = new LinkedHashMap<>();
-    if (tags == null) {
-      return out;
-    }
-    for (Tag t : tags) {
-      checkTagKey(t.key());
-      if (out.put(t.key(), t.value()) != null) {
-        // One request naming one tag key twice is refused, not resolved by order.
-        throw ManagementErrors.duplicateTagKeys();
-      }
-    }
-    if (creating && out.size() > MAX_TAGS) {
-      throw ManagementErrors.tooManyTags();
-    }
-    Set<String> union = new HashSet<>(existing.keySet());
-    union.addAll(out.keySet());
-    if (union.size() > MAX_TAGS) {
-      throw ManagementErrors.tagLimit(MAX_TAGS);
-    }
-    return out;
-  }
-
-  private static void checkTagKey(String key) {
-    // Tag keys beginning with "aws:" are reserved for AWS.
-    if (key.regionMatches(true, 0, "aws:", 0, 4)) {
-      throw ManagementErrors.reservedTagPrefix();
-    }
   }
 
   public KeyMetadata metadata(RequestContext ctx, KeyRecord key) {

@@ -63,7 +63,7 @@ public final class MultiRegionKeys {
     if (policy != null) {
       policies.checkPolicy(ctx, policy, bypassPolicyLockoutSafetyCheck);
     }
-    Map<String, String> tagMap = KeyManagement.checkTags(tags, Map.of(), true);
+    Map<String, String> tagMap = TagRules.check(tags, Map.of(), true);
     KeyRecord replica;
     synchronized (keys.lifecycleLock()) {
       primary = reread(primary);

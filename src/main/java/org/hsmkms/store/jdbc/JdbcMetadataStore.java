@@ -38,16 +38,13 @@ import org.hsmkms.store.StoreException;
  * domain (keys, aliases, grants, imports, rotations, multi-Region keys), which checks the
  * arguments, runs the transaction, names the operation and documents what is particular to this
  * store, such as the {@link StoreException} a call throws; the SQL of each table lives in the
- * {@code *Rows} classes.
- *
- * <p>Instants are stored as epoch milliseconds, so precision below a millisecond is dropped.
+ * {@code *Rows} classes. Instants are stored as epoch milliseconds (no precision below that).
  *
  * <p>Security: the store holds ids of HSM objects, never key material. {@link StoreException}
  * messages name the operation and key id or alias name only, never descriptions, policies or tag
  * values, and never the JDBC URL or password.
  */
 public final class JdbcMetadataStore implements MetadataStore {
-
   /** Read connections kept when none is given; enough for a worker pool of 8-16 threads. */
   public static final int DEFAULT_READ_CONNECTIONS = 4;
 
