@@ -61,4 +61,15 @@ public final class ProtocolErrors {
   public static KmsException authentication(ErrorCode code, String message) {
     return new KmsException(code, message);
   }
+
+  /**
+   * A request over one of its caller's request quotas, or one that its work class has no room for
+   * (AWS's wording). It says nothing about which quota or whose load: a caller learns only that it
+   * should slow down.
+   */
+  public static KmsException throttled() {
+    return new KmsException(
+        ErrorCode.THROTTLING,
+        "You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls.");
+  }
 }
