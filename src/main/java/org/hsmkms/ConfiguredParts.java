@@ -10,9 +10,11 @@ import org.hsmkms.audit.FileAuditTrail;
 import org.hsmkms.auth.CredentialStore;
 import org.hsmkms.auth.SecretSealer;
 import org.hsmkms.config.Config;
+import org.hsmkms.config.Quotas;
 import org.hsmkms.hsm.KeyPairType;
 import org.hsmkms.hsm.pkcs11.Pkcs11Hsm;
 import org.hsmkms.kms.KeySpec;
+import org.hsmkms.quota.RequestQuotas;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,5 +91,10 @@ final class ConfiguredParts {
                     .filter(KeySpec::isAsymmetric)
                     .ifPresent(s -> sizes.put(s.keyPairType(), size)));
     return sizes;
+  }
+
+  /** The request quotas ({@code quotas}), or null when they are off. */
+  static RequestQuotas requestQuotas(Quotas q) {
+    return q.enabled() ? new RequestQuotas(q.scale(), q.perAccessKey(), q.accounts()) : null;
   }
 }

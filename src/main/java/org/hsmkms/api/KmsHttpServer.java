@@ -19,6 +19,7 @@ import org.hsmkms.auth.IdentityPolicies;
 import org.hsmkms.kms.ProtocolErrors;
 import org.hsmkms.monitoring.RequestMeters;
 import org.hsmkms.monitoring.ServiceMetrics;
+import org.hsmkms.quota.RequestQuotas;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +55,7 @@ public final class KmsHttpServer {
   private final AuditTrail audit;
   private final HttpListeners listeners;
   private final ServiceMetrics metrics;
+  private final RequestQuotas quotas;
   private final RequestMeters requests;
   private final InFlightRequests inFlight = new InFlightRequests();
 
@@ -65,6 +67,7 @@ public final class KmsHttpServer {
    * @param maxBodyBytes the largest body accepted; a larger one is answered with HTTP 413
    * @param listeners how many listeners (event loops) share the port
    * @param metrics where requests are counted and timed
+   * @param quotas the request quotas, or null for none
    */
   public KmsHttpServer(
       Vertx vertx,
@@ -76,7 +79,8 @@ public final class KmsHttpServer {
       long maxBodyBytes,
       AuditTrail audit,
       int listeners,
-      ServiceMetrics metrics) {
+      ServiceMetrics metrics,
+      RequestQuotas quotas) {
     this.listeners = new HttpListeners(vertx, listeners, this::router);
     this.vertx = vertx;
     this.workers = workers;
@@ -91,6 +95,7 @@ public final class KmsHttpServer {
     this.maxBodyBytes = maxBodyBytes;
     this.audit = audit;
     this.metrics = metrics;
+    this.quotas = quotas;
     this.requests = metrics.requests(validator.operations());
     metrics.requestsInFlight(inFlight::count);
   }
@@ -153,6 +158,7 @@ public final class KmsHttpServer {
         .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
         .handler(new AuthenticationHandler(authenticator))
         .handler(new ParseAndValidateHandler(validator))
+        .handler(new QuotaHandler(quotas, metrics))
         // After authentication and validation, so that it judges only well-formed requests of
         // known callers; key-level decisions follow when the operation resolves its keys.
         .handler(new AuthorizationHandler(identities, clock))

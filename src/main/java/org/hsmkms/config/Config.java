@@ -23,7 +23,8 @@ public record Config(
     DataKeyPairs dataKeyPairs,
     Rotation rotation,
     KeyUsage keyUsage,
-    Cluster cluster) {
+    Cluster cluster,
+    Quotas quotas) {
 
   /**
    * Listener settings. Without {@code tls} the server speaks plain HTTP, which it refuses to do on
@@ -162,19 +163,9 @@ public record Config(
 
     @Override
     public String toString() {
-      return "Hsm[module="
-          + module
-          + ", tokenLabel="
-          + tokenLabel
-          + ", pinEnv="
-          + pinEnv
-          + ", pinFile="
-          + pinFile
-          + ", sessions="
-          + sessions
-          + ", workingCopies="
-          + workingCopies
-          + "]";
+      return String.format(
+          "Hsm[module=%s, tokenLabel=%s, pinEnv=%s, pinFile=%s, sessions=%s, workingCopies=%s]",
+          module, tokenLabel, pinEnv, pinFile, sessions, workingCopies);
     }
   }
 
@@ -285,6 +276,7 @@ public record Config(
   public Config {
     keyUsage = keyUsage == null ? new KeyUsage(null) : keyUsage;
     cluster = cluster == null ? new Cluster(null, null) : cluster;
+    quotas = quotas == null ? Quotas.defaults() : quotas;
     rotation = rotation == null ? new Rotation(null, null, null, null) : rotation;
     dataKeyPairs = dataKeyPairs == null ? new DataKeyPairs(null, null) : dataKeyPairs;
     server = server == null ? new Server(null, null, null) : server;
@@ -341,6 +333,7 @@ public record Config(
         dataKeyPairs,
         null,
         null,
+        null,
         null);
   }
 
@@ -370,6 +363,10 @@ public record Config(
 
   public Config withCluster(Cluster cl) {
     return with(c -> c.cluster = cl);
+  }
+
+  public Config withQuotas(Quotas q) {
+    return with(c -> c.quotas = q);
   }
 
   public Config withDataKeyPairs(DataKeyPairs d) {

@@ -13,7 +13,9 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import org.hsmkms.audit.AuditTrail;
@@ -30,7 +32,8 @@ import org.hsmkms.store.MetadataStore;
  * suppliers) and never see a meter.
  *
  * <p>Security: no label carries a key id, an alias or any other client-chosen string; label values
- * are operation names of the AWS model, error types, KeyPairSpecs and store method names.
+ * are operation names of the AWS model, error types, KeyPairSpecs, request quota classes and store
+ * method names.
  */
 public final class ServiceMetrics implements AutoCloseable {
   /** The latency histograms' buckets: from a cached read to a slow RSA-4096 generation. */
@@ -58,6 +61,7 @@ public final class ServiceMetrics implements AutoCloseable {
   private final JvmGcMetrics gc = new JvmGcMetrics();
   private final Counter auditFailures;
   private final Timer auditWrites;
+  private final Map<String, Counter> throttled = new ConcurrentHashMap<>();
 
   public ServiceMetrics() {
     new JvmMemoryMetrics().bindTo(registry);
@@ -104,6 +108,23 @@ public final class ServiceMetrics implements AutoCloseable {
     Gauge.builder("hsmkms.audit.available", () -> audit.available() ? 1 : 0)
         .description("1 while the audit trail can write, 0 after a failed write")
         .register(registry);
+  }
+
+  /**
+   * A request refused for its request quota, by quota class (a fixed set of names: {@code
+   * symmetric}, {@code GenerateDataKeyPair:RSA_4096}, {@code CreateKey}, ...; never an account).
+   */
+  public void throttled(String quotaClass) {
+    throttled
+        .computeIfAbsent(
+            quotaClass,
+            c ->
+                Counter.builder("hsmkms.requests.throttled")
+                    .description(
+                        "Requests refused with ThrottlingException, by request quota class")
+                    .tag("quota_class", c)
+                    .register(registry))
+        .increment();
   }
 
   /** The HSM's session pool and working copies. */
