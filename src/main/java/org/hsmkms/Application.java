@@ -245,7 +245,16 @@ public final class Application implements AutoCloseable {
             "kms", credentials == null ? id -> null : credentials, Clock.systemUTC());
     KmsApi api =
         KmsServices.api(
-            hsm, store, keys, clock, usageLimits, keyPairPool, materialRotation, keyUsage, imports);
+            hsm,
+            store,
+            keys,
+            clock,
+            usageLimits,
+            keyPairPool,
+            materialRotation,
+            keyUsage,
+            imports,
+            ConfiguredParts.resourceQuotas(config.quotas()));
     KmsHttpServer http =
         new KmsHttpServer(
             vertx,

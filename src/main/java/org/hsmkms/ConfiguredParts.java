@@ -14,6 +14,7 @@ import org.hsmkms.config.Quotas;
 import org.hsmkms.hsm.KeyPairType;
 import org.hsmkms.hsm.pkcs11.Pkcs11Hsm;
 import org.hsmkms.kms.KeySpec;
+import org.hsmkms.kms.ResourceQuotas;
 import org.hsmkms.quota.RequestQuotas;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,6 +92,16 @@ final class ConfiguredParts {
                     .filter(KeySpec::isAsymmetric)
                     .ifPresent(s -> sizes.put(s.keyPairType(), size)));
     return sizes;
+  }
+
+  /** The resource quotas ({@code quotas}). */
+  static ResourceQuotas resourceQuotas(Quotas q) {
+    return new ResourceQuotas(
+        q.keysPerAccount(),
+        q.aliasesPerKey(),
+        q.grantsPerKey(),
+        q.tagsPerKey(),
+        q.keyPolicyBytes());
   }
 
   /** The request quotas ({@code quotas}), or null when they are off. */

@@ -25,7 +25,7 @@ import org.hsmkms.quota.QuotaClasses;
  * @param aliasesPerKey default 50 (AWS: "Aliases per KMS key")
  * @param grantsPerKey default 50,000 (AWS: "Grants per KMS key")
  * @param tagsPerKey default 50 (AWS: tags per KMS key)
- * @param keyPolicyBytes default 32,768 (AWS: key policy document size, 32 KB)
+ * @param keyPolicyBytes default 32,768, also the most (AWS: key policy document size, 32 KB)
  */
 public record Quotas(
     Boolean enabled,
@@ -58,8 +58,9 @@ public record Quotas(
       throw new IllegalArgumentException(
           "quotas.keysPerAccount, aliasesPerKey, grantsPerKey and tagsPerKey must be at least 1");
     }
-    if (keyPolicyBytes < 1) {
-      throw new IllegalArgumentException("quotas.keyPolicyBytes must be at least 1");
+    // Above 32,768 the policy grammar's own bound (MalformedPolicyDocumentException) applies.
+    if (keyPolicyBytes < 1 || keyPolicyBytes > 32_768) {
+      throw new IllegalArgumentException("quotas.keyPolicyBytes must be 1..32768");
     }
   }
 
