@@ -66,6 +66,12 @@ class QuotasConfigTest {
   }
 
   @Test
+  void theSampleConfiguration_statesTheDefaults() throws Exception {
+    assertEquals(
+        Quotas.defaults(), Config.load(Path.of("hsm-config/hsm-kms.sample.yaml")).quotas());
+  }
+
+  @Test
   void enabledFalse_turnsRequestQuotasOff() throws Exception {
     assertFalse(load("quotas: {enabled: false}\n").quotas().enabled());
   }
