@@ -104,9 +104,14 @@ class QuotasIT {
     assertEquals(AWS_MESSAGE, e.awsErrorDetails().errorMessage());
   }
 
-  private static void assertBetween(int low, int high, int actual, String what) {
+  /**
+   * At least the burst ({@code rate} requests), and not many more: the bucket refills while the
+   * requests are sent, by more the slower a loaded machine sends them.
+   */
+  private static void assertAboutTheBurst(int rate, int actual, String what) {
+    int high = 3 * rate + 2;
     assertTrue(
-        actual >= low && actual <= high, what + ": " + actual + " not in " + low + ".." + high);
+        actual >= rate && actual <= high, what + ": " + actual + " not in " + rate + ".." + high);
   }
 
   @Test
@@ -119,7 +124,7 @@ class QuotasIT {
             () -> a.generateDataKey(r -> r.keyId(symmetricKey).keySpec("AES_256")));
 
     // 5 a second holds 5; a token more refills every 200 ms while the requests are sent.
-    assertBetween(5, 7, served, "GenerateDataKey served before the throttle");
+    assertAboutTheBurst(5, served, "GenerateDataKey served before the throttle");
     List<String> throttled =
         server.auditLines().stream()
             .filter(l -> l.contains("\"errorCode\":\"ThrottlingException\""))
@@ -142,7 +147,7 @@ class QuotasIT {
   @Test
   void anAccountAtItsQuota_doesNotThrottleAnotherAccount() {
     int served = servedUntilThrottled(() -> a.describeKey(r -> r.keyId(symmetricKey)));
-    assertBetween(3, 5, served, "A's DescribeKey served");
+    assertAboutTheBurst(3, served, "A's DescribeKey served");
 
     // B's DescribeKey: 2,000 a second at scale 0.001, its own bucket.
     b.describeKey(r -> r.keyId(otherAccountKey));
@@ -160,7 +165,7 @@ class QuotasIT {
                         r.keyId(rsaSigningKey)
                             .message(message)
                             .signingAlgorithm("RSASSA_PSS_SHA_256")));
-    assertBetween(3, 5, served, "RSA Sign served");
+    assertAboutTheBurst(3, served, "RSA Sign served");
 
     a.sign(r -> r.keyId(eccSigningKey).message(message).signingAlgorithm("ECDSA_SHA_256"));
     a.getPublicKey(r -> r.keyId(eccSigningKey));
@@ -173,7 +178,7 @@ class QuotasIT {
             () ->
                 a.generateDataKeyPairWithoutPlaintext(
                     r -> r.keyId(symmetricKey).keyPairSpec("ECC_NIST_P256")));
-    assertBetween(2, 3, p256, "ECC_NIST_P256 pairs (override 2 a second)");
+    assertAboutTheBurst(2, p256, "ECC_NIST_P256 pairs (override 2 a second)");
 
     // ECC_NIST_P384: AWS's 100 a second at scale 0.001, one token, one in 10 seconds.
     int p384 =
@@ -206,7 +211,7 @@ class QuotasIT {
 
     int served = servedUntilThrottled(() -> first.generateRandom(r -> r.numberOfBytes(16)));
 
-    assertBetween(5, 7, served, "the first key's half of 10 a second");
+    assertAboutTheBurst(5, served, "the first key's half of 10 a second");
     second.generateRandom(r -> r.numberOfBytes(16));
   }
 
