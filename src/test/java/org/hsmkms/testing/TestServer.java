@@ -83,25 +83,24 @@ public final class TestServer implements AutoCloseable {
     this.clock = clock;
     Config base =
         new Config(
-                new Config.Server("127.0.0.1", 0, 65536L),
-                ACCOUNT,
-                "us-east-1",
-                new Config.Hsm(
-                    TestToken.module(),
-                    TestToken.LABEL,
-                    null,
-                    dataDir.resolve("pin").toString(),
-                    4,
-                    5000L,
-                    null),
-                new Config.Store("jdbc:sqlite:" + dataDir.resolve("metadata.db")),
-                new Config.Deletion(3600L),
-                new Config.Credentials(dataDir.resolve("server-credentials").toString(), 1L),
-                Config.Audit.toFile(dataDir.resolve("audit.log").toString()))
-            // The suite creates keys faster than AWS's 5 CreateKey a second: the request quotas
-            // stay on, at a thousand times AWS's defaults (QuotasIT sets its own).
-            .withQuotas(Quotas.defaults().withScale(1000));
-    this.config = customize.apply(base);
+            new Config.Server("127.0.0.1", 0, 65536L),
+            ACCOUNT,
+            "us-east-1",
+            new Config.Hsm(
+                TestToken.module(),
+                TestToken.LABEL,
+                null,
+                dataDir.resolve("pin").toString(),
+                4,
+                5000L,
+                null),
+            new Config.Store("jdbc:sqlite:" + dataDir.resolve("metadata.db")),
+            new Config.Deletion(3600L),
+            new Config.Credentials(dataDir.resolve("server-credentials").toString(), 1L),
+            Config.Audit.toFile(dataDir.resolve("audit.log").toString()));
+    // The suite creates keys faster than AWS's 5 CreateKey a second: the request quotas stay on,
+    // at a thousand times AWS's defaults (QuotasIT sets its own).
+    this.config = customize.apply(base.withQuotas(Quotas.defaults().withScale(1000)));
     if (config.credentials() != null) {
       writeCredentials(Path.of(config.credentials().file()));
     }
