@@ -40,7 +40,7 @@ final class NoisyTenant {
   private static final double SETTLED_CORES = 0.3;
 
   private static final Duration MAX_SETTLE = Duration.ofSeconds(90);
-  private static final Duration SINGLE_TENANT_WARMUP = Duration.ofSeconds(3);
+  private static final Duration SINGLE_TENANT_WARMUP = Duration.ofSeconds(5);
 
   private NoisyTenant() {}
 
