@@ -154,6 +154,7 @@ final class NoisyTenant {
       OpResult noisyResult;
       OpResult quietResult;
       SlowConnections.Result slowResult;
+      CpuClock noisyPhase = new CpuClock();
       ExecutorService threads = Executors.newFixedThreadPool(3);
       try {
         CompletableFuture<OpResult> r =
@@ -172,6 +173,7 @@ final class NoisyTenant {
         threads.shutdown();
       }
 
+      double noisyPhaseCores = noisyPhase.cores();
       progress.println("single-tenant phase: waiting for the server's CPU to settle");
       double settled = ProcessCpu.awaitQuiet(server.pid(), SETTLED_CORES, MAX_SETTLE);
       if (settled >= MAX_SETTLE.toSeconds()) {
@@ -183,10 +185,12 @@ final class NoisyTenant {
                 + " s after the noisy phase; the single-tenant phase ran beside that work");
       }
       Load alone = new Load(quietConnections, null, SINGLE_TENANT_WARMUP, options.singleTenant());
+      CpuClock singlePhase = new CpuClock();
       OpResult single =
           options.singleTenant().isZero()
               ? OpResult.skipped(quietDataKey.name(), "not run (--single-tenant-duration 0)")
               : new LoadRunner(quietClient, alone, progress).run(quietDataKey);
+      double singlePhaseCores = singlePhase.cores();
 
       NoisyTenantReport.Quiet quietFigures =
           NoisyTenantReport.Quiet.of(options.quietRate(), quietResult);
@@ -202,8 +206,29 @@ final class NoisyTenant {
           slowResult,
           singleFigures,
           memory.result().maxMiB(),
+          new NoisyTenantReport.GeneratorCpu(noisyPhaseCores, singlePhaseCores),
           NoisyTenantReport.checks(quietFigures, noisyFigures, singleFigures),
           notes);
+    }
+  }
+
+  /** The load generator's own CPU use from its creation on, in cores (of this JVM). */
+  private static final class CpuClock {
+    private final long pid = ProcessHandle.current().pid();
+    private final long startNanos = System.nanoTime();
+    private final double startSeconds = cpuSeconds();
+
+    double cores() {
+      double wall = (System.nanoTime() - startNanos) / 1e9;
+      return wall > 0 ? Math.round((cpuSeconds() - startSeconds) / wall * 100) / 100.0 : 0;
+    }
+
+    private double cpuSeconds() {
+      try {
+        return ProcessCpu.seconds(pid);
+      } catch (IOException e) {
+        return 0; // not Linux: reported as 0
+      }
     }
   }
 

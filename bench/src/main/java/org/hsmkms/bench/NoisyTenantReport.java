@@ -27,6 +27,7 @@ record NoisyTenantReport(
     SlowConnections.Result slowConnections,
     SingleTenant singleTenant,
     Double serverMaxRssMiB,
+    GeneratorCpu loadGenerator,
     List<Check> checks,
     List<String> notes) {
 
@@ -123,6 +124,12 @@ record NoisyTenantReport(
     }
   }
 
+  /**
+   * The CPU the load generator (this JVM) used in each phase, in cores: taken from the server's
+   * share of the machine, so worth knowing beside the server's figures.
+   */
+  record GeneratorCpu(double noisyPhaseCores, double singleTenantCores) {}
+
   /** One target and whether it was met. */
   record Check(String target, String measured, boolean pass) {}
 
@@ -208,6 +215,9 @@ record NoisyTenantReport(
     if (serverMaxRssMiB != null) {
       out.printf("server resident memory: at most %s MiB%n", number(serverMaxRssMiB));
     }
+    out.printf(
+        "load generator (this JVM): %.2f cores in the noisy phase, %.2f alone%n",
+        loadGenerator.noisyPhaseCores(), loadGenerator.singleTenantCores());
     out.println();
     out.println("targets (issue 16):");
     for (Check c : checks) {

@@ -187,6 +187,7 @@ class NoisyTenantTest {
             new SlowConnections.Result(300, 320, 0, 20, 300, 6000),
             FAST,
             200.0,
+            new NoisyTenantReport.GeneratorCpu(0.4, 0.9),
             NoisyTenantReport.checks(q, n, FAST),
             List.of("a note"));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -200,6 +201,7 @@ class NoisyTenantTest {
     assertTrue(text.contains("PASS quiet tenant gets every answer"), text);
     assertTrue(text.contains("320 opened, 20 closed by the server"), text);
     assertTrue(text.contains("note: a note"), text);
+    assertTrue(text.contains("0.40 cores in the noisy phase, 0.90 alone"), text);
     JsonNode json = new ObjectMapper().readTree(dir.resolve("r.json").toFile());
     for (String field :
         List.of("quiet", "noisy", "slowConnections", "singleTenant", "checks", "serverArgs")) {
