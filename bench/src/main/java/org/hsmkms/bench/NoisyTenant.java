@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import org.hsmkms.bench.BenchOptions.Load;
 import org.hsmkms.bench.BenchReport.OpResult;
 import org.hsmkms.bench.Operations.Workload;
+import org.hsmkms.config.DevDefaults;
 
 /**
  * {@code hsm-kms bench --scenario noisy-tenant} (issue 16): one tenant abuses a dev server while
@@ -34,7 +35,9 @@ import org.hsmkms.bench.Operations.Workload;
  */
 final class NoisyTenant {
   static final String RSA_SPEC = "RSA_4096";
-  private static final String REGION = "us-east-1";
+
+  /** The region a dev server answers in (it is started without --region). */
+  private static final String REGION = DevDefaults.get().region();
 
   /** The single-tenant phase starts once the server uses less than this much CPU. */
   private static final double SETTLED_CORES = 0.3;
