@@ -42,6 +42,9 @@ final class NoisyTenant {
   /** The single-tenant phase starts once the server uses less than this much CPU. */
   private static final double SETTLED_CORES = 0.3;
 
+  /** Connections the quiet tenant opens before the noisy phase. */
+  static final int QUIET_OPEN_CONNECTIONS = 8;
+
   private static final Duration MAX_SETTLE = Duration.ofSeconds(90);
   private static final Duration SINGLE_TENANT_WARMUP = Duration.ofSeconds(5);
 
@@ -121,6 +124,12 @@ final class NoisyTenant {
       progress.println("waiting for the server to read the tenants' access keys");
       noisy.createKey(dataKeyClient);
       quiet.createKey(quietClient);
+      // A running application holds its keep-alive connections before any attack starts: a
+      // server's connection limit is then measured against newcomers, not against them.
+      quietClient.callAllOk(
+          Operations.GENERATE_DATA_KEY,
+          java.util.Collections.nCopies(QUIET_OPEN_CONNECTIONS, quiet.generateDataKey()),
+          QUIET_OPEN_CONNECTIONS);
 
       Workload rsa =
           new Workload(
