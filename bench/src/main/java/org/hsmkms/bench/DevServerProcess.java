@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.hsmkms.DevCredentials;
 import org.hsmkms.auth.SigV4Signer;
@@ -35,6 +36,11 @@ final class DevServerProcess implements LocalServer {
   private final Process process;
   private final Path dataDir;
   private final URI endpoint;
+
+  /** Stops the server when the bench is stopped (Ctrl-C) before {@link #close}. */
+  private final Thread shutdownHook = new Thread(this::stop, "hsm-kms-scenario-server-stop");
+
+  private final AtomicBoolean stopped = new AtomicBoolean();
 
   private DevServerProcess(Process process, Path dataDir, URI endpoint) {
     this.process = process;
@@ -66,6 +72,7 @@ final class DevServerProcess implements LocalServer {
             .start();
     p.getOutputStream().close();
     DevServerProcess server = new DevServerProcess(p, dir, URI.create("http://127.0.0.1:" + port));
+    Runtime.getRuntime().addShutdownHook(server.shutdownHook);
     try {
       server.awaitReady(vertx, region);
       return server;
@@ -156,6 +163,18 @@ final class DevServerProcess implements LocalServer {
   /** Stops the server (SIGTERM, then SIGKILL after 30 s) and deletes its data directory. */
   @Override
   public void close() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException e) {
+      // the JVM is shutting down: the hook stops the server
+    }
+    stop();
+  }
+
+  private void stop() {
+    if (!stopped.compareAndSet(false, true)) {
+      return;
+    }
     process.destroy();
     try {
       if (!process.waitFor(30, TimeUnit.SECONDS)) {
