@@ -45,6 +45,16 @@ class QuotaFlagsTest {
   @Test
   void noQuotas_turnsThemOff() {
     assertFalse(read("--no-quotas").enabled());
+    assertFalse(read("--quota-scale", "1", "--no-quotas").enabled());
+  }
+
+  @Test
+  void withoutAScaleOrARate_devEnforcesNoRequestQuotas_butKeepsTheResourceQuotas() {
+    Quotas q = read();
+    assertFalse(q.enabled());
+    assertEquals(Quotas.defaults().keysPerAccount(), q.keysPerAccount());
+    assertTrue(read("--quota-scale", "1").enabled());
+    assertTrue(read("--quota", "111122223333:CreateKey=5").enabled());
   }
 
   @Test
