@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * "message"}} with the status {@link ErrorCode} gives it, never a stack trace (those go to the
  * server log). A request refused before its operation ran is recorded first, on the {@code
  * hsm-kms-audit} pool (off the event loop, and without taking an HSM worker); one whose operation
- * ran was recorded on its worker already.
+ * ran was recorded on its worker already. A request refused before its body was read is answered
+ * with {@code Connection: close}, and its connection closed.
  */
 final class FailureHandler implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
@@ -71,9 +72,14 @@ final class FailureHandler implements Handler<RoutingContext> {
       body.put("message", e.getMessage());
     }
     LOG.debug("{} -> {}", ex.requestId, e.code().awsType());
-    response
-        .setStatusCode(e.code().httpStatus())
-        .putHeader("Content-Type", Json.CONTENT_TYPE)
-        .end(body.toString());
+    response.setStatusCode(e.code().httpStatus()).putHeader("Content-Type", Json.CONTENT_TYPE);
+    if (!ex.refusedBeforeBody) {
+      response.end(body.toString());
+      return;
+    }
+    // Its body was never read: the connection cannot carry another request, and closing it
+    // spares receiving the body at all.
+    response.putHeader("Connection", "close");
+    response.end(body.toString()).onComplete(ar -> ctx.request().connection().close());
   }
 }

@@ -26,12 +26,13 @@ import org.slf4j.LoggerFactory;
  * The AWS KMS JSON 1.1 endpoint: {@code POST /} with {@code X-Amz-Target: TrentService.<Op>}.
  *
  * <p>A request goes through a chain of small handlers, each with one job ({@link #router()} lists
- * them in order). On the event loop: request id, target, body limit, SigV4 authentication, JSON
- * parsing and model validation, authorization (account-level permissions; those on keys when the
- * operation resolves them), the audit gate. On the worker pool: the operation itself, the
- * serialization of its answer (so that plaintext is encoded and zeroed on one thread) and its audit
- * record. Every response carries {@code x-amzn-RequestId}; every error is {@code {"__type",
- * "message"}} and never a stack trace.
+ * them in order). On the event loop: request id, target, the checks of the headers alone (SigV4's
+ * header part and the content type, answered without reading the body), body limit, SigV4
+ * authentication, JSON parsing and model validation, authorization (account-level permissions;
+ * those on keys when the operation resolves them), the audit gate. On the worker pool: the
+ * operation itself, the serialization of its answer (so that plaintext is encoded and zeroed on one
+ * thread) and its audit record. Every response carries {@code x-amzn-RequestId}; every error is
+ * {@code {"__type", "message"}} and never a stack trace.
  *
  * <p>Every request, refused or served, gets one audit record before its response is sent. When the
  * trail fails closed, an answer whose record could not be written is replaced by
@@ -147,7 +148,11 @@ public final class KmsHttpServer {
     router.route().handler(new RequestIdHandler());
     // The target is named before the body is read (so that a refused request's record names its
     // operation); Vert.x wants a body handler first in its route, hence a route of its own.
-    router.post("/").handler(new TargetHandler(validator.operations(), api));
+    // So are the checks that need only headers: such a refusal never receives the body.
+    router
+        .post("/")
+        .handler(new TargetHandler(validator.operations(), api))
+        .handler(new HeaderCheckHandler(authenticator));
     router
         .post("/")
         .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
