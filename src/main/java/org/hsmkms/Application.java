@@ -149,6 +149,7 @@ public final class Application implements AutoCloseable {
     this.credentials = ConfiguredParts.credentialStore(config, hsm);
     if (credentials != null) {
       parts.add("the credentials", credentials::close);
+      monitoring.readiness.add("credentials", credentials::checkUsable);
     }
     AuditTrail audit = ConfiguredParts.auditTrail(config);
     parts.add("the audit trail", audit::close);
