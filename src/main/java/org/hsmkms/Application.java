@@ -258,7 +258,8 @@ public final class Application implements AutoCloseable {
             config.server().maxBodyBytes(),
             audit,
             eventLoops,
-            monitoring.metrics);
+            monitoring.metrics,
+            config.connections());
     // Closing drains: no new connections, the requests in flight finish (bounded), then close.
     Duration drain = Duration.ofSeconds(config.server().drainSeconds());
     parts.add("the HTTP listeners", () -> http.drain(drain));

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.hsmkms.audit.AuditTrail;
 import org.hsmkms.auth.Authenticator;
 import org.hsmkms.auth.IdentityPolicies;
+import org.hsmkms.config.Connections;
 import org.hsmkms.kms.ProtocolErrors;
 import org.hsmkms.monitoring.RequestMeters;
 import org.hsmkms.monitoring.ServiceMetrics;
@@ -57,6 +58,7 @@ public final class KmsHttpServer {
   private final ServiceMetrics metrics;
   private final RequestMeters requests;
   private final InFlightRequests inFlight = new InFlightRequests();
+  private final ConnectionGuard guard;
 
   /**
    * @param workers the pool operations run on (as large as the HSM session pool)
@@ -66,6 +68,7 @@ public final class KmsHttpServer {
    * @param maxBodyBytes the largest body accepted; a larger one is answered with HTTP 413
    * @param listeners how many listeners (event loops) share the port
    * @param metrics where requests are counted and timed
+   * @param connections the bounds on connections: how many, how slow, how much buffer
    */
   public KmsHttpServer(
       Vertx vertx,
@@ -77,8 +80,10 @@ public final class KmsHttpServer {
       long maxBodyBytes,
       AuditTrail audit,
       int listeners,
-      ServiceMetrics metrics) {
-    this.listeners = new HttpListeners(vertx, listeners, this::router);
+      ServiceMetrics metrics,
+      Connections connections) {
+    this.guard = new ConnectionGuard(vertx, connections);
+    this.listeners = new HttpListeners(vertx, listeners, this::router, guard::opened);
     this.vertx = vertx;
     this.workers = workers;
     // Records of requests refused on the event loop are written here, off the event loop and
@@ -104,7 +109,7 @@ public final class KmsHttpServer {
    * @param privateKey PEM private key of the certificate, or null for plain HTTP
    */
   public Future<Integer> listen(String host, int port, Path certificate, Path privateKey) {
-    return listeners.listen(options(host, port, certificate, privateKey));
+    return listeners.listen(guard.apply(options(host, port, certificate, privateKey)));
   }
 
   public Future<Void> close() {
@@ -144,6 +149,7 @@ public final class KmsHttpServer {
   private Router router() {
     AuditRecorder recorder = new AuditRecorder(audit, metrics, requests);
     Router router = Router.router(vertx);
+    router.route().handler(guard::headersReceived);
     router.route().handler(inFlight);
     router.route().handler(new RequestIdHandler());
     // The target is named before the body is read (so that a refused request's record names its
@@ -156,6 +162,7 @@ public final class KmsHttpServer {
     router
         .post("/")
         .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
+        .handler(guard::bodyReceived)
         .handler(new AuthenticationHandler(authenticator))
         .handler(new ParseAndValidateHandler(validator))
         // After authentication and validation, so that it judges only well-formed requests of
@@ -179,7 +186,6 @@ public final class KmsHttpServer {
         new HttpServerOptions()
             .setHost(host)
             .setPort(port)
-            .setIdleTimeout(120)
             .setMaxHeaderSize(16 * 1024)
             // HTTP/1.1 only, as AWS KMS endpoints speak it; the signed Host header then always
             // exists.

@@ -23,7 +23,8 @@ public record Config(
     DataKeyPairs dataKeyPairs,
     Rotation rotation,
     KeyUsage keyUsage,
-    Cluster cluster) {
+    Cluster cluster,
+    Connections connections) {
 
   /**
    * Listener settings. Without {@code tls} the server speaks plain HTTP, which it refuses to do on
@@ -285,6 +286,7 @@ public record Config(
   public Config {
     keyUsage = keyUsage == null ? new KeyUsage(null) : keyUsage;
     cluster = cluster == null ? new Cluster(null, null) : cluster;
+    connections = connections == null ? Connections.defaults() : connections;
     rotation = rotation == null ? new Rotation(null, null, null, null) : rotation;
     dataKeyPairs = dataKeyPairs == null ? new DataKeyPairs(null, null) : dataKeyPairs;
     server = server == null ? new Server(null, null, null) : server;
@@ -341,6 +343,7 @@ public record Config(
         dataKeyPairs,
         null,
         null,
+        null,
         null);
   }
 
@@ -370,6 +373,10 @@ public record Config(
 
   public Config withCluster(Cluster cl) {
     return with(c -> c.cluster = cl);
+  }
+
+  public Config withConnections(Connections cn) {
+    return with(c -> c.connections = cn);
   }
 
   public Config withDataKeyPairs(DataKeyPairs d) {

@@ -149,15 +149,8 @@ class BeforeTheBodyIT {
     return AMZ_DATE.format(Instant.now());
   }
 
-  /** A well-formed Authorization header of {@code accessKeyId} whose signature is never checked. */
   private static String authorization(String accessKeyId, String amzDate) {
-    return "AWS4-HMAC-SHA256 Credential="
-        + accessKeyId
-        + "/"
-        + amzDate.substring(0, 8)
-        + "/us-east-1/kms/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target,"
-        + " Signature="
-        + "0".repeat(64);
+    return RawConnection.zeroSignature(accessKeyId, amzDate);
   }
 
   private static void assertRefused(RawConnection.Response r, String type, String message)

@@ -103,6 +103,21 @@ public final class RawConnection implements AutoCloseable {
     return true;
   }
 
+  /**
+   * A well-formed Authorization header of {@code accessKeyId} for us-east-1 at {@code amzDate}
+   * (signing host, x-amz-date and x-amz-target) whose signature is zeros: it passes the checks of
+   * the headers alone, and fails once the body is there.
+   */
+  public static String zeroSignature(String accessKeyId, String amzDate) {
+    return "AWS4-HMAC-SHA256 Credential="
+        + accessKeyId
+        + "/"
+        + amzDate.substring(0, 8)
+        + "/us-east-1/kms/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target,"
+        + " Signature="
+        + "0".repeat(64);
+  }
+
   private static boolean endsWithBlankLine(ByteArrayOutputStream b) {
     byte[] a = b.toByteArray();
     int n = a.length;
