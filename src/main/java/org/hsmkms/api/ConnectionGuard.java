@@ -8,6 +8,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.hsmkms.config.Connections;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,9 +34,11 @@ final class ConnectionGuard {
   private final Vertx vertx;
   private final Connections limits;
   private final AtomicInteger open = new AtomicInteger();
-  private final ConcurrentHashMap<String, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Integer> perAddress = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<HttpConnection, Watch> watches = new ConcurrentHashMap<>();
   private final AtomicBoolean atLimit = new AtomicBoolean();
+  private final AtomicLong refused = new AtomicLong();
+  private final AtomicLong timedOut = new AtomicLong();
 
   ConnectionGuard(Vertx vertx, Connections limits) {
     this.vertx = vertx;
@@ -58,13 +61,22 @@ final class ConnectionGuard {
     return open.get();
   }
 
+  /** How many connections were closed at once, past a limit. */
+  long refused() {
+    return refused.get();
+  }
+
+  /** How many connections were closed for taking too long over a request's headers or body. */
+  long timedOut() {
+    return timedOut.get();
+  }
+
   /** Vert.x's connection handler: counts the connection, closes it if over a limit, arms it. */
   void opened(HttpConnection connection) {
     SocketAddress remote = connection.remoteAddress();
     String address = remote == null ? "" : remote.hostAddress();
     int total = open.incrementAndGet();
-    AtomicInteger fromAddress = perAddress.computeIfAbsent(address, a -> new AtomicInteger());
-    int fromHere = fromAddress.incrementAndGet();
+    int fromHere = perAddress.merge(address, 1, Integer::sum);
     connection.closeHandler(v -> closed(connection, address));
     boolean overAll = total > limits.maxConnections();
     boolean overAddress =
@@ -75,6 +87,7 @@ final class ConnectionGuard {
             "{} connections open, the limit: new connections are closed at once",
             limits.maxConnections());
       }
+      refused.incrementAndGet();
       connection.close();
       return;
     }
@@ -88,7 +101,7 @@ final class ConnectionGuard {
     if (watch != null) {
       watch.cancel();
     }
-    perAddress.computeIfPresent(address, (a, n) -> n.decrementAndGet() == 0 ? null : n);
+    perAddress.computeIfPresent(address, (a, n) -> n == 1 ? null : n - 1);
     if (open.decrementAndGet() < limits.maxConnections() && atLimit.compareAndSet(true, false)) {
       LOG.info("connections below the limit of {} again", limits.maxConnections());
     }
@@ -140,7 +153,14 @@ final class ConnectionGuard {
 
     private void arm(int seconds) {
       cancel();
-      timer = vertx.setTimer(seconds * 1000L, id -> connection.close());
+      timer =
+          vertx.setTimer(
+              seconds * 1000L,
+              id -> {
+                timer = -1;
+                timedOut.incrementAndGet();
+                connection.close();
+              });
     }
 
     void cancel() {

@@ -2,6 +2,7 @@ package org.hsmkms.api;
 
 import io.vertx.core.Handler;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import org.hsmkms.kms.ErrorCode;
@@ -55,7 +56,9 @@ final class FailureHandler implements Handler<RoutingContext> {
     if (ctx.statusCode() == 413) {
       return ProtocolErrors.requestTooLarge(maxBodyBytes);
     }
-    if (ctx.statusCode() == 400) {
+    if (ctx.statusCode() == 400 || ctx.failure() instanceof HttpClosedException) {
+      // A closed connection: the client went away or took too long (ConnectionGuard); no answer
+      // can reach it, and it is no fault of the server's.
       return ProtocolErrors.requestUnreadable();
     }
     LOG.error("{} request failed", ex.requestId, ctx.failure());

@@ -99,6 +99,7 @@ public final class KmsHttpServer {
     this.metrics = metrics;
     this.requests = metrics.requests(validator.operations());
     metrics.requestsInFlight(inFlight::count);
+    metrics.connections(guard::open, guard::refused, guard::timedOut);
   }
 
   /**

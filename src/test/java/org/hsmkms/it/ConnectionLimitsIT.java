@@ -66,6 +66,7 @@ class ConnectionLimitsIT {
       long cut = cutAfterMillis.get(60, TimeUnit.SECONDS);
       assertTrue(cut >= 1000 && cut < 20_000, "cut after " + cut + " ms (timeout 2 s)");
       assertEquals(200, own.post(RANDOM, RANDOM_BODY).status());
+      assertTrue(metric(own, "hsmkms_connections_timed_out_total") >= 1);
     }
   }
 
@@ -104,10 +105,13 @@ class ConnectionLimitsIT {
         for (int i = 0; i < 4; i++) {
           idle.add(RawConnection.open(port, 5_000));
         }
+        awaitOpen(own, 4);
         try (RawConnection fifth = RawConnection.open(port, 10_000)) {
           assertTrue(fifth.closedByServer(), "the fifth connection is closed at once");
         }
         assertThrows(IllegalStateException.class, () -> own.post(RANDOM, RANDOM_BODY));
+        assertTrue(metric(own, "hsmkms_connections_refused_total") >= 2);
+        assertTrue(metric(own, "hsmkms_connections_open") >= 4);
       } finally {
         for (RawConnection c : idle) {
           c.close();
@@ -122,13 +126,35 @@ class ConnectionLimitsIT {
     try (TestServer own = start(new Connections(null, 2, 60, null, null, null))) {
       int port = own.endpoint().getPort();
       try (RawConnection a = RawConnection.open(port, 5_000);
-          RawConnection b = RawConnection.open(port, 5_000);
-          RawConnection third = RawConnection.open(port, 10_000)) {
-        assertTrue(third.closedByServer(), "a third connection from 127.0.0.1 is closed");
+          RawConnection b = RawConnection.open(port, 5_000)) {
+        awaitOpen(own, 2);
+        try (RawConnection third = RawConnection.open(port, 10_000)) {
+          assertTrue(third.closedByServer(), "a third connection from 127.0.0.1 is closed");
+        }
         assertFalse(a.closedByServer(), "the first two stay open");
+        assertFalse(b.closedByServer(), "the first two stay open");
       }
       awaitServed(own);
     }
+  }
+
+  /**
+   * Waits until the server has taken in {@code n} connections: they are handed to the listeners'
+   * event loops in turn, so the order in which they are counted is not the order of connecting.
+   */
+  private static void awaitOpen(TestServer own, int n) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (metric(own, "hsmkms_connections_open") < n) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(n + " connections not counted within 20 s");
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  private static double metric(TestServer own, String name) {
+    String scrape = HealthAndMetricsIT.get(own.app().managementPort(), "/metrics").body();
+    return HealthAndMetricsIT.sample(scrape, name, "");
   }
 
   /** A normal request is served again soon (closing is asynchronous on the server's side). */
