@@ -149,6 +149,7 @@ public final class Application implements AutoCloseable {
     this.credentials = ConfiguredParts.credentialStore(config, hsm);
     if (credentials != null) {
       parts.add("the credentials", credentials::close);
+      monitoring.readiness.add("credentials", credentials::checkUsable);
     }
     AuditTrail audit = ConfiguredParts.auditTrail(config);
     parts.add("the audit trail", audit::close);
@@ -267,7 +268,8 @@ public final class Application implements AutoCloseable {
             audit,
             eventLoops,
             monitoring.metrics,
-            ConfiguredParts.requestQuotas(config.quotas()));
+            ConfiguredParts.requestQuotas(config.quotas()),
+            config.connections());
     // Closing drains: no new connections, the requests in flight finish (bounded), then close.
     Duration drain = Duration.ofSeconds(config.server().drainSeconds());
     parts.add("the HTTP listeners", () -> http.drain(drain));

@@ -24,7 +24,8 @@ public record Config(
     Rotation rotation,
     KeyUsage keyUsage,
     Cluster cluster,
-    Quotas quotas) {
+    Quotas quotas,
+    Connections connections) {
 
   /**
    * Listener settings. Without {@code tls} the server speaks plain HTTP, which it refuses to do on
@@ -277,6 +278,7 @@ public record Config(
     keyUsage = keyUsage == null ? new KeyUsage(null) : keyUsage;
     cluster = cluster == null ? new Cluster(null, null) : cluster;
     quotas = quotas == null ? Quotas.defaults() : quotas;
+    connections = connections == null ? Connections.defaults() : connections;
     rotation = rotation == null ? new Rotation(null, null, null, null) : rotation;
     dataKeyPairs = dataKeyPairs == null ? new DataKeyPairs(null, null) : dataKeyPairs;
     server = server == null ? new Server(null, null, null) : server;
@@ -334,6 +336,7 @@ public record Config(
         null,
         null,
         null,
+        null,
         null);
   }
 
@@ -367,6 +370,10 @@ public record Config(
 
   public Config withQuotas(Quotas q) {
     return with(c -> c.quotas = q);
+  }
+
+  public Config withConnections(Connections cn) {
+    return with(c -> c.connections = cn);
   }
 
   public Config withDataKeyPairs(DataKeyPairs d) {

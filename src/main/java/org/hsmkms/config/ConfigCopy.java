@@ -16,6 +16,7 @@ final class ConfigCopy {
   Config.KeyUsage keyUsage;
   Cluster cluster;
   Quotas quotas;
+  Connections connections;
 
   ConfigCopy(Config c) {
     original = c;
@@ -28,6 +29,7 @@ final class ConfigCopy {
     keyUsage = c.keyUsage();
     cluster = c.cluster();
     quotas = c.quotas();
+    connections = c.connections();
   }
 
   /** The configuration with the changed sections, validated again. */
@@ -45,6 +47,7 @@ final class ConfigCopy {
         rotation,
         keyUsage,
         cluster,
-        quotas);
+        quotas,
+        connections);
   }
 }

@@ -13,11 +13,14 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import org.hsmkms.audit.AuditTrail;
 import org.hsmkms.hsm.HsmStatus;
 import org.hsmkms.store.ClusterChanges;
@@ -62,6 +65,9 @@ public final class ServiceMetrics implements AutoCloseable {
   private final Counter auditFailures;
   private final Timer auditWrites;
   private final Map<String, Counter> throttled = new ConcurrentHashMap<>();
+
+  /** What function counters read and nothing else holds (Micrometer references them weakly). */
+  private final List<Object> strongly = new CopyOnWriteArrayList<>();
 
   public ServiceMetrics() {
     new JvmMemoryMetrics().bindTo(registry);
@@ -155,6 +161,25 @@ public final class ServiceMetrics implements AutoCloseable {
     Gauge.builder("hsmkms.data.key.pairs.capacity", capacity::getAsInt)
         .description("The size of the pool of pregenerated data key pairs, by KeyPairSpec")
         .tag("spec", keyPairSpec)
+        .register(registry);
+  }
+
+  /**
+   * The KMS listener's connections: open now, closed at once past a connection limit, and closed
+   * for taking too long over a request's headers or body.
+   */
+  public void connections(IntSupplier open, LongSupplier refused, LongSupplier timedOut) {
+    // Micrometer holds a function counter's object weakly: these lambdas are kept here.
+    strongly.add(refused);
+    strongly.add(timedOut);
+    Gauge.builder("hsmkms.connections.open", open::getAsInt)
+        .description("Connections open on the KMS listener")
+        .register(registry);
+    FunctionCounter.builder("hsmkms.connections.refused", refused, LongSupplier::getAsLong)
+        .description("Connections closed at once, past connections.maxConnections(PerAddress)")
+        .register(registry);
+    FunctionCounter.builder("hsmkms.connections.timed.out", timedOut, LongSupplier::getAsLong)
+        .description("Connections closed for taking too long over a request's headers or body")
         .register(registry);
   }
 
