@@ -150,7 +150,7 @@ public final class Application implements AutoCloseable {
     if (credentials != null) {
       parts.add("the credentials", credentials::close);
     }
-    AuditTrail audit = ConfiguredParts.auditTrail(config);
+    AuditTrail audit = ConfiguredParts.auditTrail(config, hsm);
     parts.add("the audit trail", audit::close);
     monitoring.watch(hsm.status(), store, audit);
     monitoring.watch(keyPairPool, config.dataKeyPairs());
@@ -258,6 +258,12 @@ public final class Application implements AutoCloseable {
             audit,
             eventLoops,
             monitoring.metrics);
+    if (config.audit() != null) {
+      http.boundAudit(
+          config.audit().refusalWindowMillis(),
+          config.audit().refusalMaxAddresses(),
+          config.audit().queueCapacity());
+    }
     // Closing drains: no new connections, the requests in flight finish (bounded), then close.
     Duration drain = Duration.ofSeconds(config.server().drainSeconds());
     parts.add("the HTTP listeners", () -> http.drain(drain));

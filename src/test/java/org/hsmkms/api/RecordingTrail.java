@@ -2,6 +2,7 @@ package org.hsmkms.api;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.hsmkms.audit.AuditEvent;
 import org.hsmkms.audit.AuditException;
 import org.hsmkms.audit.AuditRecord;
 import org.hsmkms.audit.AuditTrail;
@@ -25,6 +26,17 @@ final class RecordingTrail implements AuditTrail {
       throw new AuditException("injected write failure", null);
     }
     written.add(new Written(record, Thread.currentThread().getName()));
+  }
+
+  /** Events (summaries of refusals) written. */
+  final List<AuditEvent> events = new CopyOnWriteArrayList<>();
+
+  @Override
+  public void write(AuditEvent event) {
+    if (failWrites) {
+      throw new AuditException("injected write failure", null);
+    }
+    events.add(event);
   }
 
   @Override

@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import org.hsmkms.Application;
 import org.hsmkms.auth.CredentialsAdmin;
+import org.hsmkms.config.Audit;
 import org.hsmkms.config.Config;
 import org.hsmkms.hsm.pkcs11.Pkcs11Hsm;
 import org.hsmkms.hsm.pkcs11.Pkcs11Settings;
@@ -96,7 +97,7 @@ public final class TestServer implements AutoCloseable {
             new Config.Store("jdbc:sqlite:" + dataDir.resolve("metadata.db")),
             new Config.Deletion(3600L),
             new Config.Credentials(dataDir.resolve("server-credentials").toString(), 1L),
-            Config.Audit.toFile(dataDir.resolve("audit.log").toString()));
+            Audit.toFile(dataDir.resolve("audit.log").toString()));
     this.config = customize.apply(base);
     if (config.credentials() != null) {
       writeCredentials(Path.of(config.credentials().file()));
