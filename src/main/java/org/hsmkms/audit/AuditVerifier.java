@@ -109,8 +109,10 @@ public final class AuditVerifier {
     List<Path> ordered = new ArrayList<>(files);
     ordered.sort(Comparator.comparingLong(p -> firstSeq(lines.get(p))));
     List<Removal> removals = removals(lines);
+    Map<Long, byte[]> macOfSeq = new HashMap<>();
+    lines.values().forEach(ls -> ls.forEach(l -> macOfSeq.putIfAbsent(l.seq(), l.mac())));
     List<FileResult> results = new ArrayList<>();
-    Walk walk = new Walk(removals);
+    Walk walk = new Walk(removals, macOfSeq);
     for (Path p : ordered) {
       FileResult r = new FileResult(p);
       walk.file(r, lines.get(p));
@@ -149,6 +151,10 @@ public final class AuditVerifier {
   /** The walk along the chain, across files. */
   private final class Walk {
     private final List<Removal> removals;
+
+    /** The MAC written with each seq: a line is checked against its predecessor by seq. */
+    private final Map<Long, byte[]> macOfSeq;
+
     private byte[] key;
     private byte[] previousMac;
     private long previousSeq = -1;
@@ -157,8 +163,9 @@ public final class AuditVerifier {
     private TrailLine lastLine;
     private FileResult lastFile;
 
-    Walk(List<Removal> removals) {
+    Walk(List<Removal> removals, Map<Long, byte[]> macOfSeq) {
       this.removals = removals;
+      this.macOfSeq = macOfSeq;
     }
 
     void file(FileResult r, List<TrailLine> lines) {
@@ -203,7 +210,9 @@ public final class AuditVerifier {
         r.notes.add(historyBegins(l, namedSeq));
         return;
       }
-      if (!closed) {
+      // A restart continues from the last line it found: only the closing record shows that no
+      // line was cut before it. A rotation names the previous file's last line, which is checked.
+      if (!closed && "start".equals(l.string("reason"))) {
         r.breaks.add(
             "line "
                 + l.number()
@@ -257,12 +266,18 @@ public final class AuditVerifier {
         return;
       }
       long expected = previousSeq + 1;
+      byte[] before = macOfSeq.get(l.seq() - 1);
+      boolean macOk =
+          key != null && AuditChain.verify(key, before != null ? before : previousMac, l.text());
       if (key == null) {
         r.breaks.add("line " + l.number() + ": no segment start before it: cannot be checked");
-      } else if (l.seq() == expected) {
-        if (!AuditChain.verify(key, previousMac, l.text())) {
+      } else if (l.seq() == expected || !macOk && before != null) {
+        if (!macOk) {
           r.breaks.add("line " + l.number() + ": edited (MAC mismatch), seq " + l.seq());
         }
+      }
+      if (key == null || l.seq() == expected) {
+        return;
       } else if (l.seq() > expected && lineOfSeq.containsKey(expected)) {
         int later = lineOfSeq.get(expected);
         explained.add(later);

@@ -81,6 +81,9 @@ public final class RefusalSummaries {
 
   /** The summaries of the windows that ended by {@code now}; each is returned once. */
   public synchronized List<AuditEvent> drain(Instant now) {
+    if (windowMillis <= 0) {
+      return List.of();
+    }
     roll(now.toEpochMilli());
     List<AuditEvent> out = List.copyOf(ended);
     ended.clear();
