@@ -20,8 +20,19 @@ final class RecordingTrail implements AuditTrail {
   volatile boolean available = true;
   volatile boolean failWrites;
 
+  /** While set, each write waits for it: a slow disk (a fault injected through the interface). */
+  volatile java.util.concurrent.CountDownLatch slow;
+
   @Override
   public void write(AuditRecord record) {
+    java.util.concurrent.CountDownLatch wait = slow;
+    if (wait != null) {
+      try {
+        wait.await(30, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     if (failWrites) {
       throw new AuditException("injected write failure", null);
     }
