@@ -66,7 +66,7 @@ class AuditIT {
 
     String line = line(r.responseMetadata().requestId());
     JsonNode a = parse(line);
-    assertEquals(1, a.get("version").asInt());
+    assertEquals(2, a.get("version").asInt());
     Instant time = Instant.parse(a.get("time").asText());
     assertFalse(time.isBefore(before), time + " before " + before);
     assertFalse(time.isAfter(Instant.now()));

@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.hsmkms.audit.AuditLimits;
 import org.hsmkms.cli.AuditCommand;
+import org.hsmkms.config.Audit;
+import org.hsmkms.testing.MutableClock;
 import org.hsmkms.testing.TestServer;
 import org.hsmkms.testing.TestToken;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,7 +43,11 @@ class AuditTrailUnderAttackIT {
   @BeforeAll
   static void attack() throws Exception {
     dir = TestServer.newDataDir();
-    try (TestServer server = TestServer.start(dir)) {
+    try (TestServer server =
+        TestServer.start(
+            dir,
+            new MutableClock(),
+            c -> c.withAudit(Audit.toFile(dir.resolve("audit.log").toString())))) {
       KmsClient kms = server.client();
       String keyId = kms.createKey(b -> {}).keyMetadata().keyId();
       Map<String, String> context = new LinkedHashMap<>();

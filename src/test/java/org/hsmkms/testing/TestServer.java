@@ -97,7 +97,19 @@ public final class TestServer implements AutoCloseable {
             new Config.Store("jdbc:sqlite:" + dataDir.resolve("metadata.db")),
             new Config.Deletion(3600L),
             new Config.Credentials(dataDir.resolve("server-credentials").toString(), 1L),
-            Audit.toFile(dataDir.resolve("audit.log").toString()));
+            // Every refusal recorded alone (no summaries per address), so that a test finds the
+            // record of each request it sends; AuditTrailUnderAttackIT runs with the default.
+            new Audit(
+                true,
+                dataDir.resolve("audit.log").toString(),
+                null,
+                null,
+                null,
+                null,
+                null,
+                0L,
+                null,
+                null));
     this.config = customize.apply(base);
     if (config.credentials() != null) {
       writeCredentials(Path.of(config.credentials().file()));
