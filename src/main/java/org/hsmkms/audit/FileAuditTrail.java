@@ -91,7 +91,7 @@ public final class FileAuditTrail implements AuditTrail {
     try {
       open();
       TrailTail.Link last = TrailTail.last(this.file);
-      if (last == null) {
+      if (last == null && size == 0) {
         last = TrailTail.last(retention.rotated(1));
       }
       this.chain =
@@ -193,11 +193,11 @@ public final class FileAuditTrail implements AuditTrail {
   /** Seals and writes one line; the caller holds the lock and handles failures. */
   private void appendUnchecked(byte[] body) throws IOException {
     byte[] tail = chain.seal(body);
-    ByteBuffer[] line = {ByteBuffer.wrap(body), ByteBuffer.wrap(tail)};
-    long n = body.length + tail.length;
-    long written = 0;
-    while (written < n) {
-      written += channel.write(line);
+    // One buffer, one write(2): the line is never split, and a heap buffer is copied once.
+    ByteBuffer line = ByteBuffer.allocate(body.length + tail.length).put(body).put(tail).flip();
+    int n = line.remaining();
+    while (line.hasRemaining()) {
+      channel.write(line);
     }
     if (fsync) {
       channel.force(false);
