@@ -151,7 +151,7 @@ public final class Application implements AutoCloseable {
       parts.add("the credentials", credentials::close);
       monitoring.readiness.add("credentials", credentials::checkUsable);
     }
-    AuditTrail audit = ConfiguredParts.auditTrail(config);
+    AuditTrail audit = ConfiguredParts.auditTrail(config, hsm);
     parts.add("the audit trail", audit::close);
     monitoring.watch(hsm.status(), store, audit);
     monitoring.watch(keyPairPool, config.dataKeyPairs());
@@ -270,6 +270,12 @@ public final class Application implements AutoCloseable {
             monitoring.metrics,
             ConfiguredParts.requestQuotas(config.quotas()),
             config.connections());
+    if (config.audit() != null) {
+      http.boundAudit(
+          config.audit().refusalWindowMillis(),
+          config.audit().refusalMaxAddresses(),
+          config.audit().queueCapacity());
+    }
     // Closing drains: no new connections, the requests in flight finish (bounded), then close.
     Duration drain = Duration.ofSeconds(config.server().drainSeconds());
     parts.add("the HTTP listeners", () -> http.drain(drain));

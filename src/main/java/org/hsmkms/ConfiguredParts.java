@@ -3,12 +3,15 @@ package org.hsmkms;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.EnumMap;
 import java.util.Map;
 import org.hsmkms.audit.AuditTrail;
 import org.hsmkms.audit.FileAuditTrail;
+import org.hsmkms.audit.HsmChainKeys;
 import org.hsmkms.auth.CredentialStore;
 import org.hsmkms.auth.SecretSealer;
+import org.hsmkms.config.Audit;
 import org.hsmkms.config.Config;
 import org.hsmkms.config.Quotas;
 import org.hsmkms.hsm.KeyPairType;
@@ -70,15 +73,25 @@ final class ConfiguredParts {
     return c;
   }
 
-  /** The audit trail the configuration asks for, or the disabled one. */
-  static AuditTrail auditTrail(Config config) {
-    Config.Audit a = config.audit();
+  /**
+   * The audit trail the configuration asks for, or the disabled one. Its MAC chain is keyed by the
+   * HSM's audit service key, made on first use.
+   */
+  static AuditTrail auditTrail(Config config, Pkcs11Hsm hsm) {
+    Audit a = config.audit();
     if (a == null || !a.enabled()) {
       LOG.warn("audit trail disabled by configuration");
       return AuditTrail.disabled();
     }
     return new FileAuditTrail(
-        Path.of(a.file()), a.maxFileBytes(), a.maxFiles(), a.fsync(), a.failClosed());
+        Path.of(a.file()),
+        a.maxFileBytes(),
+        a.maxFiles(),
+        a.maxAgeDays(),
+        a.fsync(),
+        a.failClosed(),
+        HsmChainKeys.open(hsm.serviceKeys()),
+        Clock.systemUTC());
   }
 
   /** The pool size of each key pair type, from the configured KeyPairSpec names. */

@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import org.hsmkms.config.Audit;
 import org.hsmkms.config.Config;
 import org.hsmkms.testing.MutableClock;
 import org.hsmkms.testing.TestServer;
@@ -55,7 +56,7 @@ class ApplicationStartIT {
     // store, the key-pair pool and the credentials are open.
     Path notAFile = Files.createDirectories(dir.resolve("audit-is-a-directory"));
     assertStartFailsCleanly(
-        dir, c -> withPrefilledPool(c).withAudit(Config.Audit.toFile(notAFile.toString())));
+        dir, c -> withPrefilledPool(c).withAudit(Audit.toFile(notAFile.toString())));
     assertStartsAndServes(dir);
   }
 

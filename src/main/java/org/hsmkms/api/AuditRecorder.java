@@ -50,6 +50,22 @@ final class AuditRecorder {
     return answered;
   }
 
+  /**
+   * Counts a request whose record is not written alone (summarized, or dropped with the audit queue
+   * full): it is marked audited and measured like any other.
+   */
+  void counted(Exchange ex, Outcome outcome) {
+    ex.audited = true;
+    if (requests != null) {
+      ErrorCode error = outcome.error() == null ? null : outcome.error().code();
+      requests.record(ex.operation, error, System.nanoTime() - ex.startNanos);
+    }
+  }
+
+  boolean failClosed() {
+    return audit.failClosed();
+  }
+
   private Outcome write(Exchange ex, Outcome outcome) {
     ex.audited = true;
     int status = outcome.error() == null ? 200 : outcome.error().code().httpStatus();

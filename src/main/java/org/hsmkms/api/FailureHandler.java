@@ -19,6 +19,11 @@ import org.slf4j.LoggerFactory;
  * hsm-kms-audit} pool (off the event loop, and without taking an HSM worker); one whose operation
  * ran was recorded on its worker already. A request refused before its body was read is answered
  * with {@code Connection: close}, and its connection closed.
+ *
+ * <p>Security: a refusal of a request without a verified caller may instead be counted in its
+ * address's summary ({@link org.hsmkms.audit.RefusalSummaries}); when too many records wait for the
+ * pool, a record is dropped and counted, and with a trail that fails closed the request is answered
+ * ThrottlingException ({@link AuditLoad}).
  */
 final class FailureHandler implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
@@ -26,11 +31,14 @@ final class FailureHandler implements Handler<RoutingContext> {
   private final WorkerExecutor auditWorkers;
   private final AuditRecorder recorder;
   private final long maxBodyBytes;
+  private final AuditLoad load;
 
-  FailureHandler(WorkerExecutor auditWorkers, AuditRecorder recorder, long maxBodyBytes) {
+  FailureHandler(
+      WorkerExecutor auditWorkers, AuditRecorder recorder, long maxBodyBytes, AuditLoad load) {
     this.auditWorkers = auditWorkers;
     this.recorder = recorder;
     this.maxBodyBytes = maxBodyBytes;
+    this.load = load;
   }
 
   @Override
@@ -43,9 +51,32 @@ final class FailureHandler implements Handler<RoutingContext> {
       reply(ctx, ex, error);
       return;
     }
+    // Never an authenticated request: only those without a verified caller are summarized.
+    if (ex.caller == null
+        && !load.summaries.admit(ex.sourceAddress, error.code().awsType(), ex.start)) {
+      recorder.counted(ex, Outcome.failed(error));
+      load.meters.summarized();
+      reply(ctx, ex, error);
+      return;
+    }
+    if (!load.enter()) {
+      KmsException answer = error;
+      load.meters.dropped();
+      if (recorder.failClosed()) {
+        answer = ProtocolErrors.throttled();
+        load.meters.refusedQueueFull();
+      }
+      recorder.counted(ex, Outcome.failed(answer));
+      reply(ctx, ex, answer);
+      return;
+    }
     auditWorkers
         .executeBlocking(() -> recorder.recorded(ex, Outcome.failed(error)), false)
-        .onComplete(ar -> reply(ctx, ex, error));
+        .onComplete(
+            ar -> {
+              load.exit();
+              reply(ctx, ex, error);
+            });
   }
 
   /** The client's error for what failed the context. */

@@ -16,8 +16,10 @@ import java.util.concurrent.TimeUnit;
 import org.hsmkms.audit.AuditTrail;
 import org.hsmkms.auth.Authenticator;
 import org.hsmkms.auth.IdentityPolicies;
+import org.hsmkms.config.Audit;
 import org.hsmkms.config.Connections;
 import org.hsmkms.kms.ProtocolErrors;
+import org.hsmkms.monitoring.AuditMeters;
 import org.hsmkms.monitoring.RequestMeters;
 import org.hsmkms.monitoring.ServiceMetrics;
 import org.hsmkms.quota.RequestQuotas;
@@ -61,6 +63,8 @@ public final class KmsHttpServer {
   private final RequestMeters requests;
   private final InFlightRequests inFlight = new InFlightRequests();
   private final ConnectionGuard guard;
+  private final AuditMeters auditMeters;
+  private volatile AuditLoad auditLoad;
 
   /**
    * @param workers the pool operations run on (as large as the HSM session pool)
@@ -105,6 +109,21 @@ public final class KmsHttpServer {
     this.requests = metrics.requests(validator.operations());
     metrics.requestsInFlight(inFlight::count);
     metrics.connections(guard::open, guard::refused, guard::timedOut);
+    this.auditMeters = metrics.auditMeters();
+    auditMeters.watch(() -> auditLoad.depth(), audit);
+    Audit defaults = Audit.toFile("-");
+    boundAudit(
+        defaults.refusalWindowMillis(), defaults.refusalMaxAddresses(), defaults.queueCapacity());
+  }
+
+  /**
+   * How refused requests are recorded under load (docs/audit.md): unauthenticated refusals
+   * summarized per address over {@code windowMillis} (0: each recorded alone), at most {@code
+   * maxAddresses} addresses per window, at most {@code queueCapacity} records waiting. Call before
+   * {@link #listen}; the defaults are those of the {@code audit} configuration.
+   */
+  public void boundAudit(long windowMillis, int maxAddresses, int queueCapacity) {
+    this.auditLoad = new AuditLoad(audit, auditMeters, windowMillis, maxAddresses, queueCapacity);
   }
 
   /**
@@ -115,11 +134,21 @@ public final class KmsHttpServer {
    * @param privateKey PEM private key of the certificate, or null for plain HTTP
    */
   public Future<Integer> listen(String host, int port, Path certificate, Path privateKey) {
+    auditLoad.start(vertx, auditWorkers);
     return listeners.listen(guard.apply(options(host, port, certificate, privateKey)));
   }
 
   public Future<Void> close() {
-    return listeners.close().eventually(auditWorkers::close);
+    return listeners
+        .close()
+        .eventually(
+            () ->
+                auditWorkers.executeBlocking(
+                    () -> {
+                      auditLoad.stop(vertx);
+                      return null;
+                    }))
+        .eventually(auditWorkers::close);
   }
 
   /**
@@ -142,6 +171,7 @@ public final class KmsHttpServer {
         LOG.warn("{} requests still in flight after {} s; closing", unfinished, grace.toSeconds());
       }
     } finally {
+      auditLoad.stop(vertx);
       auditWorkers.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
   }
@@ -175,10 +205,12 @@ public final class KmsHttpServer {
         // After authentication and validation, so that it judges only well-formed requests of
         // known callers; key-level decisions follow when the operation resolves its keys.
         .handler(new AuthorizationHandler(identities, clock))
-        .handler(new AuditGateHandler(audit))
+        .handler(new AuditGateHandler(audit, auditLoad))
         .handler(new DispatchHandler(workers, recorder, api::succeeded));
     router.route().handler(KmsHttpServer::unknownRoute);
-    router.route().failureHandler(new FailureHandler(auditWorkers, recorder, maxBodyBytes));
+    router
+        .route()
+        .failureHandler(new FailureHandler(auditWorkers, recorder, maxBodyBytes, auditLoad));
     return router;
   }
 

@@ -10,13 +10,16 @@ import java.util.List;
  * what (operation, key ARNs, the keys of the encryption context), when, and how it ended.
  *
  * <p>Security: by construction it holds no plaintext, ciphertext, encryption context values, PINs
- * or secrets; only names and identifiers. See docs/audit.md for every field.
+ * or secrets; only names and identifiers. See docs/audit.md for every field. Every string and list
+ * is cut to the bounds of {@link AuditLimits}, so that a client cannot make its record large.
  *
  * @param authorization each authorization decision made for the request, in order: the action, the
  *     resource, and what allowed or denied it (a key policy or identity policy statement by Sid or
  *     index, a grant id, or an implicit deny); empty when the request ended before authorization
  * @param outcome {@link #SUCCESS} or {@link #FAILURE}
  * @param errorCode the AWS error type ({@code __type}), null on success
+ * @param encryptionContextKeysOmitted how many context keys the record leaves out (beyond {@link
+ *     AuditLimits#MAX_CONTEXT_KEYS})
  */
 public record AuditRecord(
     Instant time,
@@ -33,62 +36,125 @@ public record AuditRecord(
     String outcome,
     String errorCode,
     int httpStatus,
-    long latencyMs) {
+    long latencyMs,
+    int encryptionContextKeysOmitted) {
   public static final String SUCCESS = "success";
   public static final String FAILURE = "failure";
 
-  /** Version of the record layout; bumped when a field changes meaning or disappears. */
-  public static final int VERSION = 1;
+  /**
+   * Version of the record layout; bumped when a field changes meaning or disappears. 2: strings and
+   * lists are cut ({@link AuditLimits}); {@code encryptionContextKeysOmitted}, {@code seq} and
+   * {@code mac} added; the trail also holds event records ({@link AuditEvent}).
+   */
+  public static final int VERSION = 2;
 
   public AuditRecord {
-    keyArns = keyArns == null ? List.of() : List.copyOf(keyArns);
+    requestId = AuditLimits.cut(requestId, AuditLimits.MAX_STRING_CHARS);
+    operation = AuditLimits.cut(operation, AuditLimits.MAX_STRING_CHARS);
+    principal = AuditLimits.cut(principal, AuditLimits.MAX_STRING_CHARS);
+    account = AuditLimits.cut(account, AuditLimits.MAX_STRING_CHARS);
+    accessKeyId = AuditLimits.cut(accessKeyId, AuditLimits.MAX_STRING_CHARS);
+    region = AuditLimits.cut(region, AuditLimits.MAX_STRING_CHARS);
+    sourceAddress = AuditLimits.cut(sourceAddress, AuditLimits.MAX_STRING_CHARS);
+    outcome = AuditLimits.cut(outcome, AuditLimits.MAX_STRING_CHARS);
+    errorCode = AuditLimits.cut(errorCode, AuditLimits.MAX_STRING_CHARS);
+    keyArns = AuditLimits.cut(keyArns, AuditLimits.MAX_KEY_ARNS, AuditLimits.MAX_STRING_CHARS);
+    if (encryptionContextKeys != null
+        && encryptionContextKeys.size() > AuditLimits.MAX_CONTEXT_KEYS) {
+      encryptionContextKeysOmitted += encryptionContextKeys.size() - AuditLimits.MAX_CONTEXT_KEYS;
+    }
     encryptionContextKeys =
-        encryptionContextKeys == null ? List.of() : List.copyOf(encryptionContextKeys);
-    authorization = authorization == null ? List.of() : List.copyOf(authorization);
+        AuditLimits.cut(
+            encryptionContextKeys, AuditLimits.MAX_CONTEXT_KEYS, AuditLimits.MAX_CONTEXT_KEY_CHARS);
+    authorization =
+        AuditLimits.cut(
+            authorization,
+            AuditLimits.MAX_AUTHORIZATION_ENTRIES,
+            AuditLimits.MAX_AUTHORIZATION_CHARS);
   }
 
-  /** The record as one line of JSON (no trailing newline), fields always present and in order. */
+  /** A record that leaves out no context key beyond those the bound cuts. */
+  public AuditRecord(
+      Instant time,
+      String requestId,
+      String operation,
+      String principal,
+      String account,
+      String accessKeyId,
+      String region,
+      String sourceAddress,
+      List<String> keyArns,
+      List<String> encryptionContextKeys,
+      List<String> authorization,
+      String outcome,
+      String errorCode,
+      int httpStatus,
+      long latencyMs) {
+    this(
+        time,
+        requestId,
+        operation,
+        principal,
+        account,
+        accessKeyId,
+        region,
+        sourceAddress,
+        keyArns,
+        encryptionContextKeys,
+        authorization,
+        outcome,
+        errorCode,
+        httpStatus,
+        latencyMs,
+        0);
+  }
+
+  /**
+   * The record as one line of JSON (no trailing newline), fields always present and in order; the
+   * trail adds its sequence number and MAC ({@link AuditChain}).
+   */
   public String toJson() {
-    return json(new StringBuilder(448)).toString();
+    return json(new StringBuilder(448)).append('}').toString();
   }
 
-  /** {@link #toJson()} and a newline, as UTF-8: the bytes of one line of the trail. */
-  byte[] toJsonLine() {
-    return json(new StringBuilder(448)).append('\n').toString().getBytes(StandardCharsets.UTF_8);
+  /** The record's JSON without its closing brace, as UTF-8: what the trail chains and appends. */
+  byte[] jsonBody() {
+    return json(new StringBuilder(448)).toString().getBytes(StandardCharsets.UTF_8);
   }
 
   private StringBuilder json(StringBuilder sb) {
     // Field names are constants: written with their punctuation as they are.
     sb.append("{\"version\":").append(VERSION);
     sb.append(",\"time\":");
-    string(sb, time == null ? null : isoInstant(time));
+    JsonText.string(sb, time == null ? null : isoInstant(time));
     sb.append(",\"requestId\":");
-    string(sb, requestId);
+    JsonText.string(sb, requestId);
     sb.append(",\"operation\":");
-    string(sb, operation);
+    JsonText.string(sb, operation);
     sb.append(",\"principal\":");
-    string(sb, principal);
+    JsonText.string(sb, principal);
     sb.append(",\"account\":");
-    string(sb, account);
+    JsonText.string(sb, account);
     sb.append(",\"accessKeyId\":");
-    string(sb, accessKeyId);
+    JsonText.string(sb, accessKeyId);
     sb.append(",\"region\":");
-    string(sb, region);
+    JsonText.string(sb, region);
     sb.append(",\"sourceAddress\":");
-    string(sb, sourceAddress);
+    JsonText.string(sb, sourceAddress);
     sb.append(",\"keyArns\":");
-    strings(sb, keyArns);
+    JsonText.strings(sb, keyArns);
     sb.append(",\"encryptionContextKeys\":");
-    strings(sb, encryptionContextKeys);
+    JsonText.strings(sb, encryptionContextKeys);
     sb.append(",\"authorization\":");
-    strings(sb, authorization);
+    JsonText.strings(sb, authorization);
     sb.append(",\"outcome\":");
-    string(sb, outcome);
+    JsonText.string(sb, outcome);
     sb.append(",\"errorCode\":");
-    string(sb, errorCode);
+    JsonText.string(sb, errorCode);
     sb.append(",\"httpStatus\":").append(httpStatus);
     sb.append(",\"latencyMs\":").append(latencyMs);
-    return sb.append('}');
+    sb.append(",\"encryptionContextKeysOmitted\":").append(encryptionContextKeysOmitted);
+    return sb;
   }
 
   /** The second last formatted and its text up to the seconds, shared by all threads. */
@@ -115,55 +181,5 @@ public record AuditRecord(
     String digits = Integer.toString(1_000_000_000 + nanos).substring(1);
     int keep = nanos % 1_000_000 == 0 ? 3 : nanos % 1000 == 0 ? 6 : 9;
     return sb.append(digits, 0, keep).append('Z').toString();
-  }
-
-  private static void strings(StringBuilder sb, List<String> list) {
-    sb.append('[');
-    for (int i = 0; i < list.size(); i++) {
-      if (i > 0) {
-        sb.append(',');
-      }
-      string(sb, list.get(i));
-    }
-    sb.append(']');
-  }
-
-  /**
-   * A JSON string (or {@code null}); control characters, quotes, backslashes and line separators
-   * escaped. The text up to the first character that needs escaping is copied in one piece.
-   */
-  private static void string(StringBuilder sb, String s) {
-    if (s == null) {
-      sb.append("null");
-      return;
-    }
-    sb.append('"');
-    int plain = 0;
-    while (plain < s.length() && !escaped(s.charAt(plain))) {
-      plain++;
-    }
-    sb.append(s, 0, plain);
-    for (int i = plain; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        case '\t' -> sb.append("\\t");
-        default -> {
-          if (escaped(c)) {
-            sb.append(String.format("\\u%04x", (int) c));
-          } else {
-            sb.append(c);
-          }
-        }
-      }
-    }
-    sb.append('"');
-  }
-
-  private static boolean escaped(char c) {
-    return c < 0x20 || c == '"' || c == '\\' || c == 0x7f || c == '\u2028' || c == '\u2029';
   }
 }

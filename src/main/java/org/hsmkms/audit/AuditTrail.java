@@ -10,6 +10,12 @@ public interface AuditTrail extends AutoCloseable {
   void write(AuditRecord record);
 
   /**
+   * Writes one event (a summary of refusals, ...); throws {@link AuditException} like {@link
+   * #write(AuditRecord)}.
+   */
+  void write(AuditEvent event);
+
+  /**
    * False if the trail is known to be unable to write (its last write failed and it cannot reopen
    * its file); callers that fail closed refuse requests before acting on them.
    */
@@ -17,6 +23,11 @@ public interface AuditTrail extends AutoCloseable {
 
   /** True if a request whose record cannot be written must fail. */
   boolean failClosed();
+
+  /** How many rotated files retention removed since the start (none unless it rotates). */
+  default long filesRemoved() {
+    return 0;
+  }
 
   @Override
   void close();
@@ -26,6 +37,9 @@ public interface AuditTrail extends AutoCloseable {
     return new AuditTrail() {
       @Override
       public void write(AuditRecord record) {}
+
+      @Override
+      public void write(AuditEvent event) {}
 
       @Override
       public boolean available() {

@@ -14,6 +14,7 @@ import java.util.List;
 import org.hsmkms.Application;
 import org.hsmkms.DevCredentials;
 import org.hsmkms.auth.CredentialsAdmin;
+import org.hsmkms.config.Audit;
 import org.hsmkms.config.Config;
 import org.hsmkms.config.DevDefaults;
 
@@ -146,7 +147,7 @@ public final class DevCommand {
     }
     return config
         .withStore(store)
-        .withAudit(Config.Audit.toFile(dataDir.resolve("audit-" + port + ".log").toString()));
+        .withAudit(Audit.toFile(dataDir.resolve("audit-" + port + ".log").toString()));
   }
 
   /** Reads the options; returns those it does not know, which are ignored. */

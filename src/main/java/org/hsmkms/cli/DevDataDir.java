@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.hsmkms.DevCredentials;
+import org.hsmkms.config.Audit;
 import org.hsmkms.config.Config;
 import org.hsmkms.config.DevDefaults;
 
@@ -92,7 +93,7 @@ public final class DevDataDir {
         new Config.Deletion(deletionCheckSeconds == null ? null : (long) deletionCheckSeconds),
         // Checked every second: "credentials add" is seen by every node of the directory at once.
         new Config.Credentials(dataDir.resolve(DevCredentials.SERVER_FILE).toString(), 1L),
-        Config.Audit.toFile(dataDir.resolve("audit.log").toString()));
+        Audit.toFile(dataDir.resolve("audit.log").toString()));
   }
 
   /** Work done while holding a lock file. */

@@ -34,6 +34,8 @@ public final class HelpCommand {
         "       hsm-kms credentials policy show|remove (--config FILE | --data-dir DIR)"
             + " --principal ARN");
     out.println(
+        "       hsm-kms audit verify (--config FILE | --data-dir DIR) [--open-end] FILES...");
+    out.println(
         "The secret of 'credentials add' comes from "
             + CommandLine.ENV_SECRET_ACCESS_KEY
             + " if set, else it is generated and printed once.");

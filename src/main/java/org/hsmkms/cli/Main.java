@@ -8,9 +8,9 @@ import org.hsmkms.store.StoreInUseException;
 /**
  * Command line: {@code dev} (SoftHSM2 token and embedded store prepared by the launcher in a data
  * directory), {@code serve --config FILE} (production) and {@code credentials
- * add|remove|list|policy} (the access keys of either). Each command is a class of this package;
- * this class only picks one. The load benchmark is a program of its own (the {@code bench/}
- * project).
+ * add|remove|list|policy} (the access keys of either), {@code audit verify} (the audit trail's MAC
+ * chain). Each command is a class of this package; this class only picks one. The load benchmark is
+ * a program of its own (the {@code bench/} project).
  */
 public final class Main {
   private Main() {}
@@ -26,6 +26,7 @@ public final class Main {
         case "dev" -> DevCommand.run(args);
         case "serve" -> ServeCommand.run(args);
         case "credentials" -> CredentialsCommand.run(args);
+        case "audit" -> System.exit(AuditCommand.run(args, out));
         case "help", "--help", "-h" -> HelpCommand.print(out);
         default -> {
           System.err.println("unknown command: " + args[0]);

@@ -118,35 +118,6 @@ public record Config(
     }
   }
 
-  /**
-   * The audit trail (see docs/audit.md): JSON lines in {@code file}, rotated when a file reaches
-   * {@code maxFileBytes}, {@code maxFiles} rotated files kept. With {@code failClosed} (the
-   * default) a request whose record cannot be written fails.
-   */
-  public record Audit(
-      Boolean enabled,
-      String file,
-      Long maxFileBytes,
-      Integer maxFiles,
-      Boolean fsync,
-      Boolean failClosed) {
-    public Audit {
-      enabled = enabled == null || enabled;
-      maxFileBytes = maxFileBytes == null ? 100L * 1024 * 1024 : maxFileBytes;
-      maxFiles = maxFiles == null ? 10 : maxFiles;
-      fsync = fsync != null && fsync;
-      failClosed = failClosed == null || failClosed;
-      if (enabled && file == null) {
-        throw new IllegalArgumentException("audit.file is required (or audit.enabled: false)");
-      }
-    }
-
-    /** An enabled trail in {@code file} with the defaults. */
-    public static Audit toFile(String file) {
-      return new Audit(true, file, null, null, null, null);
-    }
-  }
-
   /** The PKCS#11 module and token. */
   public record Hsm(
       String module,

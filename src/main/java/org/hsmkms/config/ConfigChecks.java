@@ -111,7 +111,7 @@ final class ConfigChecks {
   }
 
   /** {@link Config#checkForServe()}: requests are always authenticated and audited. */
-  static void forServe(Config.Credentials credentials, Config.Audit audit) {
+  static void forServe(Config.Credentials credentials, Audit audit) {
     if (credentials == null) {
       throw new IllegalArgumentException(
           "credentials.file is required: requests are"

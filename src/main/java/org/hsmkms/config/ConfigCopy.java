@@ -10,7 +10,7 @@ final class ConfigCopy {
   Config.Server server;
   Config.Store store;
   Config.Credentials credentials;
-  Config.Audit audit;
+  Audit audit;
   Config.DataKeyPairs dataKeyPairs;
   Config.Rotation rotation;
   Config.KeyUsage keyUsage;

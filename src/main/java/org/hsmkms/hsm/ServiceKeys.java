@@ -19,6 +19,18 @@ public interface ServiceKeys {
    */
   boolean ensureServiceKey(MaterialId id, String label);
 
+  /**
+   * Makes sure the token holds a service HMAC key with this id, generating it if absent: a 32-byte
+   * generic secret, persistent, sensitive, never extractable, usable only for HMAC-SHA256.
+   *
+   * @param label appended to {@link #LABEL_PREFIX}
+   * @return true if the key was generated now
+   */
+  boolean ensureServiceMacKey(MaterialId id, String label);
+
+  /** HMAC-SHA256 of {@code message} under a service HMAC key, computed in the HSM. */
+  byte[] serviceMac(MaterialId key, byte[] message);
+
   /** AES-GCM encryption under a service key; see {@link SymmetricEncryption#encrypt}. */
   byte[] encrypt(MaterialId key, byte[] plaintext, byte[] aad);
 

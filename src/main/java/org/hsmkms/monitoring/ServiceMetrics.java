@@ -133,6 +133,11 @@ public final class ServiceMetrics implements AutoCloseable {
         .increment();
   }
 
+  /** The meters of the audit trail under load (call once per server). */
+  public AuditMeters auditMeters() {
+    return new AuditMeters(registry);
+  }
+
   /** The HSM's session pool and working copies. */
   public void hsm(HsmStatus hsm) {
     Gauge.builder("hsmkms.hsm.sessions.in.use", hsm::sessionsInUse)

@@ -15,7 +15,8 @@ class AuditGateHandlerTest {
     try (LinkServer s = new LinkServer()) {
       s.trail.failClosed = failClosed;
       s.trail.available = available;
-      s.start(r -> r.post("/").handler(new AuditGateHandler(s.trail)).handler(LinkServer::ok));
+      s.start(
+          r -> r.post("/").handler(new AuditGateHandler(s.trail, s.load)).handler(LinkServer::ok));
 
       assertEquals(200, s.post("TrentService.ListKeys", "{}").statusCode());
     }
@@ -30,7 +31,7 @@ class AuditGateHandlerTest {
       s.start(
           r ->
               r.post("/")
-                  .handler(new AuditGateHandler(s.trail))
+                  .handler(new AuditGateHandler(s.trail, s.load))
                   .handler(
                       ctx -> {
                         reached.set(true);

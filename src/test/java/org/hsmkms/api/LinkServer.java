@@ -21,6 +21,7 @@ import java.util.function.Consumer;
 import org.hsmkms.kms.ErrorCode;
 import org.hsmkms.kms.KeyPairServices;
 import org.hsmkms.kms.KmsException;
+import org.hsmkms.monitoring.ServiceMetrics;
 
 /**
  * A real Vert.x router on a free port for testing links of the pipeline: the request id link first,
@@ -36,6 +37,10 @@ final class LinkServer implements AutoCloseable {
   final WorkerExecutor workers = vertx.createSharedWorkerExecutor("hsm-kms-worker", 2);
   final WorkerExecutor auditWorkers = vertx.createSharedWorkerExecutor("hsm-kms-audit", 1);
   final AuditRecorder recorder = new AuditRecorder(trail);
+  final ServiceMetrics metrics = new ServiceMetrics();
+
+  /** No aggregation, a roomy queue: replace before {@link #start} to test either. */
+  AuditLoad load = new AuditLoad(trail, metrics.auditMeters(), 0, 16, 1000);
 
   private final HttpClient http =
       HttpClient.newBuilder()
@@ -50,7 +55,7 @@ final class LinkServer implements AutoCloseable {
     router.route().handler(new RequestIdHandler());
     links.accept(router);
     router.route().handler(ctx -> ctx.fail(new KmsException(ErrorCode.UNKNOWN_OPERATION, null)));
-    router.route().failureHandler(new FailureHandler(auditWorkers, recorder, BODY_LIMIT));
+    router.route().failureHandler(new FailureHandler(auditWorkers, recorder, BODY_LIMIT, load));
     server = await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
     return this;
   }

@@ -2,6 +2,7 @@ package org.hsmkms.api;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.hsmkms.audit.AuditEvent;
 import org.hsmkms.audit.AuditException;
 import org.hsmkms.audit.AuditRecord;
 import org.hsmkms.audit.AuditTrail;
@@ -19,12 +20,34 @@ final class RecordingTrail implements AuditTrail {
   volatile boolean available = true;
   volatile boolean failWrites;
 
+  /** While set, each write waits for it: a slow disk (a fault injected through the interface). */
+  volatile java.util.concurrent.CountDownLatch slow;
+
   @Override
   public void write(AuditRecord record) {
+    java.util.concurrent.CountDownLatch wait = slow;
+    if (wait != null) {
+      try {
+        wait.await(30, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     if (failWrites) {
       throw new AuditException("injected write failure", null);
     }
     written.add(new Written(record, Thread.currentThread().getName()));
+  }
+
+  /** Events (summaries of refusals) written. */
+  final List<AuditEvent> events = new CopyOnWriteArrayList<>();
+
+  @Override
+  public void write(AuditEvent event) {
+    if (failWrites) {
+      throw new AuditException("injected write failure", null);
+    }
+    events.add(event);
   }
 
   @Override

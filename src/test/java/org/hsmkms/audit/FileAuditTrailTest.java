@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The audit file: one valid JSON line per record, rotation by size, failure reporting. */
 class FileAuditTrailTest {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final SoftwareChainKeys KEYS = new SoftwareChainKeys();
 
   @Test
   void record_isOneLineOfJson_withEveryFieldAlwaysPresent() throws Exception {
@@ -62,7 +63,8 @@ class FileAuditTrailTest {
             "outcome",
             "errorCode",
             "httpStatus",
-            "latencyMs"),
+            "latencyMs",
+            "encryptionContextKeysOmitted"),
         fieldNames(n));
     assertEquals("2025-01-02T03:04:05.678Z", n.get("time").asText());
     assertTrue(n.get("principal").isNull());
@@ -73,15 +75,15 @@ class FileAuditTrailTest {
   @Test
   void records_areAppendedAsLines_inAFileOnlyTheOwnerCanRead(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("audit.log");
-    try (FileAuditTrail trail = new FileAuditTrail(file, 1 << 20, 3, true, true)) {
+    try (FileAuditTrail trail = KEYS.trail(file, 1 << 20, 3, true, true)) {
       trail.write(record("r1"));
       trail.write(record("r2"));
     }
-    try (FileAuditTrail trail = new FileAuditTrail(file, 1 << 20, 3, false, true)) {
+    try (FileAuditTrail trail = KEYS.trail(file, 1 << 20, 3, false, true)) {
       trail.write(record("r3"));
     }
 
-    List<String> lines = Files.readAllLines(file);
+    List<String> lines = requests(file);
     assertEquals(3, lines.size());
     assertEquals("r3", JSON.readTree(lines.get(2)).get("requestId").asText());
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
@@ -91,7 +93,7 @@ class FileAuditTrailTest {
   void fullFile_isRotated_keepingMaxFilesOldOnes_andNoRecordIsSplit(@TempDir Path dir)
       throws Exception {
     Path file = dir.resolve("audit.log");
-    try (FileAuditTrail trail = new FileAuditTrail(file, 1024, 2, false, true)) {
+    try (FileAuditTrail trail = KEYS.trail(file, 4096, 2, false, true)) {
       for (int i = 0; i < 40; i++) {
         trail.write(record("request-" + i));
       }
@@ -104,8 +106,8 @@ class FileAuditTrailTest {
     List<String> ids = new ArrayList<>();
     for (String name : List.of("audit.log.2", "audit.log.1", "audit.log")) {
       Path p = dir.resolve(name);
-      assertTrue(Files.size(p) <= 1024, name + " has " + Files.size(p) + " bytes");
-      for (String line : Files.readAllLines(p)) {
+      assertTrue(Files.size(p) <= 4096, name + " has " + Files.size(p) + " bytes");
+      for (String line : requests(p)) {
         ids.add(JSON.readTree(line).get("requestId").asText());
       }
     }
@@ -121,7 +123,7 @@ class FileAuditTrailTest {
       @TempDir Path dir) throws Exception {
     Path file = dir.resolve("audit.log");
     Files.writeString(dir.resolve("audit.log.expired"), "left by a crash during a rotation\n");
-    try (FileAuditTrail trail = new FileAuditTrail(file, 1024, 0, false, true)) {
+    try (FileAuditTrail trail = KEYS.trail(file, 4096, 0, false, true)) {
       for (int i = 0; i < 20; i++) {
         trail.write(record("request-" + i));
       }
@@ -130,19 +132,19 @@ class FileAuditTrailTest {
     try (var files = Files.list(dir)) {
       assertEquals(List.of(file), files.toList());
     }
-    List<String> lines = Files.readAllLines(file);
+    List<String> lines = requests(file);
     assertFalse(lines.isEmpty());
     assertEquals(
         "request-19", JSON.readTree(lines.get(lines.size() - 1)).get("requestId").asText());
   }
 
   @Test
-  void writeThatFails_throws_andMarksTheTrailUnavailable() {
+  void trailThatCannotWrite_isUnavailableFromItsFirstLine_andItsWritesThrow() {
     Path full = Path.of("/dev/full");
     Prerequisites.require(Files.isWritable(full), Prerequisites.DEV_FULL);
-    FileAuditTrail trail = new FileAuditTrail(full, 1 << 20, 0, false, true);
+    FileAuditTrail trail = KEYS.trail(full, 1 << 20, 0, false, true);
 
-    assertTrue(trail.available());
+    assertFalse(trail.available(), "the segment's first line could not be written");
     assertThrows(AuditException.class, () -> trail.write(record("r1")));
     assertFalse(trail.available());
     assertTrue(trail.failClosed());
@@ -166,6 +168,17 @@ class FileAuditTrailTest {
         null,
         200,
         1);
+  }
+
+  /** The lines of request records (not events) of {@code file}. */
+  static List<String> requests(Path file) throws Exception {
+    List<String> out = new ArrayList<>();
+    for (String line : Files.readAllLines(file)) {
+      if (!JSON.readTree(line).has("event")) {
+        out.add(line);
+      }
+    }
+    return out;
   }
 
   private static List<String> fieldNames(JsonNode n) {

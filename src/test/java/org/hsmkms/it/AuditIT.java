@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.hsmkms.config.Config;
+import org.hsmkms.config.Audit;
 import org.hsmkms.testing.MutableClock;
 import org.hsmkms.testing.Prerequisites;
 import org.hsmkms.testing.TestServer;
@@ -66,7 +66,7 @@ class AuditIT {
 
     String line = line(r.responseMetadata().requestId());
     JsonNode a = parse(line);
-    assertEquals(1, a.get("version").asInt());
+    assertEquals(2, a.get("version").asInt());
     Instant time = Instant.parse(a.get("time").asText());
     assertFalse(time.isBefore(before), time + " before " + before);
     assertFalse(time.isAfter(Instant.now()));
@@ -272,7 +272,7 @@ class AuditIT {
         TestServer.start(
             TestServer.newDataDir(),
             new MutableClock(),
-            c -> c.withAudit(new Config.Audit(true, "/dev/full", null, null, null, true)))) {
+            c -> c.withAudit(new Audit(true, "/dev/full", null, null, null, true)))) {
       KmsClient client = own.client();
 
       assertThrows(
@@ -293,7 +293,7 @@ class AuditIT {
         TestServer.start(
             TestServer.newDataDir(),
             new MutableClock(),
-            c -> c.withAudit(new Config.Audit(true, "/dev/full", null, null, null, false)))) {
+            c -> c.withAudit(new Audit(true, "/dev/full", null, null, null, false)))) {
       assertEquals(
           32,
           own.client().generateRandom(b -> b.numberOfBytes(32)).plaintext().asByteArray().length);
@@ -306,7 +306,7 @@ class AuditIT {
         TestServer.start(
             TestServer.newDataDir(),
             new MutableClock(),
-            c -> c.withAudit(new Config.Audit(false, null, null, null, null, null)))) {
+            c -> c.withAudit(new Audit(false, null, null, null, null, null)))) {
       own.client().generateRandom(b -> b.numberOfBytes(8));
 
       assertFalse(Files.exists(own.dataDir().resolve("audit.log")));

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.hsmkms.config.Audit;
 import org.hsmkms.config.Config;
 import org.hsmkms.testing.MutableClock;
 import org.hsmkms.testing.Prerequisites;
@@ -198,7 +199,7 @@ class HealthAndMetricsIT {
         TestServer.start(
             TestServer.newDataDir(),
             new MutableClock(),
-            c -> c.withAudit(new Config.Audit(true, "/dev/full", null, null, null, true)))) {
+            c -> c.withAudit(new Audit(true, "/dev/full", null, null, null, true)))) {
       assertThrows(
           KmsInternalException.class, () -> own.client().generateRandom(b -> b.numberOfBytes(8)));
 

@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import org.hsmkms.Application;
 import org.hsmkms.auth.CredentialsAdmin;
+import org.hsmkms.config.Audit;
 import org.hsmkms.config.Config;
 import org.hsmkms.config.Quotas;
 import org.hsmkms.hsm.pkcs11.Pkcs11Hsm;
@@ -97,7 +98,19 @@ public final class TestServer implements AutoCloseable {
             new Config.Store("jdbc:sqlite:" + dataDir.resolve("metadata.db")),
             new Config.Deletion(3600L),
             new Config.Credentials(dataDir.resolve("server-credentials").toString(), 1L),
-            Config.Audit.toFile(dataDir.resolve("audit.log").toString()));
+            // Every refusal recorded alone (no summaries per address), so that a test finds the
+            // record of each request it sends; AuditTrailUnderAttackIT runs with the default.
+            new Audit(
+                true,
+                dataDir.resolve("audit.log").toString(),
+                null,
+                null,
+                null,
+                null,
+                null,
+                0L,
+                null,
+                null));
     // The suite creates keys faster than AWS's 5 CreateKey a second: the request quotas stay on,
     // at a thousand times AWS's defaults (QuotasIT sets its own).
     this.config = customize.apply(base.withQuotas(Quotas.defaults().withScale(1000)));

@@ -76,11 +76,13 @@ public final class Pkcs11Hsm implements AutoCloseable {
     this.signatures = new Pkcs11Signatures(executor, handles);
     this.rsa = new Pkcs11RsaDecryption(executor, handles);
     this.keyAgreement = new Pkcs11KeyAgreement(executor, handles);
-    this.mac = new Pkcs11Mac(executor, handles);
+    this.mac = new Pkcs11Mac(executor, handles, Owner.CMK);
     this.inventory = new Pkcs11KeyInventory(executor, handles, copies);
     this.serviceKeys =
         new Pkcs11ServiceKeys(
-            inventory, new Pkcs11AesGcm(executor, handles, null, random, gcm, Owner.SERVICE));
+            inventory,
+            new Pkcs11AesGcm(executor, handles, null, random, gcm, Owner.SERVICE),
+            new Pkcs11Mac(executor, handles, Owner.SERVICE));
     this.dataKeyPairs = new DataKeyPairKeeper(executor, token);
     this.diagnostics = new Pkcs11Diagnostics(executor, handles, copies, gcm);
     this.keyImport = new Pkcs11KeyImport(executor, handles);

@@ -68,6 +68,11 @@ final class Pkcs11KeyInventory implements KeyInventory {
 
   @Override
   public void generateHmacKey(MaterialId id, int lengthBytes, String label) {
+    generateHmac(id, lengthBytes, LABEL_PREFIX + label, Owner.CMK);
+  }
+
+  /** A generic secret of {@code owner} (a CMK or a service key), allowed its HMAC only. */
+  void generateHmac(MaterialId id, int lengthBytes, String fullLabel, Owner owner) {
     executor.call(
         "C_GenerateKey(CKM_GENERIC_SECRET_KEY_GEN)",
         s -> {
@@ -75,9 +80,9 @@ final class Pkcs11KeyInventory implements KeyInventory {
               generateSecret(
                   s,
                   CKM_GENERIC_SECRET_KEY_GEN,
-                  () -> KeyTemplates.hmacKey(lengthBytes, id, LABEL_PREFIX + label),
+                  () -> KeyTemplates.hmacKey(lengthBytes, id, fullLabel),
                   KeyTemplates.hmacMechanisms(lengthBytes));
-          handles.rememberKey(id, Owner.CMK, h);
+          handles.rememberKey(id, owner, h);
           return null;
         });
   }
