@@ -30,14 +30,27 @@ public final class AuditVerifier {
 
   private final ChainKeys keys;
   private final boolean openEnd;
+  private final boolean uncleanStops;
 
   /**
    * @param openEnd true if the last file may still be written (a running server): its missing
    *     closing record is then a note, not a break
    */
   public AuditVerifier(ChainKeys keys, boolean openEnd) {
+    this(keys, openEnd, false);
+  }
+
+  /**
+   * @param openEnd as above
+   * @param uncleanStops true to take a restart after a stop without a closing record (kill -9, a
+   *     crash, a power cut) as a note, not a break. The chain cannot tell such a stop from records
+   *     cut at the end of the segment while the server was stopped; an operator who knows of the
+   *     stops (the service's own log says when it started) accepts them with this.
+   */
+  public AuditVerifier(ChainKeys keys, boolean openEnd, boolean uncleanStops) {
     this.keys = keys;
     this.openEnd = openEnd;
+    this.uncleanStops = uncleanStops;
   }
 
   /** One file's result. */
@@ -213,12 +226,13 @@ public final class AuditVerifier {
       // A restart continues from the last line it found: only the closing record shows that no
       // line was cut before it. A rotation names the previous file's last line, which is checked.
       if (!closed && "start".equals(l.string("reason"))) {
-        r.breaks.add(
-            "line "
-                + l.number()
-                + ": no closing record before this segment start (after seq "
-                + previousSeq
-                + "): the writer crashed, or the records at the end of its segment were cut");
+        (uncleanStops ? r.notes : r.breaks)
+            .add(
+                "line "
+                    + l.number()
+                    + ": no closing record before this segment start (after seq "
+                    + previousSeq
+                    + "): the writer crashed, or the records at the end of its segment were cut");
       }
       if (namedSeq != previousSeq || named == null || !MessageDigest.isEqual(named, previousMac)) {
         r.breaks.add(

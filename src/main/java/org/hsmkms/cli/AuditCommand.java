@@ -11,10 +11,11 @@ import org.hsmkms.config.Config;
 import org.hsmkms.hsm.pkcs11.Pkcs11Hsm;
 
 /**
- * {@code audit verify [--data-dir DIR | --config FILE] [--open-end] FILES...}: checks audit files
- * against their MAC chain with the server's HSM (whose audit service key derives each segment's
- * key), in sequence order whatever order they are given in. Prints per file its records, its
- * sequence range and each break by line; exits 0 only if every file verifies, 1 if not.
+ * {@code audit verify [--data-dir DIR | --config FILE] [--open-end] [--unclean-stops] FILES...}:
+ * checks audit files against their MAC chain with the server's HSM (whose audit service key derives
+ * each segment's key), in sequence order whatever order they are given in. Prints per file its
+ * records, its sequence range and each break by line; exits 0 only if every file verifies, 1 if
+ * not.
  */
 public final class AuditCommand {
   private AuditCommand() {}
@@ -23,10 +24,12 @@ public final class AuditCommand {
   public static int run(String[] args, PrintStream out) throws IOException {
     if (args.length < 2 || !args[1].equals("verify")) {
       throw new IllegalArgumentException(
-          "usage: hsm-kms audit verify (--config FILE | --data-dir DIR) [--open-end] FILES...");
+          "usage: hsm-kms audit verify (--config FILE | --data-dir DIR) [--open-end]"
+              + " [--unclean-stops] FILES...");
     }
     Config config = null;
     boolean openEnd = false;
+    boolean uncleanStops = false;
     List<Path> files = new ArrayList<>();
     CommandLine options = new CommandLine(args, 2);
     while (options.hasNext()) {
@@ -35,6 +38,7 @@ public final class AuditCommand {
         case "--config" -> config = Startup.loadConfig(options.value(a));
         case "--data-dir" -> config = DevDataDir.config(Path.of(options.value(a)));
         case "--open-end" -> openEnd = true;
+        case "--unclean-stops" -> uncleanStops = true;
         default -> {
           if (a.startsWith("--")) {
             throw new IllegalArgumentException("unknown option " + a);
@@ -51,7 +55,8 @@ public final class AuditCommand {
     }
     try (Pkcs11Hsm hsm = Startup.openHsm(config, 1)) {
       AuditVerifier.Report report =
-          new AuditVerifier(HsmChainKeys.existing(hsm.serviceKeys()), openEnd).verify(files);
+          new AuditVerifier(HsmChainKeys.existing(hsm.serviceKeys()), openEnd, uncleanStops)
+              .verify(files);
       report.print(out);
       return report.ok() ? 0 : 1;
     }

@@ -34,7 +34,7 @@ public final class HelpCommand {
         "       hsm-kms credentials policy show|remove (--config FILE | --data-dir DIR)"
             + " --principal ARN");
     out.println(
-        "       hsm-kms audit verify (--config FILE | --data-dir DIR) [--open-end] FILES...");
+        "       hsm-kms audit verify (--config FILE | --data-dir DIR) [--open-end] [--unclean-stops] FILES...");
     out.println(
         "The secret of 'credentials add' comes from "
             + CommandLine.ENV_SECRET_ACCESS_KEY

@@ -110,6 +110,35 @@ class AuditVerifierTest {
   }
 
   @Test
+  void restartAfterAStopWithoutClosingRecord_isABreak_unlessUncleanStopsAreAccepted()
+      throws Exception {
+    Path file = dir.resolve("audit.log");
+    List<String> first = written(5);
+    // A kill -9 leaves no closing record; the next start continues from the last line it finds.
+    Files.write(file, first.subList(0, first.size() - 1));
+    try (FileAuditTrail t = keys.trail(file, 1 << 20, 3, false, true)) {
+      t.write(record("after the restart"));
+    }
+
+    AuditVerifier.Report strict = verify(List.of(file));
+    AuditVerifier.Report accepting = new AuditVerifier(keys, false, true).verify(List.of(file));
+
+    assertEquals(1, strict.breaks().size(), strict.breaks().toString());
+    assertTrue(strict.breaks().get(0).contains("no closing record before this segment start"));
+    assertTrue(accepting.ok(), accepting.breaks().toString());
+    assertTrue(
+        accepting.files().get(0).notes().stream()
+            .anyMatch(n -> n.contains("no closing record before this segment start")),
+        accepting.files().get(0).notes().toString());
+
+    // Accepting unclean stops still finds an edit.
+    List<String> lines = new ArrayList<>(Files.readAllLines(file));
+    lines.set(2, lines.get(2).replace("\"httpStatus\":200", "\"httpStatus\":403"));
+    Files.write(file, lines);
+    assertFalse(new AuditVerifier(keys, false, true).verify(List.of(file)).ok());
+  }
+
+  @Test
   void keyOfAnotherToken_verifiesNothing() throws Exception {
     List<String> lines = written(3);
     Path f = dir.resolve("copy.log");
