@@ -19,6 +19,7 @@ import org.hsmkms.auth.IdentityPolicies;
 import org.hsmkms.kms.ProtocolErrors;
 import org.hsmkms.monitoring.RequestMeters;
 import org.hsmkms.monitoring.ServiceMetrics;
+import org.hsmkms.work.WorkQueues;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * <p>A request goes through a chain of small handlers, each with one job ({@link #router()} lists
  * them in order). On the event loop: request id, target, body limit, SigV4 authentication, JSON
  * parsing and model validation, authorization (account-level permissions; those on keys when the
- * operation resolves them), the audit gate. On the worker pool: the operation itself, the
+ * operation resolves them), the audit gate. On the executor of the request's class of work (fast or
+ * slow, queued per account; {@link org.hsmkms.work.WorkQueues}): the operation itself, the
  * serialization of its answer (so that plaintext is encoded and zeroed on one thread) and its audit
  * record. Every response carries {@code x-amzn-RequestId}; every error is {@code {"__type",
  * "message"}} and never a stack trace.
@@ -43,7 +45,7 @@ import org.slf4j.LoggerFactory;
 public final class KmsHttpServer {
   private static final Logger LOG = LoggerFactory.getLogger(KmsHttpServer.class);
   private final Vertx vertx;
-  private final WorkerExecutor workers;
+  private final WorkQueues work;
   private final WorkerExecutor auditWorkers;
   private final Authenticator authenticator;
   private final IdentityPolicies identities;
@@ -58,7 +60,7 @@ public final class KmsHttpServer {
   private final InFlightRequests inFlight = new InFlightRequests();
 
   /**
-   * @param workers the pool operations run on (as large as the HSM session pool)
+   * @param work the executors operations run on, by class of work
    * @param identities the callers' identity policies
    * @param clock the time policies compare with ({@code aws:CurrentTime})
    * @param api the operations, built by the composition root
@@ -68,7 +70,7 @@ public final class KmsHttpServer {
    */
   public KmsHttpServer(
       Vertx vertx,
-      WorkerExecutor workers,
+      WorkQueues work,
       Authenticator authenticator,
       IdentityPolicies identities,
       Clock clock,
@@ -79,7 +81,7 @@ public final class KmsHttpServer {
       ServiceMetrics metrics) {
     this.listeners = new HttpListeners(vertx, listeners, this::router);
     this.vertx = vertx;
-    this.workers = workers;
+    this.work = work;
     // Records of requests refused on the event loop are written here, off the event loop and
     // without taking an HSM worker.
     this.auditWorkers = vertx.createSharedWorkerExecutor("hsm-kms-audit", 2);
@@ -157,7 +159,7 @@ public final class KmsHttpServer {
         // known callers; key-level decisions follow when the operation resolves its keys.
         .handler(new AuthorizationHandler(identities, clock))
         .handler(new AuditGateHandler(audit))
-        .handler(new DispatchHandler(workers, recorder, api::succeeded));
+        .handler(new DispatchHandler(work, recorder, api::succeeded));
     router.route().handler(KmsHttpServer::unknownRoute);
     router.route().failureHandler(new FailureHandler(auditWorkers, recorder, maxBodyBytes));
     return router;

@@ -23,7 +23,8 @@ public record Config(
     DataKeyPairs dataKeyPairs,
     Rotation rotation,
     KeyUsage keyUsage,
-    Cluster cluster) {
+    Cluster cluster,
+    Work work) {
 
   /**
    * Listener settings. Without {@code tls} the server speaks plain HTTP, which it refuses to do on
@@ -221,23 +222,7 @@ public record Config(
   public record DataKeyPairs(Boolean prefill, java.util.Map<String, Integer> poolSizes) {
     /** RSA generation is slow, so a few RSA pairs; EC pairs are cheap, so more of them. */
     public static final java.util.Map<String, Integer> DEFAULT_POOL_SIZES =
-        java.util.Map.of(
-            "RSA_2048",
-            4,
-            "RSA_3072",
-            2,
-            "RSA_4096",
-            2,
-            "ECC_NIST_P256",
-            8,
-            "ECC_NIST_P384",
-            8,
-            "ECC_NIST_P521",
-            8,
-            "ECC_SECG_P256K1",
-            8,
-            "ECC_NIST_EDWARDS25519",
-            8);
+        ConfigChecks.DEFAULT_POOL_SIZES;
 
     public DataKeyPairs {
       prefill = prefill != null && prefill;
@@ -285,6 +270,7 @@ public record Config(
   public Config {
     keyUsage = keyUsage == null ? new KeyUsage(null) : keyUsage;
     cluster = cluster == null ? new Cluster(null, null) : cluster;
+    work = work == null ? Work.defaults() : work;
     rotation = rotation == null ? new Rotation(null, null, null, null) : rotation;
     dataKeyPairs = dataKeyPairs == null ? new DataKeyPairs(null, null) : dataKeyPairs;
     server = server == null ? new Server(null, null, null) : server;
@@ -292,6 +278,7 @@ public record Config(
     defaultRegion = defaultRegion == null ? "us-east-1" : defaultRegion;
     deletion = deletion == null ? new Deletion(null) : deletion;
     ConfigChecks.config(accountId, hsm, store);
+    work.shares(hsm.sessions(), Runtime.getRuntime().availableProcessors());
   }
 
   /** A configuration without credentials or audit trail (tests and tools that add their own). */
@@ -341,6 +328,7 @@ public record Config(
         dataKeyPairs,
         null,
         null,
+        null,
         null);
   }
 
@@ -370,6 +358,10 @@ public record Config(
 
   public Config withCluster(Cluster cl) {
     return with(c -> c.cluster = cl);
+  }
+
+  public Config withWork(Work w) {
+    return with(c -> c.work = w);
   }
 
   public Config withDataKeyPairs(DataKeyPairs d) {

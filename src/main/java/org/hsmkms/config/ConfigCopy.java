@@ -15,6 +15,7 @@ final class ConfigCopy {
   Config.Rotation rotation;
   Config.KeyUsage keyUsage;
   Cluster cluster;
+  Work work;
 
   ConfigCopy(Config c) {
     original = c;
@@ -26,6 +27,7 @@ final class ConfigCopy {
     rotation = c.rotation();
     keyUsage = c.keyUsage();
     cluster = c.cluster();
+    work = c.work();
   }
 
   /** The configuration with the changed sections, validated again. */
@@ -42,6 +44,7 @@ final class ConfigCopy {
         dataKeyPairs,
         rotation,
         keyUsage,
-        cluster);
+        cluster,
+        work);
   }
 }

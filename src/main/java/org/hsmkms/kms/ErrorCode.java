@@ -44,8 +44,8 @@ public enum ErrorCode {
   NOT_AUTHORIZED("NotAuthorizedException", 400),
   TAG("TagException", 400),
   /**
-   * Not in the KMS model: what AWS answers when a request quota is exceeded (HTTP 400). The AWS SDKs
-   * treat it as retryable throttling.
+   * Not in the KMS model: what AWS answers when a request quota is exceeded (HTTP 400). The AWS
+   * SDKs treat it as retryable throttling.
    */
   THROTTLING("ThrottlingException", 400),
   UNSUPPORTED_OPERATION("UnsupportedOperationException", 400),

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
+import java.util.function.ToDoubleFunction;
 import org.hsmkms.audit.AuditTrail;
 import org.hsmkms.hsm.HsmStatus;
 import org.hsmkms.store.ClusterChanges;
@@ -134,6 +135,31 @@ public final class ServiceMetrics implements AutoCloseable {
     Gauge.builder("hsmkms.data.key.pairs.capacity", capacity::getAsInt)
         .description("The size of the pool of pregenerated data key pairs, by KeyPairSpec")
         .tag("spec", keyPairSpec)
+        .register(registry);
+  }
+
+  /**
+   * One class of work (fast, slow, background) and its executor {@code queue} (held by its owner;
+   * the meters keep only a weak reference): tasks waiting in its queues, tasks running, and
+   * requests refused because its queues were full. Labelled by class only, never by account.
+   */
+  public <T> void workClass(
+      String workClass,
+      T queue,
+      ToDoubleFunction<T> waiting,
+      ToDoubleFunction<T> running,
+      ToDoubleFunction<T> refused) {
+    Gauge.builder("hsmkms.work.queue.depth", queue, waiting)
+        .description("Tasks waiting for a thread of their class of work")
+        .tag("class", workClass)
+        .register(registry);
+    Gauge.builder("hsmkms.work.running", queue, running)
+        .description("Tasks running on the threads of their class of work")
+        .tag("class", workClass)
+        .register(registry);
+    FunctionCounter.builder("hsmkms.work.throttled", queue, refused)
+        .description("Requests refused (ThrottlingException) because their class's queue was full")
+        .tag("class", workClass)
         .register(registry);
   }
 
