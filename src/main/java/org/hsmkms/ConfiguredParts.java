@@ -95,6 +95,13 @@ final class ConfiguredParts {
         shares.slow(),
         shares.background(),
         config.hsm().sessions());
+    if (shares.oversubscribed()) {
+      LOG.warn(
+          "hsm.sessions ({}) is too small to give each class of work its own sessions; "
+              + "give at least {} for isolation",
+          config.hsm().sessions(),
+          shares.fast() + shares.slow() + shares.background());
+    }
     return new WorkQueues(
         new WorkQueues.Bounds(shares.fast(), w.fastQueuePerAccount(), w.fastQueueBound()),
         new WorkQueues.Bounds(shares.slow(), w.slowQueuePerAccount(), w.slowQueueBound()),

@@ -49,17 +49,24 @@ public record Work(
     return new Work(null, null, null, null, null, null, null);
   }
 
-  /** The threads of each class out of {@code sessions}, with the defaults worked out. */
-  public record Shares(int fast, int slow, int background) {}
+  /**
+   * The threads of each class out of {@code sessions}, with the defaults worked out; {@code
+   * oversubscribed} when they exceed the sessions (then a class may wait for another's sessions).
+   */
+  public record Shares(int fast, int slow, int background, boolean oversubscribed) {}
 
   /**
-   * The shares of {@code sessions} on a machine of {@code cores}; refused when they add up to more
-   * than the sessions (a class would then wait for another's sessions) or leave a class none.
+   * The shares of {@code sessions} on a machine of {@code cores}. Refused when the classes given
+   * here add up to more than the sessions (a class would then wait for another's). With the
+   * defaults and fewer than 3 sessions every class still gets one thread, oversubscribed.
    */
   public Shares shares(int sessions, int cores) {
     int slow = slowThreads != null ? slowThreads : cores <= 2 ? 1 : Math.max(1, sessions / 4);
     int fast = fastThreads != null ? fastThreads : sessions - slow - backgroundThreads;
-    if (fast < 1 || fast + slow + backgroundThreads > sessions) {
+    boolean given = slowThreads != null || fastThreads != null;
+    if (fast < 1 && !given) {
+      fast = 1;
+    } else if (fast < 1 || fast + slow + backgroundThreads > sessions) {
       throw new IllegalArgumentException(
           "work: fastThreads ("
               + fast
@@ -71,7 +78,7 @@ public record Work(
               + sessions
               + ")");
     }
-    return new Shares(fast, slow, backgroundThreads);
+    return new Shares(fast, slow, backgroundThreads, fast + slow + backgroundThreads > sessions);
   }
 
   private static void positive(String name, int value) {
