@@ -156,7 +156,8 @@ public record Config(
       Long sessionWaitMillis,
       Integer workingCopies) {
     public Hsm {
-      sessions = sessions == null ? 8 : sessions;
+      // Fast 8, slow 1, background 1 on 2 cores (config/Work.java).
+      sessions = sessions == null ? 10 : sessions;
       sessionWaitMillis = sessionWaitMillis == null ? 5000L : sessionWaitMillis;
       workingCopies = workingCopies == null ? 1000 : workingCopies;
     }
