@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * <p>The threads are this class's share of the HSM sessions: no more of them run at once, so a
  * class never takes the sessions another class counts on.
  *
- * <p>One lock and one condition; a submission allocates nothing beyond the queues' amortized
- * growth, and an owner's queue object while it has work waiting.
+ * <p>One lock and one condition for the work; a submission of an owner seen before allocates
+ * nothing (the queues grow once and keep their room).
  *
  * <p>{@link #shutdown} refuses new tasks and lets the threads finish those already accepted (a
  * request accepted is a request answered); {@link #awaitTermination} waits for them.
@@ -40,11 +40,21 @@ public final class FairWorkQueue {
   private final Condition workWaiting = lock.newCondition();
   private final Condition allDone = lock.newCondition();
 
-  /** The owners with work waiting, each queue here exactly while it is in {@link #turns}. */
-  private final Map<String, ArrayDeque<Runnable>> byOwner = new HashMap<>();
+  /**
+   * The owners seen, kept while idle so that a request of a known owner allocates nothing; those
+   * with nothing waiting are forgotten when more than {@link #bound} + {@link #IDLE_OWNERS} gather.
+   */
+  private final Map<String, Owner> owners = new HashMap<>();
 
-  /** The owners with work waiting, in the order they are served. */
-  private final ArrayDeque<String> turns = new ArrayDeque<>();
+  /** The owners with work waiting, in the order they are served; each at most once. */
+  private final ArrayDeque<Owner> turns = new ArrayDeque<>();
+
+  static final int IDLE_OWNERS = 1024;
+
+  /** One owner's waiting tasks; it is in {@link #turns} exactly while it has some. */
+  private static final class Owner {
+    final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+  }
 
   private final Thread[] threads;
   private final LongAdder refused = new LongAdder();
@@ -90,16 +100,22 @@ public final class FairWorkQueue {
         refused.increment();
         return false;
       }
-      ArrayDeque<Runnable> queue = byOwner.get(owner);
-      if (queue == null) {
-        queue = new ArrayDeque<>();
-        byOwner.put(owner, queue);
-        turns.addLast(owner);
-      } else if (queue.size() >= perOwner) {
+      Owner o = owners.get(owner);
+      if (o == null) {
+        if (owners.size() > bound + IDLE_OWNERS) {
+          owners.values().removeIf(idle -> idle.tasks.isEmpty());
+        }
+        o = new Owner();
+        owners.put(owner, o);
+      }
+      if (o.tasks.size() >= perOwner) {
         refused.increment();
         return false;
       }
-      queue.addLast(task);
+      if (o.tasks.isEmpty()) {
+        turns.addLast(o);
+      }
+      o.tasks.addLast(task);
       waiting++;
       workWaiting.signal();
       return true;
@@ -124,13 +140,10 @@ public final class FairWorkQueue {
         }
         workWaiting.await();
       }
-      String owner = turns.pollFirst();
-      ArrayDeque<Runnable> queue = byOwner.get(owner);
-      Runnable task = queue.pollFirst();
-      if (queue.isEmpty()) {
-        byOwner.remove(owner);
-      } else {
-        turns.addLast(owner);
+      Owner o = turns.pollFirst();
+      Runnable task = o.tasks.pollFirst();
+      if (!o.tasks.isEmpty()) {
+        turns.addLast(o);
       }
       waiting--;
       running++;

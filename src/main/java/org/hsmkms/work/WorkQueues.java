@@ -63,7 +63,8 @@ public final class WorkQueues implements AutoCloseable {
               }
             });
     if (!queued) {
-      LOG.warn("{} skipped: earlier runs are still waiting", name);
+      // Periodic: the run still waiting does the same work.
+      LOG.debug("{} skipped: earlier runs are still waiting", name);
     }
   }
 

@@ -151,6 +151,27 @@ class FairWorkQueueTest {
   }
 
   @Test
+  void ownersWithNothingWaiting_areForgotten_andServedAgainWhenTheyReturn() throws Exception {
+    queue = new FairWorkQueue("test", 2, 4, 8);
+    int owners = 8 + FairWorkQueue.IDLE_OWNERS + 100;
+    AtomicInteger ran = new AtomicInteger();
+    for (int i = 0; i < owners; i++) {
+      while (!queue.submit("owner-" + i, ran::incrementAndGet)) {
+        Thread.sleep(1);
+      }
+    }
+    for (int i = 0; i < 3; i++) {
+      while (!queue.submit("owner-0", ran::incrementAndGet)) {
+        Thread.sleep(1);
+      }
+    }
+
+    queue.shutdown();
+    assertTrue(queue.awaitTermination(30, TimeUnit.SECONDS));
+    assertEquals(owners + 3, ran.get());
+  }
+
+  @Test
   void bounds_mustMakeSense() {
     assertThrows(IllegalArgumentException.class, () -> new FairWorkQueue("x", 0, 1, 1));
     assertThrows(IllegalArgumentException.class, () -> new FairWorkQueue("x", 1, 0, 1));
