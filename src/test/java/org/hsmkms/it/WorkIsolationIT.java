@@ -35,9 +35,12 @@ import software.amazon.awssdk.services.kms.model.KmsException;
  * RSA-4096 data key pairs from ten threads with the pregenerated pool off, and the other account is
  * timed.
  *
- * <p>Timing bounds are relative (the other account against the storm's own latencies), so that a
- * loaded machine slows both sides alike. On the single shared worker pool of before, each assertion
- * on latency failed: the quiet account's requests queued behind the storm's.
+ * <p>Timing bounds are relative (the other account against the storm's own latencies) or counts
+ * (the storm's requests served while one quiet request waited), so that a loaded machine slows both
+ * sides alike. On the single worker pool of before (as many threads as sessions, one unbounded FIFO
+ * queue) the quiet account's requests would queue behind the storm's: its GenerateDataKey would
+ * wait for RSA generations, its RSA request for the storm's whole backlog, and nothing would be
+ * throttled (by reasoning; these tests need the work configuration, which that code has not).
  */
 class WorkIsolationIT {
   /** One slow thread; an account may keep 8 slow requests waiting, the class 16. */
