@@ -155,6 +155,7 @@ public final class Application implements AutoCloseable {
     this.credentials = ConfiguredParts.credentialStore(config, hsm);
     if (credentials != null) {
       parts.add("the credentials", credentials::close);
+      monitoring.readiness.add("credentials", credentials::checkUsable);
     }
     AuditTrail audit = ConfiguredParts.auditTrail(config);
     parts.add("the audit trail", audit::close);
@@ -246,7 +247,16 @@ public final class Application implements AutoCloseable {
             "kms", credentials == null ? id -> null : credentials, Clock.systemUTC());
     KmsApi api =
         KmsServices.api(
-            hsm, store, keys, clock, usageLimits, keyPairPool, materialRotation, keyUsage, imports);
+            hsm,
+            store,
+            keys,
+            clock,
+            usageLimits,
+            keyPairPool,
+            materialRotation,
+            keyUsage,
+            imports,
+            ConfiguredParts.resourceQuotas(config.quotas()));
     KmsHttpServer http =
         new KmsHttpServer(
             vertx,
@@ -258,7 +268,9 @@ public final class Application implements AutoCloseable {
             config.server().maxBodyBytes(),
             audit,
             eventLoops,
-            monitoring.metrics);
+            monitoring.metrics,
+            ConfiguredParts.requestQuotas(config.quotas()),
+            config.connections());
     // Closing drains: no new connections, the requests in flight finish (bounded), then close.
     Duration drain = Duration.ofSeconds(config.server().drainSeconds());
     parts.add("the HTTP listeners", () -> http.drain(drain));

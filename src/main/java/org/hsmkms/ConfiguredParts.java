@@ -10,10 +10,13 @@ import org.hsmkms.audit.FileAuditTrail;
 import org.hsmkms.auth.CredentialStore;
 import org.hsmkms.auth.SecretSealer;
 import org.hsmkms.config.Config;
+import org.hsmkms.config.Quotas;
 import org.hsmkms.config.Work;
 import org.hsmkms.hsm.KeyPairType;
 import org.hsmkms.hsm.pkcs11.Pkcs11Hsm;
 import org.hsmkms.kms.KeySpec;
+import org.hsmkms.kms.ResourceQuotas;
+import org.hsmkms.quota.RequestQuotas;
 import org.hsmkms.work.WorkQueues;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -118,5 +121,20 @@ final class ConfiguredParts {
                     .filter(KeySpec::isAsymmetric)
                     .ifPresent(s -> sizes.put(s.keyPairType(), size)));
     return sizes;
+  }
+
+  /** The resource quotas ({@code quotas}). */
+  static ResourceQuotas resourceQuotas(Quotas q) {
+    return new ResourceQuotas(
+        q.keysPerAccount(),
+        q.aliasesPerKey(),
+        q.grantsPerKey(),
+        q.tagsPerKey(),
+        q.keyPolicyBytes());
+  }
+
+  /** The request quotas ({@code quotas}), or null when they are off. */
+  static RequestQuotas requestQuotas(Quotas q) {
+    return q.enabled() ? new RequestQuotas(q.scale(), q.perAccessKey(), q.accounts()) : null;
   }
 }

@@ -19,6 +19,7 @@ import org.hsmkms.kms.KeyUsageTracker;
 import org.hsmkms.kms.Keys;
 import org.hsmkms.kms.MacOperations;
 import org.hsmkms.kms.MaterialRotation;
+import org.hsmkms.kms.ResourceQuotas;
 import org.hsmkms.kms.UsageLimits;
 import org.hsmkms.store.MetadataStore;
 
@@ -43,7 +44,8 @@ final class KmsServices {
       DataKeyPairPool keyPairPool,
       MaterialRotation materialRotation,
       KeyUsageTracker keyUsage,
-      KeyMaterialImport imports) {
+      KeyMaterialImport imports,
+      ResourceQuotas quotas) {
     AsymmetricOperations asymmetric =
         new AsymmetricOperations(
             hsm.publicKeys(), hsm.signing(), hsm.asymmetricDecryption(), hsm.keyAgreement(), keys);
@@ -54,14 +56,14 @@ final class KmsServices {
             asymmetric,
             new MacOperations(hsm.mac(), keys),
             new DataKeyPairs(keys, crypto, keyPairPool));
-    KeyPolicies policies = new KeyPolicies(store, keys);
+    KeyPolicies policies = new KeyPolicies(store, keys, quotas);
     return new KmsApi(
-        new KeyManagement(hsm.inventory(), hsm.random(), store, keys, policies, clock),
+        new KeyManagement(hsm.inventory(), hsm.random(), store, keys, policies, clock, quotas),
         policies,
-        new Aliases(store, keys, clock),
+        new Aliases(store, keys, clock, quotas),
         crypto,
         keyPairs,
-        new Grants(store, keys, hsm.random(), clock),
+        new Grants(store, keys, hsm.random(), clock, quotas),
         new KeyRotations(store, keys, materialRotation, clock),
         new KeyLastUsage(keys, keyUsage),
         keyUsage,

@@ -34,7 +34,9 @@ final class AuthenticationHandler implements Handler<RoutingContext> {
     Exchange ex = Exchange.of(ctx);
     Caller caller;
     try {
-      caller = authenticator.authenticate(signedRequest(ctx.request(), ex.body(ctx)));
+      caller =
+          authenticator.authenticate(
+              signedRequest(ctx.request(), ex, ex.body(ctx)), ex.headerCheck);
     } catch (AuthenticationException e) {
       ctx.fail(error(e));
       return;
@@ -57,15 +59,22 @@ final class AuthenticationHandler implements Handler<RoutingContext> {
     return ProtocolErrors.authentication(code, e.getMessage());
   }
 
-  private static SignedRequest signedRequest(HttpServerRequest request, byte[] body) {
-    // One pass over the headers in arrival order (names() and getAll() would each search them).
-    Map<String, List<String>> headers = new LinkedHashMap<>();
-    for (Map.Entry<String, String> h : request.headers()) {
-      headers
-          .computeIfAbsent(h.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>(1))
-          .add(h.getValue());
+  /**
+   * The request as the signature sees it; its headers are collected once per request and kept on
+   * the exchange (the header check and the authentication both need them).
+   */
+  static SignedRequest signedRequest(HttpServerRequest request, Exchange ex, byte[] body) {
+    if (ex.headers == null) {
+      // One pass over the headers in arrival order (names() and getAll() would each search them).
+      Map<String, List<String>> headers = new LinkedHashMap<>();
+      for (Map.Entry<String, String> h : request.headers()) {
+        headers
+            .computeIfAbsent(h.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>(1))
+            .add(h.getValue());
+      }
+      ex.headers = headers;
     }
     return new SignedRequest(
-        request.method().name(), request.path(), request.query(), headers, body);
+        request.method().name(), request.path(), request.query(), ex.headers, body);
   }
 }

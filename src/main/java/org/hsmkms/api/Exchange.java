@@ -7,8 +7,10 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.hsmkms.audit.AuditRecord;
 import org.hsmkms.auth.Caller;
+import org.hsmkms.auth.HeaderCheck;
 import org.hsmkms.kms.RequestContext;
 
 /**
@@ -32,6 +34,18 @@ final class Exchange {
 
   /** The handler of {@link #operation}; null when this service does not implement it. */
   KmsApi.Operation handler;
+
+  /** The request's headers as the signature sees them ({@link HeaderCheckHandler}); or null. */
+  Map<String, List<String>> headers;
+
+  /** What the authenticator learnt from the headers alone; null when it did not look. */
+  HeaderCheck headerCheck;
+
+  /**
+   * True when the request was refused on its headers, its body unread: the connection is closed
+   * after the answer, so that the body need never be received.
+   */
+  boolean refusedBeforeBody;
 
   /** Who sent the request, once authenticated ({@link AuthenticationHandler}). */
   Caller caller;

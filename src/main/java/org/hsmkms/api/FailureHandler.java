@@ -2,6 +2,7 @@ package org.hsmkms.api;
 
 import io.vertx.core.Handler;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import org.hsmkms.kms.ErrorCode;
@@ -16,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * "message"}} with the status {@link ErrorCode} gives it, never a stack trace (those go to the
  * server log). A request refused before its operation ran is recorded first, on the {@code
  * hsm-kms-audit} pool (off the event loop, and without taking an HSM worker); one whose operation
- * ran was recorded on its worker already.
+ * ran was recorded on its worker already. A request refused before its body was read is answered
+ * with {@code Connection: close}, and its connection closed.
  */
 final class FailureHandler implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
@@ -54,7 +56,9 @@ final class FailureHandler implements Handler<RoutingContext> {
     if (ctx.statusCode() == 413) {
       return ProtocolErrors.requestTooLarge(maxBodyBytes);
     }
-    if (ctx.statusCode() == 400) {
+    if (ctx.statusCode() == 400 || ctx.failure() instanceof HttpClosedException) {
+      // A closed connection: the client went away or took too long (ConnectionGuard); no answer
+      // can reach it, and it is no fault of the server's.
       return ProtocolErrors.requestUnreadable();
     }
     LOG.error("{} request failed", ex.requestId, ctx.failure());
@@ -71,9 +75,14 @@ final class FailureHandler implements Handler<RoutingContext> {
       body.put("message", e.getMessage());
     }
     LOG.debug("{} -> {}", ex.requestId, e.code().awsType());
-    response
-        .setStatusCode(e.code().httpStatus())
-        .putHeader("Content-Type", Json.CONTENT_TYPE)
-        .end(body.toString());
+    response.setStatusCode(e.code().httpStatus()).putHeader("Content-Type", Json.CONTENT_TYPE);
+    if (!ex.refusedBeforeBody) {
+      response.end(body.toString());
+      return;
+    }
+    // Its body was never read: the connection cannot carry another request, and closing it
+    // spares receiving the body at all.
+    response.putHeader("Connection", "close");
+    response.end(body.toString()).onComplete(ar -> ctx.request().connection().close());
   }
 }

@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -26,6 +27,7 @@ public final class HttpListeners {
   private final Vertx vertx;
   private final int listeners;
   private final Supplier<Handler<HttpServerRequest>> handler;
+  private final Handler<HttpConnection> connections;
   private final List<String> deployments = new ArrayList<>();
   private final List<HttpServer> servers = new ArrayList<>();
 
@@ -34,12 +36,24 @@ public final class HttpListeners {
    * @param handler makes the request handler of one listener; called once per listener
    */
   public HttpListeners(Vertx vertx, int listeners, Supplier<Handler<HttpServerRequest>> handler) {
+    this(vertx, listeners, handler, null);
+  }
+
+  /**
+   * @param connections told of every new connection (e.g. to limit them); null for none
+   */
+  HttpListeners(
+      Vertx vertx,
+      int listeners,
+      Supplier<Handler<HttpServerRequest>> handler,
+      Handler<HttpConnection> connections) {
     if (listeners < 1) {
       throw new IllegalArgumentException("listeners must be at least 1");
     }
     this.vertx = vertx;
     this.listeners = listeners;
     this.handler = handler;
+    this.connections = connections;
   }
 
   /** Starts listening as {@code options} say; completes with the bound port. */
@@ -110,9 +124,11 @@ public final class HttpListeners {
                 new VerticleBase() {
                   @Override
                   public Future<?> start() {
-                    return vertx
-                        .createHttpServer(options)
-                        .requestHandler(handler.get())
+                    HttpServer made = vertx.createHttpServer(options);
+                    if (connections != null) {
+                      made.connectionHandler(connections);
+                    }
+                    return made.requestHandler(handler.get())
                         .listen()
                         .onSuccess(
                             server -> {

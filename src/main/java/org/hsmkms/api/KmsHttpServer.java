@@ -16,9 +16,11 @@ import java.util.concurrent.TimeUnit;
 import org.hsmkms.audit.AuditTrail;
 import org.hsmkms.auth.Authenticator;
 import org.hsmkms.auth.IdentityPolicies;
+import org.hsmkms.config.Connections;
 import org.hsmkms.kms.ProtocolErrors;
 import org.hsmkms.monitoring.RequestMeters;
 import org.hsmkms.monitoring.ServiceMetrics;
+import org.hsmkms.quota.RequestQuotas;
 import org.hsmkms.work.WorkQueues;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,13 +29,14 @@ import org.slf4j.LoggerFactory;
  * The AWS KMS JSON 1.1 endpoint: {@code POST /} with {@code X-Amz-Target: TrentService.<Op>}.
  *
  * <p>A request goes through a chain of small handlers, each with one job ({@link #router()} lists
- * them in order). On the event loop: request id, target, body limit, SigV4 authentication, JSON
- * parsing and model validation, authorization (account-level permissions; those on keys when the
- * operation resolves them), the audit gate. On the executor of the request's class of work (fast or
- * slow, queued per account; {@link org.hsmkms.work.WorkQueues}): the operation itself, the
- * serialization of its answer (so that plaintext is encoded and zeroed on one thread) and its audit
- * record. Every response carries {@code x-amzn-RequestId}; every error is {@code {"__type",
- * "message"}} and never a stack trace.
+ * them in order). On the event loop: request id, target, the checks of the headers alone (SigV4's
+ * header part and the content type, answered without reading the body), body limit, SigV4
+ * authentication, JSON parsing and model validation, authorization (account-level permissions;
+ * those on keys when the operation resolves them), the audit gate. On the executor of the request's
+ * class of work (fast or slow, queued per account; {@link org.hsmkms.work.WorkQueues}): the
+ * operation itself, the serialization of its answer (so that plaintext is encoded and zeroed on one
+ * thread) and its audit record. Every response carries {@code x-amzn-RequestId}; every error is
+ * {@code {"__type", "message"}} and never a stack trace.
  *
  * <p>Every request, refused or served, gets one audit record before its response is sent. When the
  * trail fails closed, an answer whose record could not be written is replaced by
@@ -56,8 +59,10 @@ public final class KmsHttpServer {
   private final AuditTrail audit;
   private final HttpListeners listeners;
   private final ServiceMetrics metrics;
+  private final RequestQuotas quotas;
   private final RequestMeters requests;
   private final InFlightRequests inFlight = new InFlightRequests();
+  private final ConnectionGuard guard;
 
   /**
    * @param work the executors operations run on, by class of work
@@ -67,6 +72,8 @@ public final class KmsHttpServer {
    * @param maxBodyBytes the largest body accepted; a larger one is answered with HTTP 413
    * @param listeners how many listeners (event loops) share the port
    * @param metrics where requests are counted and timed
+   * @param quotas the request quotas, or null for none
+   * @param connections the bounds on connections: how many, how slow, how much buffer
    */
   public KmsHttpServer(
       Vertx vertx,
@@ -78,8 +85,11 @@ public final class KmsHttpServer {
       long maxBodyBytes,
       AuditTrail audit,
       int listeners,
-      ServiceMetrics metrics) {
-    this.listeners = new HttpListeners(vertx, listeners, this::router);
+      ServiceMetrics metrics,
+      RequestQuotas quotas,
+      Connections connections) {
+    this.guard = new ConnectionGuard(vertx, connections);
+    this.listeners = new HttpListeners(vertx, listeners, this::router, guard::opened);
     this.vertx = vertx;
     this.work = work;
     // Records of requests refused on the event loop are written here, off the event loop and
@@ -93,8 +103,10 @@ public final class KmsHttpServer {
     this.maxBodyBytes = maxBodyBytes;
     this.audit = audit;
     this.metrics = metrics;
+    this.quotas = quotas;
     this.requests = metrics.requests(validator.operations());
     metrics.requestsInFlight(inFlight::count);
+    metrics.connections(guard::open, guard::refused, guard::timedOut);
   }
 
   /**
@@ -105,7 +117,7 @@ public final class KmsHttpServer {
    * @param privateKey PEM private key of the certificate, or null for plain HTTP
    */
   public Future<Integer> listen(String host, int port, Path certificate, Path privateKey) {
-    return listeners.listen(options(host, port, certificate, privateKey));
+    return listeners.listen(guard.apply(options(host, port, certificate, privateKey)));
   }
 
   public Future<Void> close() {
@@ -145,16 +157,23 @@ public final class KmsHttpServer {
   private Router router() {
     AuditRecorder recorder = new AuditRecorder(audit, metrics, requests);
     Router router = Router.router(vertx);
+    router.route().handler(guard::headersReceived);
     router.route().handler(inFlight);
     router.route().handler(new RequestIdHandler());
     // The target is named before the body is read (so that a refused request's record names its
     // operation); Vert.x wants a body handler first in its route, hence a route of its own.
-    router.post("/").handler(new TargetHandler(validator.operations(), api));
+    // So are the checks that need only headers: such a refusal never receives the body.
+    router
+        .post("/")
+        .handler(new TargetHandler(validator.operations(), api))
+        .handler(new HeaderCheckHandler(authenticator));
     router
         .post("/")
         .handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
+        .handler(guard::bodyReceived)
         .handler(new AuthenticationHandler(authenticator))
         .handler(new ParseAndValidateHandler(validator))
+        .handler(new QuotaHandler(quotas, metrics))
         // After authentication and validation, so that it judges only well-formed requests of
         // known callers; key-level decisions follow when the operation resolves its keys.
         .handler(new AuthorizationHandler(identities, clock))
@@ -176,7 +195,6 @@ public final class KmsHttpServer {
         new HttpServerOptions()
             .setHost(host)
             .setPort(port)
-            .setIdleTimeout(120)
             .setMaxHeaderSize(16 * 1024)
             // HTTP/1.1 only, as AWS KMS endpoints speak it; the signed Host header then always
             // exists.

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -23,8 +24,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Lookups ({@link #find}) are lock-free reads of an immutable map and run on the event loop.
  * Loading opens every secret in the HSM, so {@link #reloadIfChanged()} runs on a worker. A file
- * that cannot be read or parsed leaves the current table in place (and is tried again at the next
- * check); an entry whose secret does not open is left out and reported by access key id.
+ * that is missing or cannot be read or parsed fails closed: the table is emptied (every access key
+ * is refused) and the node is not ready ({@link #checkUsable}) until a good file is loaded again;
+ * the old table is not kept, as it may hold a key removed just before the file was damaged. An
+ * entry whose secret does not open is left out and reported by access key id.
  *
  * <p>The identity policies of principals are loaded with the keys, parsed once, and replaced with
  * them in one step. A policy whose seal does not verify ({@link PolicySealer}) or that does not
@@ -41,7 +44,25 @@ public final class CredentialStore
   private final PolicySealer policySealer;
   private volatile Map<String, Credential> table = Map.of();
   private volatile Map<String, PolicyDocument> policies = Map.of();
+
+  /** What {@link #table} and {@link #policies} were made from (a stamp's file, or a subset). */
+  private CredentialsFile.Contents loaded = CredentialsFile.Contents.EMPTY;
+
+  /** The stamp of the file the table is from; null while no usable file is loaded. */
   private Object loadedStamp;
+
+  /** The stamp of a file that was refused as it is (missing or invalid): not read again. */
+  private Object failedStamp;
+
+  private boolean everLoaded;
+
+  /** Why no usable file is loaded (for readiness); null when one is. */
+  private volatile String unusable;
+
+  /** The last failure logged, so that each is logged once and not at every check. */
+  private String lastLogged;
+
+  private static final String MISSING = "missing";
 
   public CredentialStore(Path file, SecretSealer sealer) {
     this.file = file;
@@ -94,7 +115,13 @@ public final class CredentialStore
   /**
    * Reloads the file if it changed since the last load.
    *
-   * @return false if it changed but could not be loaded (the old table stays)
+   * <p>Fails closed: a file that is missing, unreadable or does not parse empties the table (every
+   * access key is refused, the node is not ready: {@link #checkUsable}) until a good file is back.
+   * The old table is not kept, since it may hold a key that was removed just before the damage.
+   * When the HSM cannot open the secrets of a file that parsed, only the keys and policies that are
+   * unchanged since the last load stay, so a removal still takes effect.
+   *
+   * @return false if the file is not usable or could not be loaded
    */
   public synchronized boolean reloadIfChanged() {
     Object stamp;
@@ -102,22 +129,15 @@ public final class CredentialStore
       BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
       stamp = List.of(a.lastModifiedTime(), a.size(), String.valueOf(a.fileKey()));
     } catch (NoSuchFileException e) {
-      stamp = "missing";
+      return failClosed(MISSING, "credentials file " + file + " is missing");
     } catch (IOException e) {
-      LOG.error("credentials file {}: {}", file, e.toString());
-      return false;
+      return failClosed(null, "credentials file " + file + " cannot be read: " + e);
     }
     if (Objects.equals(stamp, loadedStamp)) {
       return true;
     }
-    if ("missing".equals(stamp)) {
-      if (loadedStamp != null) {
-        LOG.error(
-            "credentials file {} has disappeared; keeping the {} loaded access keys",
-            file,
-            table.size());
-      }
-      return false;
+    if (Objects.equals(stamp, failedStamp)) {
+      return false; // the same damaged file: refused and logged already
     }
     List<CredentialsFile.Entry> entries;
     CredentialsFile.Contents contents;
@@ -125,8 +145,7 @@ public final class CredentialStore
       contents = CredentialsFile.readAll(file);
       entries = contents.entries();
     } catch (IOException | IllegalArgumentException e) {
-      LOG.error("credentials file {} not loaded: {}", file, e.getMessage());
-      return false;
+      return failClosed(stamp, "credentials file " + file + " is not valid: " + e.getMessage());
     }
     Map<String, Credential> next = new HashMap<>();
     int rejected = 0;
@@ -145,13 +164,10 @@ public final class CredentialStore
             entry.accessKeyId(),
             e.getMessage());
       } catch (RuntimeException e) {
-        // The HSM failed (e.g. the service key is missing): keep what we have and retry later.
-        LOG.error(
-            "credentials file {} not loaded: the HSM could not open access key {}: {}",
-            file,
-            entry.accessKeyId(),
-            e.toString());
-        return false;
+        // The HSM failed (e.g. the service key is missing): keep what is unchanged, retry later.
+        next.values().forEach(Credential::destroy);
+        return keepUnchanged(
+            contents, "the HSM could not open access key " + entry.accessKeyId() + ": " + e);
       } finally {
         if (secret != null) {
           Arrays.fill(secret, (byte) 0);
@@ -173,20 +189,22 @@ public final class CredentialStore
             policy.principalArn(),
             e.getMessage());
       } catch (RuntimeException e) {
-        LOG.error(
-            "credentials file {} not loaded: the HSM could not verify the identity policy of {}: {}",
-            file,
-            policy.principalArn(),
-            e.toString());
         next.values().forEach(Credential::destroy);
-        return false;
+        return keepUnchanged(
+            contents,
+            "the HSM could not verify the identity policy of " + policy.principalArn() + ": " + e);
       }
     }
     // Old credentials are not zeroed here: a verification on the event loop may still hold one.
     table = Map.copyOf(next);
     policies = Map.copyOf(nextPolicies);
-    boolean first = loadedStamp == null;
+    loaded = contents;
+    boolean first = !everLoaded;
+    everLoaded = true;
     loadedStamp = stamp;
+    failedStamp = null;
+    unusable = null;
+    lastLogged = null;
     LOG.info(
         "credentials file {} {}: {} access keys, {} identity policies{}",
         file,
@@ -195,6 +213,71 @@ public final class CredentialStore
         nextPolicies.size(),
         rejected > 0 ? ", " + rejected + " left out" : "");
     return true;
+  }
+
+  /**
+   * Passes while the file was loaded at its last check; throws, naming the file and what is wrong
+   * with it (never its contents), while it is missing, unreadable or invalid and every key is
+   * refused.
+   */
+  public void checkUsable() {
+    String reason = unusable;
+    if (reason != null) {
+      throw new IllegalStateException(reason);
+    }
+  }
+
+  /** No usable file: every key is refused until a good file is loaded. Logged once per change. */
+  private boolean failClosed(Object stamp, String reason) {
+    int refused = table.size();
+    table = Map.of();
+    policies = Map.of();
+    loaded = CredentialsFile.Contents.EMPTY;
+    loadedStamp = null;
+    failedStamp = stamp;
+    unusable = reason;
+    if (!reason.equals(lastLogged)) {
+      lastLogged = reason;
+      LOG.error(
+          "{}; failing closed: every access key is refused until it is fixed ({} were loaded)",
+          reason,
+          refused);
+    }
+    return false;
+  }
+
+  /**
+   * The file parsed but the HSM failed: of the loaded keys and policies, those unchanged in the new
+   * file stay, the others (removed or changed) go; loaded again at the next check.
+   */
+  private boolean keepUnchanged(CredentialsFile.Contents contents, String reason) {
+    Map<String, Credential> kept = new HashMap<>();
+    List<CredentialsFile.Entry> keptEntries = new ArrayList<>();
+    for (CredentialsFile.Entry e : contents.entries()) {
+      Credential c = table.get(e.accessKeyId());
+      if (c != null && loaded.entries().contains(e)) {
+        kept.put(e.accessKeyId(), c);
+        keptEntries.add(e);
+      }
+    }
+    Map<String, PolicyDocument> keptPolicies = new HashMap<>();
+    List<CredentialsFile.PolicyEntry> keptPolicyEntries = new ArrayList<>();
+    for (CredentialsFile.PolicyEntry p : contents.policies()) {
+      PolicyDocument d = policies.get(p.principalArn());
+      if (d != null && loaded.policies().contains(p)) {
+        keptPolicies.put(p.principalArn(), d);
+        keptPolicyEntries.add(p);
+      }
+    }
+    table = Map.copyOf(kept);
+    policies = Map.copyOf(keptPolicies);
+    loaded = new CredentialsFile.Contents(keptEntries, keptPolicyEntries);
+    String message = "credentials file " + file + " not loaded: " + reason;
+    if (!message.equals(lastLogged)) {
+      lastLogged = message;
+      LOG.error("{}; {} unchanged access keys stay until it loads", message, kept.size());
+    }
+    return false;
   }
 
   /** Forgets and zeroes every credential (at shutdown). */

@@ -23,6 +23,9 @@ import org.hsmkms.hsm.ServiceKeys;
  * HSM, and sets, shows and removes the identity policies of principals, sealing each to its
  * principal. Used by the {@code credentials} command, by {@code dev} and by tests.
  *
+ * <p>Every change is a read-modify-write under the file's exclusive lock ({@link CredentialsLock}),
+ * so that concurrent changes (several {@code credentials} commands at once) all land.
+ *
  * <p>Security: secrets pass through as byte arrays the caller owns; this class keeps none and
  * writes none in the clear.
  */
@@ -98,8 +101,13 @@ public final class CredentialsAdmin {
    *     written)
    */
   public void setPolicy(String principalArn, String document) throws IOException {
-    CredentialsFile.Contents contents = contents();
-    write(contents.entries(), withPolicy(contents.policies(), principalArn, document));
+    CredentialsLock.around(
+        file,
+        () -> {
+          CredentialsFile.Contents contents = contents();
+          write(contents.entries(), withPolicy(contents.policies(), principalArn, document));
+          return null;
+        });
   }
 
   private List<CredentialsFile.PolicyEntry> withPolicy(
@@ -139,13 +147,17 @@ public final class CredentialsAdmin {
 
   /** Removes the identity policy of a principal; false if it had none. */
   public boolean removePolicy(String principalArn) throws IOException {
-    CredentialsFile.Contents contents = contents();
-    List<CredentialsFile.PolicyEntry> policies = new ArrayList<>(contents.policies());
-    if (!policies.removeIf(p -> p.principalArn().equals(principalArn))) {
-      return false;
-    }
-    write(contents.entries(), policies);
-    return true;
+    return CredentialsLock.around(
+        file,
+        () -> {
+          CredentialsFile.Contents contents = contents();
+          List<CredentialsFile.PolicyEntry> policies = new ArrayList<>(contents.policies());
+          if (!policies.removeIf(p -> p.principalArn().equals(principalArn))) {
+            return false;
+          }
+          write(contents.entries(), policies);
+          return true;
+        });
   }
 
   private void write(
@@ -181,27 +193,36 @@ public final class CredentialsAdmin {
             account,
             principalArn,
             sealer.seal(accessKeyId, account, principalArn, secret));
-    CredentialsFile.Contents contents = contents();
-    List<CredentialsFile.Entry> entries = new ArrayList<>(contents.entries());
-    entries.removeIf(e -> e.accessKeyId().equals(accessKeyId));
-    entries.add(entry);
-    write(
-        entries,
-        policy == null
-            ? contents.policies()
-            : withPolicy(contents.policies(), principalArn, policy));
+    CredentialsLock.around(
+        file,
+        () -> {
+          CredentialsFile.Contents contents = contents();
+          List<CredentialsFile.Entry> entries = new ArrayList<>(contents.entries());
+          entries.removeIf(e -> e.accessKeyId().equals(accessKeyId));
+          entries.add(entry);
+          write(
+              entries,
+              policy == null
+                  ? contents.policies()
+                  : withPolicy(contents.policies(), principalArn, policy));
+          return null;
+        });
   }
 
   /** Removes an access key; false if it was not there. */
   public boolean remove(String accessKeyId) throws IOException {
-    CredentialsFile.Contents contents = contents();
-    List<CredentialsFile.Entry> entries = new ArrayList<>(contents.entries());
-    if (!entries.removeIf(e -> e.accessKeyId().equals(accessKeyId))) {
-      return false;
-    }
-    // The principal's identity policy stays: it belongs to the principal, not to one key.
-    write(entries, contents.policies());
-    return true;
+    return CredentialsLock.around(
+        file,
+        () -> {
+          CredentialsFile.Contents contents = contents();
+          List<CredentialsFile.Entry> entries = new ArrayList<>(contents.entries());
+          if (!entries.removeIf(e -> e.accessKeyId().equals(accessKeyId))) {
+            return false;
+          }
+          // The principal's identity policy stays: it belongs to the principal, not to one key.
+          write(entries, contents.policies());
+          return true;
+        });
   }
 
   /**

@@ -69,6 +69,17 @@ public final class SigV4Authenticator implements Authenticator {
 
   @Override
   public Caller authenticate(SignedRequest request) {
+    return authenticate(request, checkHeaders(request));
+  }
+
+  /**
+   * Everything but the signature, which covers the body: the Authorization header's shape, the
+   * date, the credential scope, the access key, the clock skew and the signed headers, in the order
+   * (and with the answers) of a full check. Runs before the body is read, so that such a request is
+   * refused without receiving its body.
+   */
+  @Override
+  public HeaderCheck checkHeaders(SignedRequest request) {
     List<String> authorization = request.headers().get("authorization");
     if (authorization == null || authorization.isEmpty()) {
       throw new AuthenticationException(
@@ -96,13 +107,30 @@ public final class SigV4Authenticator implements Authenticator {
       // This service issues no temporary credentials.
       throw new AuthenticationException(Kind.UNRECOGNIZED_CLIENT, INVALID_TOKEN);
     }
-    Credential credential = credentials.find(scope.accessKeyId);
-    if (credential == null) {
+    if (credentials.find(scope.accessKeyId) == null) {
       throw new AuthenticationException(Kind.UNRECOGNIZED_CLIENT, INVALID_TOKEN);
     }
     checkSkew(time.instant);
     checkSignedHeaders(request, auth.signedHeaders, time.headerName);
+    return new HeaderCheck(
+        auth.signedHeaders,
+        auth.signature,
+        scope.accessKeyId,
+        scope.date,
+        scope.region,
+        time.amzDate);
+  }
 
+  @Override
+  public Caller authenticate(SignedRequest request, HeaderCheck checked) {
+    if (checked == null) {
+      checked = checkHeaders(request);
+    }
+    // Looked up again: a key revoked while the body arrived is refused.
+    Credential credential = credentials.find(checked.accessKeyId);
+    if (credential == null) {
+      throw new AuthenticationException(Kind.UNRECOGNIZED_CLIENT, INVALID_TOKEN);
+    }
     String payloadHash = SigV4.hex(SigV4.sha256(request.body()));
     String claimedHash = request.header("x-amz-content-sha256");
     if (claimedHash != null && !claimedHash.strip().equalsIgnoreCase(payloadHash)) {
@@ -114,24 +142,27 @@ public final class SigV4Authenticator implements Authenticator {
             request.method(),
             request.path(),
             request.rawQuery(),
-            auth.signedHeaders,
+            checked.signedHeaders,
             request.headers(),
             payloadHash);
-    String scopeString = scope.date + '/' + scope.region + '/' + service + '/' + SigV4.TERMINATOR;
-    String stringToSign = SigV4.stringToSign(time.amzDate, scopeString, canonical);
+    String scopeString =
+        checked.scopeDate + '/' + checked.region + '/' + service + '/' + SigV4.TERMINATOR;
+    String stringToSign = SigV4.stringToSign(checked.amzDate, scopeString, canonical);
     byte[] expected =
         SigV4.hex(
-                SigV4.hmac(credential.signingKey(scope.date, scope.region, service), stringToSign))
+                SigV4.hmac(
+                    credential.signingKey(checked.scopeDate, checked.region, service),
+                    stringToSign))
             .getBytes(StandardCharsets.US_ASCII);
-    byte[] given = auth.signature.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
+    byte[] given = checked.signature.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
     boolean match =
-        SigV4Shapes.isSignatureShape(auth.signature) && MessageDigest.isEqual(expected, given);
+        SigV4Shapes.isSignatureShape(checked.signature) && MessageDigest.isEqual(expected, given);
     Arrays.fill(expected, (byte) 0);
     if (!match) {
       throw invalid(SIGNATURE_MISMATCH);
     }
     return new Caller(
-        credential.account(), scope.region, credential.principalArn(), credential.accessKeyId());
+        credential.account(), checked.region, credential.principalArn(), credential.accessKeyId());
   }
 
   /** The three parameters of an {@code AWS4-HMAC-SHA256} Authorization header. */

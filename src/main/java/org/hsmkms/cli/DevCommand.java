@@ -52,6 +52,7 @@ public final class DevCommand {
   private String storeUser;
   private String storePasswordFile;
   private Integer deletionCheckSeconds;
+  private final QuotaFlags quotaFlags = new QuotaFlags();
 
   private String accessKeyId = System.getenv(ENV_ACCESS_KEY_ID);
   private String secret = System.getenv(ENV_SECRET_ACCESS_KEY);
@@ -86,7 +87,8 @@ public final class DevCommand {
         DevDataDir.config(
             dataDir, port, account, region, module, sessions, workingCopies, deletionCheckSeconds);
     Config config =
-        nodeConfig(devConfig.withServer(devConfig.server().withManagementPort(managementPort)));
+        nodeConfig(devConfig.withServer(devConfig.server().withManagementPort(managementPort)))
+            .withQuotas(quotaFlags.quotas());
     if (!ignored.isEmpty()) {
       System.err.println("hsm-kms: ignoring options not supported yet: " + ignored);
     }
@@ -172,8 +174,10 @@ public final class DevCommand {
         case "--access-key-id" -> accessKeyId = options.value(a);
         case "--secret-access-key" -> secret = options.value(a);
         default -> {
-          options.skipValueOf(a);
-          ignored.add(a);
+          if (!quotaFlags.read(a, options)) {
+            options.skipValueOf(a);
+            ignored.add(a);
+          }
         }
       }
     }

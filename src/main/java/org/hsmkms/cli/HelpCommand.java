@@ -15,6 +15,9 @@ public final class HelpCommand {
         "                   [--store sqlite|postgresql [--store-url JDBC_URL [--store-user U]"
             + " [--store-password-file F]]]");
     out.println("                   [--access-key-id ID --secret-access-key SECRET]");
+    out.println(
+        "                   [--quota-scale X] [--quota ACCOUNT:CLASS=RATE]... [--no-quotas]"
+            + " (docs/quotas.md)");
     out.println("       hsm-kms serve --config FILE");
     out.println(
         "       hsm-kms credentials add (--config FILE | --data-dir DIR)"

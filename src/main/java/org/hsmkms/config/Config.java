@@ -24,6 +24,8 @@ public record Config(
     Rotation rotation,
     KeyUsage keyUsage,
     Cluster cluster,
+    Quotas quotas,
+    Connections connections,
     Work work) {
 
   /**
@@ -164,19 +166,9 @@ public record Config(
 
     @Override
     public String toString() {
-      return "Hsm[module="
-          + module
-          + ", tokenLabel="
-          + tokenLabel
-          + ", pinEnv="
-          + pinEnv
-          + ", pinFile="
-          + pinFile
-          + ", sessions="
-          + sessions
-          + ", workingCopies="
-          + workingCopies
-          + "]";
+      return String.format(
+          "Hsm[module=%s, tokenLabel=%s, pinEnv=%s, pinFile=%s, sessions=%s, workingCopies=%s]",
+          module, tokenLabel, pinEnv, pinFile, sessions, workingCopies);
     }
   }
 
@@ -271,6 +263,8 @@ public record Config(
   public Config {
     keyUsage = keyUsage == null ? new KeyUsage(null) : keyUsage;
     cluster = cluster == null ? new Cluster(null, null) : cluster;
+    quotas = quotas == null ? Quotas.defaults() : quotas;
+    connections = connections == null ? Connections.defaults() : connections;
     work = work == null ? Work.defaults() : work;
     rotation = rotation == null ? new Rotation(null, null, null, null) : rotation;
     dataKeyPairs = dataKeyPairs == null ? new DataKeyPairs(null, null) : dataKeyPairs;
@@ -330,6 +324,8 @@ public record Config(
         null,
         null,
         null,
+        null,
+        null,
         null);
   }
 
@@ -359,6 +355,14 @@ public record Config(
 
   public Config withCluster(Cluster cl) {
     return with(c -> c.cluster = cl);
+  }
+
+  public Config withQuotas(Quotas q) {
+    return with(c -> c.quotas = q);
+  }
+
+  public Config withConnections(Connections cn) {
+    return with(c -> c.connections = cn);
   }
 
   public Config withWork(Work w) {

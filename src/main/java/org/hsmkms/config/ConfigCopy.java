@@ -15,6 +15,8 @@ final class ConfigCopy {
   Config.Rotation rotation;
   Config.KeyUsage keyUsage;
   Cluster cluster;
+  Quotas quotas;
+  Connections connections;
   Work work;
 
   ConfigCopy(Config c) {
@@ -27,6 +29,8 @@ final class ConfigCopy {
     rotation = c.rotation();
     keyUsage = c.keyUsage();
     cluster = c.cluster();
+    quotas = c.quotas();
+    connections = c.connections();
     work = c.work();
   }
 
@@ -45,6 +49,8 @@ final class ConfigCopy {
         rotation,
         keyUsage,
         cluster,
+        quotas,
+        connections,
         work);
   }
 }

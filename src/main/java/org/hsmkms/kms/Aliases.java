@@ -17,8 +17,14 @@ public final class Aliases {
   private final MetadataStore store;
   private final Keys keys;
   private final Clock clock;
+  private final int maxAliasesPerKey;
 
   public Aliases(MetadataStore store, Keys keys, Clock clock) {
+    this(store, keys, clock, ResourceQuotas.AWS);
+  }
+
+  public Aliases(MetadataStore store, Keys keys, Clock clock, ResourceQuotas quotas) {
+    this.maxAliasesPerKey = quotas.aliasesPerKey();
     this.store = store;
     this.keys = keys;
     this.clock = clock;
@@ -30,6 +36,7 @@ public final class Aliases {
     checkTarget(targetKeyId);
     KeyRecord key = keys.resolveKeyOnly(ctx, targetKeyId, Resource.TARGET_KEY);
     keys.checkState(key, "CreateAlias");
+    checkAliasQuota(ctx, key);
     Instant now = clock.instant();
     if (!store.insertAlias(
         new AliasRecord(ctx.account(), ctx.region(), aliasName, key.keyId(), now, now))) {
@@ -46,6 +53,9 @@ public final class Aliases {
     KeyRecord key = keys.resolveKeyOnly(ctx, targetKeyId, Resource.TARGET_KEY);
     // UpdateAlias: the key state table's row is the new target's ([10]).
     keys.checkState(key, "UpdateAlias");
+    if (!key.keyId().equals(alias.targetKeyId())) {
+      checkAliasQuota(ctx, key);
+    }
     store.updateAlias(
         new AliasRecord(
             ctx.account(),
@@ -54,6 +64,14 @@ public final class Aliases {
             key.keyId(),
             alias.creationDate(),
             clock.instant()));
+  }
+
+  /** AWS's "Aliases per KMS key" quota: reads at most one alias more than the quota. */
+  private void checkAliasQuota(RequestContext ctx, KeyRecord key) {
+    if (store.listAliases(ctx.account(), ctx.region(), key.keyId(), null, maxAliasesPerKey).size()
+        >= maxAliasesPerKey) {
+      throw ManagementErrors.aliasQuota(key.arn(), maxAliasesPerKey);
+    }
   }
 
   public void deleteAlias(RequestContext ctx, String aliasName) {

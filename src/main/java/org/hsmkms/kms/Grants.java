@@ -21,9 +21,8 @@ import org.hsmkms.store.MetadataStore;
  * {@link Keys} resolves the key; who may retire a grant is decided here, by the grant's own rules.
  */
 public final class Grants {
-  // AWS KMS quotas: "Grants per KMS key: 50,000" and "Grants for a given principal per KMS key:
-  // 500".
-  static final int MAX_GRANTS_PER_KEY = 50_000;
+  // AWS KMS quota (formerly): "Grants for a given principal per KMS key: 500". Grants per key are
+  // ResourceQuotas.grantsPerKey.
   static final int MAX_GRANTS_PER_GRANTEE = 500;
   // ListGrants, ListRetirableGrants: Limit "must be between 1 and 100, inclusive", default 50.
   static final int MAX_LIMIT = 100;
@@ -32,8 +31,15 @@ public final class Grants {
   private final Keys keys;
   private final RandomSource random;
   private final Clock clock;
+  private final int maxGrantsPerKey;
 
   public Grants(MetadataStore store, Keys keys, RandomSource random, Clock clock) {
+    this(store, keys, random, clock, ResourceQuotas.AWS);
+  }
+
+  public Grants(
+      MetadataStore store, Keys keys, RandomSource random, Clock clock, ResourceQuotas quotas) {
+    this.maxGrantsPerKey = quotas.grantsPerKey();
     this.store = store;
     this.keys = keys;
     this.random = random;
@@ -220,9 +226,9 @@ public final class Grants {
         .orElseThrow(() -> notFound(grantId));
   }
 
-  private static void checkLimits(KeyRecord key, List<GrantRecord> existing, String grantee) {
-    if (existing.size() >= MAX_GRANTS_PER_KEY) {
-      throw GrantErrors.tooManyGrants(key.publicId(), MAX_GRANTS_PER_KEY);
+  private void checkLimits(KeyRecord key, List<GrantRecord> existing, String grantee) {
+    if (existing.size() >= maxGrantsPerKey) {
+      throw GrantErrors.tooManyGrants(key.publicId(), maxGrantsPerKey);
     }
     long forGrantee = existing.stream().filter(g -> g.granteePrincipal().equals(grantee)).count();
     if (forGrantee >= MAX_GRANTS_PER_GRANTEE) {

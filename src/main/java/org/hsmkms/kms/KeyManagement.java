@@ -32,7 +32,6 @@ public final class KeyManagement {
   private static final Logger LOG = LoggerFactory.getLogger(KeyManagement.class);
   static final String SYMMETRIC_DEFAULT = "SYMMETRIC_DEFAULT";
   static final String ENCRYPT_DECRYPT = "ENCRYPT_DECRYPT";
-  // AWS quota: 50 tags per key.
   static final int DEFAULT_PENDING_WINDOW_DAYS = 30;
 
   private final KeyInventory hsm;
@@ -41,6 +40,7 @@ public final class KeyManagement {
   private final Keys keys;
   private final KeyPolicies policies;
   private final Clock clock;
+  private final ResourceQuotas quotas;
 
   public KeyManagement(
       KeyInventory hsm,
@@ -49,6 +49,18 @@ public final class KeyManagement {
       Keys keys,
       KeyPolicies policies,
       Clock clock) {
+    this(hsm, random, store, keys, policies, clock, ResourceQuotas.AWS);
+  }
+
+  public KeyManagement(
+      KeyInventory hsm,
+      RandomSource random,
+      MetadataStore store,
+      Keys keys,
+      KeyPolicies policies,
+      Clock clock,
+      ResourceQuotas quotas) {
+    this.quotas = quotas;
     this.hsm = hsm;
     this.random = random;
     this.store = store;
@@ -91,7 +103,8 @@ public final class KeyManagement {
       throw NotSupportedErrors.origin(req.origin());
     }
     boolean multiRegion = Boolean.TRUE.equals(req.multiRegion());
-    Map<String, String> tags = TagRules.check(req.tags(), Map.of(), true);
+    Map<String, String> tags = TagRules.check(req.tags(), Map.of(), true, quotas.tagsPerKey());
+    checkKeyQuota(ctx.account(), ctx.region());
 
     // CreateKey MultiRegion: a multi-Region key's id is mrk- and 32 lowercase hex digits; its row
     // is that of its first (primary) region.
@@ -156,6 +169,18 @@ public final class KeyManagement {
     store.updateKey(enabled);
     LOG.info("created key {} in {}/{}", id, ctx.account(), ctx.region());
     return metadata(ctx, enabled);
+  }
+
+  /** AWS's "AWS KMS keys" resource quota, per account and region: one count query. */
+  void checkKeyQuota(String account, String region) {
+    int usage = store.countKeys(account, region);
+    if (usage >= quotas.keysPerAccount()) {
+      throw ManagementErrors.keyQuota(quotas.keysPerAccount(), usage);
+    }
+  }
+
+  ResourceQuotas quotas() {
+    return quotas;
   }
 
   /** ReplicateKey and UpdatePrimaryRegion, over the same store, keys and policies. */
@@ -306,7 +331,7 @@ public final class KeyManagement {
     synchronized (keys.lifecycleLock()) {
       KeyRecord key = keys.resolveFor(ctx, keyId, "TagResource");
       Map<String, String> existing = store.tags(key.keyId());
-      store.putTags(key.keyId(), TagRules.check(tags, existing, false));
+      store.putTags(key.keyId(), TagRules.check(tags, existing, false, quotas.tagsPerKey()));
     }
   }
 

@@ -24,15 +24,20 @@ public final class KeyPolicies {
   /** The only policy name AWS KMS knows. */
   public static final String DEFAULT_NAME = "default";
 
-  // PutKeyPolicy, CreateKey: "The key policy size quota is 32 kilobytes (32768 bytes)."
-  static final int MAX_POLICY_BYTES = 32 * 1024;
-
   private final MetadataStore store;
   private final Keys keys;
 
+  // PutKeyPolicy, CreateKey: "The key policy size quota is 32 kilobytes (32768 bytes)."
+  private final int maxPolicyBytes;
+
   public KeyPolicies(MetadataStore store, Keys keys) {
+    this(store, keys, ResourceQuotas.AWS);
+  }
+
+  public KeyPolicies(MetadataStore store, Keys keys, ResourceQuotas quotas) {
     this.store = store;
     this.keys = keys;
+    this.maxPolicyBytes = quotas.keyPolicyBytes();
   }
 
   /**
@@ -41,11 +46,12 @@ public final class KeyPolicies {
    * policy must let the caller, by its ARN or through its account, call PutKeyPolicy later) unless
    * {@code bypassLockoutSafetyCheck}.
    *
-   * @throws KmsException MalformedPolicyDocumentException, saying what is wrong
+   * @throws KmsException MalformedPolicyDocumentException, saying what is wrong;
+   *     LimitExceededException for a policy over the size quota
    */
   public void checkPolicy(RequestContext ctx, String policy, boolean bypassLockoutSafetyCheck) {
-    if (policy.getBytes(StandardCharsets.UTF_8).length > MAX_POLICY_BYTES) {
-      throw ManagementErrors.policyTooLarge(MAX_POLICY_BYTES);
+    if (policy.getBytes(StandardCharsets.UTF_8).length > maxPolicyBytes) {
+      throw ManagementErrors.policyTooLarge(maxPolicyBytes);
     }
     PolicyDocument document;
     try {

@@ -50,11 +50,27 @@ public final class ManagementErrors {
         "Custom key store " + customKeyStoreId + " does not exist.");
   }
 
-  /** A key policy larger than AWS's limit. */
+  /** A key policy larger than AWS's limit: a resource quota, so LimitExceededException. */
   public static KmsException policyTooLarge(int maxBytes) {
     return new KmsException(
-        ErrorCode.MALFORMED_POLICY_DOCUMENT,
-        "The key policy is larger than " + maxBytes + " bytes.");
+        ErrorCode.LIMIT_EXCEEDED, "The key policy is larger than " + maxBytes + " bytes.");
+  }
+
+  /** CreateKey or ReplicateKey beyond the keys an account may have in a region (AWS's wording). */
+  public static KmsException keyQuota(long quota, long usage) {
+    return new KmsException(
+        ErrorCode.LIMIT_EXCEEDED,
+        "Key quota for this account in this region is "
+            + quota
+            + " but the current usage is "
+            + usage
+            + ".");
+  }
+
+  /** CreateAlias or UpdateAlias naming a key that has as many aliases as it may have. */
+  public static KmsException aliasQuota(String keyArn, int max) {
+    return new KmsException(
+        ErrorCode.LIMIT_EXCEEDED, "The number of aliases on " + keyArn + " exceeds " + max + ".");
   }
 
   /** A key policy the policy parser refuses, with the parser's description of the fault. */

@@ -63,7 +63,9 @@ public final class MultiRegionKeys {
     if (policy != null) {
       policies.checkPolicy(ctx, policy, bypassPolicyLockoutSafetyCheck);
     }
-    Map<String, String> tagMap = TagRules.check(tags, Map.of(), true);
+    Map<String, String> tagMap =
+        TagRules.check(tags, Map.of(), true, management.quotas().tagsPerKey());
+    management.checkKeyQuota(primary.account(), replicaRegion);
     KeyRecord replica;
     synchronized (keys.lifecycleLock()) {
       primary = reread(primary);

@@ -8,18 +8,17 @@ import java.util.Set;
 
 /** AWS's rules for the tags of a key: CreateKey's, ReplicateKey's and TagResource's. */
 final class TagRules {
-  /** Tags a key may have. */
-  static final int MAX_TAGS = 50;
-
   private TagRules() {}
 
   /**
    * The tags of a request, checked as AWS checks them.
    *
-   * @param creating CreateKey's Tags: more than 50 is TagException "Too many tags" (AWS), where
-   *     TagResource answers LimitExceededException
+   * @param creating CreateKey's Tags: more than the quota is TagException "Too many tags" (AWS),
+   *     where TagResource answers LimitExceededException
+   * @param maxTags tags a key may have (AWS: 50)
    */
-  static Map<String, String> check(List<Tag> tags, Map<String, String> existing, boolean creating) {
+  static Map<String, String> check(
+      List<Tag> tags, Map<String, String> existing, boolean creating, int maxTags) {
     Map<String, String> out = new LinkedHashMap<>();
     if (tags == null) {
       return out;
@@ -31,13 +30,13 @@ final class TagRules {
         throw ManagementErrors.duplicateTagKeys();
       }
     }
-    if (creating && out.size() > MAX_TAGS) {
+    if (creating && out.size() > maxTags) {
       throw ManagementErrors.tooManyTags();
     }
     Set<String> union = new HashSet<>(existing.keySet());
     union.addAll(out.keySet());
-    if (union.size() > MAX_TAGS) {
-      throw ManagementErrors.tagLimit(MAX_TAGS);
+    if (union.size() > maxTags) {
+      throw ManagementErrors.tagLimit(maxTags);
     }
     return out;
   }

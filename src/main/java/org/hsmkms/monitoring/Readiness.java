@@ -8,7 +8,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Whether the service should be sent requests now: not while it starts or drains, and, while it
  * serves, only when every check passes (the HSM logged in with a session obtainable, the store
- * reachable, the audit trail writable). The first failing check is named.
+ * reachable, the audit trail writable, the credentials file usable). The first failing check is
+ * named.
  *
  * <p>Security: a failure is named by its check alone ({@code hsm}, {@code store}, {@code audit});
  * its cause goes to the server log, once per change, never to the caller.

@@ -13,9 +13,14 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 import org.hsmkms.audit.AuditTrail;
 import org.hsmkms.hsm.HsmStatus;
@@ -31,7 +36,8 @@ import org.hsmkms.store.MetadataStore;
  * suppliers) and never see a meter.
  *
  * <p>Security: no label carries a key id, an alias or any other client-chosen string; label values
- * are operation names of the AWS model, error types, KeyPairSpecs and store method names.
+ * are operation names of the AWS model, error types, KeyPairSpecs, request quota classes and store
+ * method names.
  */
 public final class ServiceMetrics implements AutoCloseable {
   /** The latency histograms' buckets: from a cached read to a slow RSA-4096 generation. */
@@ -59,6 +65,10 @@ public final class ServiceMetrics implements AutoCloseable {
   private final JvmGcMetrics gc = new JvmGcMetrics();
   private final Counter auditFailures;
   private final Timer auditWrites;
+  private final Map<String, Counter> throttled = new ConcurrentHashMap<>();
+
+  /** What function counters read and nothing else holds (Micrometer references them weakly). */
+  private final List<Object> strongly = new CopyOnWriteArrayList<>();
 
   public ServiceMetrics() {
     new JvmMemoryMetrics().bindTo(registry);
@@ -107,6 +117,23 @@ public final class ServiceMetrics implements AutoCloseable {
         .register(registry);
   }
 
+  /**
+   * A request refused for its request quota, by quota class (a fixed set of names: {@code
+   * symmetric}, {@code GenerateDataKeyPair:RSA_4096}, {@code CreateKey}, ...; never an account).
+   */
+  public void throttled(String quotaClass) {
+    throttled
+        .computeIfAbsent(
+            quotaClass,
+            c ->
+                Counter.builder("hsmkms.requests.throttled")
+                    .description(
+                        "Requests refused with ThrottlingException, by request quota class")
+                    .tag("quota_class", c)
+                    .register(registry))
+        .increment();
+  }
+
   /** The HSM's session pool and working copies. */
   public void hsm(HsmStatus hsm) {
     Gauge.builder("hsmkms.hsm.sessions.in.use", hsm::sessionsInUse)
@@ -135,6 +162,25 @@ public final class ServiceMetrics implements AutoCloseable {
     Gauge.builder("hsmkms.data.key.pairs.capacity", capacity::getAsInt)
         .description("The size of the pool of pregenerated data key pairs, by KeyPairSpec")
         .tag("spec", keyPairSpec)
+        .register(registry);
+  }
+
+  /**
+   * The KMS listener's connections: open now, closed at once past a connection limit, and closed
+   * for taking too long over a request's headers or body.
+   */
+  public void connections(IntSupplier open, LongSupplier refused, LongSupplier timedOut) {
+    // Micrometer holds a function counter's object weakly: these lambdas are kept here.
+    strongly.add(refused);
+    strongly.add(timedOut);
+    Gauge.builder("hsmkms.connections.open", open::getAsInt)
+        .description("Connections open on the KMS listener")
+        .register(registry);
+    FunctionCounter.builder("hsmkms.connections.refused", refused, LongSupplier::getAsLong)
+        .description("Connections closed at once, past connections.maxConnections(PerAddress)")
+        .register(registry);
+    FunctionCounter.builder("hsmkms.connections.timed.out", timedOut, LongSupplier::getAsLong)
+        .description("Connections closed for taking too long over a request's headers or body")
         .register(registry);
   }
 

@@ -75,6 +75,11 @@ public final class CachingMetadataStore implements MetadataStore {
   }
 
   @Override
+  public int countKeys(String account, String region) {
+    return store.countKeys(account, region);
+  }
+
+  @Override
   public List<KeyRecord> keysInStates(Set<String> states) {
     return store.keysInStates(states);
   }

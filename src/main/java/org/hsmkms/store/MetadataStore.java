@@ -45,6 +45,12 @@ public interface MetadataStore extends AutoCloseable {
    */
   List<KeyRecord> listKeys(String account, String region, String afterKeyId, int limit);
 
+  /**
+   * How many keys one account has in one region, as {@link #listKeys} would list them all: the
+   * count behind the keys-per-account resource quota, one query rather than a listing.
+   */
+  int countKeys(String account, String region);
+
   /** All keys (any account/region) whose state is one of {@code states}. */
   List<KeyRecord> keysInStates(Set<String> states);
 

@@ -182,7 +182,7 @@ class CredentialStoreIT {
   }
 
   @Test
-  void changedFile_isReloaded_andAMalformedOneKeepsTheLastGoodTable() {
+  void changedFile_isReloaded_andAMalformedOneFailsClosedUntilFixed() {
     Path file = dir.resolve("creds");
     TestServer.withHsm(
         hsm -> {
@@ -207,9 +207,18 @@ class CredentialStoreIT {
           assertTrue(store.reloadIfChanged());
           assertNull(store.find("AKIASTOREIT1"));
 
+          String good = Files.readString(file);
           Files.writeString(file, "[broken\n");
           assertFalse(store.reloadIfChanged());
-          assertNotNull(store.find("AKIASTOREIT2"), "the last good table stays");
+          assertNull(store.find("AKIASTOREIT2"), "no key while the file is damaged");
+          IllegalStateException e = assertThrows(IllegalStateException.class, store::checkUsable);
+          assertTrue(e.getMessage().contains("is not valid"), e.getMessage());
+          assertFalse(store.reloadIfChanged(), "the same damaged file is refused again");
+
+          Files.writeString(file, good);
+          assertTrue(store.reloadIfChanged());
+          assertNotNull(store.find("AKIASTOREIT2"));
+          store.checkUsable();
         });
   }
 

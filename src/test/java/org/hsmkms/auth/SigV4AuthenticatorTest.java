@@ -248,6 +248,30 @@ class SigV4AuthenticatorTest {
   }
 
   @Test
+  void headerCheck_passesASignedRequestWithoutItsBody_andTheBodyThenVerifies() {
+    SignedRequest r = sdkSigned(b -> {}, "us-east-1", NOW, SECRET);
+
+    HeaderCheck checked = auth.checkHeaders(withoutBody(r));
+
+    assertEquals(AKID, auth.authenticate(r, checked).accessKeyId());
+  }
+
+  @Test
+  void keyRemovedBetweenTheHeadersAndTheBody_isUnrecognizedClient() {
+    Map<String, Credential> keys = new java.util.HashMap<>(Map.of(AKID, credential));
+    SigV4Authenticator revocable =
+        new SigV4Authenticator("kms", keys::get, Clock.fixed(NOW, ZoneOffset.UTC));
+    SignedRequest r = sdkSigned(b -> {}, "us-east-1", NOW, SECRET);
+    HeaderCheck checked = revocable.checkHeaders(withoutBody(r));
+
+    keys.remove(AKID);
+
+    AuthenticationException e =
+        assertThrows(AuthenticationException.class, () -> revocable.authenticate(r, checked));
+    assertEquals(Kind.UNRECOGNIZED_CLIENT, e.kind());
+  }
+
+  @Test
   void sessionToken_isUnrecognizedClient() {
     SignedRequest r =
         sdkSigned(
@@ -432,7 +456,19 @@ class SigV4AuthenticatorTest {
     assertEquals(kind, e.kind(), e.getMessage());
     // The wire type and status (400) of each kind: api/AuthenticationTest.
     assertTrue(e.getMessage() == null || !e.getMessage().contains(SECRET));
+    if (!SigV4Authenticator.SIGNATURE_MISMATCH.equals(e.getMessage())) {
+      // Every refusal but a signature mismatch needs no body: the header check, given none,
+      // refuses alike (it is the first half of the same check, not a copy of it).
+      AuthenticationException early =
+          assertThrows(AuthenticationException.class, () -> auth.checkHeaders(withoutBody(r)));
+      assertEquals(kind, early.kind());
+      assertEquals(e.getMessage(), early.getMessage());
+    }
     return e;
+  }
+
+  private static SignedRequest withoutBody(SignedRequest r) {
+    return new SignedRequest(r.method(), r.path(), r.rawQuery(), r.headers(), new byte[0]);
   }
 
   private static SignedRequest sdkSigned(

@@ -24,6 +24,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.GetKeyPolicyResponse;
+import software.amazon.awssdk.services.kms.model.LimitExceededException;
 import software.amazon.awssdk.services.kms.model.ListKeyPoliciesResponse;
 import software.amazon.awssdk.services.kms.model.MalformedPolicyDocumentException;
 import software.amazon.awssdk.services.kms.model.NotFoundException;
@@ -313,7 +314,7 @@ class KeyPolicyIT {
   }
 
   @Test
-  void policyOf32KiB_isStored_andOneByteMore_isMalformedPolicyDocumentException() {
+  void policyOf32KiB_isStored_andOneByteMore_isLimitExceededException() {
     String keyId = newKey(kms);
     String exactly = policyOfBytes(32 * 1024);
     String tooLarge = policyOfBytes(32 * 1024 + 1);
@@ -321,13 +322,13 @@ class KeyPolicyIT {
     kms.putKeyPolicy(b -> b.keyId(keyId).policy(exactly));
     assertEquals(exactly, kms.getKeyPolicy(b -> b.keyId(keyId)).policy());
 
-    MalformedPolicyDocumentException e =
+    // The key policy document size is a resource quota: LimitExceededException.
+    LimitExceededException e =
         assertThrows(
-            MalformedPolicyDocumentException.class,
+            LimitExceededException.class,
             () -> kms.putKeyPolicy(b -> b.keyId(keyId).policy(tooLarge)));
     assertTrue(e.awsErrorDetails().errorMessage().contains("32768"), e.getMessage());
-    assertThrows(
-        MalformedPolicyDocumentException.class, () -> kms.createKey(b -> b.policy(tooLarge)));
+    assertThrows(LimitExceededException.class, () -> kms.createKey(b -> b.policy(tooLarge)));
     assertEquals(exactly, kms.getKeyPolicy(b -> b.keyId(keyId)).policy());
   }
 
@@ -339,8 +340,7 @@ class KeyPolicyIT {
     String policy = "{\"Id\":\"" + padding + "\"}";
 
     assertThrows(
-        MalformedPolicyDocumentException.class,
-        () -> kms.putKeyPolicy(b -> b.keyId(keyId).policy(policy)));
+        LimitExceededException.class, () -> kms.putKeyPolicy(b -> b.keyId(keyId).policy(policy)));
   }
 
   @Test

@@ -424,9 +424,28 @@ class ErrorsTest {
         row(
             "ManagementErrors.policyTooLarge",
             () -> ManagementErrors.policyTooLarge(32768),
-            "MalformedPolicyDocumentException",
+            "LimitExceededException",
             400,
             "The key policy is larger than 32768 bytes."),
+        row(
+            "ProtocolErrors.throttled",
+            ProtocolErrors::throttled,
+            "ThrottlingException",
+            400,
+            "You have exceeded the rate at which you may call KMS. Reduce the frequency of your"
+                + " calls."),
+        row(
+            "ManagementErrors.keyQuota",
+            () -> ManagementErrors.keyQuota(100000, 100000),
+            "LimitExceededException",
+            400,
+            "Key quota for this account in this region is 100000 but the current usage is 100000."),
+        row(
+            "ManagementErrors.aliasQuota",
+            () -> ManagementErrors.aliasQuota(ARN, 50),
+            "LimitExceededException",
+            400,
+            "The number of aliases on " + ARN + " exceeds 50."),
         row(
             "ManagementErrors.malformedPolicy",
             () -> ManagementErrors.malformedPolicy("Statement is missing."),

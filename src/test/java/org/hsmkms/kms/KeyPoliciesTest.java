@@ -231,7 +231,7 @@ class KeyPoliciesTest {
   void checkPolicy_atMost32KiB_countedInUtf8Bytes() {
     String head = "{\"Id\":\"";
     String tail = "\"," + POLICY.substring(1);
-    int room = KeyPolicies.MAX_POLICY_BYTES - head.length() - tail.length();
+    int room = ResourceQuotas.AWS.keyPolicyBytes() - head.length() - tail.length();
     String exactly = head + "x".repeat(room) + tail;
     // The same number of characters, one of them two bytes long.
     String oneByteOver = head + "\u00e9" + "x".repeat(room - 1) + tail;
@@ -239,7 +239,8 @@ class KeyPoliciesTest {
     policies.checkPolicy(ctx, exactly, false);
     KmsException e =
         assertThrows(KmsException.class, () -> policies.checkPolicy(ctx, oneByteOver, false));
-    assertEquals(ErrorCode.MALFORMED_POLICY_DOCUMENT, e.code());
+    // A resource quota: LimitExceededException.
+    assertEquals(ErrorCode.LIMIT_EXCEEDED, e.code());
     assertEquals("The key policy is larger than 32768 bytes.", e.getMessage());
   }
 

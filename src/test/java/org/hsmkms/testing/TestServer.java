@@ -21,6 +21,7 @@ import java.util.function.UnaryOperator;
 import org.hsmkms.Application;
 import org.hsmkms.auth.CredentialsAdmin;
 import org.hsmkms.config.Config;
+import org.hsmkms.config.Quotas;
 import org.hsmkms.hsm.pkcs11.Pkcs11Hsm;
 import org.hsmkms.hsm.pkcs11.Pkcs11Settings;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -97,7 +98,9 @@ public final class TestServer implements AutoCloseable {
             new Config.Deletion(3600L),
             new Config.Credentials(dataDir.resolve("server-credentials").toString(), 1L),
             Config.Audit.toFile(dataDir.resolve("audit.log").toString()));
-    this.config = customize.apply(base);
+    // The suite creates keys faster than AWS's 5 CreateKey a second: the request quotas stay on,
+    // at a thousand times AWS's defaults (QuotasIT sets its own).
+    this.config = customize.apply(base.withQuotas(Quotas.defaults().withScale(1000)));
     if (config.credentials() != null) {
       writeCredentials(Path.of(config.credentials().file()));
     }

@@ -39,6 +39,9 @@ public final class Bench {
 
   /** The command line: runs, prints the report, returns the exit code. */
   public static int main(String[] args, HsmOpener opener) throws IOException {
+    if (NoisyTenantOptions.asked(args)) {
+      return NoisyTenant.main(args);
+    }
     if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
       System.out.println(BenchOptions.USAGE);
       return 0;

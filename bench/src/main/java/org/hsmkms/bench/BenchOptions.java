@@ -196,7 +196,9 @@ public record BenchOptions(
           "--context: without --policies, the requests carry that encryption context all the"
               + " same (to compare the two)",
           "operations: " + String.join(",", Operations.names()),
-          "  (GenerateDataKeyPair alone means every key pair spec; default: all)");
+          "  (GenerateDataKeyPair alone means every key pair spec; default: all)",
+          "--scenario noisy-tenant: a noisy and a quiet tenant on a dev server the bench starts"
+              + " ('--scenario noisy-tenant --help')");
 
   private static Duration seconds(String s) {
     double v = Double.parseDouble(s);

@@ -96,6 +96,17 @@ final class BenchPrincipal {
    * to find out.
    */
   void awaitAuthenticated(SignedClient client, Duration timeout) throws IOException {
+    awaitAuthenticated(client, timeout, "--policies: " + arn);
+  }
+
+  /**
+   * Waits until {@code client} gets any answer but an authentication error: the server has read the
+   * access key it signs with.
+   *
+   * @param who the principal, for the error when the server never accepts it
+   */
+  static void awaitAuthenticated(SignedClient client, Duration timeout, String who)
+      throws IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
     byte[] probe = Operations.json(java.util.Map.of("NumberOfBytes", 1));
     while (true) {
@@ -105,8 +116,8 @@ final class BenchPrincipal {
       }
       if (System.nanoTime() > deadline) {
         throw new IOException(
-            "--policies: the server did not accept the access key of "
-                + arn
+            "the server did not accept the access key of "
+                + who
                 + " within "
                 + timeout.toSeconds()
                 + " s of adding it (last answer "

@@ -51,7 +51,12 @@ final class CredentialsTool {
     if (options.dataDir() == null) {
       throw new IllegalArgumentException("--policies needs --data-dir DIR or --config FILE");
     }
-    Path dir = options.dataDir().toAbsolutePath();
+    return forDataDir(options.dataDir());
+  }
+
+  /** The credentials of the dev server of {@code dataDir}. */
+  static CredentialsTool forDataDir(Path dataDir) {
+    Path dir = dataDir.toAbsolutePath();
     // A dev token is found only through its own SoftHSM2 configuration (as in the launcher).
     Path conf = dir.resolve("softhsm2.conf");
     return new CredentialsTool(

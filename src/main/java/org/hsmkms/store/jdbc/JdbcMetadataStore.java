@@ -28,21 +28,17 @@ import org.hsmkms.store.StoreException;
  * jdbc:sqlite:/path/metadata.db}) in WAL mode; several nodes share a PostgreSQL database ({@code
  * jdbc:postgresql://host:port/db}). The SQL is the same on both.
  *
- * <p>The constructor creates the SQLite file's directory if needed and applies the {@link
- * Migrations} before the store is usable; a database newer than this build is refused. Each write
- * call is one transaction. On SQLite writes go through one connection and reads use a small set of
- * read connections that run concurrently with each other and with writes; on PostgreSQL both come
- * from a validating pool and writes run at SERIALIZABLE (see {@link PostgresConnections}).
+ * <p>The constructor makes the SQLite file's directory if needed and applies the {@link
+ * Migrations}; a database newer than this build is refused. A write call is one transaction. On
+ * SQLite writes share one connection and reads run concurrently on a few others; on PostgreSQL both
+ * come from a validating pool, writes at SERIALIZABLE ({@link PostgresConnections}).
  *
- * <p>This class opens the database and hands each call to the {@code *Transactions} class of its
- * domain (keys, aliases, grants, imports, rotations, multi-Region keys), which checks the
- * arguments, runs the transaction, names the operation and documents what is particular to this
- * store, such as the {@link StoreException} a call throws; the SQL of each table lives in the
- * {@code *Rows} classes. Instants are stored as epoch milliseconds (no precision below that).
+ * <p>Each call goes to its domain's {@code *Transactions} class (checks, transaction, its {@link
+ * StoreException}s); each table's SQL is in a {@code *Rows} class. Instants are epoch millis.
  *
  * <p>Security: the store holds ids of HSM objects, never key material. {@link StoreException}
- * messages name the operation and key id or alias name only, never descriptions, policies or tag
- * values, and never the JDBC URL or password.
+ * messages name the operation and key id or alias name only: no description, policy, tag value,
+ * JDBC URL or password.
  */
 public final class JdbcMetadataStore implements MetadataStore {
   /** Read connections kept when none is given; enough for a worker pool of 8-16 threads. */
@@ -138,6 +134,11 @@ public final class JdbcMetadataStore implements MetadataStore {
   @Override
   public List<KeyRecord> listKeys(String account, String region, String afterKeyId, int limit) {
     return keys.listKeys(account, region, afterKeyId, limit);
+  }
+
+  @Override
+  public int countKeys(String account, String region) {
+    return keys.countKeys(account, region);
   }
 
   @Override

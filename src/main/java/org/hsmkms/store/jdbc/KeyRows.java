@@ -52,6 +52,8 @@ final class KeyRows {
       "SELECT "
           + KEY_COLUMNS
           + " FROM keys WHERE account = ? AND region = ? AND key_state NOT IN (?, ?)";
+  private static final String COUNT_KEYS =
+      "SELECT COUNT(*) FROM keys WHERE account = ? AND region = ? AND key_state NOT IN (?, ?)";
   private static final String LIST_KEYS = LIST_KEYS_WHERE + " ORDER BY key_id LIMIT ?";
   private static final String LIST_KEYS_AFTER =
       LIST_KEYS_WHERE + " AND key_id > ? ORDER BY key_id LIMIT ?";
@@ -187,6 +189,20 @@ final class KeyRows {
       }
       ps.setInt(i, limit);
       return readKeys(ps);
+    }
+  }
+
+  /** How many keys {@link #list} would list in all. */
+  static int count(Connection c, String account, String region) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(COUNT_KEYS)) {
+      ps.setString(1, account);
+      ps.setString(2, region);
+      ps.setString(3, CREATING);
+      ps.setString(4, DELETING);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
     }
   }
 

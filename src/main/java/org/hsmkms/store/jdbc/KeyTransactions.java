@@ -102,6 +102,12 @@ final class KeyTransactions {
     return connections.read("listKeys", c -> KeyRows.list(c, account, region, afterKeyId, limit));
   }
 
+  int countKeys(String account, String region) {
+    Objects.requireNonNull(account, "account");
+    Objects.requireNonNull(region, "region");
+    return connections.read("countKeys", c -> KeyRows.count(c, account, region));
+  }
+
   List<KeyRecord> keysInStates(Set<String> states) {
     Objects.requireNonNull(states, "states");
     if (states.isEmpty()) {

@@ -237,6 +237,20 @@ class KeyRowsTest extends StoreTestSupport {
   }
 
   @Test
+  void countKeys_countsWhatListKeysLists_perAccountAndRegion() {
+    insert(key("k1", ACCOUNT, REGION, "Creating"));
+    insert(key("k2", ACCOUNT, REGION, "Enabled"));
+    insert(key("k3", ACCOUNT, REGION, "Deleting"));
+    insert(key("k4", ACCOUNT, REGION, "PendingDeletion"));
+    insert(key("k5", ACCOUNT, OTHER_REGION, "Enabled"));
+    insert(key("k6", OTHER_ACCOUNT, REGION, "Enabled"));
+
+    assertEquals(2, store.countKeys(ACCOUNT, REGION));
+    assertEquals(1, store.countKeys(ACCOUNT, OTHER_REGION));
+    assertEquals(0, store.countKeys(OTHER_ACCOUNT, OTHER_REGION));
+  }
+
+  @Test
   void listKeys_excludesInternalCreatingAndDeletingStates() {
     insert(key("k1", ACCOUNT, REGION, "Creating"));
     insert(key("k2", ACCOUNT, REGION, "Enabled"));
