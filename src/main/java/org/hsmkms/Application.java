@@ -3,7 +3,6 @@ package org.hsmkms;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -34,6 +33,7 @@ import org.hsmkms.kms.cluster.ClusterNode;
 import org.hsmkms.store.ClusterStore;
 import org.hsmkms.store.EmbeddedStoreLock;
 import org.hsmkms.store.MetadataStore;
+import org.hsmkms.work.WorkQueues;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +64,7 @@ public final class Application implements AutoCloseable {
   private MaterialRotation materialRotation;
   private KeyMaterialImport imports;
   private ImportSweep importSweep;
+  private WorkQueues work;
   private DataKeyPairPool keyPairPool;
   private CredentialStore credentials;
   private KeyUsageTracker keyUsage;
@@ -140,11 +141,16 @@ public final class Application implements AutoCloseable {
         new ImportSweep(imports, hsm.keyImport(), hsm.inventory(), store, keys, clock, node);
     importSweep.reconcile();
     importSweep.sweep();
+    // The threads of each class of work; the pool's refill takes its turn in the slow class.
+    this.work = ConfiguredParts.workQueues(config);
+    parts.add("the work queues", work::close);
+    monitoring.watch(work);
     this.keyPairPool =
         new DataKeyPairPool(
             hsm.dataKeyPairs(),
             ConfiguredParts.poolSizes(config.dataKeyPairs()),
-            config.dataKeyPairs().prefill());
+            config.dataKeyPairs().prefill(),
+            work.keyPairRefill());
     parts.add("the data key pair pool", keyPairPool::close);
     this.credentials = ConfiguredParts.credentialStore(config, hsm);
     if (credentials != null) {
@@ -227,19 +233,14 @@ public final class Application implements AutoCloseable {
     parts.add("the cluster node", node::close);
   }
 
-  /** Vert.x, the workers, the KMS services behind the HTTP listeners, and the periodic sweeps. */
+  /** The KMS services behind the HTTP listeners, and the periodic work. */
   private void serve(Keys keys, AuditTrail audit) {
-    int sessions = config.hsm().sessions();
     // GetKeyLastUsage: uses noted in memory per request; written by a periodic flush and a last
     // one here, closed after Vert.x (so after the last request) and before the store.
     this.keyUsage = new KeyUsageTracker(store, clock);
     keyUsage.start();
     parts.add("the key usage flush", keyUsage::flush);
     int eventLoops = Math.max(2, Runtime.getRuntime().availableProcessors());
-    // The worker pool is as large as the HSM session pool: a larger one would only queue on it.
-    WorkerExecutor workers =
-        vertx.createSharedWorkerExecutor("hsm-kms-worker", sessions, 60, TimeUnit.SECONDS);
-    parts.add("the HSM workers", () -> await(workers.close()));
     // Signatures are checked against the wall clock, never the (test-movable) service clock.
     SigV4Authenticator authenticator =
         new SigV4Authenticator(
@@ -259,7 +260,7 @@ public final class Application implements AutoCloseable {
     KmsHttpServer http =
         new KmsHttpServer(
             vertx,
-            workers,
+            work,
             authenticator,
             credentials == null ? IdentityPolicies.NONE : credentials,
             clock,
@@ -290,31 +291,17 @@ public final class Application implements AutoCloseable {
             .toCompletableFuture()
             .join();
     PeriodicWork.start(
-        vertx,
-        workers,
-        parts,
-        node,
-        config,
-        reconciler,
-        materialRotation,
-        usageLimits,
-        importSweep);
+        vertx, work, parts, node, config, reconciler, materialRotation, usageLimits, importSweep);
     long usageTimer =
         vertx.setPeriodic(
             config.keyUsage().flushIntervalSeconds() * 1000,
-            id ->
-                workers
-                    .executeBlocking(keyUsage::flush, false)
-                    .onFailure(t -> LOG.error("key usage flush failed", t)));
+            id -> work.background("the key usage flush", keyUsage::flush));
     parts.add("the key usage flush timer", () -> vertx.cancelTimer(usageTimer));
     if (credentials != null) {
       long credentialsTimer =
           vertx.setPeriodic(
               config.credentials().reloadIntervalSeconds() * 1000,
-              id ->
-                  workers
-                      .executeBlocking(credentials::reloadIfChanged, false)
-                      .onFailure(t -> LOG.error("credentials reload failed", t)));
+              id -> work.background("the credentials reload", credentials::reloadIfChanged));
       parts.add("the credentials reload", () -> vertx.cancelTimer(credentialsTimer));
     }
   }
@@ -359,6 +346,11 @@ public final class Application implements AutoCloseable {
   /** The usage counts of key materials, for operators' tools and tests. */
   public UsageLimits usageLimits() {
     return usageLimits;
+  }
+
+  /** The executors of the classes of work, for operators' tools and tests. */
+  public WorkQueues work() {
+    return work;
   }
 
   /** The pool of pregenerated data key pairs, for operators' tools and tests. */

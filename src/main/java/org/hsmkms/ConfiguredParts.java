@@ -14,11 +14,13 @@ import org.hsmkms.auth.SecretSealer;
 import org.hsmkms.config.Audit;
 import org.hsmkms.config.Config;
 import org.hsmkms.config.Quotas;
+import org.hsmkms.config.Work;
 import org.hsmkms.hsm.KeyPairType;
 import org.hsmkms.hsm.pkcs11.Pkcs11Hsm;
 import org.hsmkms.kms.KeySpec;
 import org.hsmkms.kms.ResourceQuotas;
 import org.hsmkms.quota.RequestQuotas;
+import org.hsmkms.work.WorkQueues;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,6 +97,33 @@ final class ConfiguredParts {
   }
 
   /** The pool size of each key pair type, from the configured KeyPairSpec names. */
+  /**
+   * The executors of the classes of work, with the shares of the HSM sessions and the queue bounds
+   * the configuration gives (config/Work.java).
+   */
+  static WorkQueues workQueues(Config config) {
+    Work w = config.work();
+    Work.Shares shares =
+        w.shares(config.hsm().sessions(), Runtime.getRuntime().availableProcessors());
+    LOG.info(
+        "work classes: fast {} threads, slow {}, background {} (of {} HSM sessions)",
+        shares.fast(),
+        shares.slow(),
+        shares.background(),
+        config.hsm().sessions());
+    if (shares.oversubscribed()) {
+      LOG.warn(
+          "hsm.sessions ({}) is too small to give each class of work its own sessions; "
+              + "give at least {} for isolation",
+          config.hsm().sessions(),
+          shares.fast() + shares.slow() + shares.background());
+    }
+    return new WorkQueues(
+        new WorkQueues.Bounds(shares.fast(), w.fastQueuePerAccount(), w.fastQueueBound()),
+        new WorkQueues.Bounds(shares.slow(), w.slowQueuePerAccount(), w.slowQueueBound()),
+        shares.background());
+  }
+
   static Map<KeyPairType, Integer> poolSizes(Config.DataKeyPairs config) {
     Map<KeyPairType, Integer> sizes = new EnumMap<>(KeyPairType.class);
     config

@@ -11,6 +11,9 @@ import org.hsmkms.kms.KeySpec;
 import org.hsmkms.monitoring.Readiness;
 import org.hsmkms.monitoring.ServiceMetrics;
 import org.hsmkms.store.MetadataStore;
+import org.hsmkms.work.FairWorkQueue;
+import org.hsmkms.work.WorkClass;
+import org.hsmkms.work.WorkQueues;
 
 /**
  * The composition root's part for health and metrics: the meters, the readiness checks and the
@@ -57,6 +60,18 @@ final class Monitoring {
   }
 
   /** The gauges of each configured data key pair pool. */
+  /** The depth, running tasks and refusals of each class of work. */
+  void watch(WorkQueues work) {
+    for (WorkClass c : WorkClass.values()) {
+      metrics.workClass(
+          c.label(),
+          work.of(c),
+          FairWorkQueue::waiting,
+          FairWorkQueue::running,
+          FairWorkQueue::refused);
+    }
+  }
+
   void watch(DataKeyPairPool pool, Config.DataKeyPairs config) {
     for (String spec : config.poolSizes().keySet()) {
       KeySpec.of(spec)

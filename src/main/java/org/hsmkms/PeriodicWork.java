@@ -1,7 +1,6 @@
 package org.hsmkms;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
 import java.util.concurrent.Callable;
 import org.hsmkms.config.Config;
 import org.hsmkms.kms.ImportSweep;
@@ -9,38 +8,37 @@ import org.hsmkms.kms.MaterialRotation;
 import org.hsmkms.kms.Reconciler;
 import org.hsmkms.kms.UsageLimits;
 import org.hsmkms.kms.cluster.ClusterNode;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.hsmkms.work.WorkQueues;
 
 /**
- * The timers of the periodic work, each run on the workers: deletions when due, the rotation sweep,
- * the imported key material sweep (expiry and import-parameter cleanup), and the reconciliation of
- * what dead nodes left. Each runs on the leader only (the node holding the leader lock, checked
- * right before the run), so once across the cluster; the changes they make are compare-and-sets in
- * the database besides, so that two leaders for a moment still act once.
+ * The timers of the periodic work, each run on the background class of work (never behind client
+ * requests), each job queued under its own name so that one job's backlog never delays another:
+ * deletions when due, the rotation sweep, the imported key material sweep (expiry and
+ * import-parameter cleanup), and the reconciliation of what dead nodes left. Each runs on the
+ * leader only (the node holding the leader lock, checked right before the run), so once across the
+ * cluster; the changes they make are compare-and-sets in the database besides, so that two leaders
+ * for a moment still act once.
  *
  * <p>A rotation asked for by a material at its usage limit is carried out by the node whose counter
  * asked, leader or not: the request lives in that node's memory, and claiming a rotation is
  * exclusive in the database.
  */
 final class PeriodicWork {
-  private static final Logger LOG = LoggerFactory.getLogger(PeriodicWork.class);
-
   private final Vertx vertx;
-  private final WorkerExecutor workers;
+  private final WorkQueues work;
   private final OpenParts parts;
   private final ClusterNode node;
 
-  private PeriodicWork(Vertx vertx, WorkerExecutor workers, OpenParts parts, ClusterNode node) {
+  private PeriodicWork(Vertx vertx, WorkQueues work, OpenParts parts, ClusterNode node) {
     this.vertx = vertx;
-    this.workers = workers;
+    this.work = work;
     this.parts = parts;
     this.node = node;
   }
 
   static void start(
       Vertx vertx,
-      WorkerExecutor workers,
+      WorkQueues work,
       OpenParts parts,
       ClusterNode node,
       Config config,
@@ -48,7 +46,7 @@ final class PeriodicWork {
       MaterialRotation rotation,
       UsageLimits usage,
       ImportSweep importSweep) {
-    PeriodicWork w = new PeriodicWork(vertx, workers, parts, node);
+    PeriodicWork w = new PeriodicWork(vertx, work, parts, node);
     long deletionSeconds = Math.max(1, config.deletion().checkIntervalSeconds());
     w.everyLeader("the deletion sweep", deletionSeconds, reconciler::deleteDueKeys);
     w.everyLeader(
@@ -65,21 +63,14 @@ final class PeriodicWork {
           return reconciler.reconcileAbandoned();
         });
     // A material at its usage limit has its key rotated at once, not at the next sweep.
-    usage.onRotationWanted(
-        () ->
-            workers
-                .executeBlocking(rotation::sweep, false)
-                .onFailure(t -> LOG.error("rotation sweep failed", t)));
+    usage.onRotationWanted(() -> work.background("the rotation sweep", rotation::sweep));
   }
 
   private void everyLeader(String name, long seconds, Callable<?> job) {
     long timer =
         vertx.setPeriodic(
             seconds * 1000,
-            id ->
-                workers
-                    .executeBlocking(() -> node.confirmLeading() ? job.call() : null, false)
-                    .onFailure(t -> LOG.error("{} failed", name, t)));
+            id -> work.background(name, () -> node.confirmLeading() ? job.call() : null));
     parts.add(name, () -> vertx.cancelTimer(timer));
   }
 }

@@ -1,8 +1,8 @@
 package org.hsmkms.api;
 
-import io.vertx.core.AsyncResult;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vertx.core.Context;
 import io.vertx.core.Handler;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -11,15 +11,20 @@ import java.util.Set;
 import org.hsmkms.authz.KmsActions;
 import org.hsmkms.kms.Errors;
 import org.hsmkms.kms.KmsException;
+import org.hsmkms.kms.ProtocolErrors;
 import org.hsmkms.kms.RequestContext;
+import org.hsmkms.work.WorkClass;
+import org.hsmkms.work.WorkQueues;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The last link: runs the operation on the worker pool ({@code hsm-kms-worker}, as large as the HSM
- * session pool), never on the event loop. On the same worker the answer is serialized, the
- * plaintext it embeds is zeroed right after, and the audit record is written; back on the event
- * loop the answer is sent, or the error handed to the failure handler.
+ * The last link: runs the operation on the executor of its {@link WorkClass} (fast or slow, each
+ * with its share of the HSM sessions), queued under the caller's account, never on the event loop.
+ * A request that finds its account's queue or its class's queue full is answered
+ * ThrottlingException at once, without running. On the same worker the answer is serialized, the
+ * plaintext it embeds is zeroed right after, and the audit record is written; back on the request's
+ * event loop the answer is sent, or the error handed to the failure handler.
  */
 final class DispatchHandler implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(DispatchHandler.class);
@@ -30,16 +35,16 @@ final class DispatchHandler implements Handler<RoutingContext> {
     void succeeded(String operation, RequestContext ctx);
   }
 
-  private final WorkerExecutor workers;
+  private final WorkQueues work;
   private final AuditRecorder recorder;
   private final Success success;
 
-  DispatchHandler(WorkerExecutor workers, AuditRecorder recorder) {
-    this(workers, recorder, (operation, ctx) -> {});
+  DispatchHandler(WorkQueues work, AuditRecorder recorder) {
+    this(work, recorder, (operation, ctx) -> {});
   }
 
-  DispatchHandler(WorkerExecutor workers, AuditRecorder recorder, Success success) {
-    this.workers = workers;
+  DispatchHandler(WorkQueues work, AuditRecorder recorder, Success success) {
+    this.work = work;
     this.recorder = recorder;
     this.success = success;
   }
@@ -47,7 +52,31 @@ final class DispatchHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     Exchange ex = Exchange.of(ctx);
-    workers.<Outcome>executeBlocking(() -> run(ex), false).onComplete(ar -> answer(ctx, ex, ar));
+    WorkClass workClass = WorkClass.ofRequest(ex.operation, member -> member(ex, member));
+    Context loop = ctx.vertx().getOrCreateContext();
+    boolean queued =
+        work.of(workClass)
+            .submit(
+                ex.rc.account(),
+                () -> {
+                  Outcome outcome;
+                  try {
+                    outcome = run(ex);
+                  } catch (Throwable t) {
+                    outcome = Outcome.failed(classify(ex, t));
+                  }
+                  Outcome o = outcome;
+                  loop.runOnContext(v -> answer(ctx, o));
+                });
+    if (!queued) {
+      ctx.fail(ProtocolErrors.throttled());
+    }
+  }
+
+  /** A top-level string member of the validated request, or null. */
+  private static String member(Exchange ex, String name) {
+    JsonNode n = ex.request == null ? null : ex.request.get(name);
+    return n != null && n.isTextual() ? n.asText() : null;
   }
 
   /** On a worker: the operation, its answer serialized with its secrets closed, its record. */
@@ -78,12 +107,7 @@ final class DispatchHandler implements Handler<RoutingContext> {
   }
 
   /** On the event loop: sends the answer and zeroes it, or fails the context with the error. */
-  private static void answer(RoutingContext ctx, Exchange ex, AsyncResult<Outcome> ar) {
-    if (ar.failed()) {
-      ctx.fail(classify(ex, ar.cause()));
-      return;
-    }
-    Outcome outcome = ar.result();
+  private static void answer(RoutingContext ctx, Outcome outcome) {
     if (outcome.error() != null) {
       ctx.fail(outcome.error());
       return;

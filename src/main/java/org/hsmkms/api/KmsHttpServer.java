@@ -23,6 +23,7 @@ import org.hsmkms.monitoring.AuditMeters;
 import org.hsmkms.monitoring.RequestMeters;
 import org.hsmkms.monitoring.ServiceMetrics;
 import org.hsmkms.quota.RequestQuotas;
+import org.hsmkms.work.WorkQueues;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * them in order). On the event loop: request id, target, the checks of the headers alone (SigV4's
  * header part and the content type, answered without reading the body), body limit, SigV4
  * authentication, JSON parsing and model validation, authorization (account-level permissions;
- * those on keys when the operation resolves them), the audit gate. On the worker pool: the
+ * those on keys when the operation resolves them), the audit gate. On the executor of the request's
+ * class of work (fast or slow, queued per account; {@link org.hsmkms.work.WorkQueues}): the
  * operation itself, the serialization of its answer (so that plaintext is encoded and zeroed on one
  * thread) and its audit record. Every response carries {@code x-amzn-RequestId}; every error is
  * {@code {"__type", "message"}} and never a stack trace.
@@ -48,7 +50,7 @@ import org.slf4j.LoggerFactory;
 public final class KmsHttpServer {
   private static final Logger LOG = LoggerFactory.getLogger(KmsHttpServer.class);
   private final Vertx vertx;
-  private final WorkerExecutor workers;
+  private final WorkQueues work;
   private final WorkerExecutor auditWorkers;
   private final Authenticator authenticator;
   private final IdentityPolicies identities;
@@ -67,7 +69,7 @@ public final class KmsHttpServer {
   private volatile AuditLoad auditLoad;
 
   /**
-   * @param workers the pool operations run on (as large as the HSM session pool)
+   * @param work the executors operations run on, by class of work
    * @param identities the callers' identity policies
    * @param clock the time policies compare with ({@code aws:CurrentTime})
    * @param api the operations, built by the composition root
@@ -79,7 +81,7 @@ public final class KmsHttpServer {
    */
   public KmsHttpServer(
       Vertx vertx,
-      WorkerExecutor workers,
+      WorkQueues work,
       Authenticator authenticator,
       IdentityPolicies identities,
       Clock clock,
@@ -93,7 +95,7 @@ public final class KmsHttpServer {
     this.guard = new ConnectionGuard(vertx, connections);
     this.listeners = new HttpListeners(vertx, listeners, this::router, guard::opened);
     this.vertx = vertx;
-    this.workers = workers;
+    this.work = work;
     // Records of requests refused on the event loop are written here, off the event loop and
     // without taking an HSM worker.
     this.auditWorkers = vertx.createSharedWorkerExecutor("hsm-kms-audit", 2);
@@ -206,7 +208,7 @@ public final class KmsHttpServer {
         // known callers; key-level decisions follow when the operation resolves its keys.
         .handler(new AuthorizationHandler(identities, clock))
         .handler(new AuditGateHandler(audit, auditLoad))
-        .handler(new DispatchHandler(workers, recorder, api::succeeded));
+        .handler(new DispatchHandler(work, recorder, api::succeeded));
     router.route().handler(KmsHttpServer::unknownRoute);
     router
         .route()

@@ -21,12 +21,12 @@ public final class DevDataDir {
   private DevDataDir() {}
 
   /**
-   * HSM sessions (and workers) of a dev server: twice the cores, at least 4 and at most 16.
-   * SoftHSM2 works inside this process, so more sessions than that only add contention (measured in
-   * docs/performance.md).
+   * HSM sessions of a dev server: for the fast class of work, twice the cores, at least 4 and at
+   * most 16 (SoftHSM2 works inside this process, so more than that only add contention: measured in
+   * docs/performance.md); and one each for the slow and the background class (config/Work.java).
    */
   static int sessions() {
-    return Math.max(4, Math.min(16, 2 * Runtime.getRuntime().availableProcessors()));
+    return Math.max(4, Math.min(16, 2 * Runtime.getRuntime().availableProcessors())) + 2;
   }
 
   /**

@@ -25,7 +25,8 @@ public record Config(
     KeyUsage keyUsage,
     Cluster cluster,
     Quotas quotas,
-    Connections connections) {
+    Connections connections,
+    Work work) {
 
   /**
    * Listener settings. Without {@code tls} the server speaks plain HTTP, which it refuses to do on
@@ -128,7 +129,8 @@ public record Config(
       Long sessionWaitMillis,
       Integer workingCopies) {
     public Hsm {
-      sessions = sessions == null ? 8 : sessions;
+      // Fast 8, slow 1, background 1 on 2 cores (config/Work.java).
+      sessions = sessions == null ? 10 : sessions;
       sessionWaitMillis = sessionWaitMillis == null ? 5000L : sessionWaitMillis;
       workingCopies = workingCopies == null ? 1000 : workingCopies;
     }
@@ -184,23 +186,7 @@ public record Config(
   public record DataKeyPairs(Boolean prefill, java.util.Map<String, Integer> poolSizes) {
     /** RSA generation is slow, so a few RSA pairs; EC pairs are cheap, so more of them. */
     public static final java.util.Map<String, Integer> DEFAULT_POOL_SIZES =
-        java.util.Map.of(
-            "RSA_2048",
-            4,
-            "RSA_3072",
-            2,
-            "RSA_4096",
-            2,
-            "ECC_NIST_P256",
-            8,
-            "ECC_NIST_P384",
-            8,
-            "ECC_NIST_P521",
-            8,
-            "ECC_SECG_P256K1",
-            8,
-            "ECC_NIST_EDWARDS25519",
-            8);
+        ConfigChecks.DEFAULT_POOL_SIZES;
 
     public DataKeyPairs {
       prefill = prefill != null && prefill;
@@ -250,6 +236,7 @@ public record Config(
     cluster = cluster == null ? new Cluster(null, null) : cluster;
     quotas = quotas == null ? Quotas.defaults() : quotas;
     connections = connections == null ? Connections.defaults() : connections;
+    work = work == null ? Work.defaults() : work;
     rotation = rotation == null ? new Rotation(null, null, null, null) : rotation;
     dataKeyPairs = dataKeyPairs == null ? new DataKeyPairs(null, null) : dataKeyPairs;
     server = server == null ? new Server(null, null, null) : server;
@@ -257,6 +244,7 @@ public record Config(
     defaultRegion = defaultRegion == null ? "us-east-1" : defaultRegion;
     deletion = deletion == null ? new Deletion(null) : deletion;
     ConfigChecks.config(accountId, hsm, store);
+    work.shares(hsm.sessions(), Runtime.getRuntime().availableProcessors());
   }
 
   /** A configuration without credentials or audit trail (tests and tools that add their own). */
@@ -308,6 +296,7 @@ public record Config(
         null,
         null,
         null,
+        null,
         null);
   }
 
@@ -345,6 +334,10 @@ public record Config(
 
   public Config withConnections(Connections cn) {
     return with(c -> c.connections = cn);
+  }
+
+  public Config withWork(Work w) {
+    return with(c -> c.work = w);
   }
 
   public Config withDataKeyPairs(DataKeyPairs d) {

@@ -15,6 +15,26 @@ import java.util.TreeMap;
 final class ConfigChecks {
   private ConfigChecks() {}
 
+  /** {@link Config.DataKeyPairs}'s default pool sizes (there, with why). */
+  static final Map<String, Integer> DEFAULT_POOL_SIZES =
+      Map.of(
+          "RSA_2048",
+          4,
+          "RSA_3072",
+          2,
+          "RSA_4096",
+          2,
+          "ECC_NIST_P256",
+          8,
+          "ECC_NIST_P384",
+          8,
+          "ECC_NIST_P521",
+          8,
+          "ECC_SECG_P256K1",
+          8,
+          "ECC_NIST_EDWARDS25519",
+          8);
+
   /** {@link Config.Server}: the management port, and the drain bound. */
   static void server(int port, int managementPort, int drainSeconds) {
     if (managementPort < Config.Server.NO_MANAGEMENT || managementPort > 65535) {

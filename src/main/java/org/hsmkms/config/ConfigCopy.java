@@ -17,6 +17,7 @@ final class ConfigCopy {
   Cluster cluster;
   Quotas quotas;
   Connections connections;
+  Work work;
 
   ConfigCopy(Config c) {
     original = c;
@@ -30,6 +31,7 @@ final class ConfigCopy {
     cluster = c.cluster();
     quotas = c.quotas();
     connections = c.connections();
+    work = c.work();
   }
 
   /** The configuration with the changed sections, validated again. */
@@ -48,6 +50,7 @@ final class ConfigCopy {
         keyUsage,
         cluster,
         quotas,
-        connections);
+        connections,
+        work);
   }
 }

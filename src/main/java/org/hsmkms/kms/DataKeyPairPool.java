@@ -7,8 +7,10 @@ import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,8 +25,12 @@ import org.slf4j.LoggerFactory;
 /**
  * A bounded pool, per key pair type, of data key pairs generated in the HSM ahead of requests,
  * because RSA generation is slow (SoftHSM2: about 0.15 s for 2048 bits, 1-1.5 s with long tails for
- * 4096). One background thread refills it; a request takes a ready pair without waiting and
- * generates one itself when none is ready.
+ * 4096). A request takes a ready pair without waiting and generates one itself when none is ready.
+ * The refill generates one pair per task on the executor it is given: the service gives it the slow
+ * class of work ({@code org.hsmkms.work}), where the refill is one more owner served in turn with
+ * the accounts, so that its RSA generations and the clients' together never take more threads (and
+ * cores, and sessions) than the slow class's share, and the fast class keeps the rest of the CPU
+ * during an RSA storm. Without an executor, one thread of its own refills.
  *
  * <p>A type's pool starts filling when that type is first asked for, or at start-up when {@code
  * prefill} is set, so a server that never hands out RSA-4096 pairs never spends CPU on them.
@@ -45,14 +51,18 @@ public final class DataKeyPairPool implements AutoCloseable {
   /** Types whose pool is being kept full (asked for at least once, or prefilled). */
   private final Set<KeyPairType> active = ConcurrentHashMap.newKeySet();
 
-  private final ExecutorService filler =
-      Executors.newSingleThreadExecutor(
-          r -> {
-            Thread t = new Thread(r, "hsm-kms-keypair-pool");
-            t.setDaemon(true);
-            return t;
-          });
+  /** The thread of its own, when no executor was given; else null. */
+  private final ExecutorService ownFiller;
+
+  private final Executor filler;
   private final AtomicBoolean fillQueued = new AtomicBoolean();
+
+  /** True while a refill task is generating (close waits for it). */
+  private final AtomicBoolean filling = new AtomicBoolean();
+
+  /** The type the next refill task looks at first, so that every type gets its turn. */
+  private int nextType;
+
   private final AtomicLong hits = new AtomicLong();
   private final AtomicLong misses = new AtomicLong();
   private final AtomicLong generated = new AtomicLong();
@@ -63,7 +73,26 @@ public final class DataKeyPairPool implements AutoCloseable {
    * @param prefill start filling every pool now instead of on first use
    */
   public DataKeyPairPool(DataKeyPairSource hsm, Map<KeyPairType, Integer> sizes, boolean prefill) {
+    this(hsm, sizes, prefill, null);
+  }
+
+  /**
+   * @param refill where refill tasks run, one pair each (it may refuse one with {@link
+   *     RejectedExecutionException}: the next take asks again); null for a thread of its own
+   */
+  public DataKeyPairPool(
+      DataKeyPairSource hsm, Map<KeyPairType, Integer> sizes, boolean prefill, Executor refill) {
     this.hsm = hsm;
+    this.ownFiller =
+        refill != null
+            ? null
+            : Executors.newSingleThreadExecutor(
+                r -> {
+                  Thread t = new Thread(r, "hsm-kms-keypair-pool");
+                  t.setDaemon(true);
+                  return t;
+                });
+    this.filler = refill != null ? refill : ownFiller;
     for (Map.Entry<KeyPairType, Integer> e : sizes.entrySet()) {
       if (e.getValue() != null && e.getValue() > 0) {
         ready.put(e.getKey(), new ArrayBlockingQueue<>(e.getValue()));
@@ -164,41 +193,54 @@ public final class DataKeyPairPool implements AutoCloseable {
     if (!closed && fillQueued.compareAndSet(false, true)) {
       try {
         filler.execute(this::fill);
-      } catch (java.util.concurrent.RejectedExecutionException e) {
+      } catch (RejectedExecutionException e) {
         fillQueued.set(false);
       }
     }
   }
 
-  /** Tops up every active pool, one pair per type per round so fast types are not starved. */
+  /**
+   * Generates one pair for the next active pool that is not full (types in turn, so fast types are
+   * not starved), then asks for another task while any pool is short: one task never holds a thread
+   * for longer than one generation.
+   */
   private void fill() {
+    filling.set(true);
+    boolean more = false;
     try {
-      boolean progress = true;
-      while (progress && !closed) {
-        progress = false;
-        // Pairs whose keeper session was lost (the previous round may have found it dead) are
-        // gone from the HSM: drop them so that the pool refills in their place.
-        for (BlockingQueue<PregeneratedKeyPair> queue : ready.values()) {
-          queue.removeIf(p -> !hsm.isAlive(p));
+      if (closed) {
+        return;
+      }
+      // Pairs whose keeper session was lost (a previous task may have found it dead) are gone
+      // from the HSM: drop them so that the pool refills in their place.
+      for (BlockingQueue<PregeneratedKeyPair> queue : ready.values()) {
+        queue.removeIf(p -> !hsm.isAlive(p));
+      }
+      KeyPairType[] types = KeyPairType.values();
+      for (int i = 0; i < types.length && !closed; i++) {
+        KeyPairType type = types[(nextType + i) % types.length];
+        BlockingQueue<PregeneratedKeyPair> queue = ready.get(type);
+        if (queue == null || !active.contains(type) || queue.remainingCapacity() == 0) {
+          continue;
         }
-        for (KeyPairType type : KeyPairType.values()) {
-          BlockingQueue<PregeneratedKeyPair> queue = ready.get(type);
-          if (closed || queue == null || !active.contains(type) || queue.remainingCapacity() == 0) {
-            continue;
-          }
-          PregeneratedKeyPair pair = hsm.pregenerateDataKeyPair(type);
-          generated.incrementAndGet();
-          if (closed || !queue.offer(pair)) {
-            hsm.discardDataKeyPair(pair);
-          }
-          progress = true;
+        nextType = (nextType + i + 1) % types.length;
+        PregeneratedKeyPair pair = hsm.pregenerateDataKeyPair(type);
+        generated.incrementAndGet();
+        if (closed || !queue.offer(pair)) {
+          hsm.discardDataKeyPair(pair);
         }
+        more = true;
+        break;
       }
     } catch (HsmException e) {
       // The next take asks again; until then requests generate on demand.
       LOG.warn("refilling the data key pair pool failed: {}", e.getMessage());
     } finally {
       fillQueued.set(false);
+      filling.set(false);
+    }
+    if (more) {
+      requestFill();
     }
   }
 
@@ -206,14 +248,22 @@ public final class DataKeyPairPool implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    filler.shutdown();
-    try {
-      // A generation under way (RSA-4096: seconds) cannot be interrupted inside the HSM.
-      if (!filler.awaitTermination(30, TimeUnit.SECONDS)) {
-        LOG.warn("the data key pair pool's refill did not stop within 30 s");
+    if (ownFiller != null) {
+      ownFiller.shutdown();
+    }
+    // A generation under way (RSA-4096: seconds) cannot be interrupted inside the HSM. A task
+    // that starts from now on sees closed and generates nothing.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (filling.get() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    }
+    if (filling.get()) {
+      LOG.warn("the data key pair pool's refill did not stop within 30 s");
     }
     for (BlockingQueue<PregeneratedKeyPair> queue : ready.values()) {
       PregeneratedKeyPair pair;

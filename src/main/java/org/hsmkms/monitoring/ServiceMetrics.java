@@ -21,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.ToDoubleFunction;
 import org.hsmkms.audit.AuditTrail;
 import org.hsmkms.hsm.HsmStatus;
 import org.hsmkms.store.ClusterChanges;
@@ -185,6 +186,31 @@ public final class ServiceMetrics implements AutoCloseable {
         .register(registry);
     FunctionCounter.builder("hsmkms.connections.timed.out", timedOut, LongSupplier::getAsLong)
         .description("Connections closed for taking too long over a request's headers or body")
+        .register(registry);
+  }
+
+  /**
+   * One class of work (fast, slow, background) and its executor {@code queue} (held by its owner;
+   * the meters keep only a weak reference): tasks waiting in its queues, tasks running, and
+   * requests refused because its queues were full. Labelled by class only, never by account.
+   */
+  public <T> void workClass(
+      String workClass,
+      T queue,
+      ToDoubleFunction<T> waiting,
+      ToDoubleFunction<T> running,
+      ToDoubleFunction<T> refused) {
+    Gauge.builder("hsmkms.work.queue.depth", queue, waiting)
+        .description("Tasks waiting for a thread of their class of work")
+        .tag("class", workClass)
+        .register(registry);
+    Gauge.builder("hsmkms.work.running", queue, running)
+        .description("Tasks running on the threads of their class of work")
+        .tag("class", workClass)
+        .register(registry);
+    FunctionCounter.builder("hsmkms.work.throttled", queue, refused)
+        .description("Requests refused (ThrottlingException) because their class's queue was full")
+        .tag("class", workClass)
         .register(registry);
   }
 

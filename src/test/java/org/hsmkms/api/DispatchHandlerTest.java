@@ -61,11 +61,11 @@ class DispatchHandlerTest {
                       ex.request = Json.object().put("Asked", "yes");
                       ctx.next();
                     })
-                .handler(new DispatchHandler(s.workers, s.recorder)));
+                .handler(new DispatchHandler(s.work, s.recorder)));
   }
 
   @Test
-  void operation_runsOnTheWorkerPool_andItsAnswerIsSent() {
+  void operation_runsOnTheFastClassOfWork_andItsAnswerIsSent() {
     try (LinkServer s =
         server(
             (rc, request) -> new Reply(Json.object().put("Echo", request.get("Asked").asText())))) {
@@ -74,7 +74,7 @@ class DispatchHandlerTest {
       assertEquals(200, r.statusCode(), r.body());
       assertEquals("{\"Echo\":\"yes\"}", r.body());
       assertEquals(Json.CONTENT_TYPE, r.headers().firstValue("Content-Type").orElseThrow());
-      assertTrue(ranOn.get().startsWith("hsm-kms-worker"), ranOn.get());
+      assertTrue(ranOn.get().startsWith("hsm-kms-fast"), ranOn.get());
     }
   }
 

@@ -22,6 +22,7 @@ import org.hsmkms.kms.ErrorCode;
 import org.hsmkms.kms.KeyPairServices;
 import org.hsmkms.kms.KmsException;
 import org.hsmkms.monitoring.ServiceMetrics;
+import org.hsmkms.work.WorkQueues;
 
 /**
  * A real Vert.x router on a free port for testing links of the pipeline: the request id link first,
@@ -34,7 +35,8 @@ final class LinkServer implements AutoCloseable {
 
   final Vertx vertx = Vertx.vertx();
   final RecordingTrail trail = new RecordingTrail();
-  final WorkerExecutor workers = vertx.createSharedWorkerExecutor("hsm-kms-worker", 2);
+  final WorkQueues work =
+      new WorkQueues(new WorkQueues.Bounds(2, 16, 64), new WorkQueues.Bounds(1, 2, 4), 1);
   final WorkerExecutor auditWorkers = vertx.createSharedWorkerExecutor("hsm-kms-audit", 1);
   final AuditRecorder recorder = new AuditRecorder(trail);
   final ServiceMetrics metrics = new ServiceMetrics();
@@ -134,6 +136,11 @@ final class LinkServer implements AutoCloseable {
   @Override
   public void close() {
     await(vertx.close());
+    try {
+      work.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static <T> T await(io.vertx.core.Future<T> f) {
