@@ -62,6 +62,7 @@ public final class FairWorkQueue {
   private int running;
   private int alive;
   private boolean shutdown;
+  private final int nice;
 
   /**
    * Starts {@code threads} daemon threads named {@code name-N}.
@@ -70,11 +71,20 @@ public final class FairWorkQueue {
    * @param bound the most tasks waiting in all
    */
   public FairWorkQueue(String name, int threads, int perOwner, int bound) {
+    this(name, threads, perOwner, bound, 0);
+  }
+
+  /**
+   * As {@link #FairWorkQueue(String, int, int, int)}, with threads that run at nice value {@code
+   * nice} (0: as the process; see {@link ThreadNiceness}).
+   */
+  public FairWorkQueue(String name, int threads, int perOwner, int bound, int nice) {
     if (threads < 1 || perOwner < 1 || bound < perOwner) {
       throw new IllegalArgumentException(
           name + ": needs threads >= 1, perOwner >= 1, bound >= perOwner");
     }
     this.name = name;
+    this.nice = nice;
     this.perOwner = perOwner;
     this.bound = bound;
     this.threads = new Thread[threads];
@@ -154,6 +164,9 @@ public final class FairWorkQueue {
   }
 
   private void work() {
+    if (nice > 0) {
+      ThreadNiceness.lowerCurrent(nice);
+    }
     try {
       Runnable task;
       boolean ran = false;

@@ -25,6 +25,10 @@ public final class WorkQueues implements AutoCloseable {
 
   private final FairWorkQueue fast;
   private final FairWorkQueue slow;
+
+  /** The nice value of the slow class's threads. */
+  static final int SLOW_NICE = 10;
+
   private final FairWorkQueue background;
 
   /** The bounds of a client class: its threads, its queue per account and in all. */
@@ -33,7 +37,11 @@ public final class WorkQueues implements AutoCloseable {
   /** Starts the threads of every class. */
   public WorkQueues(Bounds fast, Bounds slow, int backgroundThreads) {
     this.fast = new FairWorkQueue("hsm-kms-fast", fast.threads(), fast.perAccount(), fast.bound());
-    this.slow = new FairWorkQueue("hsm-kms-slow", slow.threads(), slow.perAccount(), slow.bound());
+    // Slow work is CPU-bound for seconds at a time in a software token (RSA key generation): at a
+    // low priority it uses what the event loops and the fast class leave.
+    this.slow =
+        new FairWorkQueue(
+            "hsm-kms-slow", slow.threads(), slow.perAccount(), slow.bound(), SLOW_NICE);
     this.background =
         new FairWorkQueue("hsm-kms-background", backgroundThreads, BACKGROUND_PER_JOB, 64);
   }
