@@ -271,6 +271,7 @@ public final class Application implements AutoCloseable {
             monitoring.metrics,
             ConfiguredParts.requestQuotas(config.quotas()),
             config.connections());
+    http.delayThrottledAnswers(config.quotas().throttledAnswerDelayMillis());
     if (config.audit() != null) {
       http.boundAudit(
           config.audit().refusalWindowMillis(),

@@ -32,6 +32,10 @@ final class FailureHandler implements Handler<RoutingContext> {
   private final AuditRecorder recorder;
   private final long maxBodyBytes;
   private final AuditLoad load;
+  private long throttledDelayMillis;
+
+  /** Marks a request whose ThrottlingException has waited its delay. */
+  private static final String DELAYED = "hsmkms.throttledDelayed";
 
   FailureHandler(
       WorkerExecutor auditWorkers, AuditRecorder recorder, long maxBodyBytes, AuditLoad load) {
@@ -41,8 +45,25 @@ final class FailureHandler implements Handler<RoutingContext> {
     this.load = load;
   }
 
+  /**
+   * Sends ThrottlingException after {@code millis} on a timer (no thread waits), so that a client
+   * retrying without backoff cannot spend the server's CPU on refusals (docs/quotas.md).
+   */
+  FailureHandler delayingThrottled(long millis) {
+    this.throttledDelayMillis = millis;
+    return this;
+  }
+
   @Override
   public void handle(RoutingContext ctx) {
+    if (throttledDelayMillis > 0
+        && ctx.failure() instanceof KmsException k
+        && k.code() == ErrorCode.THROTTLING
+        && ctx.get(DELAYED) == null) {
+      ctx.put(DELAYED, Boolean.TRUE);
+      ctx.vertx().setTimer(throttledDelayMillis, id -> handle(ctx));
+      return;
+    }
     Exchange found = Exchange.of(ctx);
     Exchange ex = found != null ? found : RequestIdHandler.open(ctx);
     ex.zeroBody();

@@ -58,6 +58,7 @@ public final class KmsHttpServer {
   private final ModelValidator validator;
   private final KmsApi api;
   private final long maxBodyBytes;
+  private volatile long throttledDelayMillis;
   private final AuditTrail audit;
   private final HttpListeners listeners;
   private final ServiceMetrics metrics;
@@ -124,6 +125,15 @@ public final class KmsHttpServer {
    * maxAddresses} addresses per window, at most {@code queueCapacity} records waiting. Call before
    * {@link #listen}; the defaults are those of the {@code audit} configuration.
    */
+  /**
+   * Sends each ThrottlingException after {@code millis} (0: at once), holding no thread: a client
+   * that retries at once without backing off is slowed to a few requests a second per connection
+   * (docs/quotas.md). Call before {@link #listen}.
+   */
+  public void delayThrottledAnswers(long millis) {
+    this.throttledDelayMillis = millis;
+  }
+
   public void boundAudit(long windowMillis, int maxAddresses, int queueCapacity) {
     this.auditLoad = new AuditLoad(audit, auditMeters, windowMillis, maxAddresses, queueCapacity);
   }
@@ -212,7 +222,9 @@ public final class KmsHttpServer {
     router.route().handler(KmsHttpServer::unknownRoute);
     router
         .route()
-        .failureHandler(new FailureHandler(auditWorkers, recorder, maxBodyBytes, auditLoad));
+        .failureHandler(
+            new FailureHandler(auditWorkers, recorder, maxBodyBytes, auditLoad)
+                .delayingThrottled(throttledDelayMillis));
     return router;
   }
 

@@ -26,6 +26,10 @@ import org.hsmkms.quota.QuotaClasses;
  * @param grantsPerKey default 50,000 (AWS: "Grants per KMS key")
  * @param tagsPerKey default 50 (AWS: tags per KMS key)
  * @param keyPolicyBytes default 32,768, also the most (AWS: key policy document size, 32 KB)
+ * @param throttledAnswerDelayMillis how long a ThrottlingException (a request quota, or a work
+ *     class without room) waits before it is sent, holding no thread (default 100, 0..5000): a
+ *     client that retries at once without backing off then sends a few requests a second per
+ *     connection instead of as many as the server can refuse, and leaves the CPU to other tenants
  */
 public record Quotas(
     Boolean enabled,
@@ -36,7 +40,8 @@ public record Quotas(
     Integer aliasesPerKey,
     Integer grantsPerKey,
     Integer tagsPerKey,
-    Integer keyPolicyBytes) {
+    Integer keyPolicyBytes,
+    Integer throttledAnswerDelayMillis) {
   public Quotas {
     enabled = enabled == null || enabled;
     scale = scale == null ? 1.0 : scale;
@@ -47,6 +52,11 @@ public record Quotas(
     grantsPerKey = grantsPerKey == null ? 50_000 : grantsPerKey;
     tagsPerKey = tagsPerKey == null ? 50 : tagsPerKey;
     keyPolicyBytes = keyPolicyBytes == null ? 32_768 : keyPolicyBytes;
+    throttledAnswerDelayMillis =
+        throttledAnswerDelayMillis == null ? 100 : throttledAnswerDelayMillis;
+    if (throttledAnswerDelayMillis < 0 || throttledAnswerDelayMillis > 5000) {
+      throw new IllegalArgumentException("quotas.throttledAnswerDelayMillis must be 0..5000");
+    }
     if (!(scale > 0) || scale.isInfinite()) {
       throw new IllegalArgumentException("quotas.scale must be above 0");
     }
@@ -66,7 +76,7 @@ public record Quotas(
 
   /** The defaults: AWS's quotas, request quotas on. */
   public static Quotas defaults() {
-    return new Quotas(null, null, null, null, null, null, null, null, null);
+    return new Quotas(null, null, null, null, null, null, null, null, null, null);
   }
 
   /** These quotas with request quotas on or off. */
@@ -80,7 +90,23 @@ public record Quotas(
         aliasesPerKey,
         grantsPerKey,
         tagsPerKey,
-        keyPolicyBytes);
+        keyPolicyBytes,
+        throttledAnswerDelayMillis);
+  }
+
+  /** These quotas with throttled answers sent after {@code millis}. */
+  public Quotas withThrottledAnswerDelay(int millis) {
+    return new Quotas(
+        enabled,
+        scale,
+        perAccessKey,
+        accounts,
+        keysPerAccount,
+        aliasesPerKey,
+        grantsPerKey,
+        tagsPerKey,
+        keyPolicyBytes,
+        millis);
   }
 
   /** These quotas with every AWS default rate multiplied by {@code s}. */
@@ -94,7 +120,8 @@ public record Quotas(
         aliasesPerKey,
         grantsPerKey,
         tagsPerKey,
-        keyPolicyBytes);
+        keyPolicyBytes,
+        throttledAnswerDelayMillis);
   }
 
   /** These quotas with {@code account}'s rate of class {@code quotaClass} set to {@code rate}. */
@@ -110,7 +137,8 @@ public record Quotas(
         aliasesPerKey,
         grantsPerKey,
         tagsPerKey,
-        keyPolicyBytes);
+        keyPolicyBytes,
+        throttledAnswerDelayMillis);
   }
 
   private static Map<String, Map<String, Double>> copy(Map<String, Map<String, Double>> m) {

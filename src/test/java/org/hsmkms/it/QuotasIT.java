@@ -203,7 +203,7 @@ class QuotasIT {
                     SECOND_SECRET.getBytes(StandardCharsets.UTF_8),
                     CredentialsAdmin.ADMIN_POLICY));
     Quotas quotas =
-        new Quotas(null, null, 0.5, null, null, null, null, null, null)
+        new Quotas(null, null, 0.5, null, null, null, null, null, null, null)
             .withRate(A, "symmetric", 10);
     perKeyServer = TestServer.start(dir, new MutableClock(), c -> c.withQuotas(quotas));
     KmsClient first = perKeyServer.client();

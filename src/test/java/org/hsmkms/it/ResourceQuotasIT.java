@@ -32,7 +32,7 @@ class ResourceQuotasIT {
 
   @BeforeAll
   void start() {
-    Quotas quotas = new Quotas(null, 1000.0, null, null, 3L, 2, 2, 3, 2000);
+    Quotas quotas = new Quotas(null, 1000.0, null, null, 3L, 2, 2, 3, 2000, null);
     server =
         TestServer.start(TestServer.newDataDir(), new MutableClock(), c -> c.withQuotas(quotas));
     a = server.client();
