@@ -17,6 +17,7 @@ public final class HelpCommand {
     out.println("                   [--access-key-id ID --secret-access-key SECRET]");
     out.println(
         "                   [--quota-scale X] [--quota ACCOUNT:CLASS=RATE]... [--no-quotas]"
+            + " [--throttled-delay-millis N]"
             + " (docs/quotas.md)");
     out.println("       hsm-kms serve --config FILE");
     out.println(

@@ -6,7 +6,8 @@ import org.hsmkms.config.Quotas;
  * The request quota flags of {@code dev}, a contract the bench's scenarios use: {@code
  * --quota-scale X} ({@code quotas.scale}), {@code --quota ACCOUNT:CLASS=RATE}, repeatable ({@code
  * quotas.accounts.ACCOUNT.CLASS: RATE}; a class may itself hold a colon, as {@code
- * GenerateDataKeyPair:RSA_4096}), and {@code --no-quotas} ({@code quotas.enabled: false}).
+ * GenerateDataKeyPair:RSA_4096}), {@code --no-quotas} ({@code quotas.enabled: false}), and {@code
+ * --throttled-delay-millis N} ({@code quotas.throttledAnswerDelayMillis}).
  *
  * <p>A dev server enforces request quotas only when one of the first two is given: all its traffic
  * is one developer's, whose test suites (bulk CreateKey, hostile-input runs) AWS's management rates
@@ -31,6 +32,8 @@ final class QuotaFlags {
         asked = true;
       }
       case "--no-quotas" -> off = true;
+      case "--throttled-delay-millis" ->
+          quotas = quotas.withThrottledAnswerDelay((int) number(option, options.value(option)));
       default -> {
         return false;
       }

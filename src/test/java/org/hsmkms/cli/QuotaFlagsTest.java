@@ -58,6 +58,13 @@ class QuotaFlagsTest {
   }
 
   @Test
+  void throttledDelayMillis_setsTheDelayOfThrottledAnswers() {
+    assertEquals(100, read().throttledAnswerDelayMillis());
+    assertEquals(0, read("--throttled-delay-millis", "0").throttledAnswerDelayMillis());
+    assertThrows(IllegalArgumentException.class, () -> read("--throttled-delay-millis", "99999"));
+  }
+
+  @Test
   void otherOptions_areNotTheirs() {
     assertFalse(new QuotaFlags().read("--port", new CommandLine(new String[] {"1"}, 0)));
   }
