@@ -120,12 +120,6 @@ public final class KmsHttpServer {
   }
 
   /**
-   * How refused requests are recorded under load (docs/audit.md): unauthenticated refusals
-   * summarized per address over {@code windowMillis} (0: each recorded alone), at most {@code
-   * maxAddresses} addresses per window, at most {@code queueCapacity} records waiting. Call before
-   * {@link #listen}; the defaults are those of the {@code audit} configuration.
-   */
-  /**
    * Sends each ThrottlingException after {@code millis} (0: at once), holding no thread: a client
    * that retries at once without backing off is slowed to a few requests a second per connection
    * (docs/quotas.md). Call before {@link #listen}.
@@ -134,6 +128,12 @@ public final class KmsHttpServer {
     this.throttledDelayMillis = millis;
   }
 
+  /**
+   * How refused requests are recorded under load (docs/audit.md): unauthenticated refusals
+   * summarized per address over {@code windowMillis} (0: each recorded alone), at most {@code
+   * maxAddresses} addresses per window, at most {@code queueCapacity} records waiting. Call before
+   * {@link #listen}; the defaults are those of the {@code audit} configuration.
+   */
   public void boundAudit(long windowMillis, int maxAddresses, int queueCapacity) {
     this.auditLoad = new AuditLoad(audit, auditMeters, windowMillis, maxAddresses, queueCapacity);
   }
@@ -151,6 +151,7 @@ public final class KmsHttpServer {
   }
 
   public Future<Void> close() {
+    guard.stop();
     return listeners
         .close()
         .eventually(
@@ -183,6 +184,7 @@ public final class KmsHttpServer {
         LOG.warn("{} requests still in flight after {} s; closing", unfinished, grace.toSeconds());
       }
     } finally {
+      guard.stop();
       auditLoad.stop(vertx);
       auditWorkers.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
