@@ -81,56 +81,32 @@ public record Quotas(
 
   /** These quotas with request quotas on or off. */
   public Quotas withEnabled(boolean on) {
-    return new Quotas(
-        on,
-        scale,
-        perAccessKey,
-        accounts,
-        keysPerAccount,
-        aliasesPerKey,
-        grantsPerKey,
-        tagsPerKey,
-        keyPolicyBytes,
-        throttledAnswerDelayMillis);
+    return with(on, scale, accounts, throttledAnswerDelayMillis);
   }
 
   /** These quotas with throttled answers sent after {@code millis}. */
   public Quotas withThrottledAnswerDelay(int millis) {
-    return new Quotas(
-        enabled,
-        scale,
-        perAccessKey,
-        accounts,
-        keysPerAccount,
-        aliasesPerKey,
-        grantsPerKey,
-        tagsPerKey,
-        keyPolicyBytes,
-        millis);
+    return with(enabled, scale, accounts, millis);
   }
 
   /** These quotas with every AWS default rate multiplied by {@code s}. */
   public Quotas withScale(double s) {
-    return new Quotas(
-        enabled,
-        s,
-        perAccessKey,
-        accounts,
-        keysPerAccount,
-        aliasesPerKey,
-        grantsPerKey,
-        tagsPerKey,
-        keyPolicyBytes,
-        throttledAnswerDelayMillis);
+    return with(enabled, s, accounts, throttledAnswerDelayMillis);
   }
 
   /** These quotas with {@code account}'s rate of class {@code quotaClass} set to {@code rate}. */
   public Quotas withRate(String account, String quotaClass, double rate) {
     Map<String, Map<String, Double>> a = copy(accounts);
     a.computeIfAbsent(account, k -> new LinkedHashMap<>()).put(quotaClass, rate);
+    return with(enabled, scale, a, throttledAnswerDelayMillis);
+  }
+
+  /** A copy with the settings the dev flags and tests change; the resource quotas kept. */
+  private Quotas with(
+      Boolean on, Double s, Map<String, Map<String, Double>> a, Integer delayMillis) {
     return new Quotas(
-        enabled,
-        scale,
+        on,
+        s,
         perAccessKey,
         a,
         keysPerAccount,
@@ -138,7 +114,7 @@ public record Quotas(
         grantsPerKey,
         tagsPerKey,
         keyPolicyBytes,
-        throttledAnswerDelayMillis);
+        delayMillis);
   }
 
   private static Map<String, Map<String, Double>> copy(Map<String, Map<String, Double>> m) {
