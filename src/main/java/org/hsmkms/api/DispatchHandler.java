@@ -1,6 +1,5 @@
 package org.hsmkms.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -52,7 +51,7 @@ final class DispatchHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     Exchange ex = Exchange.of(ctx);
-    WorkClass workClass = WorkClass.ofRequest(ex.operation, member -> member(ex, member));
+    WorkClass workClass = WorkClass.ofRequest(ex.operation, ex::textMember);
     Context loop = ctx.vertx().getOrCreateContext();
     boolean queued =
         work.of(workClass)
@@ -71,12 +70,6 @@ final class DispatchHandler implements Handler<RoutingContext> {
     if (!queued) {
       ctx.fail(ProtocolErrors.throttled());
     }
-  }
-
-  /** A top-level string member of the validated request, or null. */
-  private static String member(Exchange ex, String name) {
-    JsonNode n = ex.request == null ? null : ex.request.get(name);
-    return n != null && n.isTextual() ? n.asText() : null;
   }
 
   /** On a worker: the operation, its answer serialized with its secrets closed, its record. */

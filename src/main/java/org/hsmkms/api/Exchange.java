@@ -59,6 +59,12 @@ final class Exchange {
   /** The parsed body, valid against the model ({@link ParseAndValidateHandler}). */
   JsonNode request;
 
+  /** A top-level string member of the validated request, or null (the classes of work read it). */
+  String textMember(String name) {
+    JsonNode n = request == null ? null : request.get(name);
+    return n != null && n.isTextual() ? n.asText() : null;
+  }
+
   /** The keys (never the values) of the request's encryption contexts, sorted. */
   List<String> contextKeys = List.of();
 

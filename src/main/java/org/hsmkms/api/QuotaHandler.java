@@ -1,6 +1,5 @@
 package org.hsmkms.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import org.hsmkms.kms.ProtocolErrors;
@@ -34,7 +33,7 @@ final class QuotaHandler implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     if (quotas != null) {
       Exchange ex = Exchange.of(ctx);
-      QuotaClass c = QuotaClasses.of(ex.operation, name -> text(ex.request, name));
+      QuotaClass c = QuotaClasses.of(ex.operation, ex::textMember);
       if (c != null && !quotas.tryAcquire(ex.caller.account(), ex.caller.accessKeyId(), c)) {
         metrics.throttled(c.name());
         ctx.fail(ProtocolErrors.throttled());
@@ -42,10 +41,5 @@ final class QuotaHandler implements Handler<RoutingContext> {
       }
     }
     ctx.next();
-  }
-
-  private static String text(JsonNode request, String field) {
-    JsonNode n = request.get(field);
-    return n != null && n.isTextual() ? n.asText() : null;
   }
 }
