@@ -23,7 +23,9 @@ import org.xipki.pkcs11.wrapper.Session;
  * <p>The JDK's layer is internal: the JVM must export it ({@code --add-exports
  * jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED}; the jar's manifest says so for
  * {@code java -jar}). When it is not exported, or cannot load the module, {@link #load} returns
- * null and the IAIK wrapper does the work, with the same results.
+ * null and the IAIK wrapper does the work, with the same results. A module that does not share its
+ * sessions with a second wrapper is found out at start-up by {@link GcmLayerChoice}, which then
+ * uses the IAIK wrapper too.
  */
 final class JdkGcm implements GcmLayer {
   private static final Logger LOG = LoggerFactory.getLogger(JdkGcm.class);
@@ -124,7 +126,7 @@ final class JdkGcm implements GcmLayer {
   static JdkGcm load(String modulePath) {
     try {
       JdkGcm gcm = new JdkGcm(modulePath);
-      LOG.debug("AES-GCM through the JDK's PKCS#11 layer");
+      LOG.debug("the JDK's PKCS#11 layer is loaded on {}", modulePath);
       return gcm;
     } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
       LOG.info(

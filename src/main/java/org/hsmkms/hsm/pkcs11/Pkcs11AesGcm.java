@@ -1,6 +1,5 @@
 package org.hsmkms.hsm.pkcs11;
 
-import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_AES_KEY_GEN;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_AEAD_DECRYPT_FAILED;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_ENCRYPTED_DATA_INVALID;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKR_ENCRYPTED_DATA_LEN_RANGE;
@@ -10,14 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.hsmkms.hsm.HsmException;
 import org.hsmkms.hsm.HsmException.Kind;
-import org.hsmkms.hsm.KeyInventory;
 import org.hsmkms.hsm.MaterialId;
 import org.hsmkms.hsm.SymmetricEncryption;
 import org.hsmkms.hsm.pkcs11.KeyHandles.Owner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.xipki.pkcs11.wrapper.AttributeVector;
-import org.xipki.pkcs11.wrapper.Mechanism;
 import org.xipki.pkcs11.wrapper.PKCS11Exception;
 import org.xipki.pkcs11.wrapper.Session;
 
@@ -108,52 +104,6 @@ final class Pkcs11AesGcm implements SymmetricEncryption {
             throw e;
           }
         });
-  }
-
-  /**
-   * Checks that the token encrypts with the IV it is given: some HSMs (AWS CloudHSM) ignore it and
-   * make their own, which they return only in the mechanism parameters, where neither JNI layer
-   * reads it back. Under such a token every blob would carry an IV that was never used, and no blob
-   * would ever decrypt, so the service refuses to start instead. Uses a session key, destroyed at
-   * once.
-   */
-  static void checkCallerIv(SessionExecutor executor, GcmLayer layer, TokenRandom random) {
-    boolean usesGivenIv =
-        executor.call(
-            "AES-GCM IV check",
-            s -> {
-              long key =
-                  s.generateKey(
-                      new Mechanism(CKM_AES_KEY_GEN),
-                      AttributeVector.newAESSecretKey()
-                          .valueLen(32)
-                          .token(false)
-                          .sensitive(true)
-                          .extractable(false)
-                          .encrypt(true)
-                          .decrypt(true)
-                          .label(KeyInventory.LABEL_PREFIX + "iv-check"));
-              try {
-                byte[] iv = random.take(s, IV_BYTES);
-                byte[] block = new byte[PROBE_BYTES];
-                byte[] ct = layer.encrypt(s, key, iv, PROBE_AAD, block);
-                try {
-                  return ct.length == PROBE_BYTES + 16
-                      && Arrays.equals(block, layer.decrypt(s, key, iv, PROBE_AAD, ct));
-                } catch (PKCS11Exception e) {
-                  return false;
-                }
-              } finally {
-                s.destroyObject(key);
-              }
-            });
-    if (!usesGivenIv) {
-      throw new HsmException(
-          Kind.UNAVAILABLE,
-          "the token does not encrypt with the IV it is given for CKM_AES_GCM (it makes its own,"
-              + " as AWS CloudHSM does): hsm-kms cannot keep symmetric keys in it; see"
-              + " hsm-config/vendors/README.md");
-    }
   }
 
   private static HsmException authenticationFailed(long code) {

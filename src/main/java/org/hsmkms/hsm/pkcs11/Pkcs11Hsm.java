@@ -56,7 +56,11 @@ public final class Pkcs11Hsm implements AutoCloseable {
   private final Pkcs11Status status;
 
   private Pkcs11Hsm(
-      PKCS11Module module, LoggedInToken token, Pkcs11Settings settings, LongSupplier ticker) {
+      PKCS11Module module,
+      LoggedInToken token,
+      Pkcs11Settings settings,
+      GcmLayer gcm,
+      LongSupplier ticker) {
     this.module = module;
     this.token = token;
     KeyHandles handles = new KeyHandles();
@@ -67,10 +71,7 @@ public final class Pkcs11Hsm implements AutoCloseable {
             handles);
     this.copies = new WorkingCopies(token::openLoggedIn, settings.workingCopies(), ticker);
     this.copyCheck = new WorkingCopyCheck(copies, executor, handles);
-    this.gcm =
-        "false".equals(System.getProperty(JDK_GCM_PROPERTY))
-            ? GcmLayer.IAIK
-            : jdkOrIaik(settings.modulePath());
+    this.gcm = gcm;
     this.random = new TokenRandom(executor);
     this.symmetric = new Pkcs11AesGcm(executor, handles, copies, random, gcm, Owner.CMK);
     this.signatures = new Pkcs11Signatures(executor, handles);
@@ -89,9 +90,14 @@ public final class Pkcs11Hsm implements AutoCloseable {
     this.status = new Pkcs11Status(executor, copies);
   }
 
-  private static GcmLayer jdkOrIaik(String modulePath) {
-    JdkGcm jdk = JdkGcm.load(modulePath);
-    return jdk == null ? GcmLayer.IAIK : jdk;
+  /**
+   * The layer for AES-GCM, chosen by trying it ({@link GcmLayerChoice}); stops start-up when the
+   * token cannot do AES-GCM as the service needs.
+   */
+  private static GcmLayer aesGcmLayer(LoggedInToken token, String modulePath) {
+    JdkGcm jdk =
+        "false".equals(System.getProperty(JDK_GCM_PROPERTY)) ? null : JdkGcm.load(modulePath);
+    return GcmLayerChoice.choose(token, modulePath, jdk);
   }
 
   /** Loads the module, finds the token by label and logs in. */
@@ -110,7 +116,9 @@ public final class Pkcs11Hsm implements AutoCloseable {
     Pkcs11Hsm hsm = null;
     try {
       token = LoggedInToken.find(module, settings.tokenLabel(), settings.userPin());
-      hsm = new Pkcs11Hsm(module, token, settings, nanoTicker);
+      MechanismCheck.check(token.token(), settings.modulePath());
+      GcmLayer gcm = aesGcmLayer(token, settings.modulePath());
+      hsm = new Pkcs11Hsm(module, token, settings, gcm, nanoTicker);
       LoggedInToken t = token;
       hsm.executor.call(
           "C_Login",
@@ -118,9 +126,12 @@ public final class Pkcs11Hsm implements AutoCloseable {
             t.login(s);
             return null;
           });
-      Pkcs11AesGcm.checkCallerIv(hsm.executor, hsm.gcm, hsm.random);
       hsm.copyCheck.start();
-      LOG.info("HSM ready: token '{}' through {}", settings.tokenLabel(), settings.modulePath());
+      LOG.info(
+          "HSM ready: token '{}' through {} (AES-GCM through the {} layer)",
+          settings.tokenLabel(),
+          settings.modulePath(),
+          gcm.name());
       return hsm;
     } catch (RuntimeException e) {
       if (hsm != null) {

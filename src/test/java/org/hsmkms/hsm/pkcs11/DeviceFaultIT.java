@@ -160,7 +160,7 @@ class DeviceFaultIT {
 
   @Test
   void aTokenThatUsesTheGivenIv_passesTheStartUpCheck() {
-    Pkcs11AesGcm.checkCallerIv(executor, layer, random);
+    assertEquals(layer, GcmLayerChoice.choose(token, TestToken.module(), null, layer));
   }
 
   @Test
@@ -168,7 +168,9 @@ class DeviceFaultIT {
     layer.ignoresGivenIv = true;
 
     HsmException e =
-        assertThrows(HsmException.class, () -> Pkcs11AesGcm.checkCallerIv(executor, layer, random));
+        assertThrows(
+            HsmException.class,
+            () -> GcmLayerChoice.choose(token, TestToken.module(), null, layer));
 
     assertEquals(HsmException.Kind.UNAVAILABLE, e.kind());
     assertTrue(e.getMessage().contains("does not encrypt with the IV it is given"));
