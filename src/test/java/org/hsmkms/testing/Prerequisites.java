@@ -15,6 +15,9 @@ public final class Prerequisites {
   public static final String PYTHON_CRYPTOGRAPHY =
       "python3 with the cryptography module (Debian package python3-cryptography)";
   public static final String DEV_FULL = "a writable /dev/full (present on Linux)";
+  public static final String P11_KIT =
+      "p11-kit's server command and its RPC client module p11-kit-client.so (Debian packages"
+          + " p11-kit and p11-kit-modules)";
   public static final String POSTGRESQL =
       "PostgreSQL's server programs initdb, pg_ctl and postgres (Debian package postgresql)";
 

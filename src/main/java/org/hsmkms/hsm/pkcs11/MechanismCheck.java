@@ -1,7 +1,5 @@
 package org.hsmkms.hsm.pkcs11;
 
-import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_AES_GCM;
-import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_AES_KEY_GEN;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_AES_KEY_WRAP_PAD;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_ECDH1_DERIVE;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKM_ECDSA;
@@ -38,17 +36,19 @@ import org.xipki.pkcs11.wrapper.Token;
  * Checks at start-up that the token offers the mechanisms the service uses, by the token's own list
  * ({@code C_GetMechanismList}, read once by the wrapper): the service stops when one it needs for
  * every deployment is missing, naming it, and warns about those that only some operations need
- * (which are then refused when used). The list says what the token knows, not whether a module in
- * between forwards the parameters; {@link GcmLayerChoice} tries AES-GCM itself.
+ * (which are then refused when used). AES-GCM and AES key generation are not looked up but tried,
+ * by {@link GcmLayerChoice}: a module in front of the token may list a mechanism whose parameters
+ * it does not forward.
  */
 final class MechanismCheck {
   private static final Logger LOG = LoggerFactory.getLogger(MechanismCheck.class);
 
-  /** Needed by every deployment: symmetric CMKs, the service's own keys, the audit chain key. */
+  /**
+   * Needed by every deployment besides {@code CKM_AES_KEY_GEN} and {@code CKM_AES_GCM}, which
+   * {@link GcmLayerChoice} has tried before: the audit trail's chain key.
+   */
   static final Map<Long, String> REQUIRED =
       ordered(
-          CKM_AES_KEY_GEN, "symmetric CMKs and the service's own keys",
-          CKM_AES_GCM, "every symmetric CMK and the service's own keys",
           CKM_GENERIC_SECRET_KEY_GEN, "the audit trail's chain key and HMAC CMKs",
           CKM_SHA256_HMAC, "the audit trail's chain and HMAC_256 CMKs");
 
@@ -78,8 +78,8 @@ final class MechanismCheck {
     long[] listed = token.getMechanismList();
     if (listed.length == 0) {
       LOG.warn(
-          "the token lists no mechanisms (C_GetMechanismList) through {}; relying on the AES-GCM"
-              + " check alone",
+          "the token lists no mechanisms (C_GetMechanismList) through {}; those it lacks will be"
+              + " refused when used",
           modulePath);
       return;
     }

@@ -116,8 +116,8 @@ public final class Pkcs11Hsm implements AutoCloseable {
     Pkcs11Hsm hsm = null;
     try {
       token = LoggedInToken.find(module, settings.tokenLabel(), settings.userPin());
-      MechanismCheck.check(token.token(), settings.modulePath());
       GcmLayer gcm = aesGcmLayer(token, settings.modulePath());
+      MechanismCheck.check(token.token(), settings.modulePath());
       hsm = new Pkcs11Hsm(module, token, settings, gcm, nanoTicker);
       LoggedInToken t = token;
       hsm.executor.call(
