@@ -30,6 +30,9 @@ import org.hsmkms.hsm.HsmException.Kind;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xipki.pkcs11.wrapper.PKCS11Constants;
+import org.xipki.pkcs11.wrapper.PKCS11Constants.Category;
+import org.xipki.pkcs11.wrapper.PKCS11Module;
+import org.xipki.pkcs11.wrapper.Slot;
 import org.xipki.pkcs11.wrapper.Token;
 
 /**
@@ -72,10 +75,32 @@ final class MechanismCheck {
 
   /**
    * Stops start-up (an {@link HsmException} naming every missing mechanism) if the token lacks one
-   * of {@link #REQUIRED}; logs a warning for each missing one of {@link #OPTIONAL}.
+   * of {@link #REQUIRED}; logs a warning for each missing one of {@link #OPTIONAL}. One {@code
+   * C_GetMechanismList} call (the wrapper's own list asks for every mechanism's info as well, one
+   * call each, which a network HSM would make slow).
    */
   static void check(Token token, String modulePath) {
-    long[] listed = token.getMechanismList();
+    Slot slot = token.getSlot();
+    PKCS11Module module = slot.getModule();
+    long[] listed;
+    try {
+      listed = module.getPKCS11Module().C_GetMechanismList(slot.getSlotID());
+    } catch (iaik.pkcs.pkcs11.wrapper.PKCS11Exception e) {
+      LOG.warn(
+          "C_GetMechanismList failed through {} ({}); mechanisms the token lacks will be refused"
+              + " when used",
+          modulePath,
+          PKCS11Constants.ckrCodeToName(e.getErrorCode()));
+      return;
+    }
+    for (int i = 0; i < listed.length; i++) {
+      listed[i] = module.vendorToGenericCode(Category.CKM, listed[i]);
+    }
+    check(listed, modulePath);
+  }
+
+  /** {@link #check(Token, String)} on the list a token gave. */
+  static void check(long[] listed, String modulePath) {
     if (listed.length == 0) {
       LOG.warn(
           "the token lists no mechanisms (C_GetMechanismList) through {}; those it lacks will be"
