@@ -76,6 +76,7 @@ final class GcmLayerChoice {
     try {
       long key = probeKey(s);
       try {
+        // One IV for both layers: the same block under the same throwaway key, so nothing leaks.
         byte[] iv = s.generateRandom(IV_BYTES);
         if (fast != null) {
           String problem = fastProblem(s, key, iv, fast, base);
@@ -92,12 +93,21 @@ final class GcmLayerChoice {
         checkBase(s, key, iv, base, modulePath);
         return base;
       } finally {
-        s.destroyObject(key);
+        destroyQuietly(s, key);
       }
     } catch (PKCS11Exception e) {
       throw SessionExecutor.fail(Kind.UNAVAILABLE, "AES-GCM start-up check", e);
     } finally {
       LoggedInToken.closeQuietly(s);
+    }
+  }
+
+  /** A session object: closing the session destroys it too, so a failure here stops nothing. */
+  private static void destroyQuietly(Session s, long key) {
+    try {
+      s.destroyObject(key);
+    } catch (PKCS11Exception e) {
+      LOG.debug("destroying the AES-GCM check's session key: {}", e.getErrorName());
     }
   }
 
