@@ -100,7 +100,10 @@ public final class Pkcs11Hsm implements AutoCloseable {
     return GcmLayerChoice.choose(token, modulePath, jdk);
   }
 
-  /** Loads the module, finds the token by label and logs in. */
+  /**
+   * Loads the module, finds the token by label, chooses the AES-GCM layer by trying it and checks
+   * the token's mechanisms (stopping with a message that names what is missing), and logs in.
+   */
   public static Pkcs11Hsm open(Pkcs11Settings settings) {
     return open(settings, System::nanoTime);
   }
