@@ -12,8 +12,9 @@ package org.hsmkms.config;
  * no client's quota, and the key they use is removed afterwards (docs/operations.md).
  *
  * @param enabled default true ({@code ./hsm-kms dev --no-warmup} turns it off)
- * @param maxMillis how long it may take at most, default 2000 (0..60000); the start-up takes that
- *     much longer
+ * @param maxMillis how long its mix of requests may take at most, default 2000 (0..60000); the
+ *     start-up takes that much longer, plus its first requests (its key), which take what a cold
+ *     process needs (about half a second)
  * @param maxRequests how many requests it sends at most, default 200,000
  * @param concurrency how many requests it keeps in flight, default 64 (1..256)
  */
