@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.hsmkms.api.KmsApi;
 import org.hsmkms.api.KmsHttpServer;
 import org.hsmkms.audit.AuditTrail;
@@ -248,18 +249,21 @@ public final class Application implements AutoCloseable {
     SigV4Authenticator authenticator =
         new SigV4Authenticator(
             "kms", credentials == null ? id -> null : credentials, Clock.systemUTC());
-    KmsApi api =
-        KmsServices.api(
-            hsm,
-            store,
-            keys,
-            clock,
-            usageLimits,
-            keyPairPool,
-            materialRotation,
-            keyUsage,
-            imports,
-            ConfiguredParts.resourceQuotas(config.quotas()));
+    // The services over the open parts; the warm-up's have a key-usage tracker of their own.
+    Function<KeyUsageTracker, KmsApi> apis =
+        tracker ->
+            KmsServices.api(
+                hsm,
+                store,
+                keys,
+                clock,
+                usageLimits,
+                keyPairPool,
+                materialRotation,
+                tracker,
+                imports,
+                ConfiguredParts.resourceQuotas(config.quotas()));
+    KmsApi api = apis.apply(keyUsage);
     KmsHttpServer http =
         new KmsHttpServer(
             vertx,
@@ -284,21 +288,7 @@ public final class Application implements AutoCloseable {
     // Before the public listener opens and readiness turns true: the JIT compiles the request path.
     this.warmup =
         new StartupWarmup(vertx, work, config, clock, eventLoops)
-            .run(
-                tracker ->
-                    KmsServices.api(
-                        hsm,
-                        store,
-                        keys,
-                        clock,
-                        usageLimits,
-                        keyPairPool,
-                        materialRotation,
-                        tracker,
-                        imports,
-                        ConfiguredParts.resourceQuotas(config.quotas())),
-                store,
-                new ServiceKeyRemoval(hsm.inventory(), store, keys))
+            .run(apis, store, new ServiceKeyRemoval(hsm.inventory(), store, keys))
             .orElse(null);
     // Closing drains: no new connections, the requests in flight finish (bounded), then close.
     Duration drain = Duration.ofSeconds(config.server().drainSeconds());
