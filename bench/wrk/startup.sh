@@ -7,7 +7,7 @@
 # service jar must be built. HSM_KMS_JAVA_OPTS passes through to the server.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-data_dir=/tmp/hsm-kms-wrk port=4599 runs=3 windows=3
+data_dir=/tmp/hsm-kms-wrk port=4597 runs=3 windows=3
 dev_flags=()
 while (($# > 0)); do
   case $1 in
