@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.hsmkms.api.KmsApi;
 import org.hsmkms.api.KmsHttpServer;
 import org.hsmkms.audit.AuditTrail;
@@ -28,6 +30,7 @@ import org.hsmkms.kms.KeyUsageTracker;
 import org.hsmkms.kms.Keys;
 import org.hsmkms.kms.MaterialRotation;
 import org.hsmkms.kms.Reconciler;
+import org.hsmkms.kms.ServiceKeyRemoval;
 import org.hsmkms.kms.UsageLimits;
 import org.hsmkms.kms.cluster.ClusterNode;
 import org.hsmkms.store.ClusterStore;
@@ -70,6 +73,7 @@ public final class Application implements AutoCloseable {
   private KeyUsageTracker keyUsage;
   private Vertx vertx;
   private int port;
+  private StartupWarmup.Outcome warmup;
 
   private Application(Config config, Clock clock) {
     this.config = config;
@@ -245,18 +249,21 @@ public final class Application implements AutoCloseable {
     SigV4Authenticator authenticator =
         new SigV4Authenticator(
             "kms", credentials == null ? id -> null : credentials, Clock.systemUTC());
-    KmsApi api =
-        KmsServices.api(
-            hsm,
-            store,
-            keys,
-            clock,
-            usageLimits,
-            keyPairPool,
-            materialRotation,
-            keyUsage,
-            imports,
-            ConfiguredParts.resourceQuotas(config.quotas()));
+    // The services over the open parts; the warm-up's have a key-usage tracker of their own.
+    Function<KeyUsageTracker, KmsApi> apis =
+        tracker ->
+            KmsServices.api(
+                hsm,
+                store,
+                keys,
+                clock,
+                usageLimits,
+                keyPairPool,
+                materialRotation,
+                tracker,
+                imports,
+                ConfiguredParts.resourceQuotas(config.quotas()));
+    KmsApi api = apis.apply(keyUsage);
     KmsHttpServer http =
         new KmsHttpServer(
             vertx,
@@ -278,6 +285,11 @@ public final class Application implements AutoCloseable {
           config.audit().refusalMaxAddresses(),
           config.audit().queueCapacity());
     }
+    // Before the public listener opens and readiness turns true: the JIT compiles the request path.
+    this.warmup =
+        new StartupWarmup(vertx, work, config, clock, eventLoops)
+            .run(apis, store, new ServiceKeyRemoval(hsm.inventory(), store, keys))
+            .orElse(null);
     // Closing drains: no new connections, the requests in flight finish (bounded), then close.
     Duration drain = Duration.ofSeconds(config.server().drainSeconds());
     parts.add("the HTTP listeners", () -> http.drain(drain));
@@ -319,6 +331,11 @@ public final class Application implements AutoCloseable {
   /** The management listener's port (health, metrics); -1 when there is none. */
   public int managementPort() {
     return monitoring.port();
+  }
+
+  /** What the start-up warm-up did; empty when it was off. */
+  Optional<StartupWarmup.Outcome> warmup() {
+    return Optional.ofNullable(warmup);
   }
 
   /** The HSM adapter, for operators' tools and tests. */

@@ -17,6 +17,7 @@ import org.hsmkms.auth.CredentialsAdmin;
 import org.hsmkms.config.Audit;
 import org.hsmkms.config.Config;
 import org.hsmkms.config.DevDefaults;
+import org.hsmkms.config.Warmup;
 
 /**
  * {@code dev}: a development server on 127.0.0.1 with the SoftHSM2 token and embedded store of a
@@ -55,6 +56,9 @@ public final class DevCommand {
   private Integer deletionCheckSeconds;
   private final QuotaFlags quotaFlags = new QuotaFlags();
 
+  /** {@code --no-warmup}: serve as soon as open, without the start-up warm-up (to compare). */
+  private boolean noWarmup;
+
   private String accessKeyId = System.getenv(ENV_ACCESS_KEY_ID);
   private String secret = System.getenv(ENV_SECRET_ACCESS_KEY);
 
@@ -89,7 +93,8 @@ public final class DevCommand {
             dataDir, port, account, region, module, sessions, workingCopies, deletionCheckSeconds);
     Config config =
         nodeConfig(devConfig.withServer(devConfig.server().withManagementPort(managementPort)))
-            .withQuotas(quotaFlags.quotas());
+            .withQuotas(quotaFlags.quotas())
+            .withWarmup(noWarmup ? Warmup.off() : Warmup.defaults());
     if (!ignored.isEmpty()) {
       System.err.println("hsm-kms: ignoring options not supported yet: " + ignored);
     }
@@ -174,6 +179,7 @@ public final class DevCommand {
         case "--deletion-check-seconds" -> deletionCheckSeconds = options.intValue(a);
         case "--access-key-id" -> accessKeyId = options.value(a);
         case "--secret-access-key" -> secret = options.value(a);
+        case "--no-warmup" -> noWarmup = true;
         default -> {
           if (!quotaFlags.read(a, options)) {
             options.skipValueOf(a);

@@ -14,7 +14,7 @@ public final class HelpCommand {
     out.println(
         "                   [--store sqlite|postgresql [--store-url JDBC_URL [--store-user U]"
             + " [--store-password-file F]]]");
-    out.println("                   [--access-key-id ID --secret-access-key SECRET]");
+    out.println("                   [--access-key-id ID --secret-access-key SECRET] [--no-warmup]");
     out.println(
         "                   [--quota-scale X] [--quota ACCOUNT:CLASS=RATE]... [--no-quotas]"
             + " [--throttled-delay-millis N]"

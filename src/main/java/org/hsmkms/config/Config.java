@@ -26,7 +26,8 @@ public record Config(
     Cluster cluster,
     Quotas quotas,
     Connections connections,
-    Work work) {
+    Work work,
+    Warmup warmup) {
 
   /**
    * Listener settings. Without {@code tls} the server speaks plain HTTP, which it refuses to do on
@@ -237,6 +238,7 @@ public record Config(
     quotas = quotas == null ? Quotas.defaults() : quotas;
     connections = connections == null ? Connections.defaults() : connections;
     work = work == null ? Work.defaults() : work;
+    warmup = warmup == null ? Warmup.defaults() : warmup;
     rotation = rotation == null ? new Rotation(null, null, null, null) : rotation;
     dataKeyPairs = dataKeyPairs == null ? new DataKeyPairs(null, null) : dataKeyPairs;
     server = server == null ? new Server(null, null, null) : server;
@@ -297,6 +299,7 @@ public record Config(
         null,
         null,
         null,
+        null,
         null);
   }
 
@@ -338,6 +341,10 @@ public record Config(
 
   public Config withWork(Work w) {
     return with(c -> c.work = w);
+  }
+
+  public Config withWarmup(Warmup w) {
+    return with(c -> c.warmup = w);
   }
 
   public Config withDataKeyPairs(DataKeyPairs d) {

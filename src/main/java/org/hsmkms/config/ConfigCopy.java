@@ -18,6 +18,7 @@ final class ConfigCopy {
   Quotas quotas;
   Connections connections;
   Work work;
+  Warmup warmup;
 
   ConfigCopy(Config c) {
     original = c;
@@ -32,6 +33,7 @@ final class ConfigCopy {
     quotas = c.quotas();
     connections = c.connections();
     work = c.work();
+    warmup = c.warmup();
   }
 
   /** The configuration with the changed sections, validated again. */
@@ -51,6 +53,7 @@ final class ConfigCopy {
         cluster,
         quotas,
         connections,
-        work);
+        work,
+        warmup);
   }
 }

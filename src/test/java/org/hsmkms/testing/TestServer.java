@@ -23,6 +23,7 @@ import org.hsmkms.auth.CredentialsAdmin;
 import org.hsmkms.config.Audit;
 import org.hsmkms.config.Config;
 import org.hsmkms.config.Quotas;
+import org.hsmkms.config.Warmup;
 import org.hsmkms.hsm.pkcs11.Pkcs11Hsm;
 import org.hsmkms.hsm.pkcs11.Pkcs11Settings;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -113,7 +114,9 @@ public final class TestServer implements AutoCloseable {
                 null));
     // The suite creates keys faster than AWS's 5 CreateKey a second: the request quotas stay on,
     // at a thousand times AWS's defaults (QuotasIT sets its own).
-    this.config = customize.apply(base.withQuotas(Quotas.defaults().withScale(1000)));
+    this.config =
+        customize.apply(
+            base.withQuotas(Quotas.defaults().withScale(1000)).withWarmup(Warmup.off()));
     if (config.credentials() != null) {
       writeCredentials(Path.of(config.credentials().file()));
     }
