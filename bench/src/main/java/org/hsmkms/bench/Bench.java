@@ -42,6 +42,9 @@ public final class Bench {
     if (NoisyTenantOptions.asked(args)) {
       return NoisyTenant.main(args);
     }
+    if (HsmLatencyRun.asked(args)) {
+      return HsmLatencyRun.main(args, opener);
+    }
     if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
       System.out.println(BenchOptions.USAGE);
       return 0;
