@@ -303,6 +303,10 @@ public record Config(
         null);
   }
 
+  public Config withHsm(Hsm h) {
+    return with(c -> c.hsm = h);
+  }
+
   public Config withRotation(Rotation r) {
     return with(c -> c.rotation = r);
   }

@@ -7,6 +7,7 @@ package org.hsmkms.config;
  */
 final class ConfigCopy {
   private final Config original;
+  Config.Hsm hsm;
   Config.Server server;
   Config.Store store;
   Config.Credentials credentials;
@@ -22,6 +23,7 @@ final class ConfigCopy {
 
   ConfigCopy(Config c) {
     original = c;
+    hsm = c.hsm();
     server = c.server();
     store = c.store();
     credentials = c.credentials();
@@ -42,7 +44,7 @@ final class ConfigCopy {
         server,
         original.accountId(),
         original.defaultRegion(),
-        original.hsm(),
+        hsm,
         store,
         original.deletion(),
         credentials,

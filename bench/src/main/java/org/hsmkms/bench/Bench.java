@@ -45,6 +45,9 @@ public final class Bench {
     if (StartupLoad.asked(args)) {
       return StartupLoad.main(args);
     }
+    if (HsmLatencyRun.asked(args)) {
+      return HsmLatencyRun.main(args, opener);
+    }
     if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
       System.out.println(BenchOptions.USAGE);
       return 0;

@@ -197,6 +197,8 @@ public record BenchOptions(
               + " same (to compare the two)",
           "operations: " + String.join(",", Operations.names()),
           "  (GenerateDataKeyPair alone means every key pair spec; default: all)",
+          "--hsm-latency MS: measures a dev server the bench starts, whose every PKCS#11 call"
+              + " takes MS more ('--hsm-latency 1 --help')",
           "--scenario noisy-tenant: a noisy and a quiet tenant on a dev server the bench starts"
               + " ('--scenario noisy-tenant --help')");
 

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
@@ -52,6 +53,18 @@ final class DevServerProcess implements LocalServer {
   static DevServerProcess start(
       Vertx vertx, Path launcher, List<String> flags, String region, PrintStream progress)
       throws IOException {
+    return start(vertx, launcher, flags, Map.of(), region, progress);
+  }
+
+  /** Like the other {@code start}, with {@code environment} added to the launcher's. */
+  static DevServerProcess start(
+      Vertx vertx,
+      Path launcher,
+      List<String> flags,
+      Map<String, String> environment,
+      String region,
+      PrintStream progress)
+      throws IOException {
     Path dir = Files.createTempDirectory("hsm-kms-scenario");
     int port = freePort();
     List<String> command =
@@ -64,9 +77,16 @@ final class DevServerProcess implements LocalServer {
                 "--data-dir",
                 dir.toString()));
     command.addAll(flags);
-    progress.println("starting: " + String.join(" ", command));
+    progress.println(
+        "starting: "
+            + environment.entrySet().stream()
+                .map(e -> e.getKey() + "='" + e.getValue() + "' ")
+                .reduce("", String::concat)
+            + String.join(" ", command));
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().putAll(environment);
     Process p =
-        new ProcessBuilder(command)
+        builder
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("server.log").toFile())
             .start();

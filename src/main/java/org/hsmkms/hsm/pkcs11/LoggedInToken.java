@@ -27,19 +27,26 @@ final class LoggedInToken implements AutoCloseable {
   private final Token token;
   private final char[] pin;
   private final Object loginLock = new Object();
+  private final CallLatency latency;
 
-  private LoggedInToken(Token token, char[] pin) {
+  private LoggedInToken(Token token, char[] pin, CallLatency latency) {
     this.token = token;
     this.pin = pin.clone();
+    this.latency = latency;
   }
 
   /** The token labelled {@code label} in {@code module}; the PIN is copied. */
   static LoggedInToken find(PKCS11Module module, String label, char[] pin) {
+    return find(module, label, pin, CallLatency.NONE);
+  }
+
+  /** Like {@link #find(PKCS11Module, String, char[])}, its sessions under a latency model. */
+  static LoggedInToken find(PKCS11Module module, String label, char[] pin, CallLatency latency) {
     try {
       for (Slot slot : module.getSlotList(true)) {
         Token token = slot.getToken();
         if (label.equals(token.getTokenInfo().getLabel().trim())) {
-          return new LoggedInToken(token, pin);
+          return new LoggedInToken(token, pin, latency);
         }
       }
     } catch (PKCS11Exception e) {
@@ -51,6 +58,11 @@ final class LoggedInToken implements AutoCloseable {
   /** The wrapper's token, for the session pool. */
   Token token() {
     return token;
+  }
+
+  /** The latency model every session of this token is opened under ({@link CallLatency#NONE}). */
+  CallLatency latency() {
+    return latency;
   }
 
   /** Logs the user in on {@code s}; being logged in already is fine. */
@@ -68,7 +80,7 @@ final class LoggedInToken implements AutoCloseable {
 
   /** A new read-write session, logged in; closed again if login fails. */
   Session openLoggedIn() throws PKCS11Exception {
-    Session s = token.openSession(true);
+    Session s = latency.openSession(token, true);
     try {
       login(s);
     } catch (PKCS11Exception e) {

@@ -36,6 +36,9 @@ public final class Pkcs11Hsm implements AutoCloseable {
   /** Set to "false" to keep AES-GCM on the IAIK wrapper (tests compare both layers). */
   public static final String JDK_GCM_PROPERTY = "hsmkms.pkcs11.jdkGcm";
 
+  /** Benchmarks only: microseconds added to every PKCS#11 call ({@link CallLatency}). */
+  public static final String LATENCY_MICROS_PROPERTY = "hsmkms.bench.pkcs11LatencyMicros";
+
   private final PKCS11Module module;
   private final LoggedInToken token;
   private final SessionExecutor executor;
@@ -67,11 +70,12 @@ public final class Pkcs11Hsm implements AutoCloseable {
     this.executor =
         new SessionExecutor(
             token,
-            new SessionPool(token.token(), settings.sessions(), settings.sessionWaitMillis()),
+            new SessionPool(
+                token.token(), settings.sessions(), settings.sessionWaitMillis(), token.latency()),
             handles);
     this.copies = new WorkingCopies(token::openLoggedIn, settings.workingCopies(), ticker);
     this.copyCheck = new WorkingCopyCheck(copies, executor, handles);
-    this.gcm = gcm;
+    this.gcm = token.latency().gcm(gcm);
     this.random = new TokenRandom(executor);
     this.symmetric = new Pkcs11AesGcm(executor, handles, copies, random, gcm, Owner.CMK);
     this.signatures = new Pkcs11Signatures(executor, handles);
@@ -118,7 +122,9 @@ public final class Pkcs11Hsm implements AutoCloseable {
     LoggedInToken token = null;
     Pkcs11Hsm hsm = null;
     try {
-      token = LoggedInToken.find(module, settings.tokenLabel(), settings.userPin());
+      token =
+          LoggedInToken.find(
+              module, settings.tokenLabel(), settings.userPin(), CallLatency.fromSystemProperty());
       GcmLayer gcm = aesGcmLayer(token, settings.modulePath());
       MechanismCheck.check(token.token(), settings.modulePath());
       hsm = new Pkcs11Hsm(module, token, settings, gcm, nanoTicker);

@@ -21,6 +21,7 @@ final class SessionPool implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SessionPool.class);
 
   private final Token token;
+  private final CallLatency latency;
   private final BlockingQueue<Session> idle;
   private final AtomicInteger open = new AtomicInteger();
 
@@ -37,7 +38,13 @@ final class SessionPool implements AutoCloseable {
   static final long CLOSE_WAIT_MILLIS = 10_000;
 
   SessionPool(Token token, int max, long waitMillis) {
+    this(token, max, waitMillis, CallLatency.NONE);
+  }
+
+  /** A pool whose sessions are opened under a latency model (benchmarks: {@link CallLatency}). */
+  SessionPool(Token token, int max, long waitMillis, CallLatency latency) {
     this.token = token;
+    this.latency = latency;
     this.max = max;
     this.waitMillis = waitMillis;
     this.idle = new ArrayBlockingQueue<>(max);
@@ -58,7 +65,7 @@ final class SessionPool implements AutoCloseable {
     }
     if (open.incrementAndGet() <= max) {
       try {
-        return token.openSession(true);
+        return latency.openSession(token, true);
       } catch (PKCS11Exception e) {
         open.decrementAndGet();
         throw new HsmException(

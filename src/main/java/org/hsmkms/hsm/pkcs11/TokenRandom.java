@@ -15,8 +15,13 @@ final class TokenRandom implements RandomSource, AutoCloseable {
     this.executor = executor;
   }
 
+  /** Bytes the buffer has are handed out without borrowing a session; the rest go to the token. */
   @Override
   public byte[] generateRandom(int n) {
+    byte[] b = buffer.tryTake(n);
+    if (b != null) {
+      return b;
+    }
     return executor.call("C_GenerateRandom", s -> buffer.take(s, n));
   }
 
