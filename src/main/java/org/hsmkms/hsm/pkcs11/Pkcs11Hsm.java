@@ -62,7 +62,7 @@ public final class Pkcs11Hsm implements AutoCloseable {
       PKCS11Module module,
       LoggedInToken token,
       Pkcs11Settings settings,
-      GcmLayer gcm,
+      GcmLayer chosenGcm,
       LongSupplier ticker) {
     this.module = module;
     this.token = token;
@@ -75,7 +75,7 @@ public final class Pkcs11Hsm implements AutoCloseable {
             handles);
     this.copies = new WorkingCopies(token::openLoggedIn, settings.workingCopies(), ticker);
     this.copyCheck = new WorkingCopyCheck(copies, executor, handles);
-    this.gcm = token.latency().gcm(gcm);
+    this.gcm = token.latency().gcm(chosenGcm);
     this.random = new TokenRandom(executor);
     this.symmetric = new Pkcs11AesGcm(executor, handles, copies, random, gcm, Owner.CMK);
     this.signatures = new Pkcs11Signatures(executor, handles);
