@@ -38,6 +38,17 @@ final class SigV4 {
             }
           });
 
+  /** One digest per thread: a provider lookup per request cost more than the hash of its body. */
+  private static final ThreadLocal<MessageDigest> SHA256 =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+              throw new IllegalStateException("SHA-256 is missing from the JDK", e);
+            }
+          });
+
   private SigV4() {}
 
   /**
@@ -104,11 +115,8 @@ final class SigV4 {
   }
 
   static byte[] sha256(byte[] data) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(data);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from the JDK", e);
-    }
+    // digest() resets it for the next use on this thread.
+    return SHA256.get().digest(data);
   }
 
   static String hex(byte[] bytes) {

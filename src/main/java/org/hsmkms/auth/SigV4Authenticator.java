@@ -12,10 +12,8 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.hsmkms.auth.AuthenticationException.Kind;
 
 /**
@@ -176,7 +174,10 @@ public final class SigV4Authenticator implements Authenticator {
     int space = header.indexOf(' ');
     String algorithm = space < 0 ? header : header.substring(0, space);
     String rest = space < 0 ? "" : header.substring(space + 1);
-    Map<String, String> params = new LinkedHashMap<>();
+    // The first of each of the three parameters counts; others are checked for shape, then ignored.
+    String credential = null;
+    String signature = null;
+    String signedHeaders = null;
     if (algorithm.equals(SigV4.ALGORITHM)) {
       // AWS splits on commas and whitespace: "Credential=AKID /date/..." has a stray token.
       for (String p : tokens(rest)) {
@@ -190,29 +191,51 @@ public final class SigV4Authenticator implements Authenticator {
                   + header
                   + "'.");
         }
-        params.putIfAbsent(p.substring(0, eq), p.substring(eq + 1));
+        if (credential == null && p.startsWith("Credential=")) {
+          credential = p.substring(eq + 1);
+        } else if (signature == null && p.startsWith("Signature=")) {
+          signature = p.substring(eq + 1);
+        } else if (signedHeaders == null && p.startsWith("SignedHeaders=")) {
+          signedHeaders = p.substring(eq + 1);
+        }
       }
     } else if (algorithm.startsWith("AWS4-")) {
       throw incomplete("Unsupported AWS 'algorithm': '" + algorithm + "'.");
     }
     StringBuilder missing = new StringBuilder();
-    for (String required : List.of("Credential", "Signature", "SignedHeaders")) {
-      String v = params.get(required);
-      if (v == null || v.isEmpty()) {
-        missing.append("Authorization header requires '").append(required).append("' parameter. ");
-      }
-    }
+    missing(missing, "Credential", credential);
+    missing(missing, "Signature", signature);
+    missing(missing, "SignedHeaders", signedHeaders);
     if (missing.length() > 0) {
       throw incomplete(missing + "Authorization=" + header);
     }
-    List<String> signed = new ArrayList<>();
-    for (String name : params.get("SignedHeaders").split(";")) {
+    List<String> signed = new ArrayList<>(8);
+    // As String.split(";"): trailing empty names are dropped, others are refused below.
+    int end = signedHeaders.length();
+    while (end > 0 && signedHeaders.charAt(end - 1) == ';') {
+      end--;
+    }
+    int start = 0;
+    while (end > 0) {
+      int semicolon = signedHeaders.indexOf(';', start);
+      int stop = semicolon < 0 || semicolon >= end ? end : semicolon;
+      String name = signedHeaders.substring(start, stop);
       if (!SigV4Shapes.isHeaderName(name)) {
         throw incomplete("Invalid SignedHeaders in Authorization header: '" + header + "'.");
       }
       signed.add(name);
+      if (stop == end) {
+        break;
+      }
+      start = stop + 1;
     }
-    return new Authorization(params.get("Credential"), signed, params.get("Signature"));
+    return new Authorization(credential, signed, signature);
+  }
+
+  private static void missing(StringBuilder missing, String name, String value) {
+    if (value == null || value.isEmpty()) {
+      missing.append("Authorization header requires '").append(name).append("' parameter. ");
+    }
   }
 
   /** The non-empty pieces of {@code s} between commas and whitespace (a hot path: no regex). */

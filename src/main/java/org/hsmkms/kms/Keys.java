@@ -22,14 +22,13 @@ import org.hsmkms.store.MultiRegionKeyRecord;
  * before the request can use it, and before its state is looked at.
  */
 public final class Keys {
-  private static final Pattern KEY_ID =
+  static final Pattern KEY_ID =
       Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
   private static final Pattern ARN =
       Pattern.compile("arn:aws:kms:([a-z0-9-]+):(\\d{12}):((?:key/|alias/).+)");
   static final Pattern MULTI_REGION_KEY_ID = Pattern.compile("mrk-[0-9a-f]{32}");
   // A store row id: a UUID, or one region's row of a multi-Region key. Never named by a client.
-  private static final Pattern ROW_ID =
-      Pattern.compile(KEY_ID.pattern() + "|mrk-[0-9a-f]{32}/[a-z0-9-]+");
+  static final Pattern ROW_ID = Pattern.compile(KEY_ID.pattern() + "|mrk-[0-9a-f]{32}/[a-z0-9-]+");
   static final String ALIAS_PREFIX = "alias/";
 
   private final MetadataStore store;
@@ -131,10 +130,10 @@ public final class Keys {
    * client can never name a row id with '/').
    */
   static Optional<String> rowId(String publicId, String region) {
-    if (KEY_ID.matcher(publicId).matches()) {
+    if (isKeyId(publicId)) {
       return Optional.of(publicId);
     }
-    if (MULTI_REGION_KEY_ID.matcher(publicId).matches()) {
+    if (isMultiRegionKeyId(publicId)) {
       return Optional.of(KeyRecord.multiRegionRowId(publicId, region));
     }
     return Optional.empty();
@@ -231,11 +230,11 @@ public final class Keys {
     if (keyId.startsWith(ALIAS_PREFIX)) {
       return aliasesAllowed ? viaAlias(ctx, keyId) : Optional.empty();
     }
-    if (MULTI_REGION_KEY_ID.matcher(keyId).matches()) {
+    if (isMultiRegionKeyId(keyId)) {
       // A multi-Region key id names the key's row in the caller's region.
       return load(ctx, KeyRecord.multiRegionRowId(keyId, ctx.region()), ctx.account());
     }
-    if (!KEY_ID.matcher(keyId).matches()) {
+    if (!isKeyId(keyId)) {
       throw Errors.invalidKeyId(keyId);
     }
     return load(ctx, keyId, ctx.account());
@@ -264,7 +263,7 @@ public final class Keys {
    * (an alias's target is one).
    */
   private Optional<KeyRecord> load(RequestContext ctx, String keyId, String account) {
-    if (!ROW_ID.matcher(keyId).matches()) {
+    if (!isRowId(keyId)) {
       return Optional.empty();
     }
     Optional<KeyRecord> key =
@@ -275,6 +274,62 @@ public final class Keys {
             .filter(k -> KeyState.fromAwsName(k.keyState()).isVisible());
     key.ifPresent(ctx::used);
     return key;
+  }
+
+  /*
+   * The shapes of KEY_ID, MULTI_REGION_KEY_ID and ROW_ID checked by hand: every request that names
+   * a key checks two or three of them, and a regular expression cost more than the rest of the
+   * lookup (KeysShapeTest holds them to the patterns).
+   */
+
+  /** As {@code KEY_ID}: a lower-case UUID. */
+  static boolean isKeyId(String s) {
+    if (s.length() != 36) {
+      return false;
+    }
+    for (int i = 0; i < 36; i++) {
+      char c = s.charAt(i);
+      boolean ok = i == 8 || i == 13 || i == 18 || i == 23 ? c == '-' : isLowerHex(c);
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** As {@code MULTI_REGION_KEY_ID}: {@code mrk-} and 32 lower-case hex digits. */
+  static boolean isMultiRegionKeyId(String s) {
+    return s.length() == 36 && s.startsWith("mrk-") && lowerHex(s, 4, 36);
+  }
+
+  /** As {@code ROW_ID}: a key id, or a multi-Region key id, '/' and a region name. */
+  static boolean isRowId(String s) {
+    if (isKeyId(s)) {
+      return true;
+    }
+    if (s.length() < 38 || s.charAt(36) != '/' || !isMultiRegionKeyId(s.substring(0, 36))) {
+      return false;
+    }
+    for (int i = 37; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean lowerHex(String s, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (!isLowerHex(s.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isLowerHex(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
   }
 
   private static KmsException notFound(RequestContext ctx, String keyId) {

@@ -402,6 +402,42 @@ class SigV4AuthenticatorTest {
   }
 
   @Test
+  void signedHeadersWithTrailingSemicolons_areReadWithoutThem() {
+    // As String.split(";") read them: trailing empty names are dropped, the signature still holds.
+    SignedRequest signed = sdkSigned(b -> {}, "us-east-1", NOW, SECRET);
+    String header = signed.header("authorization");
+    int at = header.indexOf(", Signature=");
+    SignedRequest r =
+        with(signed, "authorization", header.substring(0, at) + ";;" + header.substring(at));
+
+    assertEquals(AKID, auth.authenticate(r).accessKeyId());
+  }
+
+  @Test
+  void emptyNameInSignedHeaders_isIncompleteSignature() {
+    SignedRequest signed = sdkSigned(b -> {}, "us-east-1", NOW, SECRET);
+    String header = signed.header("authorization").replace("SignedHeaders=", "SignedHeaders=;");
+
+    assertRefused(
+        with(signed, "authorization", header),
+        Kind.INCOMPLETE_SIGNATURE,
+        "Invalid SignedHeaders in Authorization header: '" + header + "'.");
+  }
+
+  @Test
+  void repeatedParameter_theFirstCounts() {
+    SignedRequest signed = sdkSigned(b -> {}, "us-east-1", NOW, SECRET);
+    String header = signed.header("authorization");
+    String wrong = "Signature=" + "0".repeat(64);
+
+    assertEquals(
+        AKID,
+        auth.authenticate(with(signed, "authorization", header + ", " + wrong)).accessKeyId());
+    String wrongFirst = header.replace("Signature=", wrong + ", Signature=");
+    refused(with(signed, "authorization", wrongFirst), Kind.INVALID_SIGNATURE);
+  }
+
+  @Test
   void hostNotSigned_isIncompleteSignature() {
     SignedRequest signed = sdkSigned(b -> {}, "us-east-1", NOW, SECRET);
     SignedRequest r =
