@@ -53,13 +53,19 @@ public final class Bench {
       return 0;
     }
     BenchOptions options = BenchOptions.parse(args);
-    BenchReport report = run(options, opener, System.err);
+    return printed(options, run(options, opener, System.err));
+  }
+
+  /**
+   * Prints the report and answers the exit status: 1 when {@code --policies} requests failed
+   * (requests refused by a wrong policy must not pass for fast answers), else 0.
+   */
+  static int printed(BenchOptions options, BenchReport report) {
     ReportPrinter.text(report, System.out);
     if (options.json() != null) {
       System.out.println();
       System.out.println("written to " + options.json());
     }
-    // --policies: requests refused by a wrong policy must not pass for fast answers.
     if (options.policies() && !report.failures().isEmpty()) {
       System.err.println(
           "hsm-kms: --policies: requests failed, the run is no measurement: "

@@ -203,18 +203,7 @@ record HsmLatencyRun(
       BenchOptions options = run.benchOptions(server);
       BenchReport report = Bench.run(options, opener, progress);
       System.out.println(run.describe());
-      ReportPrinter.text(report, System.out);
-      if (options.json() != null) {
-        System.out.println();
-        System.out.println("written to " + options.json());
-      }
-      if (options.policies() && !report.failures().isEmpty()) {
-        System.err.println(
-            "hsm-kms: --policies: requests failed, the run is no measurement: "
-                + String.join("; ", report.failures()));
-        return 1;
-      }
-      return 0;
+      return Bench.printed(options, report);
     } finally {
       vertx.close().await();
     }
