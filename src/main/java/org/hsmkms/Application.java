@@ -73,7 +73,7 @@ public final class Application implements AutoCloseable {
   private KeyUsageTracker keyUsage;
   private Vertx vertx;
   private int port;
-  private StartupWarmup.Outcome warmup;
+  private Optional<StartupWarmup.Outcome> warmup = Optional.empty();
 
   private Application(Config config, Clock clock) {
     this.config = config;
@@ -239,8 +239,7 @@ public final class Application implements AutoCloseable {
 
   /** The KMS services behind the HTTP listeners, and the periodic work. */
   private void serve(Keys keys, AuditTrail audit) {
-    // GetKeyLastUsage: uses noted in memory per request; written by a periodic flush and a last
-    // one here, closed after Vert.x (so after the last request) and before the store.
+    // GetKeyLastUsage: noted per request, flushed periodically and once after Vert.x closes.
     this.keyUsage = new KeyUsageTracker(store, clock);
     keyUsage.start();
     parts.add("the key usage flush", keyUsage::flush);
@@ -288,8 +287,7 @@ public final class Application implements AutoCloseable {
     // Before the public listener opens and readiness turns true: the JIT compiles the request path.
     this.warmup =
         new StartupWarmup(vertx, work, config, clock, eventLoops)
-            .run(apis, store, new ServiceKeyRemoval(hsm.inventory(), store, keys))
-            .orElse(null);
+            .run(apis, store, new ServiceKeyRemoval(hsm.inventory(), store, keys));
     // Closing drains: no new connections, the requests in flight finish (bounded), then close.
     Duration drain = Duration.ofSeconds(config.server().drainSeconds());
     parts.add("the HTTP listeners", () -> http.drain(drain));
@@ -335,7 +333,7 @@ public final class Application implements AutoCloseable {
 
   /** What the start-up warm-up did; empty when it was off. */
   Optional<StartupWarmup.Outcome> warmup() {
-    return Optional.ofNullable(warmup);
+    return warmup;
   }
 
   /** The HSM adapter, for operators' tools and tests. */
