@@ -110,8 +110,16 @@ final class Pkcs11AesGcm implements SymmetricEncryption {
     return new HsmException(Kind.AUTHENTICATION_FAILED, "decryption failed", code, null);
   }
 
-  /** Whether the key encrypts and decrypts a fresh block of its own on this session. */
+  /**
+   * Whether the key encrypts and decrypts a fresh block of its own on this session. A device fault
+   * must show twice: a single failed round trip (SoftHSM2 has answered one with an error while
+   * other threads used the token) is logged, with its code, and tried again.
+   */
   private boolean deviceWorks(Session s, MaterialId key) {
+    return roundTrip(s, key) || roundTrip(s, key);
+  }
+
+  private boolean roundTrip(Session s, MaterialId key) {
     byte[] probe = null;
     byte[] back = null;
     try {
@@ -122,7 +130,7 @@ final class Pkcs11AesGcm implements SymmetricEncryption {
       back = withKey(s, key, h -> layer.decrypt(s, h, iv, PROBE_AAD, ct));
       return Arrays.equals(probe, back);
     } catch (PKCS11Exception | RuntimeException e) {
-      LOG.debug("device check failed: {}", e.toString());
+      LOG.warn("device check of key {} failed: {}", key, e.toString());
       return false;
     } finally {
       if (probe != null) {
