@@ -108,7 +108,7 @@ class StartupWarmupIT {
               "audit",
               "verify",
               "--config",
-              verifyConfig().toString(),
+              TestToken.operatorConfig(dir).toString(),
               "" + dir.resolve("audit.log")
             },
             new PrintStream(out, true, StandardCharsets.UTF_8));
@@ -236,24 +236,5 @@ class StartupWarmupIT {
             .timeout(Duration.ofSeconds(5))
             .build(),
         HttpResponse.BodyHandlers.ofString());
-  }
-
-  /**
-   * A config of the test token, as an operator's {@code --config FILE} for {@code audit verify}.
-   */
-  private static Path verifyConfig() throws Exception {
-    Path config = dir.resolve("verify.yaml");
-    Files.writeString(
-        config,
-        "hsm:\n  module: "
-            + TestToken.module()
-            + "\n  tokenLabel: "
-            + TestToken.LABEL
-            + "\n  pinFile: "
-            + dir.resolve("pin")
-            + "\nstore:\n  url: jdbc:sqlite:"
-            + dir.resolve("metadata.db")
-            + "\n");
-    return config;
   }
 }

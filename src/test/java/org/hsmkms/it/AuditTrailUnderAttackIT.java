@@ -109,7 +109,7 @@ class AuditTrailUnderAttackIT {
   @Test
   void trailTheServerWrote_verifies_throughTheCommand_andThroughMainInItsOwnProcess()
       throws Exception {
-    Path config = config();
+    Path config = TestToken.operatorConfig(dir);
     Path trail = dir.resolve("audit.log");
     ByteArrayOutputStream out = new ByteArrayOutputStream();
 
@@ -144,7 +144,8 @@ class AuditTrailUnderAttackIT {
     Files.write(tampered, lines);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-    int status = verify(out, "--config", config().toString(), tampered.toString());
+    int status =
+        verify(out, "--config", TestToken.operatorConfig(dir).toString(), tampered.toString());
 
     String printed = out.toString(StandardCharsets.UTF_8);
     assertEquals(1, status, printed);
@@ -157,23 +158,6 @@ class AuditTrailUnderAttackIT {
     args[1] = "verify";
     System.arraycopy(options, 0, args, 2, options.length);
     return AuditCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8));
-  }
-
-  /** A config of the test token, as an operator's {@code --config FILE}. */
-  private static Path config() throws Exception {
-    Path config = dir.resolve("verify.yaml");
-    Files.writeString(
-        config,
-        "hsm:\n  module: "
-            + TestToken.module()
-            + "\n  tokenLabel: "
-            + TestToken.LABEL
-            + "\n  pinFile: "
-            + dir.resolve("pin")
-            + "\nstore:\n  url: jdbc:sqlite:"
-            + dir.resolve("metadata.db")
-            + "\n");
-    return config;
   }
 
   private static JsonNode only(java.util.function.Predicate<JsonNode> p) {

@@ -45,6 +45,27 @@ public final class TestToken {
   }
 
   /** The module surefire names, else the first SoftHSM2 module of the dev defaults found here. */
+  /**
+   * Writes {@code DIR/verify.yaml}: the test token (PIN in {@code DIR/pin}) and the embedded store
+   * {@code DIR/metadata.db}, as an operator's {@code --config FILE} (e.g. for {@code audit
+   * verify}).
+   */
+  public static Path operatorConfig(Path dir) throws IOException {
+    Path config = dir.resolve("verify.yaml");
+    Files.writeString(
+        config,
+        "hsm:\n  module: "
+            + module()
+            + "\n  tokenLabel: "
+            + LABEL
+            + "\n  pinFile: "
+            + dir.resolve("pin")
+            + "\nstore:\n  url: jdbc:sqlite:"
+            + dir.resolve("metadata.db")
+            + "\n");
+    return config;
+  }
+
   public static String module() {
     String m = System.getenv("HSM_KMS_TEST_MODULE");
     return m != null
