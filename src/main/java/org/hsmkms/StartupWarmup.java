@@ -169,6 +169,9 @@ final class StartupWarmup {
         LOG.warn("the warm-up listener did not close cleanly: {}", e.toString());
       }
       unseen.close();
+      // The listener is closed: nothing signs or verifies with the warm-up's secret any more.
+      signer.destroy();
+      credential.destroy();
     }
     if (keyId != null) {
       try {

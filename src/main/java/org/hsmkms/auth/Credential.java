@@ -63,7 +63,7 @@ public final class Credential {
   }
 
   /** Zeroes the secret and the cached signing keys; the credential is unusable afterwards. */
-  void destroy() {
+  public void destroy() {
     Arrays.fill(kSecret, (byte) 0);
     signingKeys.values().forEach(k -> Arrays.fill(k, (byte) 0));
     signingKeys.clear();

@@ -124,6 +124,18 @@ public final class SigV4Signer {
     return current.key;
   }
 
+  /**
+   * Zeroes the secret and the day's signing key. The signer must not be used afterwards: its
+   * signatures would be those of an all-zero secret, which no credential has.
+   */
+  public void destroy() {
+    Arrays.fill(kSecret, (byte) 0);
+    DayKey current = dayKey;
+    if (current != null) {
+      Arrays.fill(current.key, (byte) 0);
+    }
+  }
+
   @Override
   public String toString() {
     return "SigV4Signer[" + accessKeyId + ", " + region + "/" + service + ", secret=[REDACTED]]";

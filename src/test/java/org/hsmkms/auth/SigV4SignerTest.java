@@ -154,6 +154,37 @@ class SigV4SignerTest {
     assertEquals(Kind.INVALID_SIGNATURE, e.kind());
   }
 
+  /** After destroy(), neither the signer's nor the verifier's copy of the secret signs. */
+  @Test
+  void destroyed_signerAndCredential_noLongerVerify() {
+    Instant now = Instant.parse("2025-03-04T05:06:07Z");
+    byte[] body = "{\"NumberOfBytes\":32}".getBytes(StandardCharsets.UTF_8);
+    SigV4Signer signer = signer("us-east-1", true);
+    SignedRequest before = signed(signer, "TrentService.GenerateRandom", body, now);
+    assertEquals(AKID, verifier(now).authenticate(before).accessKeyId());
+
+    signer.destroy();
+    SignedRequest after = signed(signer, "TrentService.GenerateRandom", body, now);
+    AuthenticationException e =
+        assertThrows(AuthenticationException.class, () -> verifier(now).authenticate(after));
+    assertEquals(Kind.INVALID_SIGNATURE, e.kind());
+
+    Credential c =
+        new Credential(
+            AKID,
+            "123456789012",
+            "arn:aws:iam::123456789012:user/signer",
+            SECRET.getBytes(StandardCharsets.UTF_8));
+    SigV4Authenticator v =
+        new SigV4Authenticator(
+            "kms", id -> id.equals(AKID) ? c : null, Clock.fixed(now, ZoneOffset.UTC));
+    assertEquals(AKID, v.authenticate(before).accessKeyId());
+    c.destroy();
+    AuthenticationException gone =
+        assertThrows(AuthenticationException.class, () -> v.authenticate(before));
+    assertEquals(Kind.INVALID_SIGNATURE, gone.kind());
+  }
+
   @Test
   void toString_hidesTheSecret() {
     String s = signer("us-east-1", false).toString();
