@@ -92,10 +92,25 @@ public final class AuditChain {
     return suffix.toString().getBytes(StandardCharsets.US_ASCII);
   }
 
-  /** The line {@link #seal} sealed last was written. */
+  /** The line {@link #seal} sealed last was written, or is queued to be. */
   void commit() {
     previousMac = sealed;
     nextSeq++;
+  }
+
+  /** The MAC the next line chains on (never modified: each seal makes a new array). */
+  byte[] previousMac() {
+    return previousMac;
+  }
+
+  /**
+   * Back to an earlier point: the next line gets {@code nextSeq} and chains on {@code previousMac}.
+   * For lines committed to a batch that could not be written, or to continue from the last whole
+   * line found in the file.
+   */
+  void continueFrom(long nextSeq, byte[] previousMac) {
+    this.nextSeq = nextSeq;
+    this.previousMac = previousMac;
   }
 
   /**

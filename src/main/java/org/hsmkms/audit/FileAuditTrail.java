@@ -3,14 +3,13 @@ package org.hsmkms.audit;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,9 +28,19 @@ import org.slf4j.LoggerFactory;
  * beyond {@code maxFiles} or older than {@code maxAgeDays} are removed, and each removal is written
  * into the trail ({@link AuditRetention}).
  *
- * <p>Each record is one {@code write} of one complete line to a file opened for appending (mode
- * 600), optionally forced to disk ({@code fsync}). A failed write marks the trail unavailable until
- * a later write (which first reopens the file) succeeds.
+ * <p>Group commit: records are sealed into the chain in order under the trail's lock and appended
+ * to a batch; whichever writer finds no write in progress takes the batch and writes it with one
+ * {@code write} of complete lines to a file opened for appending (mode 600), optionally forced to
+ * disk ({@code fsync}), outside the lock, while the next records gather in the next batch. Each
+ * writer returns only once the write that holds its line has returned, so a record is on file (and
+ * on disk with {@code fsync}) before its request is answered, as with one write per record; under
+ * concurrent load a write, and a force, serves many records.
+ *
+ * <p>A failed write fails every record of its batch and of the batch gathered behind it (chained on
+ * lines that are not on file), takes the chain back to the last line before them and marks the
+ * trail unavailable until a later write succeeds. That write first reopens the file, continues the
+ * chain from its last whole line (lines of the failed write may have reached it), and ends a line
+ * the failure cut short.
  */
 public final class FileAuditTrail implements AuditTrail {
   private static final Logger LOG = LoggerFactory.getLogger(FileAuditTrail.class);
@@ -46,8 +55,7 @@ public final class FileAuditTrail implements AuditTrail {
   private final Clock clock;
   private final AuditRetention retention;
   private final AuditChain chain;
-  private FileChannel channel;
-  private long size;
+  private final TrailFile out;
   private Instant nextAgeCheck;
 
   /** The first line of the current segment while it is not written yet. */
@@ -57,6 +65,21 @@ public final class FileAuditTrail implements AuditTrail {
   private volatile boolean failing;
 
   private boolean closed;
+
+  /** Guards everything above but the settings; released only while a batch is written. */
+  private final ReentrantLock lock = new ReentrantLock();
+
+  /** Signalled when a batch is written or failed, and when exclusive work ends. */
+  private final Condition changed = lock.newCondition();
+
+  /** Sealed lines gathering for the next write; null when none. */
+  private AuditBatch gathering;
+
+  /** A batch is being written (outside the lock). */
+  private boolean writing;
+
+  /** Rotation, reopening or a segment's first line in progress: nothing is sealed meanwhile. */
+  private boolean exclusive;
 
   /**
    * Opens the file and continues the chain from its last line (or the last rotated file's).
@@ -73,6 +96,20 @@ public final class FileAuditTrail implements AuditTrail {
       boolean failClosed,
       ChainKeys keys,
       Clock clock) {
+    this(
+        file, maxFileBytes, maxFiles, maxAgeDays, fsync, failClosed, keys, clock, TrailFile.APPEND);
+  }
+
+  FileAuditTrail(
+      Path file,
+      long maxFileBytes,
+      int maxFiles,
+      int maxAgeDays,
+      boolean fsync,
+      boolean failClosed,
+      ChainKeys keys,
+      Clock clock,
+      TrailFile.Opener opener) {
     if (maxFileBytes < 1024) {
       throw new IllegalArgumentException("audit.maxFileBytes must be at least 1024");
     }
@@ -83,15 +120,16 @@ public final class FileAuditTrail implements AuditTrail {
       throw new IllegalArgumentException("audit.maxAgeDays must not be negative");
     }
     this.file = file.toAbsolutePath();
+    this.out = new TrailFile(this.file, opener);
     this.maxFileBytes = maxFileBytes;
     this.fsync = fsync;
     this.failClosed = failClosed;
     this.clock = clock;
     this.retention = new AuditRetention(this.file, maxFiles, maxAgeDays);
     try {
-      open();
+      out.open();
       TrailTail.Link last = TrailTail.last(this.file);
-      if (last == null && size == 0) {
+      if (last == null && out.size() == 0) {
         last = TrailTail.last(retention.rotated(1));
       }
       this.chain =
@@ -100,13 +138,14 @@ public final class FileAuditTrail implements AuditTrail {
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot open the audit trail " + this.file + ": " + e, e);
     }
-    synchronized (this) {
+    lock.lock();
+    try {
       segmentStart = chain.startSegment(clock.instant(), "start", null);
       nextAgeCheck = clock.instant();
       try {
-        if (size > 0 && !endsWithNewline()) {
+        if (!out.endsWithNewline()) {
           // A crash cut the last line short: end it, so that the next line is whole.
-          appendRaw(new byte[] {'\n'});
+          out.write(ByteBuffer.wrap(new byte[] {'\n'}), false);
         }
         writeSegmentStart();
       } catch (IOException e) {
@@ -114,6 +153,8 @@ public final class FileAuditTrail implements AuditTrail {
         LOG.error("audit trail {}: cannot write: {}", this.file, e.toString());
         failing = true;
       }
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -164,54 +205,139 @@ public final class FileAuditTrail implements AuditTrail {
     append(event.jsonBody());
   }
 
-  private synchronized void append(byte[] body) {
-    if (closed) {
-      throw new AuditException("the audit trail is closed", null);
-    }
+  private void append(byte[] body) {
+    lock.lock();
     try {
-      if (failing || channel == null) {
+      while (exclusive) {
+        changed.awaitUninterruptibly();
+      }
+      if (closed) {
+        throw new AuditException("the audit trail is closed", null);
+      }
+      AuditBatch mine;
+      try {
+        if (failing
+            || !out.isOpen()
+            || segmentStart != null
+            || !clock.instant().isBefore(nextAgeCheck)
+            || (out.size() > 0 && out.size() + body.length + 128 > maxFileBytes)) {
+          exclusively(body.length);
+        }
+        mine = seal(body);
+      } catch (IOException | RuntimeException e) {
+        if (!failing) {
+          LOG.error("audit trail {}: a record could not be written: {}", file, e.toString());
+        }
+        failing = true;
+        throw new AuditException("the audit record could not be written", e);
+      }
+      while (!mine.done()) {
+        if (!writing && gathering == mine) {
+          writeGathered();
+        } else {
+          changed.awaitUninterruptibly();
+        }
+      }
+      if (mine.error() != null) {
+        throw new AuditException("the audit record could not be written", mine.error());
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * What only one thread may do, with no write in progress and nothing gathered: reopening after a
+   * failure, rotating, the segment's first line, retention by age. The caller holds the lock.
+   */
+  private void exclusively(int nextBytes) throws IOException {
+    exclusive = true;
+    try {
+      drain();
+      if (failing || !out.isOpen()) {
         reopen();
       }
-      if (size > 0 && size + body.length + 128 > maxFileBytes) {
+      if (out.size() > 0 && out.size() + nextBytes + 128 > maxFileBytes) {
         rotate();
       }
       writeSegmentStart();
-      appendUnchecked(body);
+    } finally {
+      exclusive = false;
+      changed.signalAll();
+    }
+  }
+
+  /** Waits for the write in progress and writes what is gathered; the caller holds the lock. */
+  private void drain() {
+    while (writing || gathering != null) {
+      if (writing) {
+        changed.awaitUninterruptibly();
+      } else {
+        writeGathered();
+      }
+    }
+  }
+
+  /** Seals one line into the gathering batch (the chain moves on at once). */
+  private AuditBatch seal(byte[] body) {
+    if (gathering == null) {
+      gathering = new AuditBatch(chain.nextSeq(), chain.previousMac());
+    }
+    byte[] tail = chain.seal(body);
+    chain.commit();
+    gathering.add(body, tail);
+    out.grew(body.length + tail.length);
+    return gathering;
+  }
+
+  /**
+   * Takes the gathering batch and writes it with the lock released; then wakes its writers. The
+   * caller holds the lock, finds no write in progress and something gathered.
+   */
+  private void writeGathered() {
+    AuditBatch b = gathering;
+    gathering = null;
+    writing = true;
+    FileChannel ch = out.channel();
+    Exception error = null;
+    lock.unlock();
+    try {
+      // One buffer, one write(2) of whole lines, and one force for all of them.
+      TrailFile.writeFully(ch, ByteBuffer.wrap(b.bytes(), 0, b.length()), fsync);
+    } catch (IOException | RuntimeException e) {
+      error = e;
+    } finally {
+      lock.lock();
+    }
+    writing = false;
+    if (error == null) {
+      b.finish(null);
       if (failing) {
         failing = false;
         LOG.warn("audit trail {} is writable again", file);
       }
-    } catch (IOException | RuntimeException e) {
+    } else {
       if (!failing) {
-        LOG.error("audit trail {}: a record could not be written: {}", file, e.toString());
+        LOG.error("audit trail {}: a record could not be written: {}", file, error.toString());
       }
       failing = true;
-      throw new AuditException("the audit record could not be written", e);
+      b.finish(error);
+      if (gathering != null) {
+        // Chained on lines that are not on file.
+        gathering.finish(error);
+        gathering = null;
+      }
+      chain.continueFrom(b.firstSeq(), b.chainedOn());
     }
+    changed.signalAll();
   }
 
   /** Seals and writes one line; the caller holds the lock and handles failures. */
   private void appendUnchecked(byte[] body) throws IOException {
     byte[] tail = chain.seal(body);
     // One buffer, one write(2): the line is never split, and a heap buffer is copied once.
-    ByteBuffer line = ByteBuffer.allocate(body.length + tail.length).put(body).put(tail).flip();
-    int n = line.remaining();
-    while (line.hasRemaining()) {
-      channel.write(line);
-    }
-    if (fsync) {
-      channel.force(false);
-    }
+    out.write(ByteBuffer.allocate(body.length + tail.length).put(body).put(tail).flip(), fsync);
     chain.commit();
-    size += n;
-  }
-
-  private void appendRaw(byte[] bytes) throws IOException {
-    ByteBuffer buf = ByteBuffer.wrap(bytes);
-    while (buf.hasRemaining()) {
-      channel.write(buf);
-    }
-    size += bytes.length;
   }
 
   private void writeAll(List<AuditEvent> events) throws IOException {
@@ -220,40 +346,28 @@ public final class FileAuditTrail implements AuditTrail {
     }
   }
 
-  private boolean endsWithNewline() throws IOException {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      ByteBuffer last = ByteBuffer.allocate(1);
-      ch.read(last, ch.size() - 1);
-      return last.get(0) == '\n';
-    }
-  }
-
-  private void open() throws IOException {
-    Files.createDirectories(file.getParent());
-    if (!Files.exists(file)) {
-      try {
-        Files.createFile(
-            file,
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      } catch (UnsupportedOperationException e) {
-        Files.createFile(file);
-      }
-    }
-    channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-    size = channel.size();
-  }
-
+  /**
+   * After a failed write: the file opened again, the chain continued from its last whole line if
+   * lines of the failed write reached it, and a line the failure cut short ended.
+   */
   private void reopen() throws IOException {
-    closeChannel();
-    open();
+    out.close();
+    out.open();
+    TrailTail.Link last = TrailTail.last(file);
+    if (last != null && last.seq() >= chain.nextSeq()) {
+      chain.continueFrom(last.seq() + 1, last.mac());
+    }
+    if (!out.endsWithNewline()) {
+      out.write(ByteBuffer.wrap(new byte[] {'\n'}), false);
+    }
   }
 
   /** A new file, whose first line starts a new segment chained to the last line of the old one. */
   private void rotate() throws IOException {
-    closeChannel();
+    out.close();
     Instant now = clock.instant();
     List<AuditEvent> removals = retention.rotate(now);
-    open();
+    out.open();
     String previous =
         retention.keepsRotated() ? retention.rotated(1).getFileName().toString() : null;
     segmentStart = chain.startSegment(now, "rotation", previous);
@@ -262,24 +376,18 @@ public final class FileAuditTrail implements AuditTrail {
     writeAll(removals);
   }
 
-  private void closeChannel() {
-    if (channel != null) {
-      try {
-        channel.close();
-      } catch (IOException e) {
-        LOG.warn("audit trail {}: close failed: {}", file, e.toString());
-      }
-      channel = null;
-    }
-  }
-
   /** Writes the closing line (a clean shutdown) and closes the file. */
   @Override
   public void close() {
-    synchronized (this) {
+    lock.lock();
+    try {
+      while (exclusive) {
+        changed.awaitUninterruptibly();
+      }
+      drain();
       if (!closed) {
         try {
-          if (channel != null && !failing && segmentStart == null) {
+          if (out.isOpen() && !failing && segmentStart == null) {
             appendUnchecked(AuditEvent.of(clock.instant(), AuditEvent.CLOSE).jsonBody());
           }
         } catch (IOException | RuntimeException e) {
@@ -288,7 +396,9 @@ public final class FileAuditTrail implements AuditTrail {
         }
       }
       closed = true;
-      closeChannel();
+      out.close();
+    } finally {
+      lock.unlock();
     }
     retention.close();
   }

@@ -1,0 +1,68 @@
+package org.hsmkms.audit;
+
+import java.util.Arrays;
+
+/**
+ * Sealed lines of the trail written together with one {@code write} (group commit, {@link
+ * FileAuditTrail}), and the point of the chain before their first, where the chain goes back to if
+ * they cannot be written. Guarded by the trail's lock.
+ */
+final class AuditBatch {
+  private final long firstSeq;
+  private final byte[] chainedOn;
+  private byte[] bytes = new byte[2048];
+  private int length;
+  private boolean done;
+  private Exception error;
+
+  /**
+   * @param firstSeq the sequence number of the batch's first line
+   * @param chainedOn the MAC its first line chains on
+   */
+  AuditBatch(long firstSeq, byte[] chainedOn) {
+    this.firstSeq = firstSeq;
+    this.chainedOn = chainedOn;
+  }
+
+  /** Appends one sealed line: its body and the tail {@link AuditChain#seal} made for it. */
+  void add(byte[] body, byte[] tail) {
+    int need = length + body.length + tail.length;
+    if (need > bytes.length) {
+      bytes = Arrays.copyOf(bytes, Math.max(need, bytes.length * 2));
+    }
+    System.arraycopy(body, 0, bytes, length, body.length);
+    System.arraycopy(tail, 0, bytes, length + body.length, tail.length);
+    length = need;
+  }
+
+  /** The lines, in the first {@link #length()} bytes. */
+  byte[] bytes() {
+    return bytes;
+  }
+
+  int length() {
+    return length;
+  }
+
+  long firstSeq() {
+    return firstSeq;
+  }
+
+  byte[] chainedOn() {
+    return chainedOn;
+  }
+
+  /** Written ({@code e} null) or failed with {@code e}. */
+  void finish(Exception e) {
+    done = true;
+    error = e;
+  }
+
+  boolean done() {
+    return done;
+  }
+
+  Exception error() {
+    return error;
+  }
+}
