@@ -1,6 +1,7 @@
 package org.hsmkms.audit;
 
 import java.util.Arrays;
+import java.util.concurrent.locks.Condition;
 
 /**
  * Sealed lines of the trail written together with one {@code write} (group commit, {@link
@@ -10,6 +11,7 @@ import java.util.Arrays;
 final class AuditBatch {
   private final long firstSeq;
   private final byte[] chainedOn;
+  private final Condition changed;
   private byte[] bytes = new byte[2048];
   private int length;
   private boolean done;
@@ -18,10 +20,17 @@ final class AuditBatch {
   /**
    * @param firstSeq the sequence number of the batch's first line
    * @param chainedOn the MAC its first line chains on
+   * @param changed what its writers wait on, of the trail's lock
    */
-  AuditBatch(long firstSeq, byte[] chainedOn) {
+  AuditBatch(long firstSeq, byte[] chainedOn, Condition changed) {
     this.firstSeq = firstSeq;
     this.chainedOn = chainedOn;
+    this.changed = changed;
+  }
+
+  /** Signalled when the batch is written or failed, or may be written by one of its writers. */
+  Condition changed() {
+    return changed;
   }
 
   /** Appends one sealed line: its body and the tail {@link AuditChain#seal} made for it. */

@@ -69,7 +69,7 @@ public final class FileAuditTrail implements AuditTrail {
   /** Guards everything above but the settings; released only while a batch is written. */
   private final ReentrantLock lock = new ReentrantLock();
 
-  /** Signalled when a batch is written or failed, and when exclusive work ends. */
+  /** Signalled when a write ends and when exclusive work ends (each batch has its own too). */
   private final Condition changed = lock.newCondition();
 
   /** Sealed lines gathering for the next write; null when none. */
@@ -235,7 +235,7 @@ public final class FileAuditTrail implements AuditTrail {
         if (!writing && gathering == mine) {
           writeGathered();
         } else {
-          changed.awaitUninterruptibly();
+          mine.changed().awaitUninterruptibly();
         }
       }
       if (mine.error() != null) {
@@ -281,7 +281,7 @@ public final class FileAuditTrail implements AuditTrail {
   /** Seals one line into the gathering batch (the chain moves on at once). */
   private AuditBatch seal(byte[] body) {
     if (gathering == null) {
-      gathering = new AuditBatch(chain.nextSeq(), chain.previousMac());
+      gathering = new AuditBatch(chain.nextSeq(), chain.previousMac(), lock.newCondition());
     }
     byte[] tail = chain.seal(body);
     chain.commit();
@@ -325,9 +325,16 @@ public final class FileAuditTrail implements AuditTrail {
       if (gathering != null) {
         // Chained on lines that are not on file.
         gathering.finish(error);
+        gathering.changed().signalAll();
         gathering = null;
       }
       chain.continueFrom(b.firstSeq(), b.chainedOn());
+    }
+    // Its writers return; one writer of the batch gathered meanwhile, if any, writes it; and
+    // whoever waits for exclusive work or a drain looks again.
+    b.changed().signalAll();
+    if (gathering != null) {
+      gathering.changed().signal();
     }
     changed.signalAll();
   }
