@@ -59,6 +59,9 @@ public final class DevCommand {
   /** {@code --no-warmup}: serve as soon as open, without the start-up warm-up (to compare). */
   private boolean noWarmup;
 
+  /** {@code --audit-fsync}: every audit record forced to disk before its answer (audit.fsync). */
+  private boolean auditFsync;
+
   private String accessKeyId = System.getenv(ENV_ACCESS_KEY_ID);
   private String secret = System.getenv(ENV_SECRET_ACCESS_KEY);
 
@@ -95,6 +98,9 @@ public final class DevCommand {
         nodeConfig(devConfig.withServer(devConfig.server().withManagementPort(managementPort)))
             .withQuotas(quotaFlags.quotas())
             .withWarmup(noWarmup ? Warmup.off() : Warmup.defaults());
+    if (auditFsync) {
+      config = config.withAudit(config.audit().withFsync(true));
+    }
     if (!ignored.isEmpty()) {
       System.err.println("hsm-kms: ignoring options not supported yet: " + ignored);
     }
@@ -180,6 +186,7 @@ public final class DevCommand {
         case "--access-key-id" -> accessKeyId = options.value(a);
         case "--secret-access-key" -> secret = options.value(a);
         case "--no-warmup" -> noWarmup = true;
+        case "--audit-fsync" -> auditFsync = true;
         default -> {
           if (!quotaFlags.read(a, options)) {
             options.skipValueOf(a);

@@ -57,6 +57,21 @@ public record Audit(
     }
   }
 
+  /** These settings with every record forced to disk before its request is answered, or not. */
+  public Audit withFsync(boolean on) {
+    return new Audit(
+        enabled,
+        file,
+        maxFileBytes,
+        maxFiles,
+        on,
+        failClosed,
+        maxAgeDays,
+        refusalWindowMillis,
+        refusalMaxAddresses,
+        queueCapacity);
+  }
+
   /** The settings before retention by age, aggregation and the queue bound existed. */
   public Audit(
       Boolean enabled,
