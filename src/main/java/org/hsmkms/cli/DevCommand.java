@@ -94,13 +94,11 @@ public final class DevCommand {
     Config devConfig =
         DevDataDir.config(
             dataDir, port, account, region, module, sessions, workingCopies, deletionCheckSeconds);
-    Config config =
+    Config node =
         nodeConfig(devConfig.withServer(devConfig.server().withManagementPort(managementPort)))
             .withQuotas(quotaFlags.quotas())
             .withWarmup(noWarmup ? Warmup.off() : Warmup.defaults());
-    if (auditFsync) {
-      config = config.withAudit(config.audit().withFsync(true));
-    }
+    Config config = auditFsync ? node.withAudit(node.audit().withFsync(true)) : node;
     if (!ignored.isEmpty()) {
       System.err.println("hsm-kms: ignoring options not supported yet: " + ignored);
     }
