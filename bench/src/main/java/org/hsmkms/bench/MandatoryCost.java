@@ -3,7 +3,6 @@ package org.hsmkms.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +52,8 @@ public final class MandatoryCost {
       "{\"KeyId\":\""
           + KEY_ARN
           + "\",\"KeySpec\":\"AES_256\",\"EncryptionContext\":{\"purpose\":\"bench\"}}";
-  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+  private static final com.sun.management.ThreadMXBean THREADS =
+      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
   /** One measured step; must return something that depends on its work. */
   @FunctionalInterface
@@ -103,7 +103,7 @@ public final class MandatoryCost {
       System.out.println(
           "work every signed GenerateDataKey needs beside HTTP and the HSM, one thread, "
               + seconds
-              + " s per step (CPU time of the thread)");
+              + " s per step (CPU time of the thread, bytes it allocated)");
       double sigv4 = report("SigV4 verification", seconds, () -> verifier.authenticate(request));
       double json =
           report(
@@ -165,15 +165,26 @@ public final class MandatoryCost {
         0);
   }
 
-  /** Microseconds of this thread's CPU per run of {@code step}, after as long a warm-up. */
+  /**
+   * Microseconds of this thread's CPU per run of {@code step}, after as long a warm-up; printed
+   * with the bytes it allocates per run.
+   */
   private static double report(String name, long seconds, Step step) throws Exception {
     measure(step, seconds);
-    double us = measure(step, seconds);
-    System.out.printf(Locale.ROOT, "  %-62s %7.2f us%n", name, us);
+    long id = Thread.currentThread().getId();
+    long allocated = THREADS.getThreadAllocatedBytes(id);
+    long[] runs = new long[1];
+    double us = measure(step, seconds, runs);
+    double bytes = (double) (THREADS.getThreadAllocatedBytes(id) - allocated) / runs[0];
+    System.out.printf(Locale.ROOT, "  %-62s %7.2f us %8.0f B%n", name, us, bytes);
     return us;
   }
 
   private static double measure(Step step, long seconds) throws Exception {
+    return measure(step, seconds, new long[1]);
+  }
+
+  private static double measure(Step step, long seconds, long[] runs) throws Exception {
     long end = System.nanoTime() + seconds * 1_000_000_000L;
     long cpu = THREADS.getCurrentThreadCpuTime();
     long n = 0;
@@ -185,6 +196,7 @@ public final class MandatoryCost {
       n += 256;
     }
     long used = THREADS.getCurrentThreadCpuTime() - cpu;
+    runs[0] = n;
     if (sink < 0) {
       System.out.println(sink);
     }

@@ -12,7 +12,14 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.hsmkms.DevCredentials;
 import org.hsmkms.api.HttpListeners;
+import org.hsmkms.api.ModelValidator;
+import org.hsmkms.audit.AuditRecord;
+import org.hsmkms.audit.ChainKeys;
+import org.hsmkms.audit.FileAuditTrail;
+import org.hsmkms.auth.Credential;
+import org.hsmkms.auth.SigV4Authenticator;
 import org.hsmkms.auth.SigV4Signer;
+import org.hsmkms.auth.SignedRequest;
 import org.hsmkms.cli.DevDataDir;
 import org.hsmkms.cli.Main;
 import org.hsmkms.cli.Startup;
@@ -26,8 +33,10 @@ import org.junit.jupiter.api.Test;
  * The bench uses the service only through its public face: what a client or an operator's tool of
  * the service would use (configuration, opening the token and the HSM's role interfaces, the SigV4
  * signer, the HTTP listeners, the blob format, the dev credentials file, the command line whose
- * {@code credentials} command {@code --policies} runs, and the policy language), never its
- * internals (the KMS services, the store, the API's handlers).
+ * {@code credentials} command {@code --policies} runs, the policy language, and the public classes
+ * of the steps every request takes that the in-process measurements time: SigV4 verification, the
+ * API model's check, the audit trail), never its internals (the KMS services, the store, the API's
+ * handlers).
  */
 class BenchArchitectureTest {
   private static final JavaClasses BENCH =
@@ -58,7 +67,17 @@ class BenchArchitectureTest {
                     HttpListeners.class,
                     CiphertextBlob.class,
                     EncryptionContext.class,
-                    KeySpec.class)))
+                    KeySpec.class,
+                    // The steps every request takes, measured alone and in-process by
+                    // MandatoryCost and AuditWriteRate: SigV4 verification, the API model's check
+                    // and the audit trail.
+                    SigV4Authenticator.class,
+                    Credential.class,
+                    SignedRequest.class,
+                    ModelValidator.class,
+                    FileAuditTrail.class,
+                    AuditRecord.class,
+                    ChainKeys.class)))
         .check(BENCH);
   }
 }
