@@ -169,15 +169,8 @@ class SigV4SignerTest {
         assertThrows(AuthenticationException.class, () -> verifier(now).authenticate(after));
     assertEquals(Kind.INVALID_SIGNATURE, e.kind());
 
-    Credential c =
-        new Credential(
-            AKID,
-            "123456789012",
-            "arn:aws:iam::123456789012:user/signer",
-            SECRET.getBytes(StandardCharsets.UTF_8));
-    SigV4Authenticator v =
-        new SigV4Authenticator(
-            "kms", id -> id.equals(AKID) ? c : null, Clock.fixed(now, ZoneOffset.UTC));
+    Credential c = credential();
+    SigV4Authenticator v = verifier(c, now);
     assertEquals(AKID, v.authenticate(before).accessKeyId());
     c.destroy();
     AuthenticationException gone =
@@ -206,14 +199,20 @@ class SigV4SignerTest {
   }
 
   private static SigV4Authenticator verifier(Instant now) {
-    Credential c =
-        new Credential(
-            AKID,
-            "123456789012",
-            "arn:aws:iam::123456789012:user/signer",
-            SECRET.getBytes(StandardCharsets.UTF_8));
+    return verifier(credential(), now);
+  }
+
+  private static SigV4Authenticator verifier(Credential c, Instant now) {
     return new SigV4Authenticator(
         "kms", id -> id.equals(AKID) ? c : null, Clock.fixed(now, ZoneOffset.UTC));
+  }
+
+  private static Credential credential() {
+    return new Credential(
+        AKID,
+        "123456789012",
+        "arn:aws:iam::123456789012:user/signer",
+        SECRET.getBytes(StandardCharsets.UTF_8));
   }
 
   /** A request as the server would see it: the given headers, host and the signer's. */

@@ -4,26 +4,22 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.LongAdder;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.hsmkms.audit.AuditRecord;
-import org.hsmkms.audit.ChainKeys;
 import org.hsmkms.audit.FileAuditTrail;
 
 /**
  * How many audit records a second the trail takes from several threads at once, as the service's
  * workers write them (each thread waits until its record is on file), with and without {@code
- * fsync}, and the CPU each record costs. Only the trail's public API, so that the same file runs
- * against an older build of the service: {@code java -cp target/hsm-kms.jar
- * bench/src/main/java/org/hsmkms/bench/AuditWriteRate.java [threads] [seconds] [fsync] [dir]}.
+ * fsync}, and the CPU each record costs. Only the trail's public API, so that it also runs against
+ * an older build of the service put first on the class path: {@code java -cp
+ * OLD/target/hsm-kms.jar:bench/target/hsm-kms-bench.jar org.hsmkms.bench.AuditWriteRate [threads]
+ * [seconds] [fsync] [dir]}.
  */
 public final class AuditWriteRate {
   private AuditWriteRate() {}
@@ -38,7 +34,14 @@ public final class AuditWriteRate {
     ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
     try (FileAuditTrail trail =
         new FileAuditTrail(
-            dir.resolve("audit.log"), 1L << 30, 1, 0, fsync, true, new Keys(), Clock.systemUTC())) {
+            dir.resolve("audit.log"),
+            1L << 30,
+            1,
+            0,
+            fsync,
+            true,
+            new MemoryChainKeys(),
+            Clock.systemUTC())) {
       run(trail, threads, 1, cpu); // warm-up
       double[] r = run(trail, threads, seconds, cpu);
       System.out.printf(
@@ -106,25 +109,5 @@ public final class AuditWriteRate {
         null,
         200,
         0);
-  }
-
-  /** Segment keys from a key in memory (the service derives them in the HSM). */
-  private static final class Keys implements ChainKeys {
-    private final byte[] key = new byte[32];
-
-    Keys() {
-      new SecureRandom().nextBytes(key);
-    }
-
-    @Override
-    public byte[] segmentKey(byte[] segmentId) {
-      try {
-        Mac m = Mac.getInstance("HmacSHA256");
-        m.init(new SecretKeySpec(key, "HmacSHA256"));
-        return m.doFinal(segmentId);
-      } catch (GeneralSecurityException e) {
-        throw new IllegalStateException(e);
-      }
-    }
   }
 }

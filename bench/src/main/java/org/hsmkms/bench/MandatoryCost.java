@@ -6,7 +6,6 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
@@ -16,11 +15,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.hsmkms.api.ModelValidator;
 import org.hsmkms.audit.AuditRecord;
-import org.hsmkms.audit.ChainKeys;
 import org.hsmkms.audit.FileAuditTrail;
 import org.hsmkms.auth.Credential;
 import org.hsmkms.auth.SigV4Authenticator;
@@ -215,25 +211,5 @@ public final class MandatoryCost {
     Map<String, List<String>> headers = new LinkedHashMap<>();
     sent.forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), List.of(v)));
     return new SignedRequest("POST", "/", null, headers, body);
-  }
-
-  /** Segment keys from a key in memory (the service derives them in the HSM, once a segment). */
-  private static final class MemoryChainKeys implements ChainKeys {
-    private final byte[] key = new byte[32];
-
-    MemoryChainKeys() {
-      new SecureRandom().nextBytes(key);
-    }
-
-    @Override
-    public byte[] segmentKey(byte[] segmentId) {
-      try {
-        Mac m = Mac.getInstance("HmacSHA256");
-        m.init(new SecretKeySpec(key, "HmacSHA256"));
-        return m.doFinal(segmentId);
-      } catch (GeneralSecurityException e) {
-        throw new IllegalStateException(e);
-      }
-    }
   }
 }
