@@ -16,6 +16,8 @@ import java.util.List;
 import org.hsmkms.testing.Prerequisites;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The audit file: one valid JSON line per record, rotation by size, failure reporting. */
 class FileAuditTrailTest {
@@ -193,42 +195,27 @@ class FileAuditTrailTest {
 
   /**
    * A failed write fails its record and marks the trail unavailable; the next write reopens the
-   * file, succeeds, and the chain runs on unbroken past the record that was not written.
+   * file, succeeds, and the chain runs on unbroken. If nothing of the failed write reached the
+   * file, the chain runs on past the record that was not written; if its line reached the file
+   * whole (the failure came after it), the chain continues after that line: no sequence number is
+   * used twice, and the trail verifies either way.
    */
-  @Test
-  void failedWrite_failsItsRecord_andTheChainRunsOnWithoutIt(@TempDir Path dir) throws Exception {
+  @ParameterizedTest
+  @CsvSource({"0, 'r1,r3'", "-1, 'r1,r2,r3'"})
+  void failedWrite_failsItsRecord_andTheChainRunsOn(
+      int bytesWritten, String onFile, @TempDir Path dir) throws Exception {
     Path file = dir.resolve("audit.log");
     FaultyChannel.Faults faults = new FaultyChannel.Faults();
     try (FileAuditTrail trail = trail(file, faults, false)) {
       trail.write(record("r1"));
-      faults.failNext(0);
+      faults.failNext(bytesWritten);
       assertThrows(AuditException.class, () -> trail.write(record("r2")));
       assertFalse(trail.available());
       trail.write(record("r3"));
       assertTrue(trail.available());
     }
 
-    assertEquals(List.of("r1", "r3"), requestIds(file));
-    AuditVerifier.Report report = new AuditVerifier(KEYS, false).verify(List.of(file));
-    assertTrue(report.ok(), report.breaks().toString());
-  }
-
-  /**
-   * A write that reached the file whole but reported failure: its line is on file, so the chain
-   * continues after it (no sequence number is used twice) and the trail verifies.
-   */
-  @Test
-  void writeThatFailedAfterItsLine_chainContinuesAfterThatLine(@TempDir Path dir) throws Exception {
-    Path file = dir.resolve("audit.log");
-    FaultyChannel.Faults faults = new FaultyChannel.Faults();
-    try (FileAuditTrail trail = trail(file, faults, false)) {
-      trail.write(record("r1"));
-      faults.failNext(-1);
-      assertThrows(AuditException.class, () -> trail.write(record("r2")));
-      trail.write(record("r3"));
-    }
-
-    assertEquals(List.of("r1", "r2", "r3"), requestIds(file));
+    assertEquals(List.of(onFile.split(",")), requestIds(file));
     AuditVerifier.Report report = new AuditVerifier(KEYS, false).verify(List.of(file));
     assertTrue(report.ok(), report.breaks().toString());
   }
