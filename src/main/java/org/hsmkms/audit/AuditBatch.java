@@ -12,7 +12,10 @@ final class AuditBatch {
   private final long firstSeq;
   private final byte[] chainedOn;
   private final Condition changed;
-  private byte[] bytes = new byte[2048];
+
+  /** Empty until the first line, which is usually the only one: then it is sized exactly. */
+  private byte[] bytes = new byte[0];
+
   private int length;
   private boolean done;
   private Exception error;
@@ -37,7 +40,7 @@ final class AuditBatch {
   void add(byte[] body, byte[] tail) {
     int need = length + body.length + tail.length;
     if (need > bytes.length) {
-      bytes = Arrays.copyOf(bytes, Math.max(need, bytes.length * 2));
+      bytes = Arrays.copyOf(bytes, length == 0 ? need : Math.max(need, bytes.length * 2));
     }
     System.arraycopy(body, 0, bytes, length, body.length);
     System.arraycopy(tail, 0, bytes, length + body.length, tail.length);

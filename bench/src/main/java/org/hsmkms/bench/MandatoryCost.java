@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 import org.hsmkms.api.ModelValidator;
 import org.hsmkms.audit.AuditRecord;
 import org.hsmkms.audit.FileAuditTrail;
@@ -44,6 +43,7 @@ public final class MandatoryCost {
   private static final String ACCOUNT = "111122223333";
   private static final String KEY_ARN =
       "arn:aws:kms:us-east-1:" + ACCOUNT + ":key/8a1c1f2e-6b7d-4c3e-9f10-1234567890ab";
+  private static final String REQUEST_ID = "0f5c2e7a-3b1d-4c8e-9a6f-2d4b8c1e7f30";
   private static final String BODY =
       "{\"KeyId\":\""
           + KEY_ARN
@@ -145,7 +145,8 @@ public final class MandatoryCost {
   private static AuditRecord record() {
     return new AuditRecord(
         Instant.now(),
-        UUID.randomUUID().toString(),
+        // The service makes the request id on the event loop, before the audit step.
+        REQUEST_ID,
         "GenerateDataKey",
         "arn:aws:iam::" + ACCOUNT + ":user/bench-app",
         ACCOUNT,
