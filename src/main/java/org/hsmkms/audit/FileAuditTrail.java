@@ -28,19 +28,12 @@ import org.slf4j.LoggerFactory;
  * beyond {@code maxFiles} or older than {@code maxAgeDays} are removed, and each removal is written
  * into the trail ({@link AuditRetention}).
  *
- * <p>Group commit: records are sealed into the chain in order under the trail's lock and appended
- * to a batch; whichever writer finds no write in progress takes the batch and writes it with one
- * {@code write} of complete lines to a file opened for appending (mode 600), optionally forced to
- * disk ({@code fsync}), outside the lock, while the next records gather in the next batch. Each
- * writer returns only once the write that holds its line has returned, so a record is on file (and
- * on disk with {@code fsync}) before its request is answered, as with one write per record; under
- * concurrent load a write, and a force, serves many records.
- *
- * <p>A failed write fails every record of its batch and of the batch gathered behind it (chained on
- * lines that are not on file), takes the chain back to the last line before them and marks the
- * trail unavailable until a later write succeeds. That write first reopens the file, continues the
- * chain from its last whole line (lines of the failed write may have reached it), and ends a line
- * the failure cut short.
+ * <p>Group commit: records are sealed into the chain in order under the lock and gathered in a
+ * batch ({@link AuditBatch}), which the first writer to find no write in progress writes with one
+ * {@code write} (and {@code fsync}: one force) outside the lock; each writer returns once the write
+ * holding its line has returned. A failed write fails its batch and the one behind it, takes the
+ * chain back, and marks the trail unavailable until a later write, which first reopens the file,
+ * continues the chain from its last whole line and ends a cut line (docs/audit.md).
  */
 public final class FileAuditTrail implements AuditTrail {
   private static final Logger LOG = LoggerFactory.getLogger(FileAuditTrail.class);

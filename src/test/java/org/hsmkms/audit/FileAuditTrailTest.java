@@ -165,22 +165,7 @@ class FileAuditTrailTest {
     int each = 200;
     try (FileAuditTrail trail = trail(file, faults, true)) {
       faults.writes.set(0);
-      List<Thread> writers = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        int id = t;
-        Thread w =
-            new Thread(
-                () -> {
-                  for (int i = 0; i < each; i++) {
-                    trail.write(record("t" + id + "-" + i));
-                  }
-                });
-        w.start();
-        writers.add(w);
-      }
-      for (Thread w : writers) {
-        w.join();
-      }
+      writeConcurrently(trail, threads, each);
       assertTrue(
           faults.writes.get() < threads * each,
           faults.writes.get() + " writes for " + threads * each + " records");
@@ -207,22 +192,7 @@ class FileAuditTrailTest {
     try (FileAuditTrail trail =
         new FileAuditTrail(
             file, 64 * 1024, 100, 0, false, true, KEYS, java.time.Clock.systemUTC())) {
-      List<Thread> writers = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        int id = t;
-        Thread w =
-            new Thread(
-                () -> {
-                  for (int i = 0; i < each; i++) {
-                    trail.write(record("t" + id + "-" + i));
-                  }
-                });
-        w.start();
-        writers.add(w);
-      }
-      for (Thread w : writers) {
-        w.join();
-      }
+      writeConcurrently(trail, threads, each);
     }
 
     List<Path> files = new ArrayList<>();
@@ -299,6 +269,27 @@ class FileAuditTrailTest {
             .toList());
     AuditVerifier.Report report = new AuditVerifier(KEYS, false).verify(List.of(file));
     assertEquals(1, report.breaks().size(), report.breaks().toString());
+  }
+
+  /** {@code threads} threads, each writing {@code each} records ("t<thread>-<i>"), joined. */
+  private static void writeConcurrently(FileAuditTrail trail, int threads, int each)
+      throws InterruptedException {
+    List<Thread> writers = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int id = t;
+      Thread w =
+          new Thread(
+              () -> {
+                for (int i = 0; i < each; i++) {
+                  trail.write(record("t" + id + "-" + i));
+                }
+              });
+      w.start();
+      writers.add(w);
+    }
+    for (Thread w : writers) {
+      w.join();
+    }
   }
 
   private static FileAuditTrail trail(Path file, FaultyChannel.Faults faults, boolean fsync) {
