@@ -1,6 +1,7 @@
 package org.hsmkms.api;
 
 import java.util.Arrays;
+import java.util.function.Consumer;
 import org.hsmkms.audit.AuditException;
 import org.hsmkms.audit.AuditTrail;
 import org.hsmkms.kms.ErrorCode;
@@ -42,12 +43,29 @@ final class AuditRecorder {
    * the error it was.
    */
   Outcome recorded(Exchange ex, Outcome outcome) {
-    Outcome answered = write(ex, outcome);
+    return measured(ex, write(ex, outcome));
+  }
+
+  private Outcome measured(Exchange ex, Outcome answered) {
     if (requests != null) {
       ErrorCode error = answered.error() == null ? null : answered.error().code();
       requests.record(ex.operation, error, System.nanoTime() - ex.startNanos);
     }
     return answered;
+  }
+
+  /**
+   * Like {@link #recorded}, but the answer is handed to {@code answered} once the record is
+   * written, perhaps later and from the thread that writes it (a trail that forces each write to
+   * disk), which leaves the calling worker free meanwhile. {@code answered} must not block.
+   */
+  void record(Exchange ex, Outcome outcome, Consumer<Outcome> answered) {
+    ex.audited = true;
+    int status = outcome.error() == null ? 200 : outcome.error().code().httpStatus();
+    long start = System.nanoTime();
+    audit.write(
+        ex.record(status, outcome.error() == null ? null : outcome.error().code().awsType()),
+        failure -> answered.accept(measured(ex, after(ex, outcome, failure, start))));
   }
 
   /**
@@ -70,26 +88,39 @@ final class AuditRecorder {
     ex.audited = true;
     int status = outcome.error() == null ? 200 : outcome.error().code().httpStatus();
     long start = System.nanoTime();
+    AuditException failure = null;
     try {
       audit.write(
           ex.record(status, outcome.error() == null ? null : outcome.error().code().awsType()));
+    } catch (AuditException e) {
+      failure = e;
+    }
+    return after(ex, outcome, failure, start);
+  }
+
+  /**
+   * The answer once the record is written ({@code failure} null) or failed: if it failed and the
+   * trail fails closed, a success becomes KMSInternalException (its body, which may hold plaintext,
+   * is zeroed); an error stays the error it was.
+   */
+  private Outcome after(Exchange ex, Outcome outcome, AuditException failure, long start) {
+    if (failure == null) {
       if (metrics != null) {
         metrics.auditWritten(System.nanoTime() - start);
       }
       return outcome;
-    } catch (AuditException e) {
-      if (metrics != null) {
-        metrics.auditFailed();
-      }
-      if (!audit.failClosed() || outcome.error() != null) {
-        return outcome;
-      }
-      LOG.error(
-          "{} {}: answer withheld because its audit record could not be written",
-          ex.requestId,
-          ex.operation);
-      Arrays.fill(outcome.body(), (byte) 0);
-      return Outcome.failed(Errors.internal(null));
     }
+    if (metrics != null) {
+      metrics.auditFailed();
+    }
+    if (!audit.failClosed() || outcome.error() != null) {
+      return outcome;
+    }
+    LOG.error(
+        "{} {}: answer withheld because its audit record could not be written",
+        ex.requestId,
+        ex.operation);
+    Arrays.fill(outcome.body(), (byte) 0);
+    return Outcome.failed(Errors.internal(null));
   }
 }

@@ -53,26 +53,37 @@ final class DispatchHandler implements Handler<RoutingContext> {
     Exchange ex = Exchange.of(ctx);
     WorkClass workClass = WorkClass.ofRequest(ex.operation, ex::textMember);
     Context loop = ctx.vertx().getOrCreateContext();
-    boolean queued =
-        work.of(workClass)
-            .submit(
-                ex.rc.account(),
-                () -> {
-                  Outcome outcome;
-                  try {
-                    outcome = run(ex);
-                  } catch (Throwable t) {
-                    outcome = Outcome.failed(classify(ex, t));
-                  }
-                  Outcome o = outcome;
-                  loop.runOnContext(v -> answer(ctx, o));
-                });
+    boolean queued = work.of(workClass).submit(ex.rc.account(), () -> serve(ex, ctx, loop));
     if (!queued) {
       ctx.fail(ProtocolErrors.throttled());
     }
   }
 
-  /** On a worker: the operation, its answer serialized with its secrets closed, its record. */
+  /**
+   * On a worker: runs the operation, then hands its answer back to the event loop once its record
+   * is written: at once, or (a trail that forces each write to disk) when the write holding it
+   * ends, which leaves this worker free meanwhile.
+   */
+  private void serve(Exchange ex, RoutingContext ctx, Context loop) {
+    Outcome outcome;
+    try {
+      outcome = run(ex);
+    } catch (Throwable t) {
+      outcome = Outcome.failed(classify(ex, t));
+    }
+    try {
+      recorder.record(ex, outcome, o -> loop.runOnContext(v -> answer(ctx, o)));
+    } catch (Throwable t) {
+      // No record could be made: the answer, which may hold plaintext, is withheld.
+      if (outcome.error() == null) {
+        Arrays.fill(outcome.body(), (byte) 0);
+      }
+      Outcome failed = Outcome.failed(classify(ex, t));
+      loop.runOnContext(v -> answer(ctx, failed));
+    }
+  }
+
+  /** On a worker: the operation and its answer, serialized with its secrets closed. */
   private Outcome run(Exchange ex) {
     Outcome outcome;
     try (Reply r = ex.handler.handle(ex.rc, ex.request)) {
@@ -83,7 +94,7 @@ final class DispatchHandler implements Handler<RoutingContext> {
     } catch (Exception e) {
       outcome = Outcome.failed(classify(ex, e));
     }
-    return recorder.recorded(ex, outcome);
+    return outcome;
   }
 
   /**

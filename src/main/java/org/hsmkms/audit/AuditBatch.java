@@ -1,7 +1,12 @@
 package org.hsmkms.audit;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.locks.Condition;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sealed lines of the trail written together with one {@code write} (group commit, {@link
@@ -9,6 +14,8 @@ import java.util.concurrent.locks.Condition;
  * they cannot be written. Guarded by the trail's lock.
  */
 final class AuditBatch {
+  private static final Logger LOG = LoggerFactory.getLogger(AuditBatch.class);
+
   private final long firstSeq;
   private final byte[] chainedOn;
   private final Condition changed;
@@ -19,6 +26,12 @@ final class AuditBatch {
   private int length;
   private boolean done;
   private Exception error;
+
+  /** A thread waits in the trail for this batch (it writes the batch if no one else does). */
+  private boolean waitedFor;
+
+  /** Told once the batch is written or failed, by the thread that wrote it; null when none. */
+  private List<Consumer<AuditException>> completions;
 
   /**
    * @param firstSeq the sequence number of the batch's first line
@@ -68,6 +81,48 @@ final class AuditBatch {
   void finish(Exception e) {
     done = true;
     error = e;
+  }
+
+  /** A thread will wait for this batch. */
+  void waitedFor(boolean yes) {
+    waitedFor = yes;
+  }
+
+  boolean waitedFor() {
+    return waitedFor;
+  }
+
+  /** {@code done} is told when the batch is written (null) or failed. */
+  void whenWritten(Consumer<AuditException> done) {
+    if (completions == null) {
+      completions = new ArrayList<>();
+    }
+    completions.add(done);
+  }
+
+  boolean hasCompletions() {
+    return completions != null;
+  }
+
+  /**
+   * Tells every completion the outcome, once; called without the trail's lock, after {@link
+   * #finish}. A completion that throws is logged and the others are still told.
+   */
+  void complete() {
+    List<Consumer<AuditException>> all = completions;
+    completions = null;
+    if (all == null) {
+      return;
+    }
+    AuditException e =
+        error == null ? null : new AuditException("the audit record could not be written", error);
+    for (Consumer<AuditException> c : all) {
+      try {
+        c.accept(e);
+      } catch (RuntimeException thrown) {
+        LOG.error("an audit completion failed", thrown);
+      }
+    }
   }
 
   boolean done() {

@@ -1,5 +1,7 @@
 package org.hsmkms.audit;
 
+import java.util.function.Consumer;
+
 /**
  * Where audit records go. {@link #write} either has written the record or throws {@link
  * AuditException}; the caller decides what a failure means ({@link #failClosed()}).
@@ -8,6 +10,22 @@ public interface AuditTrail extends AutoCloseable {
 
   /** Writes one record; throws {@link AuditException} if it could not be written. */
   void write(AuditRecord record);
+
+  /**
+   * Writes one record and then tells {@code done}: with null once it is written, or with the
+   * failure. By default at once, on the calling thread; a trail may return before the record is
+   * written and tell {@code done} later, from the thread that writes it, so that the caller's
+   * thread is free meanwhile. {@code done} must not block and must not write to the trail.
+   */
+  default void write(AuditRecord record, Consumer<AuditException> done) {
+    try {
+      write(record);
+    } catch (AuditException e) {
+      done.accept(e);
+      return;
+    }
+    done.accept(null);
+  }
 
   /**
    * Writes one event (a summary of refusals, ...); throws {@link AuditException} like {@link

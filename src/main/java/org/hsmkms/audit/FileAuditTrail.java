@@ -2,7 +2,6 @@ package org.hsmkms.audit;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -10,6 +9,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,17 +59,13 @@ public final class FileAuditTrail implements AuditTrail {
 
   private boolean closed;
 
-  /** Guards everything above but the settings; released only while a batch is written. */
-  private final ReentrantLock lock = new ReentrantLock();
+  /** The lock (guards everything above but the settings) and the batches. */
+  private final GroupCommit commits;
 
-  /** Signalled when a write ends and when exclusive work ends (each batch has its own too). */
-  private final Condition changed = lock.newCondition();
+  private final ReentrantLock lock;
 
-  /** Sealed lines gathering for the next write; null when none. */
-  private AuditBatch gathering;
-
-  /** A batch is being written (outside the lock). */
-  private boolean writing;
+  /** Signalled when exclusive work ends. */
+  private final Condition changed;
 
   /** Rotation, reopening or a segment's first line in progress: nothing is sealed meanwhile. */
   private boolean exclusive;
@@ -131,6 +127,9 @@ public final class FileAuditTrail implements AuditTrail {
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot open the audit trail " + this.file + ": " + e, e);
     }
+    this.commits = new GroupCommit(out, chain, fsync, new Outcomes());
+    this.lock = commits.lock();
+    this.changed = commits.newCondition();
     lock.lock();
     try {
       segmentStart = chain.startSegment(clock.instant(), "start", null);
@@ -198,44 +197,71 @@ public final class FileAuditTrail implements AuditTrail {
     append(event.jsonBody());
   }
 
+  /**
+   * With {@code fsync}, returns once the record is sealed into a batch, and {@code done} is told by
+   * the thread that writes the batch, after the force: the caller's thread (a worker) is free for
+   * other requests meanwhile, so that a force serves as many records as requests are in flight, not
+   * only one per worker. The caller that finds no write in progress writes, and goes on writing
+   * what gathers meanwhile. Without {@code fsync}, as {@link #write(AuditRecord)}.
+   */
+  @Override
+  public void write(AuditRecord record, Consumer<AuditException> done) {
+    if (!fsync) {
+      AuditTrail.super.write(record, done);
+      return;
+    }
+    byte[] body = record.jsonBody();
+    AuditException refused = null;
+    lock.lock();
+    try {
+      sealed(body).whenWritten(done);
+      commits.writePending(false);
+    } catch (AuditException e) {
+      refused = e;
+    } finally {
+      lock.unlock();
+    }
+    if (refused != null) {
+      done.accept(refused);
+    }
+  }
+
   private void append(byte[] body) {
     lock.lock();
     try {
-      while (exclusive) {
-        changed.awaitUninterruptibly();
-      }
-      if (closed) {
-        throw new AuditException("the audit trail is closed", null);
-      }
-      AuditBatch mine;
-      try {
-        if (failing
-            || !out.isOpen()
-            || segmentStart != null
-            || !clock.instant().isBefore(nextAgeCheck)
-            || (out.size() > 0 && out.size() + body.length + 128 > maxFileBytes)) {
-          exclusively(body.length);
-        }
-        mine = seal(body);
-      } catch (IOException | RuntimeException e) {
-        if (!failing) {
-          LOG.error("audit trail {}: a record could not be written: {}", file, e.toString());
-        }
-        failing = true;
-        throw new AuditException("the audit record could not be written", e);
-      }
-      while (!mine.done()) {
-        if (!writing && gathering == mine) {
-          writeGathered();
-        } else {
-          mine.changed().awaitUninterruptibly();
-        }
-      }
+      AuditBatch mine = sealed(body);
+      commits.await(mine);
       if (mine.error() != null) {
         throw new AuditException("the audit record could not be written", mine.error());
       }
     } finally {
       lock.unlock();
+    }
+  }
+
+  /** Sealed into the gathering batch, after any exclusive work due; the caller holds the lock. */
+  private AuditBatch sealed(byte[] body) {
+    while (exclusive) {
+      changed.awaitUninterruptibly();
+    }
+    if (closed) {
+      throw new AuditException("the audit trail is closed", null);
+    }
+    try {
+      if (failing
+          || !out.isOpen()
+          || segmentStart != null
+          || !clock.instant().isBefore(nextAgeCheck)
+          || (out.size() > 0 && out.size() + body.length + 128 > maxFileBytes)) {
+        exclusively(body.length);
+      }
+      return commits.seal(body);
+    } catch (IOException | RuntimeException e) {
+      if (!failing) {
+        LOG.error("audit trail {}: a record could not be written: {}", file, e.toString());
+      }
+      failing = true;
+      throw new AuditException("the audit record could not be written", e);
     }
   }
 
@@ -246,7 +272,7 @@ public final class FileAuditTrail implements AuditTrail {
   private void exclusively(int nextBytes) throws IOException {
     exclusive = true;
     try {
-      drain();
+      commits.drain();
       if (failing || !out.isOpen()) {
         reopen();
       }
@@ -260,76 +286,23 @@ public final class FileAuditTrail implements AuditTrail {
     }
   }
 
-  /** Waits for the write in progress and writes what is gathered; the caller holds the lock. */
-  private void drain() {
-    while (writing || gathering != null) {
-      if (writing) {
-        changed.awaitUninterruptibly();
-      } else {
-        writeGathered();
-      }
-    }
-  }
-
-  /** Seals one line into the gathering batch (the chain moves on at once). */
-  private AuditBatch seal(byte[] body) {
-    if (gathering == null) {
-      gathering = new AuditBatch(chain.nextSeq(), chain.previousMac(), lock.newCondition());
-    }
-    byte[] tail = chain.seal(body);
-    chain.commit();
-    gathering.add(body, tail);
-    out.grew(body.length + tail.length);
-    return gathering;
-  }
-
-  /**
-   * Takes the gathering batch and writes it with the lock released; then wakes its writers. The
-   * caller holds the lock, finds no write in progress and something gathered.
-   */
-  private void writeGathered() {
-    AuditBatch b = gathering;
-    gathering = null;
-    writing = true;
-    FileChannel ch = out.channel();
-    Exception error = null;
-    lock.unlock();
-    try {
-      // One buffer, one write(2) of whole lines, and one force for all of them.
-      TrailFile.writeFully(ch, ByteBuffer.wrap(b.bytes(), 0, b.length()), fsync);
-    } catch (IOException | RuntimeException e) {
-      error = e;
-    } finally {
-      lock.lock();
-    }
-    writing = false;
-    if (error == null) {
-      b.finish(null);
+  /** A write's outcome: the trail is writable again, or it fails until reopened. */
+  private final class Outcomes implements GroupCommit.Outcomes {
+    @Override
+    public void written() {
       if (failing) {
         failing = false;
         LOG.warn("audit trail {} is writable again", file);
       }
-    } else {
+    }
+
+    @Override
+    public void failed(Exception e) {
       if (!failing) {
-        LOG.error("audit trail {}: a record could not be written: {}", file, error.toString());
+        LOG.error("audit trail {}: a record could not be written: {}", file, e.toString());
       }
       failing = true;
-      b.finish(error);
-      if (gathering != null) {
-        // Chained on lines that are not on file.
-        gathering.finish(error);
-        gathering.changed().signalAll();
-        gathering = null;
-      }
-      chain.continueFrom(b.firstSeq(), b.chainedOn());
     }
-    // Its writers return; one writer of the batch gathered meanwhile, if any, writes it; and
-    // whoever waits for exclusive work or a drain looks again.
-    b.changed().signalAll();
-    if (gathering != null) {
-      gathering.changed().signal();
-    }
-    changed.signalAll();
   }
 
   /** Seals and writes one line; the caller holds the lock and handles failures. */
@@ -384,7 +357,7 @@ public final class FileAuditTrail implements AuditTrail {
       while (exclusive) {
         changed.awaitUninterruptibly();
       }
-      drain();
+      commits.drain();
       if (!closed) {
         try {
           if (out.isOpen() && !failing && segmentStart == null) {

@@ -179,6 +179,76 @@ class FileAuditTrailTest {
   }
 
   /**
+   * With fsync, a record written with a completion returns before its write; each completion is
+   * told once, without error, after the write that holds its line; the writes are shared and the
+   * chain verifies.
+   */
+  @Test
+  void recordsWithCompletions_areToldOnceEach_andShareForces(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("audit.log");
+    FaultyChannel.Faults faults = new FaultyChannel.Faults();
+    int threads = 8;
+    int each = 200;
+    java.util.concurrent.ConcurrentHashMap<String, Integer> told =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    java.util.concurrent.atomic.AtomicInteger errors =
+        new java.util.concurrent.atomic.AtomicInteger();
+    try (FileAuditTrail trail = trail(file, faults, true)) {
+      faults.writes.set(0);
+      List<Thread> writers = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int id = t;
+        Thread w =
+            new Thread(
+                () -> {
+                  for (int i = 0; i < each; i++) {
+                    String requestId = "t" + id + "-" + i;
+                    trail.write(
+                        record(requestId),
+                        e -> {
+                          if (e != null) {
+                            errors.incrementAndGet();
+                          }
+                          told.merge(requestId, 1, Integer::sum);
+                        });
+                  }
+                });
+        w.start();
+        writers.add(w);
+      }
+      for (Thread w : writers) {
+        w.join();
+      }
+      // Every write call has returned: the last writer wrote whatever had gathered.
+      assertEquals(threads * each, told.size());
+      assertTrue(told.values().stream().allMatch(n -> n == 1), "each told once");
+      assertEquals(0, errors.get());
+      assertTrue(faults.writes.get() < threads * each, faults.writes.get() + " writes");
+    }
+
+    assertEquals(threads * each, requests(file).size());
+    assertTrue(new AuditVerifier(KEYS, false).verify(List.of(file)).ok());
+  }
+
+  /** A completion of a record whose write failed is told the failure; the trail then recovers. */
+  @Test
+  void completionOfAFailedWrite_isToldTheFailure(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("audit.log");
+    FaultyChannel.Faults faults = new FaultyChannel.Faults();
+    List<String> outcomes = new ArrayList<>();
+    try (FileAuditTrail trail = trail(file, faults, true)) {
+      trail.write(record("r1"), e -> outcomes.add("r1 " + (e == null)));
+      faults.failNext(0);
+      trail.write(record("r2"), e -> outcomes.add("r2 " + (e == null)));
+      trail.write(record("r3"), e -> outcomes.add("r3 " + (e == null)));
+    }
+
+    assertEquals(List.of("r1 true", "r2 false", "r3 true"), outcomes);
+    assertEquals(List.of("r1", "r3"), requestIds(file));
+    assertTrue(new AuditVerifier(KEYS, false).verify(List.of(file)).ok());
+  }
+
+  /**
    * Rotations while many threads write: each waits for the writes in progress and the lines
    * gathered, so every record is in exactly one file, whole, and the chain verifies across all the
    * files in order.

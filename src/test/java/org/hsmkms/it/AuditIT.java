@@ -265,6 +265,49 @@ class AuditIT {
     }
   }
 
+  /**
+   * With fsync, answers wait for their records' forces without holding the workers: requests in
+   * flight together all succeed, each answer's request id is in the trail exactly once, and each
+   * answer carries a data key that decrypts.
+   */
+  @Test
+  void withFsync_concurrentRequests_areAnsweredAfterTheirRecords() throws Exception {
+    try (TestServer own =
+        TestServer.start(
+            TestServer.newDataDir(),
+            new MutableClock(),
+            c -> c.withAudit(c.audit().withFsync(true)))) {
+      KmsClient kms = own.client();
+      String keyId = kms.createKey(b -> {}).keyMetadata().keyId();
+      int requests = 48;
+      List<CompletableFuture<GenerateDataKeyResponse>> answers = new ArrayList<>();
+      for (int i = 0; i < requests; i++) {
+        answers.add(
+            CompletableFuture.supplyAsync(
+                () -> kms.generateDataKey(b -> b.keyId(keyId).keySpec(DataKeySpec.AES_256))));
+      }
+      List<String> ids = new ArrayList<>();
+      for (CompletableFuture<GenerateDataKeyResponse> a : answers) {
+        GenerateDataKeyResponse r = a.get(60, TimeUnit.SECONDS);
+        ids.add(r.responseMetadata().requestId());
+        assertEquals(
+            r.plaintext(),
+            kms.decrypt(b -> b.ciphertextBlob(r.ciphertextBlob())).plaintext(),
+            "the data key decrypts");
+      }
+
+      List<String> recorded = new ArrayList<>();
+      for (String line : own.auditLines()) {
+        JsonNode n = JSON.readTree(line);
+        if ("GenerateDataKey".equals(n.path("operation").asText())) {
+          recorded.add(n.get("requestId").asText());
+        }
+      }
+      assertEquals(requests, recorded.size());
+      assertEquals(ids.stream().sorted().toList(), recorded.stream().sorted().toList());
+    }
+  }
+
   @Test
   void auditThatCannotBeWritten_failsTheRequest_andNothingIsDone() {
     Prerequisites.require(Files.isWritable(Path.of("/dev/full")), Prerequisites.DEV_FULL);
