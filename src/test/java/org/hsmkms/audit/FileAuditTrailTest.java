@@ -195,30 +195,18 @@ class FileAuditTrailTest {
         new java.util.concurrent.atomic.AtomicInteger();
     try (FileAuditTrail trail = trail(file, faults, true)) {
       faults.writes.set(0);
-      List<Thread> writers = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        int id = t;
-        Thread w =
-            new Thread(
-                () -> {
-                  for (int i = 0; i < each; i++) {
-                    String requestId = "t" + id + "-" + i;
-                    trail.write(
-                        record(requestId),
-                        e -> {
-                          if (e != null) {
-                            errors.incrementAndGet();
-                          }
-                          told.merge(requestId, 1, Integer::sum);
-                        });
-                  }
-                });
-        w.start();
-        writers.add(w);
-      }
-      for (Thread w : writers) {
-        w.join();
-      }
+      writeConcurrently(
+          threads,
+          each,
+          requestId ->
+              trail.write(
+                  record(requestId),
+                  e -> {
+                    if (e != null) {
+                      errors.incrementAndGet();
+                    }
+                    told.merge(requestId, 1, Integer::sum);
+                  }));
       // Every write call has returned: the last writer wrote whatever had gathered.
       assertEquals(threads * each, told.size());
       assertTrue(told.values().stream().allMatch(n -> n == 1), "each told once");
@@ -344,6 +332,13 @@ class FileAuditTrailTest {
   /** {@code threads} threads, each writing {@code each} records ("t<thread>-<i>"), joined. */
   private static void writeConcurrently(FileAuditTrail trail, int threads, int each)
       throws InterruptedException {
+    writeConcurrently(threads, each, requestId -> trail.write(record(requestId)));
+  }
+
+  /** {@code threads} threads, each calling {@code write} for {@code each} request ids, joined. */
+  private static void writeConcurrently(
+      int threads, int each, java.util.function.Consumer<String> write)
+      throws InterruptedException {
     List<Thread> writers = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       int id = t;
@@ -351,7 +346,7 @@ class FileAuditTrailTest {
           new Thread(
               () -> {
                 for (int i = 0; i < each; i++) {
-                  trail.write(record("t" + id + "-" + i));
+                  write.accept("t" + id + "-" + i);
                 }
               });
       w.start();
