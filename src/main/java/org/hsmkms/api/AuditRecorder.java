@@ -3,9 +3,11 @@ package org.hsmkms.api;
 import java.util.Arrays;
 import java.util.function.Consumer;
 import org.hsmkms.audit.AuditException;
+import org.hsmkms.audit.AuditRecord;
 import org.hsmkms.audit.AuditTrail;
 import org.hsmkms.kms.ErrorCode;
 import org.hsmkms.kms.Errors;
+import org.hsmkms.kms.KmsException;
 import org.hsmkms.monitoring.RequestMeters;
 import org.hsmkms.monitoring.ServiceMetrics;
 import org.slf4j.Logger;
@@ -60,12 +62,19 @@ final class AuditRecorder {
    * disk), which leaves the calling worker free meanwhile. {@code answered} must not block.
    */
   void record(Exchange ex, Outcome outcome, Consumer<Outcome> answered) {
-    ex.audited = true;
-    int status = outcome.error() == null ? 200 : outcome.error().code().httpStatus();
     long start = System.nanoTime();
     audit.write(
-        ex.record(status, outcome.error() == null ? null : outcome.error().code().awsType()),
+        auditRecord(ex, outcome),
         failure -> answered.accept(measured(ex, after(ex, outcome, failure, start))));
+  }
+
+  /** The request's one record, of its final outcome; the request counts as audited from here. */
+  private static AuditRecord auditRecord(Exchange ex, Outcome outcome) {
+    ex.audited = true;
+    KmsException error = outcome.error();
+    return ex.record(
+        error == null ? 200 : error.code().httpStatus(),
+        error == null ? null : error.code().awsType());
   }
 
   /**
@@ -85,13 +94,10 @@ final class AuditRecorder {
   }
 
   private Outcome write(Exchange ex, Outcome outcome) {
-    ex.audited = true;
-    int status = outcome.error() == null ? 200 : outcome.error().code().httpStatus();
     long start = System.nanoTime();
     AuditException failure = null;
     try {
-      audit.write(
-          ex.record(status, outcome.error() == null ? null : outcome.error().code().awsType()));
+      audit.write(auditRecord(ex, outcome));
     } catch (AuditException e) {
       failure = e;
     }

@@ -31,9 +31,11 @@ import org.slf4j.LoggerFactory;
  * <p>Group commit: records are sealed into the chain in order under the lock and gathered in a
  * batch ({@link AuditBatch}), which the first writer to find no write in progress writes with one
  * {@code write} (and {@code fsync}: one force) outside the lock; each writer returns once the write
- * holding its line has returned. A failed write fails its batch and the one behind it, takes the
- * chain back, and marks the trail unavailable until a later write, which first reopens the file,
- * continues the chain from its last whole line and ends a cut line (docs/audit.md).
+ * holding its line has returned (with {@code fsync}, {@link #write(AuditRecord, Consumer)} returns
+ * at once and the batch's writer tells it instead). A failed write fails its batch and the one
+ * behind it, takes the chain back, and marks the trail unavailable until a later write, which first
+ * reopens the file, continues the chain from its last whole line and ends a cut line
+ * (docs/audit.md).
  */
 public final class FileAuditTrail implements AuditTrail {
   private static final Logger LOG = LoggerFactory.getLogger(FileAuditTrail.class);

@@ -10,9 +10,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.hsmkms.testing.Prerequisites;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -189,10 +193,8 @@ class FileAuditTrailTest {
     FaultyChannel.Faults faults = new FaultyChannel.Faults();
     int threads = 8;
     int each = 200;
-    java.util.concurrent.ConcurrentHashMap<String, Integer> told =
-        new java.util.concurrent.ConcurrentHashMap<>();
-    java.util.concurrent.atomic.AtomicInteger errors =
-        new java.util.concurrent.atomic.AtomicInteger();
+    ConcurrentHashMap<String, Integer> told = new ConcurrentHashMap<>();
+    AtomicInteger errors = new AtomicInteger();
     try (FileAuditTrail trail = trail(file, faults, true)) {
       faults.writes.set(0);
       writeConcurrently(
@@ -248,8 +250,7 @@ class FileAuditTrailTest {
     int threads = 8;
     int each = 300;
     try (FileAuditTrail trail =
-        new FileAuditTrail(
-            file, 64 * 1024, 100, 0, false, true, KEYS, java.time.Clock.systemUTC())) {
+        new FileAuditTrail(file, 64 * 1024, 100, 0, false, true, KEYS, Clock.systemUTC())) {
       writeConcurrently(trail, threads, each);
     }
 
@@ -336,8 +337,7 @@ class FileAuditTrailTest {
   }
 
   /** {@code threads} threads, each calling {@code write} for {@code each} request ids, joined. */
-  private static void writeConcurrently(
-      int threads, int each, java.util.function.Consumer<String> write)
+  private static void writeConcurrently(int threads, int each, Consumer<String> write)
       throws InterruptedException {
     List<Thread> writers = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
@@ -359,7 +359,7 @@ class FileAuditTrailTest {
 
   private static FileAuditTrail trail(Path file, FaultyChannel.Faults faults, boolean fsync) {
     return new FileAuditTrail(
-        file, 1 << 24, 2, 0, fsync, true, KEYS, java.time.Clock.systemUTC(), faults.opener());
+        file, 1 << 24, 2, 0, fsync, true, KEYS, Clock.systemUTC(), faults.opener());
   }
 
   private static List<String> requestIds(Path file) throws Exception {

@@ -26,6 +26,8 @@ import org.hsmkms.testing.Prerequisites;
 import org.hsmkms.testing.TestServer;
 import org.hsmkms.testing.TestServer.RawResponse;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.CreateKeyResponse;
@@ -308,14 +310,16 @@ class AuditIT {
     }
   }
 
-  @Test
-  void auditThatCannotBeWritten_failsTheRequest_andNothingIsDone() {
+  /** With fsync too, where the answer is sent by the thread that writes the record. */
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void auditThatCannotBeWritten_failsTheRequest_andNothingIsDone(boolean fsync) {
     Prerequisites.require(Files.isWritable(Path.of("/dev/full")), Prerequisites.DEV_FULL);
     try (TestServer own =
         TestServer.start(
             TestServer.newDataDir(),
             new MutableClock(),
-            c -> c.withAudit(new Audit(true, "/dev/full", null, null, null, true)))) {
+            c -> c.withAudit(new Audit(true, "/dev/full", null, null, fsync, true)))) {
       KmsClient client = own.client();
 
       assertThrows(
